@@ -1,0 +1,190 @@
+//! numpy data types: element kinds, byte orders and numpy's spellings of them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::bindings::wasm_memmap::array::types::{self, ByteOrder, ScalarKind};
+use crate::error::Error;
+
+/// The element kind, numpy's scalar type (`np.float64`, `np.int8`, ...).
+pub type Kind = ScalarKind;
+
+/// A numpy data type: an element kind in a byte order, like `np.dtype('<f8')`.
+///
+/// Parse numpy's spellings with [`str::parse`] / [`DType::parse`]: names (`"float64"`, `"int16"`,
+/// `"bool"`, `"complex128"`), type codes (`"f8"`, `"i4"`, `"u1"`, `"c16"`, `"d"`, `"?"`) and byte-order
+/// prefixes on codes (`"<f8"`, `">i4"`, `"|u1"`, `"=f4"`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct DType {
+    kind: Kind,
+    byte_order: ByteOrder,
+}
+
+const NATIVE: ByteOrder = if cfg!(target_endian = "big") { ByteOrder::Big } else { ByteOrder::Little };
+
+/// Every kind with numpy's name, type code, kind character, item size and aliases.
+const KINDS: &[(Kind, &str, char, char, usize, &[&str])] = &[
+    (Kind::Bool, "bool", '?', 'b', 1, &["bool_", "?"]),
+    (Kind::Int8, "int8", 'b', 'i', 1, &["byte"]),
+    (Kind::Int16, "int16", 'h', 'i', 2, &["short"]),
+    (Kind::Int32, "int32", 'i', 'i', 4, &["intc"]),
+    (Kind::Int64, "int64", 'l', 'i', 8, &["long", "longlong", "intp", "int", "q", "p"]),
+    (Kind::Uint8, "uint8", 'B', 'u', 1, &["ubyte"]),
+    (Kind::Uint16, "uint16", 'H', 'u', 2, &["ushort"]),
+    (Kind::Uint32, "uint32", 'I', 'u', 4, &["uintc"]),
+    (Kind::Uint64, "uint64", 'L', 'u', 8, &["ulong", "ulonglong", "uintp", "uint", "Q", "P"]),
+    (Kind::Float16, "float16", 'e', 'f', 2, &["half"]),
+    (Kind::Float32, "float32", 'f', 'f', 4, &["single"]),
+    (Kind::Float64, "float64", 'd', 'f', 8, &["double", "float"]),
+    (Kind::Complex64, "complex64", 'F', 'c', 8, &["csingle"]),
+    (Kind::Complex128, "complex128", 'D', 'c', 16, &["cdouble", "complex"]),
+];
+
+fn entry(kind: Kind) -> &'static (Kind, &'static str, char, char, usize, &'static [&'static str]) {
+    KINDS.iter().find(|e| e.0 == kind).unwrap_or(&KINDS[0])
+}
+
+impl DType {
+    /// `kind` in `byte_order`; one-byte kinds have no byte order and are kept as little-endian.
+    pub fn new(kind: Kind, byte_order: ByteOrder) -> Self {
+        let byte_order = if entry(kind).4 == 1 { ByteOrder::Little } else { byte_order };
+        Self { kind, byte_order }
+    }
+
+    /// `kind` in this machine's byte order (little-endian on wasm32), like `np.dtype(np.float64)`.
+    pub fn native(kind: Kind) -> Self {
+        Self::new(kind, NATIVE)
+    }
+
+    /// Parses one of numpy's spellings (see the type's docs).
+    ///
+    /// # Errors
+    /// numpy's `data type 'x' not understood` for anything else.
+    pub fn parse(spec: &str) -> Result<Self, Error> {
+        let not_understood = || Error::invalid(format!("data type '{spec}' not understood"));
+        if let Some(&(kind, ..)) = KINDS.iter().find(|e| e.1 == spec || e.5.contains(&spec)) {
+            return Ok(Self::native(kind));
+        }
+        let (order, code) = match spec.chars().next() {
+            Some('<') => (Some(ByteOrder::Little), &spec[1..]),
+            Some('>' | '!') => (Some(ByteOrder::Big), &spec[1..]),
+            Some('=' | '|') => (None, &spec[1..]),
+            _ => (None, spec),
+        };
+        let mut chars = code.chars();
+        let first = chars.next().ok_or_else(not_understood)?;
+        let rest = chars.as_str();
+        let kind = if rest.is_empty() {
+            // A one-character type code: 'd', 'f', 'i', '?', ...
+            KINDS.iter().find(|e| e.2 == first || (e.5.iter().any(|a| a.len() == 1 && a.starts_with(first)))).map(|e| e.0)
+        } else {
+            // A kind character and an item size: 'f8', 'i4', 'u1', 'c16', 'b1'.
+            let size: usize = rest.parse().map_err(|_| not_understood())?;
+            KINDS.iter().find(|e| e.3 == first && e.4 == size).map(|e| e.0)
+        };
+        let kind = kind.ok_or_else(not_understood)?;
+        Ok(Self::new(kind, order.unwrap_or(NATIVE)))
+    }
+
+    /// The element kind.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The byte order in the file.
+    pub fn byte_order(&self) -> ByteOrder {
+        self.byte_order
+    }
+
+    /// Bytes per element, like `dtype.itemsize`.
+    pub fn itemsize(&self) -> usize {
+        entry(self.kind).4
+    }
+
+    /// numpy's name, like `dtype.name` (`"float64"`).
+    pub fn name(&self) -> &'static str {
+        entry(self.kind).1
+    }
+
+    /// numpy's array-protocol string, like `dtype.str` (`"<f8"`, `">i4"`, `"|u1"`).
+    pub fn str(&self) -> String {
+        let (_, _, _, kind_char, size, _) = *entry(self.kind);
+        let order = match (size, self.byte_order) {
+            (1, _) => '|',
+            (_, ByteOrder::Little) => '<',
+            (_, ByteOrder::Big) => '>',
+        };
+        format!("{order}{kind_char}{size}")
+    }
+
+    /// Whether values are stored in this machine's byte order (always for one-byte kinds).
+    pub fn is_native(&self) -> bool {
+        self.itemsize() == 1 || self.byte_order == NATIVE
+    }
+}
+
+impl FromStr for DType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
+impl From<Kind> for DType {
+    fn from(kind: Kind) -> Self {
+        Self::native(kind)
+    }
+}
+
+impl From<DType> for types::Dtype {
+    fn from(d: DType) -> Self {
+        Self { kind: d.kind, byte_order: d.byte_order }
+    }
+}
+
+impl From<types::Dtype> for DType {
+    fn from(d: types::Dtype) -> Self {
+        Self::new(d.kind, d.byte_order)
+    }
+}
+
+/// Like `str(np.dtype(...))`: the name in native order (`float64`), the protocol string otherwise
+/// (`>f8`).
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_native() { f.write_str(self.name()) } else { f.write_str(&self.str()) }
+    }
+}
+
+/// Like `repr(np.dtype(...))`: `dtype('float64')`, `dtype('>f8')`.
+impl fmt::Debug for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "dtype('{self}')")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_name_the_same_type() {
+        // numpy: np.dtype(s).str for each spelling.
+        for (spec, want) in [
+            ("float64", "<f8"), ("f8", "<f8"), ("<f8", "<f8"), ("d", "<f8"), (">f8", ">f8"), ("double", "<f8"),
+            ("int16", "<i2"), (">i4", ">i4"), ("|u1", "|u1"), (">u1", "|u1"), ("bool", "|b1"), ("?", "|b1"),
+            ("b1", "|b1"), ("c16", "<c16"), ("F", "<c8"), ("float16", "<f2"), ("e", "<f2"), ("=f4", "<f4"),
+            ("!i8", ">i8"), ("B", "|u1"), ("b", "|i1"), ("L", "<u8"), ("q", "<i8"),
+        ] {
+            assert_eq!(DType::parse(spec).map(|d| d.str()), Ok(want.to_string()), "{spec}");
+        }
+    }
+
+    #[test]
+    fn unknown_spellings_are_refused_with_numpys_message() {
+        for spec in ["", "f3", "float65", "<", "x8", "<float64"] {
+            let e = DType::parse(spec).unwrap_err();
+            assert_eq!(e.message(), format!("data type '{spec}' not understood"));
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The SDK's error: the host's typed errors, and the SDK's own for arguments it checks itself.
+
+use std::fmt;
+
+use crate::bindings::wasm_memmap::array::types;
+pub use types::ErrorCode;
+
+/// An error from a `memmap` operation: a [`ErrorCode`] to match on and a message that names the
+/// offending value and the bound it broke (numpy's message where numpy has one).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Error {
+    /// An error with `code` and `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    /// What kind of failure this is.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable description.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+}
+
+impl From<types::Error> for Error {
+    fn from(e: types::Error) -> Self {
+        Self { code: e.code, message: e.message }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The kebab-case WIT name of a code (`"index-out-of-bounds"`), for logs and test output.
+pub fn code_name(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::NotFound => "not-found",
+        ErrorCode::AccessDenied => "access-denied",
+        ErrorCode::InvalidArgument => "invalid-argument",
+        ErrorCode::IndexOutOfBounds => "index-out-of-bounds",
+        ErrorCode::Overflow => "overflow",
+        ErrorCode::ReadOnly => "read-only",
+        ErrorCode::Mismatch => "mismatch",
+        ErrorCode::LimitExceeded => "limit-exceeded",
+        ErrorCode::Io => "io",
+    }
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,58 @@
+//! # wasm-memmap SDK
+//!
+//! numpy's `np.memmap` for WebAssembly plugins written in Rust. A plugin is an ordinary
+//! `wasm32-wasip2` program (`fn main`); the host that runs it (the `wasm-memmap` CLI or an
+//! application embedding `wasm-memmap-host`) maps files in the directories it grants.
+//!
+//! | numpy                                                   | this crate                                                       |
+//! |---------------------------------------------------------|------------------------------------------------------------------|
+//! | `np.memmap('f', dtype='float64', mode='w+', shape=(3, 4))` | `Memmap::options().dtype("float64").mode("w+").shape([3, 4]).open("f")?` |
+//! | `a[:5]`, `a[2, ::-3]`                                    | `a.view(s![..5])?`, `a.view(s![2, ..;-3])?`                        |
+//! | `a[1:3].copy()`                                         | `a.read::<f64>(s![1..3])?`                                        |
+//! | `a[:] = values`, `a[0] = 1.5`, `a[:] = row`             | `a.write(s![..], &values)?`, `a.fill(s![0], 1.5)?`, `a.assign(s![..], &row, &[4])?` |
+//! | `a.flush()`, `del a`                                    | `a.flush()?`, `drop(a)` (which flushes too)                       |
+//! | `repr(a)`, `np.set_printoptions(precision=4)`           | `a.repr()?`, `set_printoptions(PrintOptions { precision: 4, ..Default::default() })` |
+//! | `np.random.default_rng(1).standard_normal((5, 10))`     | `random::default_rng(1).standard_normal(&[5, 10])`                |
+//!
+//! ```no_run
+//! use wasm_memmap_sdk::{s, Memmap, random};
+//!
+//! fn main() -> Result<(), wasm_memmap_sdk::Error> {
+//!     let mmap = Memmap::options().dtype("float64").mode("w+").shape([10000, 10000]).open("mymmap")?;
+//!     let section = mmap.view(s![..5])?;
+//!     section.write(s![..], &random::default_rng(1).standard_normal(&[5, 10000]))?;
+//!     mmap.flush()?;
+//!     println!("{}", mmap.repr()?);
+//!     Ok(())
+//! }
+//! ```
+
+#[allow(unsafe_code, missing_docs, clippy::all)]
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "wasm-memmap:array/plugin",
+        ownership: Borrowing { duplicate_if_necessary: true },
+    });
+}
+
+mod dtype;
+mod element;
+mod error;
+#[doc(hidden)]
+pub mod index;
+mod memmap;
+pub mod print;
+pub mod random;
+mod show;
+
+pub use bindings::wasm_memmap::array::types::ByteOrder;
+pub use dtype::{DType, Kind};
+pub use element::Element;
+pub use error::{Error, ErrorCode, Result, code_name};
+pub use half::f16;
+pub use index::{ELLIPSIS, Index, IntoIndex, NEW_AXIS, Slice, parse_index};
+pub use memmap::{Memmap, MemmapOptions, Mode, Order, mode_str};
+pub use num_complex::{Complex32, Complex64};
+pub use print::PrintOptions;
+pub use show::{get_printoptions, set_printoptions};

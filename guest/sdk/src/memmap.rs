@@ -1,0 +1,343 @@
+//! [`Memmap`]: a numpy-style memory-mapped array, backed by the host's `memmap` resource.
+
+use std::convert::Infallible;
+
+use crate::bindings::wasm_memmap::array::mmap;
+pub use crate::bindings::wasm_memmap::array::types::{Mode, Order};
+use crate::dtype::DType;
+use crate::element::Element;
+use crate::error::{Error, ErrorCode, Result};
+use crate::index::Index;
+
+impl From<Infallible> for Error {
+    fn from(never: Infallible) -> Self {
+        match never {}
+    }
+}
+
+impl TryFrom<&str> for DType {
+    type Error = Error;
+    fn try_from(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+/// numpy's mode strings and their long aliases, as `np.memmap` accepts them.
+const MODES: &[(&str, &str, Mode)] = &[
+    ("r", "readonly", Mode::ReadOnly),
+    ("c", "copyonwrite", Mode::CopyOnWrite),
+    ("r+", "readwrite", Mode::ReadWrite),
+    ("w+", "write", Mode::Write),
+];
+
+impl TryFrom<&str> for Mode {
+    type Error = Error;
+    /// Parses `"r"`, `"r+"`, `"w+"`, `"c"` or their aliases `"readonly"`, `"readwrite"`, `"write"`,
+    /// `"copyonwrite"`, with numpy's message for anything else.
+    fn try_from(s: &str) -> Result<Self> {
+        MODES.iter().find(|m| m.0 == s || m.1 == s).map(|m| m.2).ok_or_else(|| {
+            Error::invalid(format!(
+                "mode must be one of ['r', 'c', 'r+', 'w+', 'readonly', 'copyonwrite', 'readwrite', 'write'] (got '{s}')"
+            ))
+        })
+    }
+}
+
+/// numpy's spelling of a mode (`"r+"`).
+pub fn mode_str(mode: Mode) -> &'static str {
+    MODES.iter().find(|m| m.2 == mode).map_or("r+", |m| m.0)
+}
+
+impl TryFrom<&str> for Order {
+    type Error = Error;
+    /// Parses `"C"` or `"F"` (and numpy's `"A"`/`"K"`, which mean C for a new array).
+    fn try_from(s: &str) -> Result<Self> {
+        match s {
+            "C" | "c" | "A" | "a" | "K" | "k" => Ok(Order::C),
+            "F" | "f" => Ok(Order::Fortran),
+            _ => Err(Error::invalid(format!("order must be one of 'C', 'F', 'A', or 'K' (got '{s}')"))),
+        }
+    }
+}
+
+/// The arguments of `np.memmap(filename, dtype, mode, offset, shape, order)`, with numpy's defaults
+/// (`uint8`, `r+`, offset 0, no shape, C order). Spellings are checked when the file is opened.
+#[derive(Clone, Debug)]
+pub struct MemmapOptions {
+    dtype: Result<DType>,
+    mode: Result<Mode>,
+    shape: Option<Vec<u64>>,
+    offset: u64,
+    order: Result<Order>,
+}
+
+impl Default for MemmapOptions {
+    fn default() -> Self {
+        Self {
+            dtype: Ok(DType::native(crate::Kind::Uint8)),
+            mode: Ok(Mode::ReadWrite),
+            shape: None,
+            offset: 0,
+            order: Ok(Order::C),
+        }
+    }
+}
+
+impl MemmapOptions {
+    /// numpy's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The element type: a [`DType`], a [`crate::Kind`] or a numpy spelling (`"float64"`, `">i4"`).
+    pub fn dtype<D: TryInto<DType>>(mut self, dtype: D) -> Self
+    where
+        D::Error: Into<Error>,
+    {
+        self.dtype = dtype.try_into().map_err(Into::into);
+        self
+    }
+
+    /// The mode: a [`Mode`] or numpy's string (`"r"`, `"r+"`, `"w+"`, `"c"`).
+    pub fn mode<M: TryInto<Mode>>(mut self, mode: M) -> Self
+    where
+        M::Error: Into<Error>,
+    {
+        self.mode = mode.try_into().map_err(Into::into);
+        self
+    }
+
+    /// The shape; without one the array is 1-D over the rest of the file. Required for `"w+"`.
+    pub fn shape(mut self, shape: impl AsRef<[u64]>) -> Self {
+        self.shape = Some(shape.as_ref().to_vec());
+        self
+    }
+
+    /// Where the array starts in the file, in bytes (any value).
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// The layout: an [`Order`] or numpy's `"C"` / `"F"`.
+    pub fn order<O: TryInto<Order>>(mut self, order: O) -> Self
+    where
+        O::Error: Into<Error>,
+    {
+        self.order = order.try_into().map_err(Into::into);
+        self
+    }
+
+    /// Opens `path` (relative to a granted directory, or under a grant's absolute name), like
+    /// `np.memmap(path, ...)`.
+    ///
+    /// # Errors
+    /// A spelling numpy would refuse, and every error of the host's `open` (see [`ErrorCode`]):
+    /// a missing file, a path outside the grants, a file too short for a read-only mode, a shape
+    /// whose size overflows, ...
+    pub fn open(&self, path: &str) -> Result<Memmap> {
+        let mode = self.mode.clone()?;
+        let dtype = self.dtype.clone()?;
+        let order = self.order.clone()?;
+        let handle = mmap::Memmap::open(path, dtype.into(), mode, self.shape.as_deref(), self.offset, order)?;
+        Ok(Memmap::wrap(handle))
+    }
+}
+
+/// A numpy-style memory-mapped array (`np.memmap`): a whole map from [`Memmap::open`] /
+/// [`MemmapOptions::open`], or a view from [`Memmap::view`] that shares its mapping.
+///
+/// Dropping it flushes the mapping to the file, like calling [`Memmap::flush`] (numpy itself does not;
+/// this keeps a forgotten `flush` from losing data). The host does the same if the plugin ends
+/// without dropping it, even by a panic.
+///
+/// # Examples
+/// The document's session (`section = mmap[:5]; section[:] = ...; mmap.flush()`):
+/// ```no_run
+/// use wasm_memmap_sdk::{s, Memmap};
+/// let mmap = Memmap::options().dtype("float64").mode("w+").shape([10000, 10000]).open("mymmap")?;
+/// let section = mmap.view(s![..5])?;
+/// section.write(s![..], &vec![1.0f64; 5 * 10000])?;
+/// mmap.flush()?;
+/// println!("{}", mmap.repr()?);
+/// # Ok::<(), wasm_memmap_sdk::Error>(())
+/// ```
+pub struct Memmap {
+    handle: mmap::Memmap,
+    shape: Vec<u64>,
+    dtype: DType,
+}
+
+impl Memmap {
+    fn wrap(handle: mmap::Memmap) -> Self {
+        let shape = handle.shape();
+        let dtype = DType::from(handle.dtype());
+        Self { handle, shape, dtype }
+    }
+
+    /// The options of `np.memmap`, to open a file with.
+    pub fn options() -> MemmapOptions {
+        MemmapOptions::new()
+    }
+
+    /// `np.memmap(path, dtype, mode, shape=shape)` in one call.
+    ///
+    /// # Errors
+    /// As [`MemmapOptions::open`].
+    pub fn open(path: &str, dtype: &str, mode: &str, shape: Option<&[u64]>) -> Result<Self> {
+        let options = Self::options().dtype(dtype).mode(mode);
+        match shape {
+            Some(shape) => options.shape(shape).open(path),
+            None => options.open(path),
+        }
+    }
+
+    /// The length of each axis, like `a.shape`.
+    pub fn shape(&self) -> &[u64] {
+        &self.shape
+    }
+
+    /// The number of axes, like `a.ndim`.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// The number of elements, like `a.size`.
+    pub fn size(&self) -> u64 {
+        self.shape.iter().product()
+    }
+
+    /// The element type, like `a.dtype`.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// Bytes between neighbours along each axis, like `a.strides`.
+    pub fn strides(&self) -> Vec<i64> {
+        self.handle.strides()
+    }
+
+    /// The mode the file was opened with, like `a.mode`.
+    pub fn mode(&self) -> Mode {
+        self.handle.mode()
+    }
+
+    /// The file offset given to open, like `a.offset`.
+    pub fn offset(&self) -> u64 {
+        self.handle.offset()
+    }
+
+    /// The order given to open.
+    pub fn order(&self) -> Order {
+        self.handle.order()
+    }
+
+    /// The path given to open, like `a.filename`.
+    pub fn path(&self) -> String {
+        self.handle.path()
+    }
+
+    /// The view `a[index]` (numpy basic indexing); it shares the mapping.
+    ///
+    /// # Errors
+    /// numpy's `IndexError`s as [`ErrorCode::IndexOutOfBounds`], a zero step as
+    /// [`ErrorCode::InvalidArgument`].
+    pub fn view(&self, index: impl AsRef<[Index]>) -> Result<Self> {
+        Ok(Self::wrap(self.handle.view(index.as_ref())?))
+    }
+
+    fn check_kind<T: Element>(&self, what: &str) -> Result<()> {
+        if T::KIND == self.dtype.kind() {
+            return Ok(());
+        }
+        let wanted = DType::native(T::KIND);
+        Err(Error::new(
+            ErrorCode::Mismatch,
+            format!("cannot {what} {} values in a memmap of {}", wanted.name(), self.dtype.name()),
+        ))
+    }
+
+    /// The elements of `a[index]` in C order, like `a[index].flatten()`.
+    ///
+    /// # Errors
+    /// `T` not being the array's kind ([`ErrorCode::Mismatch`]), and the errors of [`Memmap::view`].
+    pub fn read<T: Element>(&self, index: impl AsRef<[Index]>) -> Result<Vec<T>> {
+        self.check_kind::<T>("read")?;
+        let data = self.handle.slice_read(index.as_ref())?;
+        T::from_result(data).ok_or_else(|| Error::new(ErrorCode::Mismatch, "the host sent data of another kind"))
+    }
+
+    /// All elements in C order, like `a.flatten()`.
+    ///
+    /// # Errors
+    /// As [`Memmap::read`].
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        self.read(&[])
+    }
+
+    /// `a[index] = data` with `data` in C order of the selection's shape.
+    ///
+    /// # Errors
+    /// [`ErrorCode::ReadOnly`] for a map opened with `"r"`, [`ErrorCode::Mismatch`] for another
+    /// kind or length, and the errors of [`Memmap::view`].
+    pub fn write<T: Element>(&self, index: impl AsRef<[Index]>, data: &[T]) -> Result<()> {
+        self.check_kind::<T>("write")?;
+        Ok(self.handle.slice_write(index.as_ref(), T::as_param(data), None)?)
+    }
+
+    /// `a[index] = data` where `data` has `data_shape`, broadcast by numpy's rules (a row is
+    /// repeated over every row, a `[1]` or `[]` shape fills the selection).
+    ///
+    /// # Errors
+    /// As [`Memmap::write`], and numpy's "could not broadcast" message.
+    pub fn assign<T: Element>(&self, index: impl AsRef<[Index]>, data: &[T], data_shape: &[u64]) -> Result<()> {
+        self.check_kind::<T>("write")?;
+        Ok(self.handle.slice_write(index.as_ref(), T::as_param(data), Some(data_shape))?)
+    }
+
+    /// `a[index] = value`.
+    ///
+    /// # Errors
+    /// As [`Memmap::write`].
+    pub fn fill<T: Element>(&self, index: impl AsRef<[Index]>, value: T) -> Result<()> {
+        self.assign(index, &[value], &[])
+    }
+
+    /// Writes changes to disk and waits for them, like `a.flush()` (`msync`).
+    ///
+    /// # Errors
+    /// The operating system's, as [`ErrorCode::Io`].
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.handle.flush()?)
+    }
+
+    /// numpy's `repr(a)` (`memmap([...])`) under the current print options
+    /// ([`crate::set_printoptions`]). Reads only the elements it shows.
+    ///
+    /// # Errors
+    /// A failed read.
+    pub fn repr(&self) -> Result<String> {
+        crate::show::repr(self)
+    }
+}
+
+impl Drop for Memmap {
+    fn drop(&mut self) {
+        if let Err(e) = self.handle.flush() {
+            eprintln!("wasm-memmap: flushing '{}' when it was dropped failed: {e}", self.handle.path());
+        }
+    }
+}
+
+/// numpy's `str(a)`: the elements without the `memmap(...)` wrapper.
+impl std::fmt::Display for Memmap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::show::str(self).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl std::fmt::Debug for Memmap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Memmap {{ shape: {:?}, dtype: {:?} }}", self.shape, self.dtype)
+    }
+}

@@ -1,0 +1,114 @@
+//! `wasm-memmap`: runs WebAssembly plugins that map numpy-style arrays, and the seed-session demo.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use wasm_memmap_host::FsPerms;
+use wasm_memmap_host::run::{DirGrant, Output, Plugin, RunConfig, Runner, Status};
+
+/// Run WebAssembly plugins that use numpy-style memory-mapped arrays (the `wasm-memmap:array` WIT
+/// interface). A plugin sees only the directories granted with `--dir`.
+#[derive(Parser, Debug)]
+#[command(name = "wasm-memmap", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    cache: CacheArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct CacheArgs {
+    /// Where compiled plugins are kept, so a second run does not compile again [default:
+    /// $WASM_MEMMAP_CACHE_DIR, else the user cache directory's `wasm-memmap`].
+    #[arg(long, global = true, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile every time; read and write no cache.
+    #[arg(long, global = true, conflicts_with = "cache_dir")]
+    no_cache: bool,
+    /// Print how long compiling or loading the plugin took, and whether the cache served it.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Replay the document's numpy session in the bundled demo plugin: create DIR/mymmap (a
+    /// 10000x10000 float64 array, 800,000,000 bytes), fill rows 0-4 with standard-normal numbers,
+    /// flush, reopen it, and print each step as IPython did.
+    Demo {
+        /// The directory the demo may write in (granted read-write as `.`).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// Seed of the random numbers.
+        #[arg(long, value_name = "N", default_value_t = 12345)]
+        seed: u64,
+    },
+    /// Run a plugin component (a `wasm32-wasip2` command) with only the granted directories visible.
+    Run {
+        /// The component file.
+        plugin: PathBuf,
+        /// Grant a directory read-write: HOST is the directory here, GUEST the name the plugin uses
+        /// for it (default: HOST as written, so `--dir .` is `.`). Repeat for more.
+        #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+        dirs: Vec<String>,
+        /// Arguments for the plugin (after `--`).
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<String>,
+    },
+}
+
+fn cache_dir(args: &CacheArgs) -> Option<PathBuf> {
+    if args.no_cache {
+        return None;
+    }
+    args.cache_dir
+        .clone()
+        .or_else(|| std::env::var_os("WASM_MEMMAP_CACHE_DIR").map(PathBuf::from))
+        .or_else(|| dirs::cache_dir().map(|d| d.join("wasm-memmap")))
+}
+
+fn report_load(plugin: &Plugin, verbose: bool) {
+    if verbose {
+        let how = if plugin.from_cache { "loaded from the compile cache" } else { "compiled" };
+        eprintln!("wasm-memmap: plugin {how} in {:.2} ms", plugin.load_time.as_secs_f64() * 1e3);
+    }
+}
+
+fn main() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let runner = Runner::new(cache_dir(&cli.cache)).map_err(anyhow::Error::from).context("cannot set up the WebAssembly engine")?;
+    let (plugin, config) = match cli.command {
+        Command::Demo { dir, seed } => {
+            let plugin = runner.load(wasm_memmap_guest_artifacts::DEMO).map_err(anyhow::Error::from).context("cannot compile the demo plugin")?;
+            let config = RunConfig {
+                args: vec!["demo".into(), "--seed".into(), seed.to_string()],
+                dirs: vec![DirGrant { host: dir, guest: ".".into(), perms: FsPerms::ReadWrite }],
+                stdout: Output::Inherit,
+                stderr: Output::Inherit,
+                ..RunConfig::default()
+            };
+            (plugin, config)
+        }
+        Command::Run { plugin: path, dirs, args } => {
+            let plugin = runner.load_file(&path).map_err(anyhow::Error::from).with_context(|| format!("cannot load plugin {}", path.display()))?;
+            let name = path.file_name().map_or_else(|| "plugin".into(), |n| n.to_string_lossy().into_owned());
+            let config = RunConfig {
+                args: std::iter::once(name).chain(args).collect(),
+                dirs: dirs.iter().map(|d| DirGrant::parse(d, FsPerms::ReadWrite)).collect(),
+                stdout: Output::Inherit,
+                stderr: Output::Inherit,
+                ..RunConfig::default()
+            };
+            (plugin, config)
+        }
+    };
+    report_load(&plugin, cli.cache.verbose);
+    let outcome = runner.run(&plugin, &config)?;
+    if let Status::Trapped(e) = &outcome.status {
+        eprintln!("error: the plugin trapped: {e:?}");
+    }
+    Ok(ExitCode::from(u8::try_from(outcome.exit_code()).unwrap_or(1)))
+}

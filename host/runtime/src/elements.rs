@@ -1,0 +1,201 @@
+//! Moving typed element data between a selection of a mapping and the guest, converting byte order.
+
+use bytemuck::Pod;
+
+use crate::dtype;
+use crate::error::Error;
+use crate::generated::types::{Dtype, Elements, Order, ScalarKind};
+use crate::layout::{self, Layout, Run};
+use crate::mapping::Mapping;
+
+fn to_usize(v: u64) -> Result<usize, Error> {
+    usize::try_from(v).map_err(|_| Error::overflow(format!("{v} does not fit in this host's address space")))
+}
+
+fn offset_of(base: u64, j: u64, stride: i64) -> Result<usize, Error> {
+    let at = i128::from(base) + i128::from(j) * i128::from(stride);
+    usize::try_from(at).map_err(|_| Error::overflow(format!("byte offset {at} is outside the mapping")))
+}
+
+/// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element.
+fn gather(map: &Mapping, layout: &Layout, dst: &mut [u8]) -> Result<(), Error> {
+    let itemsize = layout.itemsize();
+    let packed = Layout::contiguous(layout.shape(), itemsize, Order::C)?;
+    let item = to_usize(itemsize)?;
+    let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
+    layout.for_each_run(packed.strides(), |run: Run| {
+        let at = to_usize(run.buffer_offset)?;
+        if run.array_stride == step {
+            let len = to_usize(run.count)? * item;
+            return map.read(to_usize(run.array_offset)?, &mut dst[at..at + len]);
+        }
+        for j in 0..run.count {
+            let d = offset_of(run.buffer_offset, j, run.buffer_stride)?;
+            map.read(offset_of(run.array_offset, j, run.array_stride)?, &mut dst[d..d + item])?;
+        }
+        Ok(())
+    })
+}
+
+/// Copies `src` (laid out by `src_strides` over the selection's shape) into the selection.
+fn scatter(map: &Mapping, layout: &Layout, src: &[u8], src_strides: &[i64]) -> Result<(), Error> {
+    let itemsize = layout.itemsize();
+    let item = to_usize(itemsize)?;
+    let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
+    layout.for_each_run(src_strides, |run: Run| {
+        let from = to_usize(run.buffer_offset)?;
+        let count = to_usize(run.count)?;
+        if run.array_stride == step && run.buffer_stride == step {
+            return map.write(to_usize(run.array_offset)?, &src[from..from + count * item]);
+        }
+        if run.array_stride == step && run.buffer_stride == 0 {
+            return map.fill(to_usize(run.array_offset)?, &src[from..from + item], count);
+        }
+        for j in 0..run.count {
+            let s = offset_of(run.buffer_offset, j, run.buffer_stride)?;
+            map.write(offset_of(run.array_offset, j, run.array_stride)?, &src[s..s + item])?;
+        }
+        Ok(())
+    })
+}
+
+/// Reads the selection as `count` values of `T` (`units` per element).
+fn read_as<T: Pod>(map: &Mapping, layout: &Layout, dtype: Dtype, units: usize) -> Result<Vec<T>, Error> {
+    let count = to_usize(layout.size())?
+        .checked_mul(units)
+        .ok_or_else(|| Error::overflow("element count"))?;
+    let mut values = vec![T::zeroed(); count];
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
+    gather(map, layout, bytes)?;
+    if dtype::needs_swap(dtype) {
+        bytes.chunks_exact_mut(dtype::swap_unit(dtype.kind)).for_each(<[u8]>::reverse);
+    }
+    Ok(values)
+}
+
+/// The selection's elements in C order, like `a[index].copy()`.
+pub(crate) fn read(map: &Mapping, layout: &Layout, dtype: Dtype) -> Result<Elements, Error> {
+    Ok(match dtype.kind {
+        ScalarKind::Bool => Elements::Bool(read_as::<u8>(map, layout, dtype, 1)?.into_iter().map(|b| b != 0).collect()),
+        ScalarKind::Int8 => Elements::Int8(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Int16 => Elements::Int16(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Int32 => Elements::Int32(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Int64 => Elements::Int64(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Uint8 => Elements::Uint8(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Uint16 => Elements::Uint16(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Uint32 => Elements::Uint32(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Uint64 => Elements::Uint64(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Float16 => Elements::Float16(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Float32 => Elements::Float32(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Float64 => Elements::Float64(read_as(map, layout, dtype, 1)?),
+        ScalarKind::Complex64 => Elements::Complex64(read_as(map, layout, dtype, 2)?),
+        ScalarKind::Complex128 => Elements::Complex128(read_as(map, layout, dtype, 2)?),
+    })
+}
+
+/// The kind an `elements` value carries.
+fn kind_of(data: &Elements) -> ScalarKind {
+    match data {
+        Elements::Bool(_) => ScalarKind::Bool,
+        Elements::Int8(_) => ScalarKind::Int8,
+        Elements::Int16(_) => ScalarKind::Int16,
+        Elements::Int32(_) => ScalarKind::Int32,
+        Elements::Int64(_) => ScalarKind::Int64,
+        Elements::Uint8(_) => ScalarKind::Uint8,
+        Elements::Uint16(_) => ScalarKind::Uint16,
+        Elements::Uint32(_) => ScalarKind::Uint32,
+        Elements::Uint64(_) => ScalarKind::Uint64,
+        Elements::Float16(_) => ScalarKind::Float16,
+        Elements::Float32(_) => ScalarKind::Float32,
+        Elements::Float64(_) => ScalarKind::Float64,
+        Elements::Complex64(_) => ScalarKind::Complex64,
+        Elements::Complex128(_) => ScalarKind::Complex128,
+    }
+}
+
+/// The data's bytes in the file's byte order (borrowed when no conversion is needed).
+fn file_bytes(data: &Elements, dtype: Dtype) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let native: Cow<'_, [u8]> = match data {
+        Elements::Bool(v) => Cow::Owned(v.iter().map(|&b| u8::from(b)).collect()),
+        Elements::Int8(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+        Elements::Int16(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+        Elements::Int32(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+        Elements::Int64(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+        Elements::Uint8(v) => Cow::Borrowed(v),
+        Elements::Uint16(v) | Elements::Float16(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+        Elements::Uint32(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+        Elements::Uint64(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+        Elements::Float32(v) | Elements::Complex64(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+        Elements::Float64(v) | Elements::Complex128(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
+    };
+    if !dtype::needs_swap(dtype) {
+        return native;
+    }
+    let mut swapped = native.into_owned();
+    swapped.chunks_exact_mut(dtype::swap_unit(dtype.kind)).for_each(<[u8]>::reverse);
+    Cow::Owned(swapped)
+}
+
+/// The number of bytes `data` carries.
+pub(crate) fn byte_len(data: &Elements) -> u64 {
+    let (len, size) = match data {
+        Elements::Bool(v) => (v.len(), 1),
+        Elements::Int8(v) => (v.len(), 1),
+        Elements::Uint8(v) => (v.len(), 1),
+        Elements::Int16(v) => (v.len(), 2),
+        Elements::Uint16(v) | Elements::Float16(v) => (v.len(), 2),
+        Elements::Int32(v) => (v.len(), 4),
+        Elements::Uint32(v) => (v.len(), 4),
+        Elements::Float32(v) | Elements::Complex64(v) => (v.len(), 4),
+        Elements::Int64(v) => (v.len(), 8),
+        Elements::Uint64(v) => (v.len(), 8),
+        Elements::Float64(v) | Elements::Complex128(v) => (v.len(), 8),
+    };
+    u64::try_from(len).unwrap_or(u64::MAX).saturating_mul(size)
+}
+
+/// `a[index] = data`: writes `data`, shaped `data_shape` (default: the selection's shape) and
+/// broadcast to the selection by numpy's rules.
+///
+/// # Errors
+/// `mismatch` for data of another kind, a length that does not fill `data_shape`, or a shape that
+/// does not broadcast; `read-only` for a read-only map.
+pub(crate) fn write(map: &Mapping, layout: &Layout, dtype: Dtype, data: &Elements, data_shape: Option<&[u64]>) -> Result<(), Error> {
+    let kind = kind_of(data);
+    if kind != dtype.kind {
+        return Err(Error::mismatch(format!(
+            "cannot assign {} data to a memmap of {}; convert the values first",
+            dtype::name(kind),
+            dtype::name(dtype.kind)
+        )));
+    }
+    let itemsize = dtype::itemsize(kind);
+    let bytes = byte_len(data);
+    if bytes % itemsize != 0 {
+        return Err(Error::mismatch(format!(
+            "{} data must hold real and imaginary parts in pairs; got {} values",
+            dtype::name(kind),
+            bytes / (itemsize / 2)
+        )));
+    }
+    let values = bytes / itemsize;
+    let target = layout.shape();
+    let shape = data_shape.unwrap_or(target);
+    let expected = layout::element_count(shape).ok_or_else(|| Error::overflow(format!("data shape {} overflows", layout::shape_str(shape))))?;
+    if values != expected {
+        let what = if data_shape.is_some() { "data-shape" } else { "the selection of shape" };
+        return Err(Error::mismatch(format!(
+            "{values} values were given but {what} {} holds {expected}",
+            layout::shape_str(shape)
+        )));
+    }
+    let strides = layout::broadcast_strides(shape, target, itemsize)?;
+    // Before converting any data, and for empty selections too: numpy refuses `a[:0] = x` on a
+    // read-only array as well.
+    map.check_writable()?;
+    if layout.size() > 0 {
+        scatter(map, layout, &file_bytes(data, dtype), &strides)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! Errors a plugin sees, and the split between those and traps.
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] is; the WIT `error-code`, one case per Python exception numpy
+/// raises for the same mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The file or a directory on its path does not exist (`FileNotFoundError`).
+    NotFound,
+    /// Outside every grant, leads out of one, or not allowed by the grant or the file (`PermissionError`).
+    AccessDenied,
+    /// An argument is not valid for the call (`ValueError`).
+    InvalidArgument,
+    /// An index outside its axis, or more indices than axes (`IndexError`).
+    IndexOutOfBounds,
+    /// A size or offset that does not fit in 64 bits or the address space (`OverflowError`).
+    Overflow,
+    /// A write through a read-only map (`ValueError: assignment destination is read-only`).
+    ReadOnly,
+    /// Element data of another kind, or of a shape that does not broadcast (`ValueError`/`TypeError`).
+    Mismatch,
+    /// A limit the embedder set was reached (`MemoryError`).
+    LimitExceeded,
+    /// Any other operating-system failure (`OSError`).
+    Io,
+}
+
+/// An error returned to the plugin: a code to match on and a message that names the offending value
+/// and the bound it broke (numpy's message where numpy has one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Error {
+    /// An error with `code` and `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    /// What kind of failure this is.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable description.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+
+    pub(crate) fn overflow(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Overflow, message)
+    }
+
+    pub(crate) fn index(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::IndexOutOfBounds, message)
+    }
+
+    pub(crate) fn mismatch(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Mismatch, message)
+    }
+
+    /// An operating-system error on `path`, classified like Python's `OSError` subclasses and worded
+    /// like Python's `[Errno 2] No such file or directory: 'mymmap'`.
+    pub(crate) fn from_io(err: &std::io::Error, path: &str) -> Self {
+        use std::io::ErrorKind;
+        let code = match err.kind() {
+            ErrorKind::NotFound => ErrorCode::NotFound,
+            ErrorKind::PermissionDenied => ErrorCode::AccessDenied,
+            ErrorKind::InvalidInput => ErrorCode::InvalidArgument,
+            _ => ErrorCode::Io,
+        };
+        let message = match err.raw_os_error() {
+            Some(errno) => format!("[Errno {errno}] {}: '{path}'", os_error_text(err)),
+            None => format!("{err}: '{path}'"),
+        };
+        Self::new(code, message)
+    }
+}
+
+/// The OS's text for an error without Rust's " (os error N)" suffix, so messages read as Python's.
+fn os_error_text(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The error type of host functions that return `result<_, error>`: either an [`Error`] for the
+/// guest, or a trap that ends the instance (a host bug or a broken resource handle, never bad input).
+pub struct HostError(Inner);
+
+enum Inner {
+    Guest(Error),
+    Trap(wasmtime::Error),
+}
+
+impl HostError {
+    /// A trap: the guest call does not return, the instance is poisoned.
+    pub fn trap(err: impl Into<wasmtime::Error>) -> Self {
+        Self(Inner::Trap(err.into()))
+    }
+
+    /// The guest-visible error, or the trap to raise instead.
+    pub(crate) fn into_guest(self) -> wasmtime::Result<Error> {
+        match self.0 {
+            Inner::Guest(e) => Ok(e),
+            Inner::Trap(t) => Err(t),
+        }
+    }
+}
+
+impl From<Error> for HostError {
+    fn from(e: Error) -> Self {
+        Self(Inner::Guest(e))
+    }
+}
+
+impl From<wasmtime::component::ResourceTableError> for HostError {
+    fn from(e: wasmtime::component::ResourceTableError) -> Self {
+        Self::trap(e)
+    }
+}
+
+impl fmt::Debug for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Inner::Guest(e) => write!(f, "guest error: {e:?}"),
+            Inner::Trap(t) => write!(f, "trap: {t:?}"),
+        }
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Inner::Guest(e) => fmt::Display::fmt(e, f),
+            Inner::Trap(t) => fmt::Display::fmt(t, f),
+        }
+    }
+}
+
+impl std::error::Error for HostError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_read_like_python() {
+        let err = std::io::Error::from_raw_os_error(2);
+        let e = Error::from_io(&err, "mymmap");
+        assert_eq!(e.code(), ErrorCode::NotFound);
+        assert_eq!(e.message(), "[Errno 2] No such file or directory: 'mymmap'");
+    }
+}

@@ -1,0 +1,104 @@
+//! The directories a plugin may reach, and how a guest path resolves inside them.
+//!
+//! A guest path is matched against the guest names of the grants the way WASI's preopens are: a
+//! relative path (`"mymmap"`, `"data/x"`) against the grant named `"."` or a relative grant name that
+//! prefixes it, an absolute path (`"/data/x"`) against an absolute grant name. The rest of the path
+//! is opened beneath the grant's directory by cap-std, which refuses every way out: `..` past the
+//! grant, absolute paths, and symbolic links that lead outside.
+
+use std::path::{Path, PathBuf};
+
+use cap_std::ambient_authority;
+use cap_std::fs::Dir;
+use wasmtime_wasi::FsPerms;
+
+use crate::error::{Error, ErrorCode};
+
+/// A host directory a plugin may reach under the name `guest`.
+pub(crate) struct Grant {
+    dir: Dir,
+    guest: String,
+    absolute: bool,
+    prefix: Vec<String>,
+    perms: FsPerms,
+}
+
+/// A guest path resolved to a grant and the path beneath it.
+pub(crate) struct Resolved<'a> {
+    pub grant: &'a Grant,
+    pub rest: PathBuf,
+}
+
+/// A path split into its names: `.` and empty components dropped, `..` kept for cap-std to judge.
+fn components(path: &str) -> Vec<String> {
+    path.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_owned).collect()
+}
+
+impl Grant {
+    /// Opens `host` (like `std::fs::File::open` on a directory; needs ambient authority, which only
+    /// the embedder has) to be reached by guests as `guest`.
+    pub(crate) fn open(host: &Path, guest: &str, perms: FsPerms) -> std::io::Result<Self> {
+        let dir = Dir::open_ambient_dir(host, ambient_authority())?;
+        Ok(Self {
+            dir,
+            guest: guest.to_owned(),
+            absolute: guest.starts_with('/'),
+            prefix: components(guest),
+            perms,
+        })
+    }
+
+    pub(crate) fn dir(&self) -> &Dir {
+        &self.dir
+    }
+
+    pub(crate) fn guest(&self) -> &str {
+        &self.guest
+    }
+
+    pub(crate) fn writable(&self) -> bool {
+        matches!(self.perms, FsPerms::ReadWrite)
+    }
+}
+
+/// Finds the grant for `path`: the one whose guest name is the longest prefix of it.
+///
+/// # Errors
+/// `access-denied` when no grant covers the path.
+pub(crate) fn resolve<'a>(grants: &'a [Grant], path: &str) -> Result<Resolved<'a>, Error> {
+    let absolute = path.starts_with('/');
+    let parts = components(path);
+    let best = grants
+        .iter()
+        .filter(|g| g.absolute == absolute && parts.starts_with(&g.prefix))
+        .max_by_key(|g| g.prefix.len());
+    match best {
+        Some(grant) => {
+            let rest: PathBuf = parts[grant.prefix.len()..].iter().collect();
+            // The grant's directory itself: cap-std names it ".", not "".
+            let rest = if rest.as_os_str().is_empty() { PathBuf::from(".") } else { rest };
+            Ok(Resolved { grant, rest })
+        }
+        None => Err(Error::new(ErrorCode::AccessDenied, not_granted_message(grants, path))),
+    }
+}
+
+fn not_granted_message(grants: &[Grant], path: &str) -> String {
+    if grants.is_empty() {
+        return format!("path '{path}' is not inside a granted directory (no directory is granted)");
+    }
+    let names: Vec<String> = grants.iter().map(|g| format!("'{}'", g.guest)).collect();
+    format!("path '{path}' is not inside a granted directory (granted: {})", names.join(", "))
+}
+
+/// The one message for every attempt to leave a grant, whether by `..`, an absolute path inside
+/// the rest, or a symbolic link.
+pub(crate) fn escape_message(path: &str, grant: &Grant) -> String {
+    format!("path '{path}' leads outside its granted directory '{}'", grant.guest)
+}
+
+/// Whether `err` is cap-std's refusal of a path that leaves the directory, as opposed to the OS's
+/// own `EACCES`: cap-std reports escapes as a `PermissionDenied` error without an OS error number.
+pub(crate) fn is_escape(err: &std::io::Error) -> bool {
+    err.kind() == std::io::ErrorKind::PermissionDenied && err.raw_os_error().is_none()
+}

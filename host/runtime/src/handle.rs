@@ -1,0 +1,61 @@
+//! The host side of a `memmap` resource handle.
+
+use std::sync::Arc;
+
+use crate::generated::types::{Dtype, Mode, Order};
+use crate::layout::Layout;
+use crate::mapping::Mapping;
+
+/// What `open` was given; shared by a map and its views, which report it (like numpy's views keep
+/// their base's `filename`, `offset` and `mode`).
+#[derive(Debug)]
+pub(crate) struct Opened {
+    pub path: String,
+    pub dtype: Dtype,
+    pub mode: Mode,
+    pub offset: u64,
+    pub order: Order,
+}
+
+/// The value behind a guest's `memmap` handle in the `ResourceTable`: a layout over a shared
+/// mapping.
+///
+/// Dropping it flushes the mapping (`msync`, when it was written). That runs both when the guest
+/// drops its handle and when the `ResourceTable` is dropped with the `Store` at the end of an
+/// instance, including after a trap, so a plugin cannot lose data by forgetting a handle or crashing.
+pub struct Memmap {
+    pub(crate) map: Arc<Mapping>,
+    pub(crate) opened: Arc<Opened>,
+    pub(crate) layout: Layout,
+}
+
+impl Memmap {
+    /// The array's shape, like `a.shape`.
+    pub fn shape(&self) -> &[u64] {
+        self.layout.shape()
+    }
+
+    /// The path the plugin opened the file by.
+    pub fn path(&self) -> &str {
+        &self.opened.path
+    }
+
+    /// A view sharing this handle's mapping.
+    pub(crate) fn with_layout(&self, layout: Layout) -> Self {
+        Self { map: Arc::clone(&self.map), opened: Arc::clone(&self.opened), layout }
+    }
+}
+
+impl Drop for Memmap {
+    fn drop(&mut self) {
+        if let Err(e) = self.map.flush() {
+            tracing::error!(path = %self.opened.path, error = %e, "flushing a dropped memmap handle failed");
+        }
+    }
+}
+
+impl std::fmt::Debug for Memmap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memmap").field("opened", &self.opened).field("layout", &self.layout).finish()
+    }
+}

@@ -1,0 +1,135 @@
+//! The `wasm-memmap:array` interfaces implemented over [`MemmapView`].
+
+use wasmtime::component::Resource;
+
+use crate::MemmapView;
+use crate::elements;
+use crate::error::{Error, ErrorCode, HostError};
+use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order};
+use crate::generated::mmap::{self, HostMemmap};
+use crate::handle::Memmap;
+use crate::open::{self, OpenArgs};
+
+impl From<ErrorCode> for types::ErrorCode {
+    fn from(code: ErrorCode) -> Self {
+        match code {
+            ErrorCode::NotFound => Self::NotFound,
+            ErrorCode::AccessDenied => Self::AccessDenied,
+            ErrorCode::InvalidArgument => Self::InvalidArgument,
+            ErrorCode::IndexOutOfBounds => Self::IndexOutOfBounds,
+            ErrorCode::Overflow => Self::Overflow,
+            ErrorCode::ReadOnly => Self::ReadOnly,
+            ErrorCode::Mismatch => Self::Mismatch,
+            ErrorCode::LimitExceeded => Self::LimitExceeded,
+            ErrorCode::Io => Self::Io,
+        }
+    }
+}
+
+impl types::Host for MemmapView<'_> {
+    fn convert_error(&mut self, err: HostError) -> wasmtime::Result<types::Error> {
+        let err = err.into_guest()?;
+        Ok(types::Error { code: err.code().into(), message: err.message().to_owned() })
+    }
+}
+
+impl MemmapView<'_> {
+    fn get(&self, handle: &Resource<Memmap>) -> Result<&Memmap, HostError> {
+        Ok(self.table.get(handle)?)
+    }
+
+    fn check_transfer(&self, bytes: u64, what: &str) -> Result<(), Error> {
+        let max = self.ctx.max_transfer_bytes;
+        if bytes > max {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!("{what} of {bytes} bytes is over the limit of {max} bytes per call; move the data in smaller selections"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl HostMemmap for MemmapView<'_> {
+    fn open(
+        &mut self,
+        path: String,
+        dtype: Dtype,
+        mode: Mode,
+        shape: Option<Vec<u64>>,
+        offset: u64,
+        order: Order,
+    ) -> Result<Resource<Memmap>, HostError> {
+        let map = open::open(self.ctx, OpenArgs { path, dtype, mode, shape, offset, order })?;
+        Ok(self.table.push(map)?)
+    }
+
+    fn shape(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Vec<u64>> {
+        Ok(self.table.get(&this)?.layout.shape().to_vec())
+    }
+
+    fn strides(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Vec<i64>> {
+        Ok(self.table.get(&this)?.layout.strides().to_vec())
+    }
+
+    fn dtype(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Dtype> {
+        Ok(self.table.get(&this)?.opened.dtype)
+    }
+
+    fn mode(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Mode> {
+        Ok(self.table.get(&this)?.opened.mode)
+    }
+
+    fn offset(&mut self, this: Resource<Memmap>) -> wasmtime::Result<u64> {
+        Ok(self.table.get(&this)?.opened.offset)
+    }
+
+    fn order(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Order> {
+        Ok(self.table.get(&this)?.opened.order)
+    }
+
+    fn path(&mut self, this: Resource<Memmap>) -> wasmtime::Result<String> {
+        Ok(self.table.get(&this)?.opened.path.clone())
+    }
+
+    fn view(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Resource<Memmap>, HostError> {
+        let parent = self.get(&this)?;
+        let view = parent.with_layout(parent.layout.view(&index)?);
+        Ok(self.table.push(view)?)
+    }
+
+    fn slice_read(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Elements, HostError> {
+        let handle = self.get(&this)?;
+        let layout = handle.layout.view(&index)?;
+        let bytes = layout.size().saturating_mul(layout.itemsize());
+        self.check_transfer(bytes, "a read")?;
+        Ok(elements::read(&handle.map, &layout, handle.opened.dtype)?)
+    }
+
+    fn slice_write(
+        &mut self,
+        this: Resource<Memmap>,
+        index: Vec<Index>,
+        data: Elements,
+        data_shape: Option<Vec<u64>>,
+    ) -> Result<(), HostError> {
+        self.check_transfer(elements::byte_len(&data), "a write")?;
+        let handle = self.get(&this)?;
+        let layout = handle.layout.view(&index)?;
+        Ok(elements::write(&handle.map, &layout, handle.opened.dtype, &data, data_shape.as_deref())?)
+    }
+
+    fn flush(&mut self, this: Resource<Memmap>) -> Result<(), HostError> {
+        let handle = self.get(&this)?;
+        handle.map.flush().map_err(|e| Error::from_io(&e, &handle.opened.path))?;
+        Ok(())
+    }
+
+    fn drop(&mut self, this: Resource<Memmap>) -> wasmtime::Result<()> {
+        // The `Memmap`'s own `Drop` flushes; deleting it from the table is all there is to do.
+        self.table.delete(this)?;
+        Ok(())
+    }
+}
+
+impl mmap::Host for MemmapView<'_> {}

@@ -1,0 +1,459 @@
+//! Shapes, strides and numpy basic indexing, in overflow-checked arithmetic.
+//!
+//! A [`Layout`] says where each element of an array (or of a view of it) lies in the mapped bytes:
+//! element `[i0, i1, ...]` starts at byte `first + i0 * strides[0] + i1 * strides[1] + ...`. Every
+//! number a guest sends passes through checked arithmetic here before it touches memory.
+
+use crate::error::Error;
+use crate::generated::types::{Index, Order, Slice};
+
+/// numpy's `NPY_MAXDIMS`: the most axes an array may have.
+pub(crate) const MAX_DIMS: usize = 64;
+
+/// The largest byte count or file offset the host accepts: file offsets are `off_t` (`i64`), and a
+/// mapping must fit in `isize`.
+pub(crate) const MAX_BYTES: u64 = i64::MAX.unsigned_abs();
+
+/// numpy's message for a shape whose byte size does not fit.
+const TOO_BIG: &str =
+    "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.";
+
+/// Where the elements of an array or view lie in its mapping's bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Layout {
+    shape: Vec<u64>,
+    strides: Vec<i64>,
+    /// Byte offset of element `[0, 0, ...]`; meaningful only when no axis has length 0.
+    first: u64,
+    itemsize: u64,
+}
+
+/// A shape as Python prints a tuple: `(5, 10)`, `(3,)`, `()`.
+pub(crate) fn shape_str(shape: &[u64]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// numpy's compact form in broadcast errors: `(5,10)`, `(3,)`.
+fn shape_str_compact(shape: &[u64]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(",")),
+    }
+}
+
+/// The number of elements of `shape`, or `None` when it does not fit in a `u64`.
+pub(crate) fn element_count(shape: &[u64]) -> Option<u64> {
+    shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))
+}
+
+/// Checks that `shape` describes an array of at most [`MAX_BYTES`] bytes and [`MAX_DIMS`] axes;
+/// returns its element count and byte size.
+pub(crate) fn check_shape(shape: &[u64], itemsize: u64) -> Result<(u64, u64), Error> {
+    if shape.len() > MAX_DIMS {
+        return Err(Error::invalid(format!(
+            "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {}",
+            shape.len()
+        )));
+    }
+    let exact: u128 = shape.iter().map(|&d| u128::from(d)).try_fold(u128::from(itemsize), u128::checked_mul).unwrap_or(u128::MAX);
+    let bytes = u64::try_from(exact).ok().filter(|&b| b <= MAX_BYTES);
+    match (element_count(shape), bytes) {
+        (Some(count), Some(bytes)) => Ok((count, bytes)),
+        _ => Err(Error::overflow(format!(
+            "{TOO_BIG} (shape {} with itemsize {itemsize} needs {} bytes; the maximum is {MAX_BYTES})",
+            shape_str(shape),
+            if exact == u128::MAX { "more than 2**128".to_string() } else { exact.to_string() },
+        ))),
+    }
+}
+
+impl Layout {
+    /// The layout of a whole array of `shape` laid out in `order` from byte 0, like the strides
+    /// `np.ndarray(shape, dtype, order=order)` gets. The caller has checked the shape with
+    /// [`check_shape`].
+    pub(crate) fn contiguous(shape: &[u64], itemsize: u64, order: Order) -> Result<Self, Error> {
+        let mut strides = vec![0i64; shape.len()];
+        let mut step = i64::try_from(itemsize).map_err(|_| Error::overflow(TOO_BIG))?;
+        let mut fill = |axis: usize| -> Result<(), Error> {
+            strides[axis] = step;
+            // numpy skips zero-length axes when it computes strides (they hold no elements).
+            let d = i64::try_from(shape[axis].max(1)).map_err(|_| Error::overflow(TOO_BIG))?;
+            step = step.checked_mul(d).ok_or_else(|| Error::overflow(TOO_BIG))?;
+            Ok(())
+        };
+        match order {
+            Order::C => (0..shape.len()).rev().try_for_each(&mut fill)?,
+            Order::Fortran => (0..shape.len()).try_for_each(&mut fill)?,
+        }
+        Ok(Self { shape: shape.to_vec(), strides, first: 0, itemsize })
+    }
+
+    pub(crate) fn shape(&self) -> &[u64] {
+        &self.shape
+    }
+
+    pub(crate) fn strides(&self) -> &[i64] {
+        &self.strides
+    }
+
+    pub(crate) fn itemsize(&self) -> u64 {
+        self.itemsize
+    }
+
+    /// The number of elements. Views never hold more elements than the array they come from, whose
+    /// count was checked when it was opened.
+    pub(crate) fn size(&self) -> u64 {
+        element_count(&self.shape).unwrap_or(u64::MAX)
+    }
+
+    /// The view `a[index]` by numpy's basic indexing.
+    ///
+    /// # Errors
+    /// numpy's `IndexError`s (an index out of bounds, too many indices, more than one ellipsis, too
+    /// many axes) and `ValueError` for a zero slice step, with numpy's messages.
+    pub(crate) fn view(&self, index: &[Index]) -> Result<Self, Error> {
+        let ellipses = index.iter().filter(|i| matches!(i, Index::Ellipsis)).count();
+        if ellipses > 1 {
+            return Err(Error::index("an index can only have a single ellipsis ('...')"));
+        }
+        let consumed = index.iter().filter(|i| matches!(i, Index::At(_) | Index::Slice(_))).count();
+        if consumed > self.shape.len() {
+            return Err(Error::index(format!(
+                "too many indices for array: array is {}-dimensional, but {consumed} were indexed",
+                self.shape.len()
+            )));
+        }
+        let new_axes = index.iter().filter(|i| matches!(i, Index::NewAxis)).count();
+        let result_dims = self.shape.len() - index.iter().filter(|i| matches!(i, Index::At(_))).count() + new_axes;
+        if result_dims > MAX_DIMS {
+            return Err(Error::index(format!(
+                "number of dimensions must be within [0, {MAX_DIMS}], indexing result would have {result_dims}"
+            )));
+        }
+        // Each axis of the result, in order, with the ellipsis (or the missing tail) spelled out.
+        enum Item<'a> {
+            At(i64),
+            Slice(&'a Slice),
+            NewAxis,
+        }
+        const FULL: Slice = Slice { start: None, stop: None, step: None };
+        let fill = self.shape.len() - consumed;
+        let mut items: Vec<Item<'_>> = Vec::with_capacity(index.len() + fill);
+        for item in index {
+            match item {
+                Index::At(i) => items.push(Item::At(*i)),
+                Index::Slice(s) => items.push(Item::Slice(s)),
+                Index::NewAxis => items.push(Item::NewAxis),
+                Index::Ellipsis => items.extend(std::iter::repeat_with(|| Item::Slice(&FULL)).take(fill)),
+            }
+        }
+        if ellipses == 0 {
+            items.extend(std::iter::repeat_with(|| Item::Slice(&FULL)).take(fill));
+        }
+
+        let mut shape = Vec::with_capacity(result_dims);
+        let mut strides = Vec::with_capacity(result_dims);
+        let mut first = i128::from(self.first);
+        let mut empty = false;
+        let mut axis = 0;
+        for item in items {
+            match item {
+                Item::At(i) => {
+                    let pos = normalize_index(i, self.shape[axis], axis)?;
+                    first += i128::from(pos) * i128::from(self.strides[axis]);
+                    axis += 1;
+                }
+                Item::Slice(s) => {
+                    let (start, count, step) = adjust_slice(s, self.shape[axis])?;
+                    let stride = i128::from(self.strides[axis]);
+                    if count > 0 {
+                        first += start * stride;
+                    } else {
+                        empty = true;
+                    }
+                    shape.push(count);
+                    // Between two taken elements the product fits (it is less than the array's byte
+                    // size); it can overflow only for a single element, whose stride is never used.
+                    strides.push(i64::try_from(stride * i128::from(step)).unwrap_or(0));
+                    axis += 1;
+                }
+                Item::NewAxis => {
+                    shape.push(1);
+                    strides.push(0);
+                }
+            }
+        }
+        let first = if empty || self.shape.contains(&0) {
+            self.first
+        } else {
+            u64::try_from(first).map_err(|_| Error::overflow(format!("view offset {first} is outside the mapping")))?
+        };
+        Ok(Self { shape, strides, first, itemsize: self.itemsize })
+    }
+
+    /// The byte range `[lowest, highest + itemsize)` the elements cover, or `None` when empty.
+    #[cfg(test)]
+    pub(crate) fn extent(&self) -> Option<(u64, u64)> {
+        if self.shape.contains(&0) {
+            return None;
+        }
+        let mut lo = i128::from(self.first);
+        let mut hi = lo;
+        for (&d, &s) in self.shape.iter().zip(&self.strides) {
+            let reach = i128::from(d - 1) * i128::from(s);
+            if reach < 0 { lo += reach } else { hi += reach }
+        }
+        Some((u64::try_from(lo).ok()?, u64::try_from(hi + i128::from(self.itemsize)).ok()?))
+    }
+
+    /// Calls `run` for each stretch of elements that sits at a fixed stride both in the mapping and
+    /// in a buffer laid out with `buffer_strides` (bytes, one per axis; 0 repeats along an axis), in
+    /// C order of the layout. Adjacent axes that line up in both are merged, so a contiguous
+    /// selection of a contiguous array is one run.
+    pub(crate) fn for_each_run<E: From<Error>>(
+        &self,
+        buffer_strides: &[i64],
+        mut run: impl FnMut(Run) -> Result<(), E>,
+    ) -> Result<(), E> {
+        debug_assert_eq!(buffer_strides.len(), self.shape.len());
+        if self.shape.contains(&0) {
+            return Ok(());
+        }
+        // (length, mapping stride, buffer stride), dropping length-1 axes and merging aligned ones.
+        let mut dims: Vec<(u64, i64, i64)> = Vec::with_capacity(self.shape.len());
+        for ((&d, &a), &b) in self.shape.iter().zip(&self.strides).zip(buffer_strides) {
+            if d == 1 {
+                continue;
+            }
+            if let Some(last) = dims.last_mut() {
+                let merges = |outer: i64, inner: i64| i128::from(outer) == i128::from(inner) * i128::from(d);
+                if merges(last.1, a) && merges(last.2, b) {
+                    *last = (last.0 * d, a, b);
+                    continue;
+                }
+            }
+            dims.push((d, a, b));
+        }
+        let (count, array_stride, buffer_stride) = dims.pop().unwrap_or((1, 0, 0));
+        let mut idx = vec![0u64; dims.len()];
+        let mut a_off = i128::from(self.first);
+        let mut b_off = 0i128;
+        loop {
+            let offset = |v: i128| u64::try_from(v).map_err(|_| Error::overflow(format!("byte offset {v} is negative")));
+            run(Run { array_offset: offset(a_off)?, buffer_offset: offset(b_off)?, count, array_stride, buffer_stride })?;
+            // Odometer over the outer axes, last one fastest.
+            let mut k = dims.len();
+            loop {
+                if k == 0 {
+                    return Ok(());
+                }
+                k -= 1;
+                let (d, a, b) = dims[k];
+                idx[k] += 1;
+                a_off += i128::from(a);
+                b_off += i128::from(b);
+                if idx[k] < d {
+                    break;
+                }
+                a_off -= i128::from(a) * i128::from(d);
+                b_off -= i128::from(b) * i128::from(d);
+                idx[k] = 0;
+            }
+        }
+    }
+}
+
+/// One stretch of `count` elements for [`Layout::for_each_run`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Run {
+    /// Byte offset of the first element in the mapping.
+    pub array_offset: u64,
+    /// Byte offset of the first element in the buffer.
+    pub buffer_offset: u64,
+    /// How many elements.
+    pub count: u64,
+    /// Bytes from one element to the next in the mapping.
+    pub array_stride: i64,
+    /// Bytes from one element to the next in the buffer.
+    pub buffer_stride: i64,
+}
+
+/// A Python integer index on an axis of length `len`, negatives from the end.
+fn normalize_index(i: i64, len: u64, axis: usize) -> Result<u64, Error> {
+    let pos = if i < 0 { i128::from(len) + i128::from(i) } else { i128::from(i) };
+    u64::try_from(pos)
+        .ok()
+        .filter(|&p| p < len)
+        .ok_or_else(|| Error::index(format!("index {i} is out of bounds for axis {axis} with size {len}")))
+}
+
+/// Python's `slice.indices(len)`: the first position, the number of positions and the step.
+fn adjust_slice(s: &Slice, len: u64) -> Result<(i128, u64, i64), Error> {
+    let step = s.step.unwrap_or(1);
+    if step == 0 {
+        return Err(Error::invalid("slice step cannot be zero"));
+    }
+    let n = i128::from(len);
+    let (lower, upper) = if step < 0 { (-1, n - 1) } else { (0, n) };
+    let clip = |v: Option<i64>, default: i128| match v {
+        None => default,
+        Some(v) if v < 0 => (i128::from(v) + n).max(lower),
+        Some(v) => i128::from(v).min(upper),
+    };
+    let (start, stop) = if step < 0 { (clip(s.start, upper), clip(s.stop, lower)) } else { (clip(s.start, lower), clip(s.stop, upper)) };
+    let step_n = i128::from(step);
+    let count = if step < 0 {
+        if stop < start { (start - stop - 1) / -step_n + 1 } else { 0 }
+    } else if start < stop {
+        (stop - start - 1) / step_n + 1
+    } else {
+        0
+    };
+    // `count <= len`, so it fits.
+    Ok((start, u64::try_from(count).unwrap_or(len), step))
+}
+
+/// Buffer strides (bytes) that spread a C-ordered buffer of `data_shape` over `target` by numpy's
+/// broadcasting rules: axes are matched from the right, and a data axis of length 1 repeats.
+///
+/// # Errors
+/// numpy's "could not broadcast input array from shape (3,) into shape (5,10)".
+pub(crate) fn broadcast_strides(data_shape: &[u64], target: &[u64], itemsize: u64) -> Result<Vec<i64>, Error> {
+    let fail = || {
+        Error::mismatch(format!(
+            "could not broadcast input array from shape {} into shape {}",
+            shape_str_compact(data_shape),
+            shape_str_compact(target)
+        ))
+    };
+    let extra = data_shape.len().saturating_sub(target.len());
+    if data_shape[..extra].iter().any(|&d| d != 1) {
+        return Err(fail());
+    }
+    let data = &data_shape[extra..];
+    let lead = target.len() - data.len();
+    let mut strides = vec![0i64; target.len()];
+    let mut step = i64::try_from(itemsize).map_err(|_| fail())?;
+    for (k, &d) in data.iter().enumerate().rev() {
+        let t = target[lead + k];
+        if d == t && d != 1 {
+            strides[lead + k] = step;
+            step = step.checked_mul(i64::try_from(d).map_err(|_| fail())?).ok_or_else(fail)?;
+        } else if d != 1 {
+            return Err(fail());
+        }
+    }
+    Ok(strides)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(i: i64) -> Index {
+        Index::At(i)
+    }
+    fn sl(start: Option<i64>, stop: Option<i64>, step: Option<i64>) -> Index {
+        Index::Slice(Slice { start, stop, step })
+    }
+    fn offsets(l: &Layout) -> Vec<u64> {
+        let mut out = Vec::new();
+        let c = Layout::contiguous(l.shape(), l.itemsize, Order::C).unwrap();
+        l.for_each_run::<Error>(c.strides(), |r| {
+            for j in 0..r.count {
+                let off = i128::from(r.array_offset) + i128::from(j) * i128::from(r.array_stride);
+                out.push(u64::try_from(off).unwrap());
+            }
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn slices_follow_python_indices() {
+        // Expected positions written out from Python's `range(10)[s]`.
+        let cases: &[(Index, &[u64])] = &[
+            (sl(None, Some(5), None), &[0, 1, 2, 3, 4]),
+            (sl(None, None, Some(-3)), &[9, 6, 3, 0]),
+            (sl(Some(-2), None, None), &[8, 9]),
+            (sl(Some(8), Some(2), Some(-2)), &[8, 6, 4]),
+            (sl(Some(100), None, Some(-4)), &[9, 5, 1]),
+            (sl(Some(-100), Some(3), None), &[0, 1, 2]),
+            (sl(Some(5), Some(5), None), &[]),
+            (sl(Some(i64::MIN), Some(i64::MAX), Some(i64::MAX)), &[0]),
+            (sl(Some(i64::MAX), Some(i64::MIN), Some(i64::MIN)), &[9]),
+        ];
+        let base = Layout::contiguous(&[10], 1, Order::C).unwrap();
+        for (index, want) in cases {
+            let v = base.view(std::slice::from_ref(index)).unwrap();
+            assert_eq!(offsets(&v), *want, "{index:?}");
+        }
+    }
+
+    #[test]
+    fn integer_index_errors_match_numpy() {
+        let base = Layout::contiguous(&[5, 10], 8, Order::C).unwrap();
+        let e = base.view(&[sl(None, None, None), at(12)]).unwrap_err();
+        assert_eq!(e.message(), "index 12 is out of bounds for axis 1 with size 10");
+        let e = base.view(&[at(-6)]).unwrap_err();
+        assert_eq!(e.message(), "index -6 is out of bounds for axis 0 with size 5");
+        let e = base.view(&[at(0), at(0), at(0)]).unwrap_err();
+        assert_eq!(e.message(), "too many indices for array: array is 2-dimensional, but 3 were indexed");
+        let e = base.view(&[Index::Ellipsis, Index::Ellipsis]).unwrap_err();
+        assert_eq!(e.message(), "an index can only have a single ellipsis ('...')");
+        let e = base.view(&[sl(None, None, Some(0))]).unwrap_err();
+        assert_eq!(e.message(), "slice step cannot be zero");
+    }
+
+    #[test]
+    fn views_of_views_stay_inside_the_parent() {
+        let base = Layout::contiguous(&[7, 9, 4], 8, Order::Fortran).unwrap();
+        let (lo, hi) = base.extent().unwrap();
+        assert_eq!((lo, hi), (0, 7 * 9 * 4 * 8));
+        let v = base.view(&[sl(Some(-1), None, Some(-2)), Index::Ellipsis, at(-1)]).unwrap();
+        assert_eq!(v.shape(), &[4, 9]);
+        let w = v.view(&[Index::NewAxis, sl(None, None, Some(-3)), sl(Some(2), Some(8), Some(3))]).unwrap();
+        assert_eq!(w.shape(), &[1, 2, 2]);
+        let all: std::collections::BTreeSet<u64> = offsets(&base).into_iter().collect();
+        for off in offsets(&w) {
+            assert!(all.contains(&off), "{off} not an element of the parent");
+        }
+        assert!(w.extent().unwrap().1 <= hi);
+    }
+
+    #[test]
+    fn contiguous_runs_merge_into_one_copy() {
+        let base = Layout::contiguous(&[10, 20, 30], 8, Order::C).unwrap();
+        let v = base.view(&[sl(Some(2), Some(5), None)]).unwrap();
+        let c = Layout::contiguous(v.shape(), 8, Order::C).unwrap();
+        let mut runs = Vec::new();
+        v.for_each_run::<Error>(c.strides(), |r| { runs.push(r); Ok(()) }).unwrap();
+        assert_eq!(runs, vec![Run { array_offset: 2 * 600 * 8, buffer_offset: 0, count: 3 * 600, array_stride: 8, buffer_stride: 8 }]);
+    }
+
+    #[test]
+    fn byte_sizes_that_overflow_are_refused() {
+        let e = check_shape(&[1 << 62, 4], 8).unwrap_err();
+        assert_eq!(e.code(), crate::ErrorCode::Overflow);
+        assert!(e.message().starts_with(TOO_BIG), "{}", e.message());
+        assert!(e.message().contains("147573952589676412928 bytes"), "{}", e.message());
+        assert!(check_shape(&[u64::MAX, u64::MAX, 2], 16).is_err());
+        assert_eq!(check_shape(&[0, u64::MAX], 8).unwrap(), (0, 0));
+    }
+
+    #[test]
+    fn broadcasting_follows_numpy() {
+        assert_eq!(broadcast_strides(&[10], &[5, 10], 8).unwrap(), vec![0, 8]);
+        assert_eq!(broadcast_strides(&[1], &[5, 10], 8).unwrap(), vec![0, 0]);
+        assert_eq!(broadcast_strides(&[1, 1, 10], &[5, 10], 8).unwrap(), vec![0, 8]);
+        assert_eq!(broadcast_strides(&[5, 1], &[5, 10], 8).unwrap(), vec![8, 0]);
+        let e = broadcast_strides(&[3], &[5, 10], 8).unwrap_err();
+        assert_eq!(e.message(), "could not broadcast input array from shape (3,) into shape (5,10)");
+        let e = broadcast_strides(&[2, 1, 10], &[5, 10], 8).unwrap_err();
+        assert_eq!(e.message(), "could not broadcast input array from shape (2,1,10) into shape (5,10)");
+    }
+}

@@ -1,0 +1,103 @@
+//! One memory-mapped file region shared by a map and all its views.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::ctx::MemmapStats;
+use crate::error::{Error, ErrorCode};
+use crate::raw::{MapKind, RawMap};
+
+/// The bytes of one opened array, mapped from the file. Views share it through an `Arc`; the last
+/// handle to go flushes it (see `Drop`).
+pub(crate) struct Mapping {
+    /// `None` for an array of zero bytes, which maps nothing.
+    raw: Option<RawMap>,
+    kind: MapKind,
+    /// Set by every write, cleared by a flush, so that dropping an unchanged map costs no `msync`.
+    dirty: AtomicBool,
+    stats: Arc<MemmapStats>,
+    path: String,
+}
+
+impl Mapping {
+    pub(crate) fn new(raw: Option<RawMap>, kind: MapKind, stats: Arc<MemmapStats>, path: String) -> Self {
+        stats.map_opened(raw.as_ref().map_or(0, RawMap::len));
+        Self { raw, kind, dirty: AtomicBool::new(false), stats, path }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.raw.as_ref().map_or(0, RawMap::len)
+    }
+
+    fn raw(&self) -> Result<&RawMap, Error> {
+        self.raw.as_ref().ok_or_else(|| Error::invalid("the array has no bytes"))
+    }
+
+    /// Copies bytes out of the mapping.
+    pub(crate) fn read(&self, offset: usize, dst: &mut [u8]) -> Result<(), Error> {
+        if dst.is_empty() {
+            return Ok(());
+        }
+        self.raw()?.read(offset, dst).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+    }
+
+    /// Copies bytes into the mapping.
+    pub(crate) fn write(&self, offset: usize, src: &[u8]) -> Result<(), Error> {
+        if src.is_empty() {
+            return Ok(());
+        }
+        self.check_writable()?;
+        self.dirty.store(true, Ordering::Release);
+        self.raw()?.write(offset, src).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+    }
+
+    /// Repeats one element `count` times from `offset`.
+    pub(crate) fn fill(&self, offset: usize, element: &[u8], count: usize) -> Result<(), Error> {
+        if count == 0 {
+            return Ok(());
+        }
+        self.check_writable()?;
+        self.dirty.store(true, Ordering::Release);
+        self.raw()?.fill(offset, element, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+    }
+
+    pub(crate) fn check_writable(&self) -> Result<(), Error> {
+        if self.kind == MapKind::ReadOnly {
+            return Err(Error::new(ErrorCode::ReadOnly, "assignment destination is read-only"));
+        }
+        Ok(())
+    }
+
+    /// Writes changed pages to the file and waits for the disk, like `np.memmap.flush` (`msync` with
+    /// `MS_SYNC`). Only shared mappings have anything to write, and only after a write.
+    pub(crate) fn flush(&self) -> std::io::Result<()> {
+        let Some(raw) = &self.raw else { return Ok(()) };
+        if self.kind != MapKind::Shared || !self.dirty.swap(false, Ordering::AcqRel) {
+            return Ok(());
+        }
+        match raw.flush() {
+            Ok(()) => {
+                self.stats.flushed();
+                Ok(())
+            }
+            Err(e) => {
+                // Still dirty: a later flush (or the drop) tries again.
+                self.dirty.store(true, Ordering::Release);
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!(path = %self.path, error = %e, "flushing a memmap on drop failed");
+        }
+        self.stats.map_closed(self.len());
+    }
+}

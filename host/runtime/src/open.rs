@@ -1,0 +1,141 @@
+//! `np.memmap(path, dtype, mode, offset, shape, order)`: opening, sizing and mapping a file exactly
+//! as numpy's `numpy/_core/memmap.py` does, beneath a granted directory.
+
+use std::os::unix::fs::FileTypeExt;
+use std::sync::Arc;
+
+use cap_std::fs::{OpenOptions, OpenOptionsExt};
+
+use crate::ctx::MemmapCtx;
+use crate::dtype;
+use crate::error::{Error, ErrorCode};
+use crate::generated::types::{Dtype, Mode, Order};
+use crate::grants;
+use crate::handle::{Memmap, Opened};
+use crate::layout::{self, Layout, MAX_BYTES};
+use crate::mapping::Mapping;
+use crate::raw::{MapKind, RawMap};
+
+/// numpy's spelling of a mode, for messages.
+pub(crate) fn mode_str(mode: Mode) -> &'static str {
+    match mode {
+        Mode::ReadOnly => "r",
+        Mode::ReadWrite => "r+",
+        Mode::Write => "w+",
+        Mode::CopyOnWrite => "c",
+    }
+}
+
+/// The arguments of `memmap.open`.
+pub(crate) struct OpenArgs {
+    pub path: String,
+    pub dtype: Dtype,
+    pub mode: Mode,
+    pub shape: Option<Vec<u64>>,
+    pub offset: u64,
+    pub order: Order,
+}
+
+/// Opens and maps a file for a guest.
+///
+/// # Errors
+/// numpy's errors, with numpy's messages, and the grant's refusals.
+pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error> {
+    let OpenArgs { path, dtype, mode, shape, offset, order } = args;
+    let dtype = dtype::normalize(dtype);
+    let itemsize = dtype::itemsize(dtype.kind);
+    if mode == Mode::Write && shape.is_none() {
+        return Err(Error::invalid("shape must be given if mode == 'w+'"));
+    }
+    if offset > MAX_BYTES {
+        return Err(Error::overflow(format!("offset {offset} is larger than the maximum file offset {MAX_BYTES}")));
+    }
+    // Check the shape before touching the file, so a bad shape never truncates one in mode `w+`.
+    let sized = shape.as_deref().map(|s| layout::check_shape(s, itemsize)).transpose()?;
+
+    let resolved = grants::resolve(&ctx.grants, &path)?;
+    let grant = resolved.grant;
+    let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
+    if writes && !grant.writable() {
+        return Err(Error::new(
+            ErrorCode::AccessDenied,
+            format!(
+                "path '{path}' is in the read-only grant '{}': mode '{}' needs a read-write grant (--dir, not --ro-dir)",
+                grant.guest(),
+                mode_str(mode)
+            ),
+        ));
+    }
+    let mut options = OpenOptions::new();
+    options.read(true);
+    if writes {
+        options.write(true);
+    }
+    if mode == Mode::Write {
+        options.create(true).truncate(true);
+    }
+    // O_NONBLOCK: opening a FIFO must not hang the host; it is refused below as not a regular file.
+    options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    let file = grant.dir().open_with(&resolved.rest, &options).map_err(|e| {
+        if grants::is_escape(&e) {
+            Error::new(ErrorCode::AccessDenied, grants::escape_message(&path, grant))
+        } else {
+            Error::from_io(&e, &path)
+        }
+    })?;
+    let file = file.into_std();
+    let meta = file.metadata().map_err(|e| Error::from_io(&e, &path))?;
+    if meta.is_dir() {
+        return Err(Error::new(ErrorCode::InvalidArgument, format!("[Errno 21] Is a directory: '{path}'")));
+    }
+    let ft = meta.file_type();
+    if !meta.is_file() || ft.is_fifo() || ft.is_socket() || ft.is_block_device() || ft.is_char_device() {
+        return Err(Error::invalid(format!("'{path}' is not a regular file and cannot be memory-mapped")));
+    }
+    let file_len = meta.len();
+
+    let (shape, nbytes) = match (shape, sized) {
+        (Some(shape), Some((_, nbytes))) => (shape, nbytes),
+        _ => {
+            let available = file_len.checked_sub(offset).ok_or_else(|| {
+                Error::invalid(format!("offset {offset} is past the end of the file ({file_len} bytes)"))
+            })?;
+            if available % itemsize != 0 {
+                return Err(Error::invalid("Size of available data is not a multiple of the data-type size."));
+            }
+            (vec![available / itemsize], available)
+        }
+    };
+    let end = offset.checked_add(nbytes).filter(|&e| e <= MAX_BYTES).ok_or_else(|| {
+        Error::overflow(format!("offset {offset} + {nbytes} bytes of data is larger than the maximum file size {MAX_BYTES}"))
+    })?;
+
+    let kind = match mode {
+        Mode::ReadOnly => MapKind::ReadOnly,
+        Mode::ReadWrite | Mode::Write => MapKind::Shared,
+        Mode::CopyOnWrite => MapKind::Private,
+    };
+    if writes {
+        // numpy grows a short file (never shrinks it) and keeps at least one byte, so that even an
+        // empty array has a file to map (numpy gh-27723).
+        let wanted = end.max(1);
+        if file_len < wanted {
+            file.set_len(wanted).map_err(|e| Error::from_io(&e, &path))?;
+        }
+    } else if end == 0 && file_len == 0 {
+        return Err(Error::invalid("cannot mmap an empty file"));
+    } else if file_len < end {
+        return Err(Error::invalid("mmap length is greater than file size"));
+    }
+
+    let raw = if nbytes == 0 {
+        None
+    } else {
+        let len = usize::try_from(nbytes).map_err(|_| Error::overflow(format!("{nbytes} bytes do not fit in this host's address space")))?;
+        Some(RawMap::new(&file, offset, len, kind).map_err(|e| Error::from_io(&e, &path))?)
+    };
+    let map = Arc::new(Mapping::new(raw, kind, ctx.stats(), path.clone()));
+    ctx.track(&map);
+    let layout = Layout::contiguous(&shape, itemsize, order)?;
+    Ok(Memmap { map, opened: Arc::new(Opened { path, dtype, mode, offset, order }), layout })
+}

@@ -1,0 +1,138 @@
+//! Everything `unsafe` in this crate: creating memory maps, copying bytes through them, and loading
+//! precompiled machine code. The rest of the crate goes through the safe, bounds-checked functions here.
+#![allow(unsafe_code)]
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+use memmap2::{MmapOptions, MmapRaw};
+
+/// How a file is mapped; numpy's `np.memmap` modes map to these as `r` -> `ReadOnly`, `r+`/`w+` ->
+/// `Shared`, `c` -> `Private`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MapKind {
+    /// `mmap(PROT_READ, MAP_SHARED)`.
+    ReadOnly,
+    /// `mmap(PROT_READ | PROT_WRITE, MAP_SHARED)`: writes reach the file.
+    Shared,
+    /// `mmap(PROT_READ | PROT_WRITE, MAP_PRIVATE)`: writes stay in this process.
+    Private,
+}
+
+/// A mapping of `len` bytes of a file starting at `offset` (any offset: memmap2 aligns the mapping
+/// down to a page and hides the difference).
+pub(crate) struct RawMap {
+    map: MmapRaw,
+    kind: MapKind,
+}
+
+impl RawMap {
+    /// Maps `len` (> 0) bytes of `file` from `offset`. The file must be at least `offset + len` bytes
+    /// long; the caller checks that and grows the file first where the mode allows.
+    pub(crate) fn new(file: &File, offset: u64, len: usize, kind: MapKind) -> io::Result<Self> {
+        let mut options = MmapOptions::new();
+        options.offset(offset).len(len);
+        let map = match kind {
+            MapKind::ReadOnly => options.map_raw_read_only(file)?,
+            MapKind::Shared => options.map_raw(file)?,
+            // SAFETY: the mapping is private, so no other process sees our writes. Changes to the file
+            // by others may show through pages we have not written; we only ever copy bytes out
+            // through raw pointers (never hand out references into the mapping), so such a change
+            // can tear a value, not break Rust's aliasing rules for our own data.
+            MapKind::Private => MmapRaw::from(unsafe { options.map_copy(file)? }),
+        };
+        Ok(Self { map, kind })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    fn check(&self, offset: usize, len: usize) -> io::Result<()> {
+        match offset.checked_add(len) {
+            Some(end) if end <= self.map.len() => Ok(()),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bytes {offset}..+{len} are outside the {}-byte mapping", self.map.len()),
+            )),
+        }
+    }
+
+    /// Copies `dst.len()` bytes starting at `offset` of the mapping into `dst`.
+    pub(crate) fn read(&self, offset: usize, dst: &mut [u8]) -> io::Result<()> {
+        self.check(offset, dst.len())?;
+        // SAFETY: `check` proved `offset..offset + dst.len()` lies inside the live mapping, which is
+        // readable in every `MapKind`; `dst` is a distinct Rust buffer, so the ranges do not overlap.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.map.as_ptr().add(offset), dst.as_mut_ptr(), dst.len());
+        }
+        Ok(())
+    }
+
+    /// Copies `src` into the mapping at `offset`.
+    pub(crate) fn write(&self, offset: usize, src: &[u8]) -> io::Result<()> {
+        self.check_writable()?;
+        self.check(offset, src.len())?;
+        // SAFETY: the range is inside the mapping (`check`), the mapping was made writable
+        // (`check_writable`: `Shared` and `Private` map PROT_WRITE), and `src` is a Rust buffer that
+        // cannot alias the mapping: guests only ever hand us copies in their own linear memory.
+        unsafe {
+            std::ptr::copy_nonoverlapping(src.as_ptr(), self.map.as_mut_ptr().add(offset), src.len());
+        }
+        Ok(())
+    }
+
+    /// Writes `pattern` (one element) `count` times from `offset`, like a broadcast scalar
+    /// assignment `a[...] = v`.
+    pub(crate) fn fill(&self, offset: usize, pattern: &[u8], count: usize) -> io::Result<()> {
+        let total = pattern
+            .len()
+            .checked_mul(count)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "fill size overflows"))?;
+        self.check_writable()?;
+        self.check(offset, total)?;
+        if pattern.iter().all(|&b| b == pattern[0]) {
+            // SAFETY: as in `write`: `offset..offset + total` is inside the writable mapping.
+            unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(offset), pattern[0], total) };
+            return Ok(());
+        }
+        for i in 0..count {
+            // `i * pattern.len() < total`, which did not overflow above.
+            self.write(offset + i * pattern.len(), pattern)?;
+        }
+        Ok(())
+    }
+
+    fn check_writable(&self) -> io::Result<()> {
+        if self.kind == MapKind::ReadOnly {
+            return Err(io::Error::new(io::ErrorKind::PermissionDenied, "mapping is read-only"));
+        }
+        Ok(())
+    }
+
+    /// `msync(MS_SYNC)` over the whole mapping for a shared mapping; nothing for the others, whose
+    /// changes never reach the file.
+    pub(crate) fn flush(&self) -> io::Result<()> {
+        match self.kind {
+            MapKind::Shared => self.map.flush(),
+            MapKind::ReadOnly | MapKind::Private => Ok(()),
+        }
+    }
+}
+
+/// Loads a component that [`wasmtime::component::Component::serialize`] wrote to `path`.
+///
+/// # Safety (for callers of this safe wrapper)
+/// wasmtime checks the file's header, version and engine settings, but cannot check that the machine
+/// code in it is what it compiled: a file written by someone else runs as our own code. Callers pass
+/// only files from a cache directory this process owns and writes atomically (see `cache.rs`).
+pub(crate) fn load_precompiled(
+    engine: &wasmtime::Engine,
+    path: &Path,
+) -> wasmtime::Result<wasmtime::component::Component> {
+    // SAFETY: `path` is a file written by `Component::serialize` of this crate's cache, into a
+    // directory owned by the user running the host (see the function's doc); wasmtime validates the
+    // header and the engine compatibility before using it.
+    unsafe { wasmtime::component::Component::deserialize_file(engine, path) }
+}

@@ -1,0 +1,220 @@
+//! A ready-made embedding that runs WASI-command plugins with the `memmap` interface: what the
+//! `wasm-memmap` CLI and the end-to-end tests use, and a starting point for hosts that only need to
+//! run plugins.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use crate::cache::CompileCache;
+use crate::{FsPerms, MemmapCtx, MemmapStats, MemmapView};
+
+/// The most output a captured stream keeps (64 MiB); a plugin that writes more sees a write error.
+const CAPTURE_LIMIT: usize = 64 << 20;
+
+/// A directory granted to a plugin: `host` on this machine, seen by the plugin as `guest`, with
+/// `perms`. The same grant is given to WASI (for ordinary file I/O) and to `memmap`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirGrant {
+    /// The directory on the host.
+    pub host: PathBuf,
+    /// The name the plugin uses for it: `"."` for relative paths, or an absolute name.
+    pub guest: String,
+    /// Whether the plugin may change files in it.
+    pub perms: FsPerms,
+}
+
+impl DirGrant {
+    /// Parses wasmtime's `HOST[::GUEST]` form (`--dir data::/data`); without `::GUEST` the plugin sees
+    /// the directory under the name it was given as (`--dir .` is `"."`).
+    pub fn parse(spec: &str, perms: FsPerms) -> Self {
+        let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+        Self { host: PathBuf::from(host), guest: guest.to_owned(), perms }
+    }
+}
+
+/// Where a plugin's stdout or stderr goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Output {
+    /// To this process's own stream.
+    #[default]
+    Inherit,
+    /// Kept in memory and returned in [`Outcome`].
+    Capture,
+    /// Discarded.
+    Discard,
+}
+
+/// How to run one plugin instance.
+#[derive(Debug, Clone, Default)]
+pub struct RunConfig {
+    /// `argv`, the program name first.
+    pub args: Vec<String>,
+    /// Directories the plugin may reach; nothing else is visible.
+    pub dirs: Vec<DirGrant>,
+    /// Where stdout goes.
+    pub stdout: Output,
+    /// Where stderr goes.
+    pub stderr: Output,
+    /// See [`crate::MemmapCtxBuilder::max_transfer_bytes`]; `None` keeps the default.
+    pub max_transfer_bytes: Option<u64>,
+}
+
+/// How a plugin run ended.
+#[derive(Debug)]
+pub enum Status {
+    /// `main` returned or the plugin called `exit`: the exit code (1 when `main` returned an error).
+    Exited(i32),
+    /// The plugin trapped (a panic, an out-of-bounds access, a host-side trap).
+    Trapped(wasmtime::Error),
+}
+
+/// What a finished run left behind. By the time it is returned the instance is gone and every
+/// mapping it held has been flushed.
+#[derive(Debug)]
+pub struct Outcome {
+    /// How it ended.
+    pub status: Status,
+    /// Captured stdout ([`Output::Capture`]), else empty.
+    pub stdout: Vec<u8>,
+    /// Captured stderr ([`Output::Capture`]), else empty.
+    pub stderr: Vec<u8>,
+    /// What the plugin's mappings did.
+    pub stats: Arc<MemmapStats>,
+}
+
+impl Outcome {
+    /// The exit code a CLI should end with: the plugin's, or 1 after a trap (wasmtime's CLI uses
+    /// 128 + SIGABRT on Unix; a plain failure is easier to script).
+    pub fn exit_code(&self) -> i32 {
+        match self.status {
+            Status::Exited(code) => code,
+            Status::Trapped(_) => 1,
+        }
+    }
+}
+
+/// A compiled plugin, ready to run any number of times.
+#[derive(Clone)]
+pub struct Plugin {
+    component: Component,
+    /// Whether it came from the compile cache instead of being compiled.
+    pub from_cache: bool,
+    /// How long compiling or loading it took.
+    pub load_time: Duration,
+}
+
+struct PluginState {
+    wasi: WasiCtx,
+    memmap: MemmapCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for PluginState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// Compiles and runs plugins: one wasmtime `Engine` and `Linker` (WASI p2 + `memmap`), and an
+/// optional compile cache.
+pub struct Runner {
+    engine: Engine,
+    linker: Linker<PluginState>,
+    cache: Option<CompileCache>,
+}
+
+impl Runner {
+    /// A runner that caches compiled plugins in `cache_dir` (none: compile every time).
+    ///
+    /// # Errors
+    /// When wasmtime cannot build the engine or linker.
+    pub fn new(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
+        let mut config = Config::new();
+        // Plugins are synchronous: without the async machinery each host call costs about half.
+        config.concurrency_support(false);
+        let engine = Engine::new(&config)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        crate::add_to_linker(&mut linker, |s: &mut PluginState| MemmapView::new(&mut s.memmap, &mut s.table))?;
+        Ok(Self { engine, linker, cache: cache_dir.map(CompileCache::new) })
+    }
+
+    /// Compiles a component (or loads it from the cache).
+    ///
+    /// # Errors
+    /// When `wasm` is not a valid component for this engine.
+    pub fn load(&self, wasm: &[u8]) -> wasmtime::Result<Plugin> {
+        let start = Instant::now();
+        let (component, from_cache) = match &self.cache {
+            Some(cache) => cache.load(&self.engine, wasm)?,
+            None => (Component::new(&self.engine, wasm)?, false),
+        };
+        Ok(Plugin { component, from_cache, load_time: start.elapsed() })
+    }
+
+    /// Reads and compiles the component file at `path`.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a valid component.
+    pub fn load_file(&self, path: &Path) -> wasmtime::Result<Plugin> {
+        let wasm = std::fs::read(path).map_err(|e| wasmtime::format_err!("cannot read {}: {e}", path.display()))?;
+        self.load(&wasm)
+    }
+
+    /// Runs `plugin`'s `main` in a fresh instance with `config`'s arguments, grants and streams.
+    ///
+    /// # Errors
+    /// When a granted directory cannot be opened or the plugin cannot be instantiated (it imports
+    /// something this host does not provide). A trap or a non-zero exit is an [`Outcome`], not an
+    /// error.
+    pub fn run(&self, plugin: &Plugin, config: &RunConfig) -> wasmtime::Result<Outcome> {
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.args(&config.args);
+        let mut memmap = MemmapCtx::builder();
+        if let Some(max) = config.max_transfer_bytes {
+            memmap = memmap.max_transfer_bytes(max);
+        }
+        for grant in &config.dirs {
+            wasi.preopened_dir(&grant.host, &grant.guest, grant.perms)?;
+            memmap = memmap
+                .preopened_dir(&grant.host, &grant.guest, grant.perms)
+                .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
+        }
+        let stdout = MemoryOutputPipe::new(CAPTURE_LIMIT);
+        let stderr = MemoryOutputPipe::new(CAPTURE_LIMIT);
+        match config.stdout {
+            Output::Inherit => { wasi.inherit_stdout(); }
+            Output::Capture => { wasi.stdout(stdout.clone()); }
+            Output::Discard => {}
+        }
+        match config.stderr {
+            Output::Inherit => { wasi.inherit_stderr(); }
+            Output::Capture => { wasi.stderr(stderr.clone()); }
+            Output::Discard => {}
+        }
+        let memmap = memmap.build();
+        let stats = memmap.stats();
+        let mut store = Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table: ResourceTable::new() });
+        let command = Command::instantiate(&mut store, &plugin.component, &self.linker)?;
+        let result = command.wasi_cli_run().call_run(&mut store);
+        // Dropping the store drops the resource table, and with it every handle the plugin still
+        // held: each flushes its mapping.
+        drop(store);
+        let status = match result {
+            Ok(Ok(())) => Status::Exited(0),
+            Ok(Err(())) => Status::Exited(1),
+            Err(e) => match e.downcast_ref::<I32Exit>() {
+                Some(exit) => Status::Exited(exit.0),
+                None => Status::Trapped(e),
+            },
+        };
+        Ok(Outcome { status, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec(), stats })
+    }
+}
