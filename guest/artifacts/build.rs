@@ -5,6 +5,9 @@
 //! wait forever on the lock the outer cargo holds. Flags meant for the host target are removed from
 //! its environment, since they would break the wasm link.
 
+// A build script reports failure by panicking.
+#![allow(clippy::unwrap_used)]
+
 use std::env;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -57,7 +60,13 @@ fn main() {
         let path = wasm_dir.join(format!("{name}.wasm"));
         assert!(path.is_file(), "the nested build did not produce {}", path.display());
         writeln!(src, "    /// `guest/test-programs/src/bin/{name}.rs`, built as a component.").unwrap();
-        writeln!(src, "    pub const {}: &str = {:?};", name.to_uppercase().replace('-', "_"), path.display().to_string()).unwrap();
+        writeln!(
+            src,
+            "    pub const {}: &str = {:?};",
+            name.to_uppercase().replace('-', "_"),
+            path.display().to_string()
+        )
+        .unwrap();
     }
     writeln!(src, "}}").unwrap();
     std::fs::write(out_dir.join("artifacts.rs"), src).expect("cannot write artifacts.rs");

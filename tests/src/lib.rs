@@ -26,7 +26,9 @@ fn plugin(path: &str) -> Plugin {
     let mut cache = PLUGINS.get_or_init(Default::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     cache
         .entry(path.to_owned())
-        .or_insert_with(|| runner().load_file(Path::new(path)).unwrap_or_else(|e| panic!("cannot compile {path}: {e:?}")))
+        .or_insert_with(|| {
+            runner().load_file(Path::new(path)).unwrap_or_else(|e| panic!("cannot compile {path}: {e:?}"))
+        })
         .clone()
 }
 

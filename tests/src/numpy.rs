@@ -27,13 +27,13 @@ pub fn python() -> PathBuf {
 pub fn run(script: &str, args: &[&str]) -> String {
     let program = format!("import sys\nimport numpy as np\n{script}");
     let python = python();
-    let out = Command::new(&python)
-        .arg("-c")
-        .arg(&program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}; run the README's test command, which creates .venv with numpy", python.display()));
+    let out =
+        Command::new(&python).arg("-c").arg(&program).args(args).stdin(Stdio::null()).output().unwrap_or_else(|e| {
+            panic!(
+                "cannot start {}: {e}; run the README's test command, which creates .venv with numpy",
+                python.display()
+            )
+        });
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),

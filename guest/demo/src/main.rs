@@ -18,7 +18,9 @@ fn seed_from_args() -> Result<u64, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
         [] => Ok(DEFAULT_SEED),
-        [flag, n] if flag == "--seed" => n.parse().map_err(|_| format!("--seed needs a non-negative integer, got '{n}'")),
+        [flag, n] if flag == "--seed" => {
+            n.parse().map_err(|_| format!("--seed needs a non-negative integer, got '{n}'"))
+        }
         _ => Err(format!("usage: demo [--seed N] (got {args:?})")),
     }
 }

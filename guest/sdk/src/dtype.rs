@@ -22,32 +22,56 @@ pub struct DType {
 
 const NATIVE: ByteOrder = if cfg!(target_endian = "big") { ByteOrder::Big } else { ByteOrder::Little };
 
-/// Every kind with numpy's name, type code, kind character, item size and aliases.
-const KINDS: &[(Kind, &str, char, char, usize, &[&str])] = &[
-    (Kind::Bool, "bool", '?', 'b', 1, &["bool_", "?"]),
-    (Kind::Int8, "int8", 'b', 'i', 1, &["byte"]),
-    (Kind::Int16, "int16", 'h', 'i', 2, &["short"]),
-    (Kind::Int32, "int32", 'i', 'i', 4, &["intc"]),
-    (Kind::Int64, "int64", 'l', 'i', 8, &["long", "longlong", "intp", "int", "q", "p"]),
-    (Kind::Uint8, "uint8", 'B', 'u', 1, &["ubyte"]),
-    (Kind::Uint16, "uint16", 'H', 'u', 2, &["ushort"]),
-    (Kind::Uint32, "uint32", 'I', 'u', 4, &["uintc"]),
-    (Kind::Uint64, "uint64", 'L', 'u', 8, &["ulong", "ulonglong", "uintp", "uint", "Q", "P"]),
-    (Kind::Float16, "float16", 'e', 'f', 2, &["half"]),
-    (Kind::Float32, "float32", 'f', 'f', 4, &["single"]),
-    (Kind::Float64, "float64", 'd', 'f', 8, &["double", "float"]),
-    (Kind::Complex64, "complex64", 'F', 'c', 8, &["csingle"]),
-    (Kind::Complex128, "complex128", 'D', 'c', 16, &["cdouble", "complex"]),
+/// What numpy calls one kind.
+struct KindInfo {
+    kind: Kind,
+    /// `dtype.name`.
+    name: &'static str,
+    /// `dtype.char`, the one-letter type code.
+    code: char,
+    /// `dtype.kind`, the letter of `dtype.str`.
+    kind_char: char,
+    itemsize: usize,
+    /// Other names numpy accepts.
+    aliases: &'static [&'static str],
+}
+
+const fn info(
+    kind: Kind,
+    name: &'static str,
+    code: char,
+    kind_char: char,
+    itemsize: usize,
+    aliases: &'static [&'static str],
+) -> KindInfo {
+    KindInfo { kind, name, code, kind_char, itemsize, aliases }
+}
+
+const KINDS: &[KindInfo] = &[
+    info(Kind::Bool, "bool", '?', 'b', 1, &["bool_", "?"]),
+    info(Kind::Int8, "int8", 'b', 'i', 1, &["byte"]),
+    info(Kind::Int16, "int16", 'h', 'i', 2, &["short"]),
+    info(Kind::Int32, "int32", 'i', 'i', 4, &["intc"]),
+    info(Kind::Int64, "int64", 'l', 'i', 8, &["long", "longlong", "intp", "int", "q", "p"]),
+    info(Kind::Uint8, "uint8", 'B', 'u', 1, &["ubyte"]),
+    info(Kind::Uint16, "uint16", 'H', 'u', 2, &["ushort"]),
+    info(Kind::Uint32, "uint32", 'I', 'u', 4, &["uintc"]),
+    info(Kind::Uint64, "uint64", 'L', 'u', 8, &["ulong", "ulonglong", "uintp", "uint", "Q", "P"]),
+    info(Kind::Float16, "float16", 'e', 'f', 2, &["half"]),
+    info(Kind::Float32, "float32", 'f', 'f', 4, &["single"]),
+    info(Kind::Float64, "float64", 'd', 'f', 8, &["double", "float"]),
+    info(Kind::Complex64, "complex64", 'F', 'c', 8, &["csingle"]),
+    info(Kind::Complex128, "complex128", 'D', 'c', 16, &["cdouble", "complex"]),
 ];
 
-fn entry(kind: Kind) -> &'static (Kind, &'static str, char, char, usize, &'static [&'static str]) {
-    KINDS.iter().find(|e| e.0 == kind).unwrap_or(&KINDS[0])
+fn entry(kind: Kind) -> &'static KindInfo {
+    KINDS.iter().find(|e| e.kind == kind).unwrap_or(&KINDS[0])
 }
 
 impl DType {
     /// `kind` in `byte_order`; one-byte kinds have no byte order and are kept as little-endian.
     pub fn new(kind: Kind, byte_order: ByteOrder) -> Self {
-        let byte_order = if entry(kind).4 == 1 { ByteOrder::Little } else { byte_order };
+        let byte_order = if entry(kind).itemsize == 1 { ByteOrder::Little } else { byte_order };
         Self { kind, byte_order }
     }
 
@@ -62,8 +86,8 @@ impl DType {
     /// numpy's `data type 'x' not understood` for anything else.
     pub fn parse(spec: &str) -> Result<Self, Error> {
         let not_understood = || Error::invalid(format!("data type '{spec}' not understood"));
-        if let Some(&(kind, ..)) = KINDS.iter().find(|e| e.1 == spec || e.5.contains(&spec)) {
-            return Ok(Self::native(kind));
+        if let Some(e) = KINDS.iter().find(|e| e.name == spec || e.aliases.contains(&spec)) {
+            return Ok(Self::native(e.kind));
         }
         let (order, code) = match spec.chars().next() {
             Some('<') => (Some(ByteOrder::Little), &spec[1..]),
@@ -76,11 +100,14 @@ impl DType {
         let rest = chars.as_str();
         let kind = if rest.is_empty() {
             // A one-character type code: 'd', 'f', 'i', '?', ...
-            KINDS.iter().find(|e| e.2 == first || (e.5.iter().any(|a| a.len() == 1 && a.starts_with(first)))).map(|e| e.0)
+            KINDS
+                .iter()
+                .find(|e| e.code == first || e.aliases.iter().any(|a| a.len() == 1 && a.starts_with(first)))
+                .map(|e| e.kind)
         } else {
             // A kind character and an item size: 'f8', 'i4', 'u1', 'c16', 'b1'.
             let size: usize = rest.parse().map_err(|_| not_understood())?;
-            KINDS.iter().find(|e| e.3 == first && e.4 == size).map(|e| e.0)
+            KINDS.iter().find(|e| e.kind_char == first && e.itemsize == size).map(|e| e.kind)
         };
         let kind = kind.ok_or_else(not_understood)?;
         Ok(Self::new(kind, order.unwrap_or(NATIVE)))
@@ -98,17 +125,18 @@ impl DType {
 
     /// Bytes per element, like `dtype.itemsize`.
     pub fn itemsize(&self) -> usize {
-        entry(self.kind).4
+        entry(self.kind).itemsize
     }
 
     /// numpy's name, like `dtype.name` (`"float64"`).
     pub fn name(&self) -> &'static str {
-        entry(self.kind).1
+        entry(self.kind).name
     }
 
     /// numpy's array-protocol string, like `dtype.str` (`"<f8"`, `">i4"`, `"|u1"`).
     pub fn str(&self) -> String {
-        let (_, _, _, kind_char, size, _) = *entry(self.kind);
+        let KindInfo { kind_char, itemsize: size, .. } = entry(self.kind);
+        let (kind_char, size) = (*kind_char, *size);
         let order = match (size, self.byte_order) {
             (1, _) => '|',
             (_, ByteOrder::Little) => '<',
@@ -171,10 +199,29 @@ mod tests {
     fn spellings_name_the_same_type() {
         // numpy: np.dtype(s).str for each spelling.
         for (spec, want) in [
-            ("float64", "<f8"), ("f8", "<f8"), ("<f8", "<f8"), ("d", "<f8"), (">f8", ">f8"), ("double", "<f8"),
-            ("int16", "<i2"), (">i4", ">i4"), ("|u1", "|u1"), (">u1", "|u1"), ("bool", "|b1"), ("?", "|b1"),
-            ("b1", "|b1"), ("c16", "<c16"), ("F", "<c8"), ("float16", "<f2"), ("e", "<f2"), ("=f4", "<f4"),
-            ("!i8", ">i8"), ("B", "|u1"), ("b", "|i1"), ("L", "<u8"), ("q", "<i8"),
+            ("float64", "<f8"),
+            ("f8", "<f8"),
+            ("<f8", "<f8"),
+            ("d", "<f8"),
+            (">f8", ">f8"),
+            ("double", "<f8"),
+            ("int16", "<i2"),
+            (">i4", ">i4"),
+            ("|u1", "|u1"),
+            (">u1", "|u1"),
+            ("bool", "|b1"),
+            ("?", "|b1"),
+            ("b1", "|b1"),
+            ("c16", "<c16"),
+            ("F", "<c8"),
+            ("float16", "<f2"),
+            ("e", "<f2"),
+            ("=f4", "<f4"),
+            ("!i8", ">i8"),
+            ("B", "|u1"),
+            ("b", "|i1"),
+            ("L", "<u8"),
+            ("q", "<i8"),
         ] {
             assert_eq!(DType::parse(spec).map(|d| d.str()), Ok(want.to_string()), "{spec}");
         }

@@ -100,7 +100,12 @@ pub fn with_step<const N: usize>(item: Index, step: [i64; N]) -> Index {
 #[macro_export]
 macro_rules! s {
     ($($item:expr $(; $step:expr)?),* $(,)?) => {
-        [$($crate::index::with_step($crate::IntoIndex::into_index($item), [$($step),*])),*]
+        [$({
+            // `1..-1` is Python's `1:-1`, not an empty Rust range.
+            #[allow(clippy::reversed_empty_ranges)]
+            let item = $item;
+            $crate::index::with_step($crate::IntoIndex::into_index(item), [$($step),*])
+        }),*]
     };
 }
 

@@ -272,7 +272,7 @@ impl Memmap {
     /// # Errors
     /// As [`Memmap::read`].
     pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
-        self.read(&[])
+        self.read([])
     }
 
     /// `a[index] = data` with `data` in C order of the selection's shape.

@@ -163,10 +163,7 @@ impl Scalar {
 
     fn as_complex(&self, kind: FloatKind) -> (f64, f64) {
         match *self {
-            Self::Complex(re, im, k) if k == kind => (
-                float_bits::round_to(re, kind),
-                float_bits::round_to(im, kind),
-            ),
+            Self::Complex(re, im, k) if k == kind => (float_bits::round_to(re, kind), float_bits::round_to(im, kind)),
             _ => self.mismatch(&format!("Scalar::Complex(_, _, {kind:?})")),
         }
     }
@@ -174,9 +171,7 @@ impl Scalar {
 
 /// `a.size`, saturating: a mapped file's shape can exceed a 32-bit `usize` (wasm32) in elements.
 fn size(shape: &[usize]) -> u128 {
-    shape.iter().fold(1u128, |acc, &n| {
-        acc.saturating_mul(u128::try_from(n).unwrap_or(u128::MAX))
-    })
+    shape.iter().fold(1u128, |acc, &n| acc.saturating_mul(u128::try_from(n).unwrap_or(u128::MAX)))
 }
 
 /// Whether numpy summarises an array of this shape (`a.size > threshold`).
@@ -196,22 +191,17 @@ pub fn kept_ranges(shape: &[usize], options: &PrintOptions) -> Vec<Vec<Range<usi
     let edge = options.edgeitems;
     shape
         .iter()
-        .map(|&n| {
-            if summary && n > edge.saturating_mul(2) && edge > 0 {
-                vec![0..edge, n - edge..n]
-            } else {
-                vec![0..n]
-            }
-        })
+        .map(
+            |&n| {
+                if summary && n > edge.saturating_mul(2) && edge > 0 { vec![0..edge, n - edge..n] } else { vec![0..n] }
+            },
+        )
         .collect()
 }
 
 /// How many indices of each axis [`kept_ranges`] keeps.
 fn kept_shape(ranges: &[Vec<Range<usize>>]) -> Vec<usize> {
-    ranges
-        .iter()
-        .map(|axis| axis.iter().map(ExactSizeIterator::len).sum())
-        .collect()
+    ranges.iter().map(|axis| axis.iter().map(ExactSizeIterator::len).sum()).collect()
 }
 
 /// The flat C-order positions (into the full array) of the kept elements, in the order [`repr`] and
@@ -240,15 +230,8 @@ pub fn kept_offsets(shape: &[usize], options: &PrintOptions) -> Vec<usize> {
 }
 
 /// Checks `kept` against `shape` and builds the element formatter numpy would.
-fn formatter(
-    shape: &[usize],
-    kept: &[Scalar],
-    dtype: &DtypeInfo,
-    options: &PrintOptions,
-) -> Formatter {
-    let expected = kept_shape(&kept_ranges(shape, options))
-        .iter()
-        .fold(1usize, |acc, &n| acc.saturating_mul(n));
+fn formatter(shape: &[usize], kept: &[Scalar], dtype: &DtypeInfo, options: &PrintOptions) -> Formatter {
+    let expected = kept_shape(&kept_ranges(shape, options)).iter().fold(1usize, |acc, &n| acc.saturating_mul(n));
     assert_eq!(
         kept.len(),
         expected,
@@ -257,13 +240,7 @@ fn formatter(
         options.edgeitems,
         kept.len()
     );
-    Formatter::new(
-        dtype.kind(),
-        dtype.float_kind(),
-        kept,
-        shape.is_empty(),
-        options,
-    )
+    Formatter::new(dtype.kind(), dtype.float_kind(), kept, shape.is_empty(), options)
 }
 
 /// numpy's `array2string(a, separator=separator, prefix=prefix, suffix=suffix)` with the current
@@ -305,14 +282,7 @@ fn char_len(s: &str) -> i64 {
 fn shape_tuple(shape: &[usize]) -> String {
     match shape {
         [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        _ => format!("({})", shape.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
     }
 }
 
@@ -326,13 +296,7 @@ fn shape_tuple(shape: &[usize]) -> String {
 /// When `kept` does not have exactly as many elements as [`kept_ranges`] keeps for `shape`, or when
 /// an element does not match `dtype` (e.g. a [`Scalar::Int`] in a float array, or a float of another
 /// [`FloatKind`]). Both are programming errors of the caller, so they are not reported as values.
-pub fn repr(
-    class_name: &str,
-    shape: &[usize],
-    kept: &[Scalar],
-    dtype: &DtypeInfo,
-    options: &PrintOptions,
-) -> String {
+pub fn repr(class_name: &str, shape: &[usize], kept: &[Scalar], dtype: &DtypeInfo, options: &PrintOptions) -> String {
     let prefix = format!("{class_name}(");
     let lst = array2string(shape, kept, dtype, options, ", ", &prefix, ")");
     let size = size(shape);

@@ -92,7 +92,8 @@ fn kept_values(m: &Memmap, shape: &[usize], options: &PrintOptions) -> Result<Ve
         if block.iter().all(|r| !r.is_empty()) {
             let index: Vec<Index> = block.iter().map(|r| slice_of(r)).collect();
             let values = read_scalars(m, &index)?;
-            let origin: Vec<usize> = choice.iter().zip(&ranges).map(|(&c, rs)| rs[..c].iter().map(|r| r.len()).sum()).collect();
+            let origin: Vec<usize> =
+                choice.iter().zip(&ranges).map(|(&c, rs)| rs[..c].iter().map(|r| r.len()).sum()).collect();
             let lens: Vec<usize> = block.iter().map(|r| r.len()).collect();
             let mut at = vec![0usize; shape.len()];
             for value in values {

@@ -79,10 +79,15 @@ fn report_load(plugin: &Plugin, verbose: bool) {
 
 fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
-    let runner = Runner::new(cache_dir(&cli.cache)).map_err(anyhow::Error::from).context("cannot set up the WebAssembly engine")?;
+    let runner = Runner::new(cache_dir(&cli.cache))
+        .map_err(anyhow::Error::from)
+        .context("cannot set up the WebAssembly engine")?;
     let (plugin, config) = match cli.command {
         Command::Demo { dir, seed } => {
-            let plugin = runner.load(wasm_memmap_guest_artifacts::DEMO).map_err(anyhow::Error::from).context("cannot compile the demo plugin")?;
+            let plugin = runner
+                .load(wasm_memmap_guest_artifacts::DEMO)
+                .map_err(anyhow::Error::from)
+                .context("cannot compile the demo plugin")?;
             let config = RunConfig {
                 args: vec!["demo".into(), "--seed".into(), seed.to_string()],
                 dirs: vec![DirGrant { host: dir, guest: ".".into(), perms: FsPerms::ReadWrite }],
@@ -93,7 +98,10 @@ fn main() -> Result<ExitCode> {
             (plugin, config)
         }
         Command::Run { plugin: path, dirs, args } => {
-            let plugin = runner.load_file(&path).map_err(anyhow::Error::from).with_context(|| format!("cannot load plugin {}", path.display()))?;
+            let plugin = runner
+                .load_file(&path)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("cannot load plugin {}", path.display()))?;
             let name = path.file_name().map_or_else(|| "plugin".into(), |n| n.to_string_lossy().into_owned());
             let config = RunConfig {
                 args: std::iter::once(name).chain(args).collect(),

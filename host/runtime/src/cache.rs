@@ -54,7 +54,9 @@ impl CompileCache {
         if path.is_file() {
             match crate::raw::load_precompiled(engine, &path) {
                 Ok(component) => return Ok((component, true)),
-                Err(e) => tracing::warn!(path = %path.display(), error = %e, "ignoring an unusable compile-cache entry"),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "ignoring an unusable compile-cache entry")
+                }
             }
         }
         let component = Component::new(engine, wasm)?;

@@ -52,7 +52,12 @@ impl MemmapCtxBuilder {
     /// # let _ = ctx;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn preopened_dir(mut self, host_path: impl AsRef<Path>, guest_path: &str, perms: FsPerms) -> std::io::Result<Self> {
+    pub fn preopened_dir(
+        mut self,
+        host_path: impl AsRef<Path>,
+        guest_path: &str,
+        perms: FsPerms,
+    ) -> std::io::Result<Self> {
         self.grants.push(Grant::open(host_path.as_ref(), guest_path, perms)?);
         Ok(self)
     }

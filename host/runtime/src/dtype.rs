@@ -47,11 +47,7 @@ pub(crate) fn name(kind: ScalarKind) -> &'static str {
 /// `dtype` with numpy's normalisation: one-byte kinds have no byte order (numpy's `|`), which this
 /// host reports as `little`.
 pub(crate) fn normalize(dtype: Dtype) -> Dtype {
-    if itemsize(dtype.kind) == 1 {
-        Dtype { kind: dtype.kind, byte_order: ByteOrder::Little }
-    } else {
-        dtype
-    }
+    if itemsize(dtype.kind) == 1 { Dtype { kind: dtype.kind, byte_order: ByteOrder::Little } } else { dtype }
 }
 
 /// Whether values of `dtype` must have their bytes reversed between the file and this host.

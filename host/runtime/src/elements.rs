@@ -61,9 +61,7 @@ fn scatter(map: &Mapping, layout: &Layout, src: &[u8], src_strides: &[i64]) -> R
 
 /// Reads the selection as `count` values of `T` (`units` per element).
 fn read_as<T: Pod>(map: &Mapping, layout: &Layout, dtype: Dtype, units: usize) -> Result<Vec<T>, Error> {
-    let count = to_usize(layout.size())?
-        .checked_mul(units)
-        .ok_or_else(|| Error::overflow("element count"))?;
+    let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
     let mut values = vec![T::zeroed(); count];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
     gather(map, layout, bytes)?;
@@ -161,7 +159,13 @@ pub(crate) fn byte_len(data: &Elements) -> u64 {
 /// # Errors
 /// `mismatch` for data of another kind, a length that does not fill `data_shape`, or a shape that
 /// does not broadcast; `read-only` for a read-only map.
-pub(crate) fn write(map: &Mapping, layout: &Layout, dtype: Dtype, data: &Elements, data_shape: Option<&[u64]>) -> Result<(), Error> {
+pub(crate) fn write(
+    map: &Mapping,
+    layout: &Layout,
+    dtype: Dtype,
+    data: &Elements,
+    data_shape: Option<&[u64]>,
+) -> Result<(), Error> {
     let kind = kind_of(data);
     if kind != dtype.kind {
         return Err(Error::mismatch(format!(
@@ -172,7 +176,7 @@ pub(crate) fn write(map: &Mapping, layout: &Layout, dtype: Dtype, data: &Element
     }
     let itemsize = dtype::itemsize(kind);
     let bytes = byte_len(data);
-    if bytes % itemsize != 0 {
+    if !bytes.is_multiple_of(itemsize) {
         return Err(Error::mismatch(format!(
             "{} data must hold real and imaginary parts in pairs; got {} values",
             dtype::name(kind),
@@ -182,7 +186,8 @@ pub(crate) fn write(map: &Mapping, layout: &Layout, dtype: Dtype, data: &Element
     let values = bytes / itemsize;
     let target = layout.shape();
     let shape = data_shape.unwrap_or(target);
-    let expected = layout::element_count(shape).ok_or_else(|| Error::overflow(format!("data shape {} overflows", layout::shape_str(shape))))?;
+    let expected = layout::element_count(shape)
+        .ok_or_else(|| Error::overflow(format!("data shape {} overflows", layout::shape_str(shape))))?;
     if values != expected {
         let what = if data_shape.is_some() { "data-shape" } else { "the selection of shape" };
         return Err(Error::mismatch(format!(

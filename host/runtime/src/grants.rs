@@ -39,13 +39,7 @@ impl Grant {
     /// the embedder has) to be reached by guests as `guest`.
     pub(crate) fn open(host: &Path, guest: &str, perms: FsPerms) -> std::io::Result<Self> {
         let dir = Dir::open_ambient_dir(host, ambient_authority())?;
-        Ok(Self {
-            dir,
-            guest: guest.to_owned(),
-            absolute: guest.starts_with('/'),
-            prefix: components(guest),
-            perms,
-        })
+        Ok(Self { dir, guest: guest.to_owned(), absolute: guest.starts_with('/'), prefix: components(guest), perms })
     }
 
     pub(crate) fn dir(&self) -> &Dir {
@@ -68,10 +62,8 @@ impl Grant {
 pub(crate) fn resolve<'a>(grants: &'a [Grant], path: &str) -> Result<Resolved<'a>, Error> {
     let absolute = path.starts_with('/');
     let parts = components(path);
-    let best = grants
-        .iter()
-        .filter(|g| g.absolute == absolute && parts.starts_with(&g.prefix))
-        .max_by_key(|g| g.prefix.len());
+    let best =
+        grants.iter().filter(|g| g.absolute == absolute && parts.starts_with(&g.prefix)).max_by_key(|g| g.prefix.len());
     match best {
         Some(grant) => {
             let rest: PathBuf = parts[grant.prefix.len()..].iter().collect();

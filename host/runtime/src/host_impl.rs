@@ -5,8 +5,8 @@ use wasmtime::component::Resource;
 use crate::MemmapView;
 use crate::elements;
 use crate::error::{Error, ErrorCode, HostError};
-use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order};
 use crate::generated::mmap::{self, HostMemmap};
+use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order};
 use crate::handle::Memmap;
 use crate::open::{self, OpenArgs};
 
@@ -43,7 +43,9 @@ impl MemmapView<'_> {
         if bytes > max {
             return Err(Error::new(
                 ErrorCode::LimitExceeded,
-                format!("{what} of {bytes} bytes is over the limit of {max} bytes per call; move the data in smaller selections"),
+                format!(
+                    "{what} of {bytes} bytes is over the limit of {max} bytes per call; move the data in smaller selections"
+                ),
             ));
         }
         Ok(())

@@ -15,8 +15,7 @@ pub(crate) const MAX_DIMS: usize = 64;
 pub(crate) const MAX_BYTES: u64 = i64::MAX.unsigned_abs();
 
 /// numpy's message for a shape whose byte size does not fit.
-const TOO_BIG: &str =
-    "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.";
+const TOO_BIG: &str = "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.";
 
 /// Where the elements of an array or view lie in its mapping's bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +57,8 @@ pub(crate) fn check_shape(shape: &[u64], itemsize: u64) -> Result<(u64, u64), Er
             shape.len()
         )));
     }
-    let exact: u128 = shape.iter().map(|&d| u128::from(d)).try_fold(u128::from(itemsize), u128::checked_mul).unwrap_or(u128::MAX);
+    let exact: u128 =
+        shape.iter().map(|&d| u128::from(d)).try_fold(u128::from(itemsize), u128::checked_mul).unwrap_or(u128::MAX);
     let bytes = u64::try_from(exact).ok().filter(|&b| b <= MAX_BYTES);
     match (element_count(shape), bytes) {
         (Some(count), Some(bytes)) => Ok((count, bytes)),
@@ -242,8 +242,15 @@ impl Layout {
         let mut a_off = i128::from(self.first);
         let mut b_off = 0i128;
         loop {
-            let offset = |v: i128| u64::try_from(v).map_err(|_| Error::overflow(format!("byte offset {v} is negative")));
-            run(Run { array_offset: offset(a_off)?, buffer_offset: offset(b_off)?, count, array_stride, buffer_stride })?;
+            let offset =
+                |v: i128| u64::try_from(v).map_err(|_| Error::overflow(format!("byte offset {v} is negative")));
+            run(Run {
+                array_offset: offset(a_off)?,
+                buffer_offset: offset(b_off)?,
+                count,
+                array_stride,
+                buffer_stride,
+            })?;
             // Odometer over the outer axes, last one fastest.
             let mut k = dims.len();
             loop {
@@ -303,7 +310,11 @@ fn adjust_slice(s: &Slice, len: u64) -> Result<(i128, u64, i64), Error> {
         Some(v) if v < 0 => (i128::from(v) + n).max(lower),
         Some(v) => i128::from(v).min(upper),
     };
-    let (start, stop) = if step < 0 { (clip(s.start, upper), clip(s.stop, lower)) } else { (clip(s.start, lower), clip(s.stop, upper)) };
+    let (start, stop) = if step < 0 {
+        (clip(s.start, upper), clip(s.stop, lower))
+    } else {
+        (clip(s.start, lower), clip(s.stop, upper))
+    };
     let step_n = i128::from(step);
     let count = if step < 0 {
         if stop < start { (start - stop - 1) / -step_n + 1 } else { 0 }
@@ -431,8 +442,21 @@ mod tests {
         let v = base.view(&[sl(Some(2), Some(5), None)]).unwrap();
         let c = Layout::contiguous(v.shape(), 8, Order::C).unwrap();
         let mut runs = Vec::new();
-        v.for_each_run::<Error>(c.strides(), |r| { runs.push(r); Ok(()) }).unwrap();
-        assert_eq!(runs, vec![Run { array_offset: 2 * 600 * 8, buffer_offset: 0, count: 3 * 600, array_stride: 8, buffer_stride: 8 }]);
+        v.for_each_run::<Error>(c.strides(), |r| {
+            runs.push(r);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            runs,
+            vec![Run {
+                array_offset: 2 * 600 * 8,
+                buffer_offset: 0,
+                count: 3 * 600,
+                array_stride: 8,
+                buffer_stride: 8
+            }]
+        );
     }
 
     #[test]

@@ -59,6 +59,7 @@
 //!
 //! [`run`] wraps this (with a compile cache and captured output) for hosts that only run plugins.
 
+mod cache;
 mod ctx;
 mod dtype;
 mod elements;
@@ -70,7 +71,6 @@ mod layout;
 mod mapping;
 mod open;
 mod raw;
-mod cache;
 pub mod run;
 
 pub use ctx::{DEFAULT_MAX_TRANSFER_BYTES, MemmapCtx, MemmapCtxBuilder, MemmapStats};

@@ -107,7 +107,9 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
         }
     };
     let end = offset.checked_add(nbytes).filter(|&e| e <= MAX_BYTES).ok_or_else(|| {
-        Error::overflow(format!("offset {offset} + {nbytes} bytes of data is larger than the maximum file size {MAX_BYTES}"))
+        Error::overflow(format!(
+            "offset {offset} + {nbytes} bytes of data is larger than the maximum file size {MAX_BYTES}"
+        ))
     })?;
 
     let kind = match mode {
@@ -131,7 +133,8 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
     let raw = if nbytes == 0 {
         None
     } else {
-        let len = usize::try_from(nbytes).map_err(|_| Error::overflow(format!("{nbytes} bytes do not fit in this host's address space")))?;
+        let len = usize::try_from(nbytes)
+            .map_err(|_| Error::overflow(format!("{nbytes} bytes do not fit in this host's address space")))?;
         Some(RawMap::new(&file, offset, len, kind).map_err(|e| Error::from_io(&e, &path))?)
     };
     let map = Arc::new(Mapping::new(raw, kind, ctx.stats(), path.clone()));

@@ -190,18 +190,27 @@ impl Runner {
         let stdout = MemoryOutputPipe::new(CAPTURE_LIMIT);
         let stderr = MemoryOutputPipe::new(CAPTURE_LIMIT);
         match config.stdout {
-            Output::Inherit => { wasi.inherit_stdout(); }
-            Output::Capture => { wasi.stdout(stdout.clone()); }
+            Output::Inherit => {
+                wasi.inherit_stdout();
+            }
+            Output::Capture => {
+                wasi.stdout(stdout.clone());
+            }
             Output::Discard => {}
         }
         match config.stderr {
-            Output::Inherit => { wasi.inherit_stderr(); }
-            Output::Capture => { wasi.stderr(stderr.clone()); }
+            Output::Inherit => {
+                wasi.inherit_stderr();
+            }
+            Output::Capture => {
+                wasi.stderr(stderr.clone());
+            }
             Output::Discard => {}
         }
         let memmap = memmap.build();
         let stats = memmap.stats();
-        let mut store = Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table: ResourceTable::new() });
+        let mut store =
+            Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table: ResourceTable::new() });
         let command = Command::instantiate(&mut store, &plugin.component, &self.linker)?;
         let result = command.wasi_cli_run().call_run(&mut store);
         // Dropping the store drops the resource table, and with it every handle the plugin still

@@ -93,7 +93,10 @@ fn bad_input_gets_typed_errors_and_the_plugin_carries_on() {
         assert_eq!(got_code, code, "{case}: {message}");
         // The overflow message adds the sizes after numpy's sentence; the rest are numpy's own.
         if case == "shape-overflows" {
-            assert!(message.starts_with(numpy_message) && message.contains("147573952589676412928"), "{case}: {message}");
+            assert!(
+                message.starts_with(numpy_message) && message.contains("147573952589676412928"),
+                "{case}: {message}"
+            );
         } else {
             assert_eq!(message, numpy_message, "{case}");
         }
@@ -101,17 +104,26 @@ fn bad_input_gets_typed_errors_and_the_plugin_carries_on() {
 
     // Mistakes numpy would not make (it casts and checks sizes differently) name the values.
     let (code, message) = &got["wrong-length"];
-    assert_eq!((code.as_str(), message.as_str()), ("mismatch", "3 values were given but the selection of shape (5, 10) holds 50"));
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("mismatch", "3 values were given but the selection of shape (5, 10) holds 50")
+    );
     let (code, message) = &got["wrong-kind"];
     assert_eq!((code.as_str(), message.as_str()), ("mismatch", "cannot write int32 values in a memmap of float64"));
 
     // Leaving the grant: one message for every way out, naming the path and the grant.
     for (case, path) in [("escape-dotdot", "../outside.f8"), ("escape-symlink", "link-out")] {
-        assert_eq!(got[case], ("access-denied".to_string(), format!("path '{path}' leads outside its granted directory '.'")));
+        assert_eq!(
+            got[case],
+            ("access-denied".to_string(), format!("path '{path}' leads outside its granted directory '.'"))
+        );
     }
     assert_eq!(
         got["escape-absolute"],
-        ("access-denied".to_string(), "path '/etc/passwd' is not inside a granted directory (granted: '.')".to_string())
+        (
+            "access-denied".to_string(),
+            "path '/etc/passwd' is not inside a granted directory (granted: '.')".to_string()
+        )
     );
 
     // The file outside was never touched, and the plugin's last round trip worked.

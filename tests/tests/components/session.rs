@@ -22,7 +22,12 @@ fn out_block(transcript: &str, n: u32) -> String {
 fn the_demo_replays_the_session_into_a_file_numpy_reads_bit_for_bit() {
     let dir = tempfile::tempdir().unwrap();
     let outcome = run_in(DEMO_PATH, &["--seed", &SEED.to_string()], dir.path());
-    assert!(matches!(outcome.status, Status::Exited(0)), "{:?}\n{}", outcome.status, String::from_utf8_lossy(&outcome.stderr));
+    assert!(
+        matches!(outcome.status, Status::Exited(0)),
+        "{:?}\n{}",
+        outcome.status,
+        String::from_utf8_lossy(&outcome.stderr)
+    );
     let transcript = stdout(&outcome);
 
     // The session's inputs, in the document's order.
@@ -52,7 +57,10 @@ fn the_demo_replays_the_session_into_a_file_numpy_reads_bit_for_bit() {
     let mut head = vec![0u8; 5 * COLS * 8];
     file.read_exact(&mut head).unwrap();
     let written = f64s(&head);
-    assert!(written.iter().zip(&expected).all(|(a, b)| a.to_bits() == b.to_bits()), "rows 0-4 differ from the seeded draws");
+    assert!(
+        written.iter().zip(&expected).all(|(a, b)| a.to_bits() == b.to_bits()),
+        "rows 0-4 differ from the seeded draws"
+    );
 
     // Every other byte is zero.
     let zeros = vec![0u8; 8 << 20];

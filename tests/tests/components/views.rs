@@ -70,7 +70,8 @@ fn selections_read_and_write_what_numpy_does() {
         serde_json::from_str(&numpy::run(SCRIPT, &[&serde_json::Value::from(numpy_cases).to_string()])).unwrap();
 
     for (i, (shape, chain, last)) in CASES.iter().enumerate() {
-        let what = format!("a{}[{last}] of shape ({shape})", chain.iter().map(|c| format!("[{c}]")).collect::<String>());
+        let what =
+            format!("a{}[{last}] of shape ({shape})", chain.iter().map(|c| format!("[{c}]")).collect::<String>());
         let base = format!("base-{i}.f8");
         let mut args = vec![base.as_str(), shape, "read"];
         args.extend_from_slice(chain);

@@ -12,19 +12,14 @@ pub(super) struct BigUint {
 /// The low and high halves of a 64-bit value.
 fn halves(v: u64) -> (u32, u32) {
     let [a, b, c, d, e, f, g, h] = v.to_le_bytes();
-    (
-        u32::from_le_bytes([a, b, c, d]),
-        u32::from_le_bytes([e, f, g, h]),
-    )
+    (u32::from_le_bytes([a, b, c, d]), u32::from_le_bytes([e, f, g, h]))
 }
 
 impl BigUint {
     /// The value `v`.
     pub(super) fn from_u64(v: u64) -> Self {
         let (lo, hi) = halves(v);
-        let mut n = Self {
-            blocks: vec![lo, hi],
-        };
+        let mut n = Self { blocks: vec![lo, hi] };
         n.normalize();
         n
     }
@@ -156,9 +151,6 @@ impl PartialOrd for BigUint {
 
 impl Ord for BigUint {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.blocks
-            .len()
-            .cmp(&other.blocks.len())
-            .then_with(|| self.blocks.iter().rev().cmp(other.blocks.iter().rev()))
+        self.blocks.len().cmp(&other.blocks.len()).then_with(|| self.blocks.iter().rev().cmp(other.blocks.iter().rev()))
     }
 }

@@ -62,11 +62,7 @@ fn ceil_to_i32(x: f64) -> i32 {
     let (mut lo, mut hi) = (-100_000i32, 100_000i32);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if f64::from(mid) < target {
-            lo = mid + 1
-        } else {
-            hi = mid
-        }
+        if f64::from(mid) < target { lo = mid + 1 } else { hi = mid }
     }
     lo
 }
@@ -103,17 +99,12 @@ fn dragon4(
         margin_low = BigUint::from_u64(1);
     }
     let high_margin = |low: &BigUint| {
-        if unequal_margins {
-            low.doubled()
-        } else {
-            low.clone()
-        }
+        if unequal_margins { low.doubled() } else { low.clone() }
     };
 
     // The same estimate as numpy (it can undershoot by one, which is corrected below); matching it
     // matters because the fractional-cutoff clamp right after depends on it.
-    let mut digit_exponent =
-        ceil_to_i32(f64::from(small(mantissa_bit) + exponent) * std::f64::consts::LOG10_2 - 0.69);
+    let mut digit_exponent = ceil_to_i32(f64::from(small(mantissa_bit) + exponent) * std::f64::consts::LOG10_2 - 0.69);
     if cutoff_max >= 0 && fraction_cutoff && digit_exponent <= -cutoff_max {
         digit_exponent = -cutoff_max + 1;
     }
@@ -134,20 +125,12 @@ fn dragon4(
     // The output buffer of numpy is 16384 characters; only absurd precisions reach it.
     let mut cutoff_max_exponent = digit_exponent - 16_000;
     if cutoff_max >= 0 {
-        let desired = if fraction_cutoff {
-            -cutoff_max
-        } else {
-            digit_exponent - cutoff_max
-        };
+        let desired = if fraction_cutoff { -cutoff_max } else { digit_exponent - cutoff_max };
         cutoff_max_exponent = cutoff_max_exponent.max(desired);
     }
     let mut cutoff_min_exponent = digit_exponent;
     if cutoff_min >= 0 {
-        let desired = if fraction_cutoff {
-            -cutoff_min
-        } else {
-            digit_exponent - cutoff_min
-        };
+        let desired = if fraction_cutoff { -cutoff_min } else { digit_exponent - cutoff_min };
         cutoff_min_exponent = cutoff_min_exponent.min(desired);
     }
     let mut out_exponent = digit_exponent - 1;
@@ -161,20 +144,10 @@ fn dragon4(
             digit = value.div_rem_digit(&scale);
             let value_high = value.add(&margin_high);
             let cmp_low = value.cmp(&margin_low);
-            low = if is_even {
-                cmp_low.is_le()
-            } else {
-                cmp_low.is_lt()
-            };
+            low = if is_even { cmp_low.is_le() } else { cmp_low.is_lt() };
             let cmp_high = value_high.cmp(&scale);
-            high = if is_even {
-                cmp_high.is_ge()
-            } else {
-                cmp_high.is_gt()
-            };
-            if ((low || high) && digit_exponent <= cutoff_min_exponent)
-                || digit_exponent == cutoff_max_exponent
-            {
+            high = if is_even { cmp_high.is_ge() } else { cmp_high.is_gt() };
+            if ((low || high) && digit_exponent <= cutoff_min_exponent) || digit_exponent == cutoff_max_exponent {
                 break;
             }
             digits.push(digit_char(digit));
@@ -258,13 +231,7 @@ fn inf_nan(parts: Parts, sign: Option<char>) -> String {
 pub(super) fn positional(x: f64, kind: FloatKind, args: &Args, fractional: bool) -> String {
     let (negative, parts) = decompose(x, kind);
     let sign = sign_char(negative, args.sign);
-    let Parts::Finite {
-        mantissa,
-        exponent,
-        mantissa_bit,
-        unequal_margins,
-    } = parts
-    else {
+    let Parts::Finite { mantissa, exponent, mantissa_bit, unequal_margins } = parts else {
         return inf_nan(parts, sign);
     };
     let mut out = String::new();
@@ -289,10 +256,7 @@ pub(super) fn positional(x: f64, kind: FloatKind, args: &Args, fractional: bool)
         num_whole_digits = print_exponent + 1;
         if num_digits <= num_whole_digits {
             out += ascii(&digits);
-            out.extend(std::iter::repeat_n(
-                '0',
-                to_usize(num_whole_digits - num_digits),
-            ));
+            out.extend(std::iter::repeat_n('0', to_usize(num_whole_digits - num_digits)));
         } else {
             let split = to_usize(num_whole_digits);
             out += ascii(&digits[..split]);
@@ -311,26 +275,15 @@ pub(super) fn positional(x: f64, kind: FloatKind, args: &Args, fractional: bool)
     if args.trim != Trim::DptZeros && num_fraction_digits == 0 {
         out.push('.');
     }
-    let add_digits = if args.unique {
-        args.min_digits
-    } else {
-        args.precision
-    };
-    let desired_fraction_digits = if fractional {
-        add_digits.max(0)
-    } else {
-        add_digits - num_whole_digits
-    };
+    let add_digits = if args.unique { args.min_digits } else { args.precision };
+    let desired_fraction_digits = if fractional { add_digits.max(0) } else { add_digits - num_whole_digits };
     if args.trim == Trim::LeaveOneZero {
         if num_fraction_digits == 0 {
             out.push('0');
             num_fraction_digits += 1;
         }
     } else if args.trim == Trim::None && desired_fraction_digits > num_fraction_digits {
-        out.extend(std::iter::repeat_n(
-            '0',
-            to_usize(desired_fraction_digits - num_fraction_digits),
-        ));
+        out.extend(std::iter::repeat_n('0', to_usize(desired_fraction_digits - num_fraction_digits)));
         num_fraction_digits = desired_fraction_digits;
     }
     if args.trim != Trim::None && num_fraction_digits > 0 {
@@ -355,10 +308,7 @@ pub(super) fn positional(x: f64, kind: FloatKind, args: &Args, fractional: bool)
         if args.trim == Trim::DptZeros && num_fraction_digits == 0 {
             out.push(' ');
         }
-        out.extend(std::iter::repeat_n(
-            ' ',
-            to_usize(args.pad_right - num_fraction_digits),
-        ));
+        out.extend(std::iter::repeat_n(' ', to_usize(args.pad_right - num_fraction_digits)));
     }
     if args.pad_left > num_whole_digits + has_sign {
         let shift = to_usize(args.pad_left - (num_whole_digits + has_sign));
@@ -375,22 +325,13 @@ fn to_usize(n: i32) -> usize {
 pub(super) fn scientific(x: f64, kind: FloatKind, args: &Args) -> String {
     let (negative, parts) = decompose(x, kind);
     let sign = sign_char(negative, args.sign);
-    let Parts::Finite {
-        mantissa,
-        exponent,
-        mantissa_bit,
-        unequal_margins,
-    } = parts
-    else {
+    let Parts::Finite { mantissa, exponent, mantissa_bit, unequal_margins } = parts else {
         return inf_nan(parts, sign);
     };
     let mut out = String::new();
     let left_chars = 1 + i32::from(sign.is_some());
     if args.pad_left > left_chars {
-        out.extend(std::iter::repeat_n(
-            ' ',
-            to_usize(args.pad_left - left_chars),
-        ));
+        out.extend(std::iter::repeat_n(' ', to_usize(args.pad_left - left_chars)));
     }
     if let Some(c) = sign {
         out.push(c);
@@ -402,16 +343,8 @@ pub(super) fn scientific(x: f64, kind: FloatKind, args: &Args) -> String {
         unequal_margins,
         args.unique,
         false,
-        if args.precision < 0 {
-            -1
-        } else {
-            args.precision + 1
-        },
-        if args.min_digits < 0 {
-            -1
-        } else {
-            args.min_digits + 1
-        },
+        if args.precision < 0 { -1 } else { args.precision + 1 },
+        if args.min_digits < 0 { -1 } else { args.min_digits + 1 },
     );
     out.push(char::from(digits[0]));
     let mut num_fraction_digits = to_i32(digits.len()) - 1;
@@ -422,22 +355,14 @@ pub(super) fn scientific(x: f64, kind: FloatKind, args: &Args) -> String {
     if args.trim != Trim::DptZeros && num_fraction_digits == 0 {
         out.push('.');
     }
-    let add_digits = (if args.unique {
-        args.min_digits
-    } else {
-        args.precision
-    })
-    .max(0);
+    let add_digits = (if args.unique { args.min_digits } else { args.precision }).max(0);
     if args.trim == Trim::LeaveOneZero {
         if num_fraction_digits == 0 {
             out.push('0');
             num_fraction_digits += 1;
         }
     } else if args.trim == Trim::None && add_digits > num_fraction_digits {
-        out.extend(std::iter::repeat_n(
-            '0',
-            to_usize(add_digits - num_fraction_digits),
-        ));
+        out.extend(std::iter::repeat_n('0', to_usize(add_digits - num_fraction_digits)));
         num_fraction_digits = add_digits;
     }
     if args.trim != Trim::None && num_fraction_digits > 0 {
@@ -448,19 +373,12 @@ pub(super) fn scientific(x: f64, kind: FloatKind, args: &Args) -> String {
             out.push('0');
         }
     }
-    let exp_digits = if args.exp_digits < 0 {
-        2
-    } else {
-        args.exp_digits.min(5)
-    };
+    let exp_digits = if args.exp_digits < 0 { 2 } else { args.exp_digits.min(5) };
     out.push('e');
     out.push(if print_exponent >= 0 { '+' } else { '-' });
     print_exponent = print_exponent.abs();
     let text = print_exponent.to_string();
-    out.extend(std::iter::repeat_n(
-        '0',
-        to_usize(exp_digits).saturating_sub(text.len()),
-    ));
+    out.extend(std::iter::repeat_n('0', to_usize(exp_digits).saturating_sub(text.len())));
     out += &text;
     out
 }

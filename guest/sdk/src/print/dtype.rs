@@ -57,11 +57,7 @@ impl DtypeInfo {
     pub const COMPLEX128: Self = Self::native(DtypeKind::Complex, 16);
 
     const fn native(kind: DtypeKind, itemsize: usize) -> Self {
-        Self {
-            kind,
-            itemsize,
-            big_endian: cfg!(target_endian = "big"),
-        }
+        Self { kind, itemsize, big_endian: cfg!(target_endian = "big") }
     }
 
     /// The dtype of this kind and item size in native byte order, if numpy has it
@@ -124,11 +120,7 @@ impl DtypeInfo {
     /// `dtype.newbyteorder('>')`. One-byte dtypes have no byte order and stay native.
     #[must_use]
     pub fn with_big_endian(self, big_endian: bool) -> Self {
-        if self.itemsize == 1 {
-            self
-        } else {
-            Self { big_endian, ..self }
-        }
+        if self.itemsize == 1 { self } else { Self { big_endian, ..self } }
     }
 
     /// `dtype.kind`.
@@ -189,20 +181,13 @@ impl DtypeInfo {
         self.is_native()
             && matches!(
                 (self.kind, self.itemsize),
-                (DtypeKind::Bool, 1)
-                    | (DtypeKind::Int, 8)
-                    | (DtypeKind::Float, 8)
-                    | (DtypeKind::Complex, 16)
+                (DtypeKind::Bool, 1) | (DtypeKind::Int, 8) | (DtypeKind::Float, 8) | (DtypeKind::Complex, 16)
             )
     }
 
     /// numpy's `dtype_short_repr`: the name, or the quoted type string for a non-native byte order.
     pub fn short_repr(&self) -> String {
-        if self.is_native() {
-            self.name()
-        } else {
-            format!("'{}'", self.typestr())
-        }
+        if self.is_native() { self.name() } else { format!("'{}'", self.typestr()) }
     }
 
     /// The float type of the values (of each part, for complex); `F64` for bool and int, which have none.

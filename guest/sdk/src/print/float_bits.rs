@@ -41,11 +41,7 @@ pub(super) fn encode(x: f64, kind: FloatKind) -> u64 {
     }
     let e64 = i32::try_from(e64).expect("11-bit exponent");
     // x = s * 2^q exactly
-    let (s, q) = if e64 == 0 {
-        (m64, -1074)
-    } else {
-        (m64 | (1u64 << 52), e64 - 1075)
-    };
+    let (s, q) = if e64 == 0 { (m64, -1074) } else { (m64 | (1u64 << 52), e64 - 1075) };
     let bias = (1i32 << (eb - 1)) - 1;
     let mbi = small_i32(mb);
     let top = 63 - small_i32(s.leading_zeros()) + q;
@@ -62,11 +58,7 @@ pub(super) fn encode(x: f64, kind: FloatKind) -> u64 {
             let kept = s >> shift;
             let rest = s & ((1u64 << shift) - 1);
             let half = 1u64 << (shift - 1);
-            if rest > half || (rest == half && kept & 1 == 1) {
-                kept + 1
-            } else {
-                kept
-            }
+            if rest > half || (rest == half && kept & 1 == 1) { kept + 1 } else { kept }
         }
     };
     if n == 1u64 << (mb + 1) {
@@ -102,10 +94,7 @@ pub(super) fn round_to(x: f64, kind: FloatKind) -> f64 {
         let (sig, exp) = if e == 0 {
             (m, 1 - bias - small_i32(mb))
         } else {
-            (
-                m | (1u64 << mb),
-                i32::try_from(e).expect("small exponent") - bias - small_i32(mb),
-            )
+            (m | (1u64 << mb), i32::try_from(e).expect("small exponent") - bias - small_i32(mb))
         };
         f64::from(u32::try_from(sig).expect("float32 significand fits 32 bits")) * 2f64.powi(exp)
     };
@@ -121,12 +110,7 @@ pub(super) enum Parts {
     Inf,
     /// `mantissa * 2^exponent`; `mantissa_bit` is the index of its highest set bit, `unequal_margins`
     /// tells that the next value down is closer than the next value up (a power of two).
-    Finite {
-        mantissa: u64,
-        exponent: i32,
-        mantissa_bit: u32,
-        unequal_margins: bool,
-    },
+    Finite { mantissa: u64, exponent: i32, mantissa_bit: u32, unequal_margins: bool },
 }
 
 /// The sign bit and the parts of `x` in `kind`'s format.

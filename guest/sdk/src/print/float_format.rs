@@ -44,11 +44,8 @@ impl FloatingFormat {
         sign: Sign,
         legacy: u32,
     ) -> Self {
-        let precision = if floatmode == FloatMode::Unique {
-            -1
-        } else {
-            i32::try_from(precision).expect("precision fits i32")
-        };
+        let precision =
+            if floatmode == FloatMode::Unique { -1 } else { i32::try_from(precision).expect("precision fits i32") };
         let mut f = Self {
             kind,
             sign,
@@ -68,22 +65,11 @@ impl FloatingFormat {
     fn fill(&mut self, data: &[f64], floatmode: FloatMode, suppress: bool, legacy: u32) {
         let kind = self.kind;
         let finite: Vec<f64> = data.iter().copied().filter(|x| x.is_finite()).collect();
-        let abs_non_zero: Vec<f64> = finite
-            .iter()
-            .filter(|&&x| x != 0.0)
-            .map(|x| x.abs())
-            .collect();
+        let abs_non_zero: Vec<f64> = finite.iter().filter(|&&x| x != 0.0).map(|x| x.abs()).collect();
         if !abs_non_zero.is_empty() {
-            let max = abs_non_zero
-                .iter()
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max);
+            let max = abs_non_zero.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let min = abs_non_zero.iter().copied().fold(f64::INFINITY, f64::min);
-            let cutoff = if legacy <= 202 {
-                1e8
-            } else {
-                10f64.powi(finfo_precision(kind).min(8))
-            };
+            let cutoff = if legacy <= 202 { 1e8 } else { 10f64.powi(finfo_precision(kind).min(8)) };
             // NEP 50: the Python floats are cast to the array's type before comparing, and the
             // ratio is computed in that type.
             let cutoff = round_to(cutoff, kind);
@@ -102,24 +88,12 @@ impl FloatingFormat {
             self.unique = true;
             self.min_digits = -1;
         } else if self.exp_format {
-            let (trim, unique) = if floatmode == FloatMode::Fixed {
-                (Trim::None, false)
-            } else {
-                (Trim::Zeros, true)
-            };
-            let args = Args {
-                precision: self.precision,
-                unique,
-                trim,
-                sign: plus,
-                ..Args::default()
-            };
+            let (trim, unique) = if floatmode == FloatMode::Fixed { (Trim::None, false) } else { (Trim::Zeros, true) };
+            let args = Args { precision: self.precision, unique, trim, sign: plus, ..Args::default() };
             let (mut int_len, mut frac_len, mut exp_len) = (0, 0, 0);
             for &x in &finite {
                 let s = dragon4::scientific(x, kind, &args);
-                let (mantissa, exp) = s
-                    .split_once('e')
-                    .expect("scientific output has an exponent");
+                let (mantissa, exp) = s.split_once('e').expect("scientific output has an exponent");
                 let (int_part, frac_part) = mantissa.split_once('.').expect("untrimmed point");
                 int_len = int_len.max(len_i32(int_part));
                 frac_len = frac_len.max(len_i32(frac_part));
@@ -133,18 +107,8 @@ impl FloatingFormat {
             self.pad_left = int_len;
             self.pad_right = self.exp_size + 2 + self.precision;
         } else {
-            let (trim, unique) = if floatmode == FloatMode::Fixed {
-                (Trim::None, false)
-            } else {
-                (Trim::Zeros, true)
-            };
-            let args = Args {
-                precision: self.precision,
-                unique,
-                trim,
-                sign: plus,
-                ..Args::default()
-            };
+            let (trim, unique) = if floatmode == FloatMode::Fixed { (Trim::None, false) } else { (Trim::Zeros, true) };
+            let args = Args { precision: self.precision, unique, trim, sign: plus, ..Args::default() };
             let (mut int_len, mut frac_len) = (0, 0);
             for &x in &finite {
                 let s = dragon4::positional(x, kind, &args, true);
@@ -171,10 +135,7 @@ impl FloatingFormat {
         if finite.len() != data.len() {
             let neginf = self.sign != Sign::Minus || data.contains(&f64::NEG_INFINITY);
             let offset = self.pad_right + 1;
-            self.pad_left = self
-                .pad_left
-                .max(3 - offset)
-                .max(3 + i32::from(neginf) - offset);
+            self.pad_left = self.pad_left.max(3 - offset).max(3 + i32::from(neginf) - offset);
         }
     }
 

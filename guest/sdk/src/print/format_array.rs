@@ -20,15 +20,8 @@ fn width(s: &str) -> i64 {
 
 /// `_extendLine` (numpy > 1.13): wrap before `word` when the line would overflow, unless the line
 /// holds nothing but the indent (wrapping would not help).
-fn extend_line(
-    s: &mut String,
-    line: &mut String,
-    word: &str,
-    line_width: i64,
-    next_line_prefix: &str,
-) {
-    let needs_wrap =
-        width(line) + width(word) > line_width && width(line) > width(next_line_prefix);
+fn extend_line(s: &mut String, line: &mut String, word: &str, line_width: i64, next_line_prefix: &str) {
+    let needs_wrap = width(line) + width(word) > line_width && width(line) > width(next_line_prefix);
     if needs_wrap {
         s.push_str(line.trim_end());
         s.push('\n');
@@ -57,21 +50,10 @@ impl Layout<'_> {
         let a_len = self.shape[axis];
         let k_len = self.kept_shape[axis];
         let show_summary = self.summarise && self.edge_items.saturating_mul(2) < a_len;
-        let (leading, trailing) = if show_summary {
-            (self.edge_items, self.edge_items)
-        } else {
-            (0, a_len)
-        };
+        let (leading, trailing) = if show_summary { (self.edge_items, self.edge_items) } else { (0, a_len) };
         // numpy indexes trailing items from the end (`index + (-i,)`), which in the kept array is
         // `k_len - i`
-        let child = |i: usize| {
-            self.recurse(
-                axis + 1,
-                offset * k_len + i,
-                &next_hanging_indent,
-                next_width,
-            )
-        };
+        let child = |i: usize| self.recurse(axis + 1, offset * k_len + i, &next_hanging_indent, next_width);
         let mut s = String::new();
         if axes_left == 1 {
             let elem_width = curr_width - width(self.separator.trim_end()).max(1);
@@ -85,29 +67,13 @@ impl Layout<'_> {
                 line.push_str(self.separator);
             }
             for i in (2..=trailing).rev() {
-                extend_line(
-                    &mut s,
-                    &mut line,
-                    &child(k_len - i),
-                    elem_width,
-                    hanging_indent,
-                );
+                extend_line(&mut s, &mut line, &child(k_len - i), elem_width, hanging_indent);
                 line.push_str(self.separator);
             }
-            extend_line(
-                &mut s,
-                &mut line,
-                &child(k_len - 1),
-                elem_width,
-                hanging_indent,
-            );
+            extend_line(&mut s, &mut line, &child(k_len - 1), elem_width, hanging_indent);
             s.push_str(&line);
         } else {
-            let line_sep = format!(
-                "{}{}",
-                self.separator.trim_end(),
-                "\n".repeat(axes_left - 1)
-            );
+            let line_sep = format!("{}{}", self.separator.trim_end(), "\n".repeat(axes_left - 1));
             for i in 0..leading {
                 s += &format!("{hanging_indent}{}{line_sep}", child(i));
             }

@@ -15,10 +15,7 @@ pub(super) enum Formatter {
     /// `FloatingFormat`.
     Float(FloatingFormat),
     /// `ComplexFloatingFormat`: the imaginary part always carries its sign.
-    Complex {
-        real: FloatingFormat,
-        imag: FloatingFormat,
-    },
+    Complex { real: FloatingFormat, imag: FloatingFormat },
 }
 
 fn int_width(v: i128, with_sign: bool) -> usize {
@@ -39,9 +36,7 @@ impl Formatter {
     ) -> Self {
         let legacy = options.legacy.level();
         match kind {
-            DtypeKind::Bool => Self::Bool {
-                true_str: if zero_d { "True" } else { " True" },
-            },
+            DtypeKind::Bool => Self::Bool { true_str: if zero_d { "True" } else { " True" } },
             DtypeKind::Int | DtypeKind::UInt => {
                 let ints: Vec<i128> = data.iter().map(|s| s.as_int()).collect();
                 let mut sign = options.sign;
@@ -69,8 +64,7 @@ impl Formatter {
                 ))
             }
             DtypeKind::Complex => {
-                let (re, im): (Vec<f64>, Vec<f64>) =
-                    data.iter().map(|s| s.as_complex(float_kind)).unzip();
+                let (re, im): (Vec<f64>, Vec<f64>) = data.iter().map(|s| s.as_complex(float_kind)).unzip();
                 let part = |values: &[f64], sign| {
                     FloatingFormat::new(
                         values,
@@ -82,10 +76,7 @@ impl Formatter {
                         legacy,
                     )
                 };
-                Self::Complex {
-                    real: part(&re, options.sign),
-                    imag: part(&im, Sign::Plus),
-                }
+                Self::Complex { real: part(&re, options.sign), imag: part(&im, Sign::Plus) }
             }
         }
     }

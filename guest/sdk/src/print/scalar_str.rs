@@ -17,39 +17,15 @@ fn max_positional(kind: FloatKind, legacy: u32) -> f64 {
 }
 
 /// `@name@type_@kind@_either`: positional or scientific by magnitude, unique digits.
-fn either(
-    x: f64,
-    kind: FloatKind,
-    trim_pos: Trim,
-    trim_sci: Trim,
-    sign: bool,
-    legacy: u32,
-) -> String {
+fn either(x: f64, kind: FloatKind, trim_pos: Trim, trim_sci: Trim, sign: bool, legacy: u32) -> String {
     let abs = x.abs();
     // 1e-4 as an f64 lies just above the real 1e-4 and no float16/32/64 value lies in between, so
     // this matches numpy's long double comparison.
     let positional = x.is_nan() || x == 0.0 || (abs < max_positional(kind, legacy) && abs >= 1e-4);
     if positional {
-        dragon4::positional(
-            x,
-            kind,
-            &Args {
-                trim: trim_pos,
-                sign,
-                ..Args::default()
-            },
-            true,
-        )
+        dragon4::positional(x, kind, &Args { trim: trim_pos, sign, ..Args::default() }, true)
     } else {
-        dragon4::scientific(
-            x,
-            kind,
-            &Args {
-                trim: trim_sci,
-                sign,
-                ..Args::default()
-            },
-        )
+        dragon4::scientific(x, kind, &Args { trim: trim_sci, sign, ..Args::default() })
     }
 }
 
@@ -58,14 +34,7 @@ pub(super) fn scalar_str(x: &Scalar, kind: FloatKind, legacy: u32) -> String {
     match *x {
         Scalar::Bool(b) => if b { "True" } else { "False" }.to_string(),
         Scalar::Int(v) => v.to_string(),
-        Scalar::Float(..) => either(
-            x.as_float(kind),
-            kind,
-            Trim::LeaveOneZero,
-            Trim::DptZeros,
-            false,
-            legacy,
-        ),
+        Scalar::Float(..) => either(x.as_float(kind), kind, Trim::LeaveOneZero, Trim::DptZeros, false, legacy),
         Scalar::Complex(..) => {
             let (re, im) = x.as_complex(kind);
             let trim = Trim::DptZeros;

@@ -14,10 +14,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         self.0 ^ (self.0 >> 29)
     }
 }
@@ -26,10 +23,7 @@ impl Lcg {
 fn huge_array_keeps_only_its_corners() {
     let shape = [10_000, 10_000];
     let ranges = kept_ranges(&shape, &opts());
-    assert_eq!(
-        ranges,
-        vec![vec![0..3, 9997..10_000], vec![0..3, 9997..10_000]]
-    );
+    assert_eq!(ranges, vec![vec![0..3, 9997..10_000], vec![0..3, 9997..10_000]]);
     let offsets = kept_offsets(&shape, &opts());
     assert_eq!(offsets.len(), 36);
     assert_eq!(&offsets[..6], &[0, 1, 2, 9997, 9998, 9999]);
@@ -39,15 +33,9 @@ fn huge_array_keeps_only_its_corners() {
 
 #[test]
 fn small_arrays_and_short_axes_are_kept_whole() {
-    assert_eq!(
-        kept_ranges(&[10, 100], &opts()),
-        vec![vec![0..10], vec![0..100]]
-    );
+    assert_eq!(kept_ranges(&[10, 100], &opts()), vec![vec![0..10], vec![0..100]]);
     // summarised (size 3000 > 1000) but the first axis is no longer than 2 * edgeitems
-    assert_eq!(
-        kept_ranges(&[6, 500], &opts()),
-        vec![vec![0..6], vec![0..3, 497..500]]
-    );
+    assert_eq!(kept_ranges(&[6, 500], &opts()), vec![vec![0..6], vec![0..3, 497..500]]);
     assert_eq!(kept_offsets(&[2, 3], &opts()), vec![0, 1, 2, 3, 4, 5]);
     assert_eq!(kept_offsets(&[], &opts()), vec![0]);
     assert!(kept_offsets(&[0, 5], &opts()).is_empty());
@@ -55,11 +43,7 @@ fn small_arrays_and_short_axes_are_kept_whole() {
 
 #[test]
 fn zero_edgeitems_keep_whole_axes_like_numpy() {
-    let o = PrintOptions {
-        edgeitems: 0,
-        threshold: 5,
-        ..opts()
-    };
+    let o = PrintOptions { edgeitems: 0, threshold: 5, ..opts() };
     assert_eq!(kept_ranges(&[4, 5], &o), vec![vec![0..4], vec![0..5]]);
 }
 
@@ -67,13 +51,7 @@ fn zero_edgeitems_keep_whole_axes_like_numpy() {
 #[should_panic(expected = "keeps 36 elements, but 35 were given")]
 fn wrong_kept_length_panics() {
     let kept = vec![Scalar::Float(0.0, FloatKind::F64); 35];
-    let _ = repr(
-        "memmap",
-        &[10_000, 10_000],
-        &kept,
-        &DtypeInfo::FLOAT64,
-        &opts(),
-    );
+    let _ = repr("memmap", &[10_000, 10_000], &kept, &DtypeInfo::FLOAT64, &opts());
 }
 
 #[test]
@@ -85,12 +63,7 @@ fn element_of_another_dtype_panics() {
 
 #[test]
 fn session_text_layout() {
-    let o = PrintOptions {
-        precision: 4,
-        suppress: true,
-        legacy: Legacy::V2_1,
-        ..opts()
-    };
+    let o = PrintOptions { precision: 4, suppress: true, legacy: Legacy::V2_1, ..opts() };
     let kept = vec![Scalar::Float(0.0, FloatKind::F64); 36];
     let text = repr("memmap", &[10_000, 10_000], &kept, &DtypeInfo::FLOAT64, &o);
     let row = "[0., 0., 0., ..., 0., 0., 0.]";
@@ -102,21 +75,11 @@ fn session_text_layout() {
 
 #[test]
 fn dtype_names_and_suffixes() {
-    assert_eq!(
-        DtypeInfo::from_name(">f8").map(|d| d.short_repr()),
-        Some("'>f8'".to_string())
-    );
-    assert_eq!(
-        DtypeInfo::from_name("uint64").map(|d| d.short_repr()),
-        Some("uint64".to_string())
-    );
+    assert_eq!(DtypeInfo::from_name(">f8").map(|d| d.short_repr()), Some("'>f8'".to_string()));
+    assert_eq!(DtypeInfo::from_name("uint64").map(|d| d.short_repr()), Some("uint64".to_string()));
     assert_eq!(DtypeInfo::from_name(">i1"), Some(DtypeInfo::INT8));
     assert!(DtypeInfo::FLOAT64.is_implied() && !DtypeInfo::FLOAT32.is_implied());
-    assert!(
-        !DtypeInfo::FLOAT64
-            .with_big_endian(!cfg!(target_endian = "big"))
-            .is_implied()
-    );
+    assert!(!DtypeInfo::FLOAT64.with_big_endian(!cfg!(target_endian = "big")).is_implied());
     assert_eq!(DtypeInfo::new(DtypeKind::Float, 3), None);
     assert_eq!(DtypeInfo::COMPLEX64.float_kind(), FloatKind::F32);
 }
@@ -130,11 +93,7 @@ fn float32_bits_round_trip_and_round_to_nearest_even() {
         if x.is_nan() {
             continue;
         }
-        assert_eq!(
-            encode(f64::from(x), FloatKind::F32),
-            u64::from(bits),
-            "{x:e}"
-        );
+        assert_eq!(encode(f64::from(x), FloatKind::F32), u64::from(bits), "{x:e}");
     }
     // halfway between 1 and the next float32 rounds to even (down), just above rounds up
     let ulp = 2f64.powi(-23);
@@ -144,10 +103,7 @@ fn float32_bits_round_trip_and_round_to_nearest_even() {
     assert_eq!(round_to(65520.0, FloatKind::F16), f64::INFINITY);
     assert_eq!(round_to(65519.0, FloatKind::F16), 65504.0);
     assert_eq!(round_to(2f64.powi(-25), FloatKind::F16), 0.0);
-    assert_eq!(
-        round_to(2f64.powi(-25) * 1.01, FloatKind::F16),
-        2f64.powi(-24)
-    );
+    assert_eq!(round_to(2f64.powi(-25) * 1.01, FloatKind::F16), 2f64.powi(-24));
 }
 
 /// Dragon4's shortest digits must agree with Rust's own shortest round-trip formatting, except where
@@ -155,24 +111,13 @@ fn float32_bits_round_trip_and_round_to_nearest_even() {
 #[test]
 fn unique_digits_match_rust_shortest_repr() {
     let mut rng = Lcg(11);
-    let sci = |x: f64, kind| {
-        dragon4::scientific(
-            x,
-            kind,
-            &Args {
-                trim: Trim::DptZeros,
-                ..Args::default()
-            },
-        )
-    };
+    let sci = |x: f64, kind| dragon4::scientific(x, kind, &Args { trim: Trim::DptZeros, ..Args::default() });
     let same_or_even_tie = |ours: &str, rust: &str| {
         if ours == rust {
             return true;
         }
         let (a, b) = (ours.as_bytes(), rust.as_bytes());
-        let diff: Vec<usize> = (0..a.len().min(b.len()))
-            .filter(|&i| a[i] != b[i])
-            .collect();
+        let diff: Vec<usize> = (0..a.len().min(b.len())).filter(|&i| a[i] != b[i]).collect();
         a.len() == b.len() && diff.len() == 1 && a[diff[0]] + 1 == b[diff[0]] && a[diff[0]] % 2 == 0
     };
     for _ in 0..5_000 {
@@ -180,28 +125,14 @@ fn unique_digits_match_rust_shortest_repr() {
         if !x.is_finite() {
             continue;
         }
-        let ours = sci(x, FloatKind::F64)
-            .replace("e+", "e")
-            .replace("e0", "e")
-            .replace("e-0", "e-");
+        let ours = sci(x, FloatKind::F64).replace("e+", "e").replace("e0", "e").replace("e-0", "e-");
         let rust = format!("{x:e}");
-        assert!(
-            same_or_even_tie(&ours, &rust),
-            "bits {:#x}: {ours} vs {rust}",
-            x.to_bits()
-        );
+        assert!(same_or_even_tie(&ours, &rust), "bits {:#x}: {ours} vs {rust}", x.to_bits());
         let y = f32::from_bits(u32::try_from(rng.next() >> 32).expect("32 bits"));
         if y.is_finite() {
-            let ours = sci(f64::from(y), FloatKind::F32)
-                .replace("e+", "e")
-                .replace("e0", "e")
-                .replace("e-0", "e-");
+            let ours = sci(f64::from(y), FloatKind::F32).replace("e+", "e").replace("e0", "e").replace("e-0", "e-");
             let rust = format!("{y:e}");
-            assert!(
-                same_or_even_tie(&ours, &rust),
-                "bits {:#x}: {ours} vs {rust}",
-                y.to_bits()
-            );
+            assert!(same_or_even_tie(&ours, &rust), "bits {:#x}: {ours} vs {rust}", y.to_bits());
         }
     }
 }
@@ -214,19 +145,11 @@ fn float16_unique_digits_round_trip_and_are_shortest() {
         let value = {
             let e = bits >> 10;
             let m = bits & 0x3ff;
-            let sig =
-                f64::from(u32::try_from(if e == 0 { m } else { m | 0x400 }).expect("11 bits"));
+            let sig = f64::from(u32::try_from(if e == 0 { m } else { m | 0x400 }).expect("11 bits"));
             sig * 2f64.powi(i32::try_from(e.max(1)).expect("5 bits") - 25)
         };
         assert_eq!(encode(value, FloatKind::F16), bits);
-        let text = dragon4::scientific(
-            value,
-            FloatKind::F16,
-            &Args {
-                trim: Trim::DptZeros,
-                ..Args::default()
-            },
-        );
+        let text = dragon4::scientific(value, FloatKind::F16, &Args { trim: Trim::DptZeros, ..Args::default() });
         let back: f64 = text.parse().expect("a number");
         assert_eq!(encode(back, FloatKind::F16), bits, "{text}");
         let (mantissa, exp) = text.split_once('e').expect("exponent");
@@ -234,22 +157,11 @@ fn float16_unique_digits_round_trip_and_are_shortest() {
         if digits.len() > 1 {
             let shorter = &digits[..digits.len() - 1];
             let exp: i32 = exp.parse().expect("exponent");
-            let candidates = [
-                shorter.parse::<u64>().expect("digits"),
-                shorter.parse::<u64>().expect("digits") + 1,
-            ];
+            let candidates = [shorter.parse::<u64>().expect("digits"), shorter.parse::<u64>().expect("digits") + 1];
             for c in candidates {
-                let v: f64 = format!(
-                    "{c}e{}",
-                    exp - i32::try_from(shorter.len()).expect("short") + 1
-                )
-                .parse()
-                .expect("number");
-                assert_ne!(
-                    encode(v, FloatKind::F16),
-                    bits,
-                    "{text} is not shortest: {c}"
-                );
+                let v: f64 =
+                    format!("{c}e{}", exp - i32::try_from(shorter.len()).expect("short") + 1).parse().expect("number");
+                assert_ne!(encode(v, FloatKind::F16), bits, "{text} is not shortest: {c}");
             }
         }
     }
@@ -258,16 +170,7 @@ fn float16_unique_digits_round_trip_and_are_shortest() {
 #[test]
 fn rounding_is_of_the_exact_binary_value() {
     let pos = |x: f64, precision: i32| {
-        dragon4::positional(
-            x,
-            FloatKind::F64,
-            &Args {
-                precision,
-                trim: Trim::Zeros,
-                ..Args::default()
-            },
-            true,
-        )
+        dragon4::positional(x, FloatKind::F64, &Args { precision, trim: Trim::Zeros, ..Args::default() }, true)
     };
     // 0.125 is exact: a true tie, rounded to the even digit
     assert_eq!(pos(0.125, 2), "0.12");

@@ -43,7 +43,11 @@ fn main() {
         f8("grid.f8", "r+", &[5, 10]).and_then(|m| {
             m.fill(s![2], 7.25f64)?;
             let row: Vec<f64> = m.read(s![2])?;
-            if row == [7.25; 10] { Ok(()) } else { Err(Error::new(wasm_memmap_sdk::ErrorCode::Io, format!("read back {row:?}"))) }
+            if row == [7.25; 10] {
+                Ok(())
+            } else {
+                Err(Error::new(wasm_memmap_sdk::ErrorCode::Io, format!("read back {row:?}")))
+            }
         }),
     );
 }

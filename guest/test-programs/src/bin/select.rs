@@ -13,7 +13,10 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
         return Err("usage: select PATH SHAPE (read|write) INDEX...".into());
     };
     let (last, chain) = indices.split_last().ok_or("at least one INDEX is needed")?;
-    let shape: Vec<u64> = shape.split(',').map(|d| d.trim().parse().map_err(|_| format!("bad shape '{shape}'"))).collect::<Result<_, _>>()?;
+    let shape: Vec<u64> = shape
+        .split(',')
+        .map(|d| d.trim().parse().map_err(|_| format!("bad shape '{shape}'")))
+        .collect::<Result<_, _>>()?;
     let mode = if op == "read" { "r" } else { "r+" };
     let mut view = Memmap::options().dtype("float64").mode(mode).shape(&shape).open(path).map_err(|e| e.to_string())?;
     for index in chain {

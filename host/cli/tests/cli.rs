@@ -1,0 +1,96 @@
+//! The `wasm-memmap` command as a user runs it.
+
+// A test reports failure by panicking.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use wasm_memmap_guest_artifacts::test_programs::{DURABILITY, SELECT};
+
+fn wasm_memmap(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasm-memmap")).args(args).current_dir(cwd).output().expect("the CLI starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn out_block(transcript: &str, n: u32) -> &str {
+    let marker = format!("Out[{n}]:\n");
+    let start = transcript.find(&marker).expect("an Out block") + marker.len();
+    transcript[start..].split("\n\n").next().unwrap_or_default().trim_end()
+}
+
+#[test]
+fn demo_writes_mymmap_in_the_granted_directory_and_the_seed_picks_the_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let first = wasm_memmap(&["--no-cache", "demo", "--dir", d, "--seed", "5"], dir.path());
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(std::fs::metadata(dir.path().join("mymmap")).unwrap().len(), 800_000_000);
+    let again = wasm_memmap(&["--no-cache", "demo", "--dir", d, "--seed", "5"], dir.path());
+    let other = wasm_memmap(&["--no-cache", "demo", "--dir", d, "--seed", "6"], dir.path());
+    let (first, again, other) = (text(&first.stdout), text(&again.stdout), text(&other.stdout));
+    assert!(first.starts_with("In [217]: mmap = np.memmap('mymmap'"), "{first}");
+    assert_eq!(first, again, "the same seed printed another session");
+    assert_ne!(out_block(&first, 222), out_block(&other, 222), "another seed printed the same numbers");
+    assert_eq!(out_block(&first, 222), out_block(&first, 225), "reopening showed other values than were written");
+}
+
+#[test]
+fn demo_grants_the_current_directory_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wasm_memmap(&["--no-cache", "demo"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("mymmap").is_file());
+}
+
+#[test]
+fn a_second_run_loads_the_compiled_plugin_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let args = ["--cache-dir", cache.to_str().unwrap(), "--verbose", "demo", "--dir", dir.path().to_str().unwrap()];
+    let first = wasm_memmap(&args, dir.path());
+    let second = wasm_memmap(&args, dir.path());
+    assert!(first.status.success() && second.status.success());
+    assert!(text(&first.stderr).contains("plugin compiled in"), "{}", text(&first.stderr));
+    assert!(text(&second.stderr).contains("plugin loaded from the compile cache in"), "{}", text(&second.stderr));
+    let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
+    assert_eq!(entries.len(), 1, "one compiled component in the cache");
+}
+
+#[test]
+fn run_shows_a_plugin_only_the_granted_directories_under_their_guest_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let values = [0.5f64, -1.25, 3.0, 1e300];
+    std::fs::write(data.join("x.f8"), values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>()).unwrap();
+
+    let grant = format!("{}::/data", data.display());
+    let out = wasm_memmap(
+        &["--no-cache", "run", SELECT, "--dir", &grant, "--", "/data/x.f8", "4", "read", "::-1"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let got: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    let want: Vec<String> = values.iter().rev().map(|v| format!("{:016x}", v.to_bits())).collect();
+    assert_eq!(got["bits"], serde_json::json!(want));
+
+    // The same path without the grant: refused, and the plugin says so.
+    let out = wasm_memmap(&["--no-cache", "run", SELECT, "--", "/data/x.f8", "4", "read", ":"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let got: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(got["error"], "path '/data/x.f8' is not inside a granted directory (no directory is granted)");
+}
+
+#[test]
+fn a_trapping_plugin_fails_the_command_and_its_writes_are_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wasm_memmap(&["--no-cache", "run", DURABILITY, "--dir", ".", "--", "trap", "d.f8"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("the plugin trapped"), "{}", text(&out.stderr));
+    let bytes = std::fs::read(dir.path().join("d.f8")).unwrap();
+    assert_eq!(f64::from_le_bytes(bytes[8 * 999..].try_into().unwrap()), 1.5 * 999.0);
+}
