@@ -18,9 +18,15 @@ pub fn default_rng(seed: u64) -> Generator {
     Generator { rng: StdRng::seed_from_u64(seed) }
 }
 
+/// The number of values `shape` holds.
+///
+/// # Panics
+/// When it does not fit in memory's address space, as numpy raises `MemoryError`.
 fn count(shape: &[u64]) -> usize {
-    let n: u64 = shape.iter().product();
-    usize::try_from(n).unwrap_or(usize::MAX)
+    shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(usize::try_from(d).ok()?))
+        .unwrap_or_else(|| panic!("cannot allocate an array of shape {shape:?}: it holds more values than memory can"))
 }
 
 impl Generator {

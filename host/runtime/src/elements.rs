@@ -17,6 +17,19 @@ fn offset_of(base: u64, j: u64, stride: i64) -> Result<usize, Error> {
     usize::try_from(at).map_err(|_| Error::overflow(format!("byte offset {at} is outside the mapping")))
 }
 
+/// `len` bytes of `buf` from `at`, or an error instead of a panic should a layout ever disagree with
+/// its buffer.
+fn window(buf_len: usize, at: usize, len: usize) -> Result<std::ops::Range<usize>, Error> {
+    at.checked_add(len)
+        .filter(|&end| end <= buf_len)
+        .map(|end| at..end)
+        .ok_or_else(|| Error::overflow(format!("bytes {at}..+{len} are outside a {buf_len}-byte buffer")))
+}
+
+fn run_bytes(count: u64, item: usize) -> Result<usize, Error> {
+    to_usize(count)?.checked_mul(item).ok_or_else(|| Error::overflow(format!("{count} elements overflow")))
+}
+
 /// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element.
 fn gather(map: &Mapping, layout: &Layout, dst: &mut [u8]) -> Result<(), Error> {
     let itemsize = layout.itemsize();
@@ -24,14 +37,13 @@ fn gather(map: &Mapping, layout: &Layout, dst: &mut [u8]) -> Result<(), Error> {
     let item = to_usize(itemsize)?;
     let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
     layout.for_each_run(packed.strides(), |run: Run| {
-        let at = to_usize(run.buffer_offset)?;
         if run.array_stride == step {
-            let len = to_usize(run.count)? * item;
-            return map.read(to_usize(run.array_offset)?, &mut dst[at..at + len]);
+            let range = window(dst.len(), to_usize(run.buffer_offset)?, run_bytes(run.count, item)?)?;
+            return map.read(to_usize(run.array_offset)?, &mut dst[range]);
         }
         for j in 0..run.count {
-            let d = offset_of(run.buffer_offset, j, run.buffer_stride)?;
-            map.read(offset_of(run.array_offset, j, run.array_stride)?, &mut dst[d..d + item])?;
+            let range = window(dst.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
+            map.read(offset_of(run.array_offset, j, run.array_stride)?, &mut dst[range])?;
         }
         Ok(())
     })
@@ -44,16 +56,17 @@ fn scatter(map: &Mapping, layout: &Layout, src: &[u8], src_strides: &[i64]) -> R
     let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
     layout.for_each_run(src_strides, |run: Run| {
         let from = to_usize(run.buffer_offset)?;
-        let count = to_usize(run.count)?;
         if run.array_stride == step && run.buffer_stride == step {
-            return map.write(to_usize(run.array_offset)?, &src[from..from + count * item]);
+            let range = window(src.len(), from, run_bytes(run.count, item)?)?;
+            return map.write(to_usize(run.array_offset)?, &src[range]);
         }
         if run.array_stride == step && run.buffer_stride == 0 {
-            return map.fill(to_usize(run.array_offset)?, &src[from..from + item], count);
+            let range = window(src.len(), from, item)?;
+            return map.fill(to_usize(run.array_offset)?, &src[range], to_usize(run.count)?);
         }
         for j in 0..run.count {
-            let s = offset_of(run.buffer_offset, j, run.buffer_stride)?;
-            map.write(offset_of(run.array_offset, j, run.array_stride)?, &src[s..s + item])?;
+            let range = window(src.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
+            map.write(offset_of(run.array_offset, j, run.array_stride)?, &src[range])?;
         }
         Ok(())
     })

@@ -103,7 +103,7 @@ impl std::error::Error for Error {}
 
 /// The error type of host functions that return `result<_, error>`: either an [`Error`] for the
 /// guest, or a trap that ends the instance (a host bug or a broken resource handle, never bad input).
-pub struct HostError(Inner);
+pub(crate) struct HostError(Inner);
 
 enum Inner {
     Guest(Error),
@@ -112,7 +112,7 @@ enum Inner {
 
 impl HostError {
     /// A trap: the guest call does not return, the instance is poisoned.
-    pub fn trap(err: impl Into<wasmtime::Error>) -> Self {
+    pub(crate) fn trap(err: impl Into<wasmtime::Error>) -> Self {
         Self(Inner::Trap(err.into()))
     }
 

@@ -74,7 +74,7 @@ mod raw;
 pub mod run;
 
 pub use ctx::{DEFAULT_MAX_TRANSFER_BYTES, MemmapCtx, MemmapCtxBuilder, MemmapStats};
-pub use error::{Error, ErrorCode, HostError};
+pub use error::{Error, ErrorCode};
 pub use handle::Memmap;
 pub use wasmtime_wasi::FsPerms;
 

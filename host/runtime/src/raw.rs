@@ -92,9 +92,10 @@ impl RawMap {
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "fill size overflows"))?;
         self.check_writable()?;
         self.check(offset, total)?;
-        if pattern.iter().all(|&b| b == pattern[0]) {
+        let Some(&first) = pattern.first() else { return Ok(()) };
+        if pattern.iter().all(|&b| b == first) {
             // SAFETY: as in `write`: `offset..offset + total` is inside the writable mapping.
-            unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(offset), pattern[0], total) };
+            unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(offset), first, total) };
             return Ok(());
         }
         for i in 0..count {

@@ -182,10 +182,10 @@ impl Runner {
             memmap = memmap.max_transfer_bytes(max);
         }
         for grant in &config.dirs {
-            wasi.preopened_dir(&grant.host, &grant.guest, grant.perms)?;
             memmap = memmap
                 .preopened_dir(&grant.host, &grant.guest, grant.perms)
                 .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
+            wasi.preopened_dir(&grant.host, &grant.guest, grant.perms)?;
         }
         let stdout = MemoryOutputPipe::new(CAPTURE_LIMIT);
         let stderr = MemoryOutputPipe::new(CAPTURE_LIMIT);
