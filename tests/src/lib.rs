@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use wasm_memmap_host::FsPerms;
 use wasm_memmap_host::run::{DirGrant, Outcome, Output, Plugin, RunConfig, Runner};
+use wasm_memmap_host::{FsPerms, MemmapLimits};
 
 /// The workspace's top directory (where `Cargo.toml`, `wit/` and `.venv/` are).
 pub fn workspace_root() -> PathBuf {
@@ -35,18 +35,18 @@ fn plugin(path: &str) -> Plugin {
 /// Runs the guest program at `path` with `args` (after the program name) and `dir` granted
 /// read-write as `.`, capturing its output.
 pub fn run_in(path: &str, args: &[&str], dir: &Path) -> Outcome {
-    run_with(path, args, vec![DirGrant { host: dir.to_path_buf(), guest: ".".into(), perms: FsPerms::ReadWrite }])
+    run_limited(path, args, dir, FsPerms::ReadWrite, MemmapLimits::default())
 }
 
-/// Runs the guest program at `path` with `args` and exactly the given grants, capturing its output.
-pub fn run_with(path: &str, args: &[&str], dirs: Vec<DirGrant>) -> Outcome {
+/// Runs the guest program at `path` with `args`, `dir` granted as `.` with `perms`, and `limits`.
+pub fn run_limited(path: &str, args: &[&str], dir: &Path, perms: FsPerms, limits: MemmapLimits) -> Outcome {
     let name = Path::new(path).file_stem().map_or("plugin".into(), |s| s.to_string_lossy().into_owned());
     let config = RunConfig {
         args: std::iter::once(name).chain(args.iter().map(|a| (*a).to_owned())).collect(),
-        dirs,
+        dirs: vec![DirGrant { host: dir.to_path_buf(), guest: ".".into(), perms }],
         stdout: Output::Capture,
         stderr: Output::Capture,
-        ..RunConfig::default()
+        limits,
     };
     runner().run(&plugin(path), &config).unwrap_or_else(|e| panic!("cannot run {path}: {e:?}"))
 }

@@ -68,14 +68,17 @@ macro_rules! int_indices {
 }
 int_indices!(i32, i64, isize, u32, u64, usize);
 
-/// Gives a slice item a step (`..;-3` in [`s!`]); `step` must come with a slice, not an integer.
+/// Gives a slice item a step (`..;-3` in [`s!`]).
+///
+/// # Panics
+/// When the item is not a slice (`s![3;2]`): like `v[5..3]` on a `Vec`, a mistake in the program
+/// rather than in its data.
 #[doc(hidden)]
 pub fn with_step<const N: usize>(item: Index, step: [i64; N]) -> Index {
     match (item, step.first()) {
         (Index::Slice(s), Some(&step)) => Index::Slice(Slice { step: Some(step), ..s }),
         (item, None) => item,
-        // `s![3;2]` is not a slice: keep a step of 0 so the host refuses it with numpy's message.
-        (_, Some(_)) => Index::Slice(Slice { start: None, stop: None, step: Some(0) }),
+        (item, Some(step)) => panic!("s![]: a step (;{step}) needs a range, such as `..;{step}`, not {item:?}"),
     }
 }
 
@@ -186,7 +189,8 @@ mod tests {
     }
 
     #[test]
-    fn a_step_on_an_integer_is_a_zero_step() {
-        assert_eq!(text(&s![3; 2]), text(&[Index::Slice(Slice { start: None, stop: None, step: Some(0) })]));
+    #[should_panic(expected = "a step (;2) needs a range, such as `..;2`")]
+    fn a_step_on_an_integer_is_a_mistake() {
+        let _ = s![3; 2];
     }
 }

@@ -232,7 +232,8 @@ impl Memmap {
         self.handle.order()
     }
 
-    /// The path given to open, like `a.filename`.
+    /// The path as given to open (numpy's `a.filename` is the absolute host path, which a plugin
+    /// does not see).
     pub fn path(&self) -> String {
         self.handle.path()
     }

@@ -118,5 +118,12 @@ fn main() -> Result<ExitCode> {
     if let Status::Trapped(e) = &outcome.status {
         eprintln!("error: the plugin trapped: {e:?}");
     }
+    let failed_flushes = outcome.stats.flush_failures();
+    if failed_flushes > 0 {
+        eprintln!(
+            "error: {failed_flushes} flush(es) of the plugin's mappings failed; its last writes may not be on disk"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::from(u8::try_from(outcome.exit_code()).unwrap_or(1)))
 }

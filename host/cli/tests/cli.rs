@@ -49,7 +49,8 @@ fn demo_grants_the_current_directory_by_default() {
 #[test]
 fn a_second_run_loads_the_compiled_plugin_from_the_cache() {
     let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("cache");
+    let cache_home = tempfile::tempdir().unwrap();
+    let cache = cache_home.path().join("cache");
     let args = ["--cache-dir", cache.to_str().unwrap(), "--verbose", "demo", "--dir", dir.path().to_str().unwrap()];
     let first = wasm_memmap(&args, dir.path());
     let second = wasm_memmap(&args, dir.path());
@@ -93,4 +94,35 @@ fn a_trapping_plugin_fails_the_command_and_its_writes_are_on_disk() {
     assert!(text(&out.stderr).contains("the plugin trapped"), "{}", text(&out.stderr));
     let bytes = std::fs::read(dir.path().join("d.f8")).unwrap();
     assert_eq!(f64::from_le_bytes(bytes[8 * 999..].try_into().unwrap()), 1.5 * 999.0);
+}
+
+#[test]
+fn a_compile_cache_inside_a_grant_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let out = wasm_memmap(
+        &["--cache-dir", cache.to_str().unwrap(), "run", SELECT, "--dir", ".", "--", "x", "1", "read", ":"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("would let the plugin write the compile cache"), "{err}");
+    assert!(out.stdout.is_empty(), "the plugin ran: {}", text(&out.stdout));
+}
+
+#[test]
+fn a_compile_cache_others_may_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("shared-cache");
+    std::fs::create_dir(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = wasm_memmap(
+        &["--cache-dir", cache.to_str().unwrap(), "demo", "--dir", dir.path().to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("must belong to this user") && err.contains("mode 777"), "{err}");
+    assert!(!dir.path().join("mymmap").exists(), "the plugin ran anyway");
 }

@@ -13,6 +13,10 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 /// Compiled components in `dir`, one `<sha256>.cwasm` file each.
+///
+/// A cache entry is machine code this process will run, so the directory must be this user's alone:
+/// [`CompileCache::open`] creates it with mode 0700 and refuses one that another user owns or that
+/// others may write. Keeping plugins out of it is [`crate::run::Runner`]'s job.
 pub(crate) struct CompileCache {
     dir: PathBuf,
 }
@@ -32,8 +36,33 @@ impl Hasher for ShaHasher {
 }
 
 impl CompileCache {
-    pub(crate) fn new(dir: PathBuf) -> Self {
-        Self { dir }
+    /// Opens (creating it if needed) the cache in `dir`.
+    ///
+    /// # Errors
+    /// When it cannot be created, or it belongs to another user, or others may write in it.
+    pub(crate) fn open(dir: PathBuf) -> std::io::Result<Self> {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
+        let dir = dir.canonicalize()?;
+        let meta = std::fs::metadata(&dir)?;
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me || meta.mode() & 0o022 != 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "compile cache {} must belong to this user (uid {me}) and be writable by no one else (it is uid {}, mode {:o})",
+                    dir.display(),
+                    meta.uid(),
+                    meta.mode() & 0o7777
+                ),
+            ));
+        }
+        Ok(Self { dir })
+    }
+
+    /// The cache directory, resolved (no symbolic links).
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
     }
 
     fn entry(&self, engine: &Engine, wasm: &[u8]) -> PathBuf {

@@ -6,28 +6,45 @@ use std::sync::{Arc, Weak};
 
 use wasmtime_wasi::FsPerms;
 
+use crate::error::{Error, ErrorCode};
 use crate::grants::Grant;
 use crate::mapping::Mapping;
 
-/// Default for [`MemmapCtxBuilder::max_transfer_bytes`]: 256 MiB. A `slice-read` allocates its result
-/// twice over (in the host, then in guest memory), so one call must not be able to ask for the whole
-/// of a large file; 256 MiB is far above the sizes that move data fastest (64 KiB to 8 MiB) and well
-/// under a 4 GiB wasm32 memory.
-pub const DEFAULT_MAX_TRANSFER_BYTES: u64 = 256 << 20;
+/// What one plugin instance may use of the host through `memmap`. Hitting a limit gives the plugin a
+/// `limit-exceeded` error, after which it can carry on (with smaller calls, or after dropping
+/// handles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemmapLimits {
+    /// The most bytes one `slice-read` or `slice-write` may move: the data sent or returned, and the
+    /// bytes a write touches (a broadcast value fills its whole selection). Default 256 MiB: a read
+    /// allocates its result twice (in the host, then in guest memory) and one host call cannot be
+    /// interrupted, so a single call must not cover a whole large file; 256 MiB is far above the
+    /// sizes that move data fastest (64 KiB to 8 MiB) and well under a 4 GiB wasm32 memory.
+    pub max_transfer_bytes: u64,
+    /// The most `memmap` handles (maps and views) alive at once. Default 10,000: each handle is a
+    /// little host memory and each map a kernel mapping, of which a Linux process has 65,530 in all
+    /// (`vm.max_map_count`) for everything it runs; wasmtime's own per-store cap is 100,000.
+    pub max_handles: u64,
+    /// The most bytes mapped at once. Default 64 GiB: mapped pages cost address space, not memory,
+    /// until they are touched, but a `copy-on-write` map turns every page the plugin writes into
+    /// anonymous host memory, which this caps.
+    pub max_mapped_bytes: u64,
+}
+
+impl Default for MemmapLimits {
+    fn default() -> Self {
+        Self { max_transfer_bytes: 256 << 20, max_handles: 10_000, max_mapped_bytes: 64 << 30 }
+    }
+}
 
 /// Builds a [`MemmapCtx`]: which directories a plugin may reach and the limits it runs under.
 ///
 /// Like `wasmtime_wasi::WasiCtxBuilder`, a context starts with no authority at all: a plugin can
 /// open no file until a directory is granted with [`preopened_dir`](Self::preopened_dir).
+#[derive(Default)]
 pub struct MemmapCtxBuilder {
     grants: Vec<Grant>,
-    max_transfer_bytes: u64,
-}
-
-impl Default for MemmapCtxBuilder {
-    fn default() -> Self {
-        Self { grants: Vec::new(), max_transfer_bytes: DEFAULT_MAX_TRANSFER_BYTES }
-    }
+    limits: MemmapLimits,
 }
 
 impl MemmapCtxBuilder {
@@ -62,11 +79,9 @@ impl MemmapCtxBuilder {
         Ok(self)
     }
 
-    /// The most bytes one `slice-read` or `slice-write` call may move (default
-    /// [`DEFAULT_MAX_TRANSFER_BYTES`]). A larger call fails with `limit-exceeded`; the plugin can
-    /// carry on with smaller ones.
-    pub fn max_transfer_bytes(mut self, bytes: u64) -> Self {
-        self.max_transfer_bytes = bytes;
+    /// Sets the limits (default [`MemmapLimits::default`]).
+    pub fn limits(mut self, limits: MemmapLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -74,7 +89,7 @@ impl MemmapCtxBuilder {
     pub fn build(self) -> MemmapCtx {
         MemmapCtx {
             grants: self.grants,
-            max_transfer_bytes: self.max_transfer_bytes,
+            limits: self.limits,
             stats: Arc::new(MemmapStats::default()),
             maps: Vec::new(),
         }
@@ -84,7 +99,7 @@ impl MemmapCtxBuilder {
 /// The state the `memmap` interface needs for one plugin instance; keep one per `Store`.
 pub struct MemmapCtx {
     pub(crate) grants: Vec<Grant>,
-    pub(crate) max_transfer_bytes: u64,
+    pub(crate) limits: MemmapLimits,
     pub(crate) stats: Arc<MemmapStats>,
     /// Every mapping this plugin opened that may still live, for [`MemmapCtx::flush_all`].
     maps: Vec<Weak<Mapping>>,
@@ -125,16 +140,63 @@ impl MemmapCtx {
         self.maps.retain(|m| m.strong_count() > 0);
         self.maps.push(Arc::downgrade(map));
     }
+
+    /// Checks that one more handle fits under [`MemmapLimits::max_handles`].
+    pub(crate) fn check_new_handle(&self) -> Result<(), Error> {
+        let after = self.stats.live_handles().saturating_add(1);
+        let max = self.limits.max_handles;
+        if after > max {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "another memmap handle would make {after} live handles, over the limit of {max}; drop handles you no longer need"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that mapping `bytes` more fits under [`MemmapLimits::max_mapped_bytes`].
+    pub(crate) fn check_new_map(&self, bytes: u64) -> Result<(), Error> {
+        let after = self.stats.mapped_bytes().saturating_add(bytes);
+        let max = self.limits.max_mapped_bytes;
+        if after > max {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "mapping {bytes} more bytes would make {after} bytes mapped at once, over the limit of {max}; drop maps you no longer need or map a smaller part (shape and offset)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks one call's bytes against [`MemmapLimits::max_transfer_bytes`]; `what` is "a read" or
+    /// "a write".
+    pub(crate) fn check_transfer(&self, bytes: u64, what: &str) -> Result<(), Error> {
+        let max = self.limits.max_transfer_bytes;
+        if bytes > max {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "{what} of {bytes} bytes is over the limit of {max} bytes per call; move the data in smaller selections"
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
-/// What a context's mappings did, counted as it happens. Shared (through `Arc`) with the mappings,
-/// so the counts stay right while mappings are flushed and unmapped as a `Store` is dropped.
+/// What a context's mappings did, counted as it happens. Shared (through `Arc`) with the mappings and
+/// handles, so the counts stay right while they are flushed and unmapped as a `Store` is dropped.
 #[derive(Debug, Default)]
 pub struct MemmapStats {
     opened: AtomicU64,
     live: AtomicU64,
+    handles: AtomicU64,
     mapped_bytes: AtomicU64,
     flushes: AtomicU64,
+    flush_failures: AtomicU64,
 }
 
 impl MemmapStats {
@@ -148,6 +210,11 @@ impl MemmapStats {
         self.live.load(Ordering::Acquire)
     }
 
+    /// How many `memmap` handles (maps and views) are alive now.
+    pub fn live_handles(&self) -> u64 {
+        self.handles.load(Ordering::Acquire)
+    }
+
     /// How many bytes are mapped now.
     pub fn mapped_bytes(&self) -> u64 {
         self.mapped_bytes.load(Ordering::Acquire)
@@ -157,6 +224,13 @@ impl MemmapStats {
     /// when a handle was dropped or the instance ended.
     pub fn flushes(&self) -> u64 {
         self.flushes.load(Ordering::Acquire)
+    }
+
+    /// How many `msync` calls failed. A failure at a `flush` the plugin called is reported to it;
+    /// one when a handle is dropped or the instance ends can only be seen here (and in a `tracing`
+    /// error event), and means data may not be on disk.
+    pub fn flush_failures(&self) -> u64 {
+        self.flush_failures.load(Ordering::Acquire)
     }
 
     pub(crate) fn map_opened(&self, bytes: usize) {
@@ -170,7 +244,19 @@ impl MemmapStats {
         self.mapped_bytes.fetch_sub(u64::try_from(bytes).unwrap_or(u64::MAX), Ordering::AcqRel);
     }
 
+    pub(crate) fn handle_opened(&self) {
+        self.handles.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn handle_closed(&self) {
+        self.handles.fetch_sub(1, Ordering::AcqRel);
+    }
+
     pub(crate) fn flushed(&self) {
         self.flushes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn flush_failed(&self) {
+        self.flush_failures.fetch_add(1, Ordering::AcqRel);
     }
 }

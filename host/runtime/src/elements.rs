@@ -72,7 +72,7 @@ fn scatter(map: &Mapping, layout: &Layout, src: &[u8], src_strides: &[i64]) -> R
     })
 }
 
-/// Reads the selection as `count` values of `T` (`units` per element).
+/// Reads the selection as values of `T`, `units` of them per element (2 for complex numbers).
 fn read_as<T: Pod>(map: &Mapping, layout: &Layout, dtype: Dtype, units: usize) -> Result<Vec<T>, Error> {
     let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
     let mut values = vec![T::zeroed(); count];

@@ -73,7 +73,8 @@ impl Error {
         let code = match err.kind() {
             ErrorKind::NotFound => ErrorCode::NotFound,
             ErrorKind::PermissionDenied => ErrorCode::AccessDenied,
-            ErrorKind::InvalidInput => ErrorCode::InvalidArgument,
+            // A directory where a file was expected, whatever the mode (numpy: IsADirectoryError).
+            ErrorKind::InvalidInput | ErrorKind::IsADirectory => ErrorCode::InvalidArgument,
             _ => ErrorCode::Io,
         };
         let message = match err.raw_os_error() {

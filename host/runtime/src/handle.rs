@@ -24,12 +24,17 @@ pub(crate) struct Opened {
 /// drops its handle and when the `ResourceTable` is dropped with the `Store` at the end of an
 /// instance, including after a trap, so a plugin cannot lose data by forgetting a handle or crashing.
 pub struct Memmap {
-    pub(crate) map: Arc<Mapping>,
-    pub(crate) opened: Arc<Opened>,
-    pub(crate) layout: Layout,
+    map: Arc<Mapping>,
+    opened: Arc<Opened>,
+    layout: Layout,
 }
 
 impl Memmap {
+    pub(crate) fn new(map: Arc<Mapping>, opened: Arc<Opened>, layout: Layout) -> Self {
+        map.stats().handle_opened();
+        Self { map, opened, layout }
+    }
+
     /// The array's shape, like `a.shape`.
     pub fn shape(&self) -> &[u64] {
         self.layout.shape()
@@ -40,9 +45,21 @@ impl Memmap {
         &self.opened.path
     }
 
+    pub(crate) fn map(&self) -> &Mapping {
+        &self.map
+    }
+
+    pub(crate) fn opened(&self) -> &Opened {
+        &self.opened
+    }
+
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
     /// A view sharing this handle's mapping.
     pub(crate) fn with_layout(&self, layout: Layout) -> Self {
-        Self { map: Arc::clone(&self.map), opened: Arc::clone(&self.opened), layout }
+        Self::new(Arc::clone(&self.map), Arc::clone(&self.opened), layout)
     }
 }
 
@@ -51,6 +68,7 @@ impl Drop for Memmap {
         if let Err(e) = self.map.flush() {
             tracing::error!(path = %self.opened.path, error = %e, "flushing a dropped memmap handle failed");
         }
+        self.map.stats().handle_closed();
     }
 }
 

@@ -37,19 +37,6 @@ impl MemmapView<'_> {
     fn get(&self, handle: &Resource<Memmap>) -> Result<&Memmap, HostError> {
         Ok(self.table.get(handle)?)
     }
-
-    fn check_transfer(&self, bytes: u64, what: &str) -> Result<(), Error> {
-        let max = self.ctx.max_transfer_bytes;
-        if bytes > max {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
-                format!(
-                    "{what} of {bytes} bytes is over the limit of {max} bytes per call; move the data in smaller selections"
-                ),
-            ));
-        }
-        Ok(())
-    }
 }
 
 impl HostMemmap for MemmapView<'_> {
@@ -67,45 +54,45 @@ impl HostMemmap for MemmapView<'_> {
     }
 
     fn shape(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Vec<u64>> {
-        Ok(self.table.get(&this)?.layout.shape().to_vec())
+        Ok(self.table.get(&this)?.layout().shape().to_vec())
     }
 
     fn strides(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Vec<i64>> {
-        Ok(self.table.get(&this)?.layout.strides().to_vec())
+        Ok(self.table.get(&this)?.layout().strides().to_vec())
     }
 
     fn dtype(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Dtype> {
-        Ok(self.table.get(&this)?.opened.dtype)
+        Ok(self.table.get(&this)?.opened().dtype)
     }
 
     fn mode(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Mode> {
-        Ok(self.table.get(&this)?.opened.mode)
+        Ok(self.table.get(&this)?.opened().mode)
     }
 
     fn offset(&mut self, this: Resource<Memmap>) -> wasmtime::Result<u64> {
-        Ok(self.table.get(&this)?.opened.offset)
+        Ok(self.table.get(&this)?.opened().offset)
     }
 
     fn order(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Order> {
-        Ok(self.table.get(&this)?.opened.order)
+        Ok(self.table.get(&this)?.opened().order)
     }
 
     fn path(&mut self, this: Resource<Memmap>) -> wasmtime::Result<String> {
-        Ok(self.table.get(&this)?.opened.path.clone())
+        Ok(self.table.get(&this)?.opened().path.clone())
     }
 
     fn view(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Resource<Memmap>, HostError> {
+        self.ctx.check_new_handle()?;
         let parent = self.get(&this)?;
-        let view = parent.with_layout(parent.layout.view(&index)?);
+        let view = parent.with_layout(parent.layout().view(&index)?);
         Ok(self.table.push(view)?)
     }
 
     fn slice_read(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Elements, HostError> {
         let handle = self.get(&this)?;
-        let layout = handle.layout.view(&index)?;
-        let bytes = layout.size().saturating_mul(layout.itemsize());
-        self.check_transfer(bytes, "a read")?;
-        Ok(elements::read(&handle.map, &layout, handle.opened.dtype)?)
+        let layout = handle.layout().view(&index)?;
+        self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a read")?;
+        Ok(elements::read(handle.map(), &layout, handle.opened().dtype)?)
     }
 
     fn slice_write(
@@ -115,15 +102,17 @@ impl HostMemmap for MemmapView<'_> {
         data: Elements,
         data_shape: Option<Vec<u64>>,
     ) -> Result<(), HostError> {
-        self.check_transfer(elements::byte_len(&data), "a write")?;
+        self.ctx.check_transfer(elements::byte_len(&data), "a write")?;
         let handle = self.get(&this)?;
-        let layout = handle.layout.view(&index)?;
-        Ok(elements::write(&handle.map, &layout, handle.opened.dtype, &data, data_shape.as_deref())?)
+        let layout = handle.layout().view(&index)?;
+        // A broadcast value is small but fills its whole selection, in one call nothing interrupts.
+        self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a write")?;
+        Ok(elements::write(handle.map(), &layout, handle.opened().dtype, &data, data_shape.as_deref())?)
     }
 
     fn flush(&mut self, this: Resource<Memmap>) -> Result<(), HostError> {
         let handle = self.get(&this)?;
-        handle.map.flush().map_err(|e| Error::from_io(&e, &handle.opened.path))?;
+        handle.map().flush().map_err(|e| Error::from_io(&e, &handle.opened().path))?;
         Ok(())
     }
 

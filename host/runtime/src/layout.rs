@@ -340,6 +340,16 @@ pub(crate) fn broadcast_strides(data_shape: &[u64], target: &[u64], itemsize: u6
             shape_str_compact(target)
         ))
     };
+    if data_shape.len() > MAX_DIMS {
+        return Err(Error::invalid(format!(
+            "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {}",
+            data_shape.len()
+        )));
+    }
+    if target.is_empty() && !data_shape.is_empty() {
+        // One element takes one value (numpy deprecated converting size-1 arrays and refuses others).
+        return Err(Error::mismatch("setting an array element with a sequence."));
+    }
     let extra = data_shape.len().saturating_sub(target.len());
     if data_shape[..extra].iter().any(|&d| d != 1) {
         return Err(fail());
@@ -479,5 +489,10 @@ mod tests {
         assert_eq!(e.message(), "could not broadcast input array from shape (3,) into shape (5,10)");
         let e = broadcast_strides(&[2, 1, 10], &[5, 10], 8).unwrap_err();
         assert_eq!(e.message(), "could not broadcast input array from shape (2,1,10) into shape (5,10)");
+        assert_eq!(broadcast_strides(&[], &[], 8).unwrap(), Vec::<i64>::new());
+        let e = broadcast_strides(&[3], &[], 8).unwrap_err();
+        assert_eq!(e.message(), "setting an array element with a sequence.");
+        let e = broadcast_strides(&[1; 65], &[5], 8).unwrap_err();
+        assert_eq!(e.message(), "maximum supported dimension for an ndarray is currently 64, found 65");
     }
 }

@@ -73,7 +73,7 @@ mod open;
 mod raw;
 pub mod run;
 
-pub use ctx::{DEFAULT_MAX_TRANSFER_BYTES, MemmapCtx, MemmapCtxBuilder, MemmapStats};
+pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode};
 pub use handle::Memmap;
 pub use wasmtime_wasi::FsPerms;

@@ -1,5 +1,6 @@
 //! One memory-mapped file region shared by a map and all its views.
 
+use std::fs::File;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -13,6 +14,11 @@ pub(crate) struct Mapping {
     /// `None` for an array of zero bytes, which maps nothing.
     raw: Option<RawMap>,
     kind: MapKind,
+    /// The file, to check before each access that it still covers the mapping: touching a mapped
+    /// page past the end of a file kills the process with `SIGBUS`.
+    file: File,
+    /// The file size the mapping needs: its offset plus its length.
+    file_end: u64,
     /// Set by every write, cleared by a flush, so that dropping an unchanged map costs no `msync`.
     dirty: AtomicBool,
     stats: Arc<MemmapStats>,
@@ -20,17 +26,43 @@ pub(crate) struct Mapping {
 }
 
 impl Mapping {
-    pub(crate) fn new(raw: Option<RawMap>, kind: MapKind, stats: Arc<MemmapStats>, path: String) -> Self {
+    pub(crate) fn new(
+        raw: Option<RawMap>,
+        kind: MapKind,
+        file: File,
+        file_end: u64,
+        stats: Arc<MemmapStats>,
+        path: String,
+    ) -> Self {
         stats.map_opened(raw.as_ref().map_or(0, RawMap::len));
-        Self { raw, kind, dirty: AtomicBool::new(false), stats, path }
+        Self { raw, kind, file, file_end, dirty: AtomicBool::new(false), stats, path }
     }
 
     pub(crate) fn len(&self) -> usize {
         self.raw.as_ref().map_or(0, RawMap::len)
     }
 
+    pub(crate) fn stats(&self) -> &MemmapStats {
+        &self.stats
+    }
+
+    /// The mapping, once the file is known to still cover it. A plugin can shrink a file it has
+    /// mapped (reopening it with `w+`, or through WASI), and host calls of one plugin run one at a
+    /// time, so checking here, right before the copy, keeps the plugin from crashing the host. (A
+    /// different process truncating the file between this check and the copy is not covered.)
     fn raw(&self) -> Result<&RawMap, Error> {
-        self.raw.as_ref().ok_or_else(|| Error::invalid("the array has no bytes"))
+        let raw = self.raw.as_ref().ok_or_else(|| Error::invalid("the array has no bytes"))?;
+        let len = self.file.metadata().map_err(|e| Error::from_io(&e, &self.path))?.len();
+        if len < self.file_end {
+            return Err(Error::new(
+                ErrorCode::Io,
+                format!(
+                    "'{}' was truncated to {len} bytes while mapped; the array needs {} bytes of it, so it cannot be read or written any more",
+                    self.path, self.file_end
+                ),
+            ));
+        }
+        Ok(raw)
     }
 
     /// Copies bytes out of the mapping.
@@ -47,8 +79,9 @@ impl Mapping {
             return Ok(());
         }
         self.check_writable()?;
+        let raw = self.raw()?;
         self.dirty.store(true, Ordering::Release);
-        self.raw()?.write(offset, src).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+        raw.write(offset, src).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
     }
 
     /// Repeats one element `count` times from `offset`.
@@ -57,8 +90,9 @@ impl Mapping {
             return Ok(());
         }
         self.check_writable()?;
+        let raw = self.raw()?;
         self.dirty.store(true, Ordering::Release);
-        self.raw()?.fill(offset, element, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+        raw.fill(offset, element, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
     }
 
     pub(crate) fn check_writable(&self) -> Result<(), Error> {
@@ -83,6 +117,7 @@ impl Mapping {
             Err(e) => {
                 // Still dirty: a later flush (or the drop) tries again.
                 self.dirty.store(true, Ordering::Release);
+                self.stats.flush_failed();
                 Err(e)
             }
         }

@@ -50,8 +50,16 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
     if offset > MAX_BYTES {
         return Err(Error::overflow(format!("offset {offset} is larger than the maximum file offset {MAX_BYTES}")));
     }
-    // Check the shape before touching the file, so a bad shape never truncates one in mode `w+`.
-    let sized = shape.as_deref().map(|s| layout::check_shape(s, itemsize)).transpose()?;
+    // Everything that can be checked without the file is checked before it is opened, so a bad
+    // argument never truncates a file in mode `w+` (numpy truncates first).
+    let sized = match &shape {
+        Some(shape) => Some(Extent::new(shape.clone(), offset, itemsize, order)?),
+        None => None,
+    };
+    ctx.check_new_handle()?;
+    if let Some(sized) = &sized {
+        ctx.check_new_map(sized.nbytes)?;
+    }
 
     let resolved = grants::resolve(&ctx.grants, &path)?;
     let grant = resolved.grant;
@@ -60,7 +68,7 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
         return Err(Error::new(
             ErrorCode::AccessDenied,
             format!(
-                "path '{path}' is in the read-only grant '{}': mode '{}' needs a read-write grant (--dir, not --ro-dir)",
+                "path '{path}' is in the read-only grant '{}': mode '{}' needs a read-write grant",
                 grant.guest(),
                 mode_str(mode)
             ),
@@ -86,7 +94,7 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
     let file = file.into_std();
     let meta = file.metadata().map_err(|e| Error::from_io(&e, &path))?;
     if meta.is_dir() {
-        return Err(Error::new(ErrorCode::InvalidArgument, format!("[Errno 21] Is a directory: '{path}'")));
+        return Err(Error::from_io(&std::io::Error::from_raw_os_error(libc::EISDIR), &path));
     }
     let ft = meta.file_type();
     if !meta.is_file() || ft.is_fifo() || ft.is_socket() || ft.is_block_device() || ft.is_char_device() {
@@ -94,23 +102,15 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
     }
     let file_len = meta.len();
 
-    let (shape, nbytes) = match (shape, sized) {
-        (Some(shape), Some((_, nbytes))) => (shape, nbytes),
-        _ => {
-            let available = file_len.checked_sub(offset).ok_or_else(|| {
-                Error::invalid(format!("offset {offset} is past the end of the file ({file_len} bytes)"))
-            })?;
-            if available % itemsize != 0 {
-                return Err(Error::invalid("Size of available data is not a multiple of the data-type size."));
-            }
-            (vec![available / itemsize], available)
+    let sized = match sized {
+        Some(sized) => sized,
+        None => {
+            let sized = Extent::from_file(file_len, offset, itemsize, order)?;
+            ctx.check_new_map(sized.nbytes)?;
+            sized
         }
     };
-    let end = offset.checked_add(nbytes).filter(|&e| e <= MAX_BYTES).ok_or_else(|| {
-        Error::overflow(format!(
-            "offset {offset} + {nbytes} bytes of data is larger than the maximum file size {MAX_BYTES}"
-        ))
-    })?;
+    let Extent { nbytes, end, layout } = sized;
 
     let kind = match mode {
         Mode::ReadOnly => MapKind::ReadOnly,
@@ -137,8 +137,48 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
             .map_err(|_| Error::overflow(format!("{nbytes} bytes do not fit in this host's address space")))?;
         Some(RawMap::new(&file, offset, len, kind).map_err(|e| Error::from_io(&e, &path))?)
     };
-    let map = Arc::new(Mapping::new(raw, kind, ctx.stats(), path.clone()));
+    let map = Arc::new(Mapping::new(raw, kind, file, end, ctx.stats(), path.clone()));
     ctx.track(&map);
-    let layout = Layout::contiguous(&shape, itemsize, order)?;
-    Ok(Memmap { map, opened: Arc::new(Opened { path, dtype, mode, offset, order }), layout })
+    Ok(Memmap::new(map, Arc::new(Opened { path, dtype, mode, offset, order }), layout))
+}
+
+/// The size and layout of an array about to be mapped.
+struct Extent {
+    /// Bytes of data.
+    nbytes: u64,
+    /// The file size the array needs: `offset + nbytes`.
+    end: u64,
+    layout: Layout,
+}
+
+impl Extent {
+    /// For a given `shape`.
+    fn new(shape: Vec<u64>, offset: u64, itemsize: u64, order: Order) -> Result<Self, Error> {
+        let (_, nbytes) = layout::check_shape(&shape, itemsize)?;
+        let end = offset.checked_add(nbytes).filter(|&e| e <= MAX_BYTES).ok_or_else(|| {
+            Error::overflow(format!(
+                "offset {offset} + {nbytes} bytes of data is larger than the maximum file size {MAX_BYTES}"
+            ))
+        })?;
+        let layout = Layout::contiguous(&shape, itemsize, order)?;
+        Ok(Self { nbytes, end, layout })
+    }
+
+    /// Without a shape: one axis over the rest of a file of `file_len` bytes, as numpy infers it.
+    fn from_file(file_len: u64, offset: u64, itemsize: u64, order: Order) -> Result<Self, Error> {
+        const NOT_A_MULTIPLE: &str = "Size of available data is not a multiple of the data-type size.";
+        let Some(available) = file_len.checked_sub(offset) else {
+            // numpy computes a negative byte count here; Python's `%` of it decides its message.
+            let short = (offset - file_len) % itemsize;
+            return Err(Error::invalid(if short == 0 {
+                "negative dimensions are not allowed"
+            } else {
+                NOT_A_MULTIPLE
+            }));
+        };
+        if !available.is_multiple_of(itemsize) {
+            return Err(Error::invalid(NOT_A_MULTIPLE));
+        }
+        Self::new(vec![available / itemsize], offset, itemsize, order)
+    }
 }

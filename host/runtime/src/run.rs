@@ -13,7 +13,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::cache::CompileCache;
-use crate::{FsPerms, MemmapCtx, MemmapStats, MemmapView};
+use crate::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, MemmapView};
 
 /// The most output a captured stream keeps (64 MiB); a plugin that writes more sees a write error.
 const CAPTURE_LIMIT: usize = 64 << 20;
@@ -62,8 +62,8 @@ pub struct RunConfig {
     pub stdout: Output,
     /// Where stderr goes.
     pub stderr: Output,
-    /// See [`crate::MemmapCtxBuilder::max_transfer_bytes`]; `None` keeps the default.
-    pub max_transfer_bytes: Option<u64>,
+    /// What the plugin may use through `memmap`.
+    pub limits: MemmapLimits,
 }
 
 /// How a plugin run ended.
@@ -131,10 +131,12 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// A runner that caches compiled plugins in `cache_dir` (none: compile every time).
+    /// A runner that caches compiled plugins in `cache_dir` (none: compile every time). The
+    /// directory is created (mode 0700) if needed.
     ///
     /// # Errors
-    /// When wasmtime cannot build the engine or linker.
+    /// When wasmtime cannot build the engine or linker, or the cache directory cannot be created,
+    /// belongs to another user or may be written by others (its files are code this process runs).
     pub fn new(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
         let mut config = Config::new();
         // Plugins are synchronous: without the async machinery each host call costs about half.
@@ -143,7 +145,13 @@ impl Runner {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         crate::add_to_linker(&mut linker, |s: &mut PluginState| MemmapView::new(&mut s.memmap, &mut s.table))?;
-        Ok(Self { engine, linker, cache: cache_dir.map(CompileCache::new) })
+        let cache = cache_dir
+            .map(|dir| {
+                CompileCache::open(dir.clone())
+                    .map_err(|e| wasmtime::format_err!("cannot use {} as the compile cache: {e}", dir.display()))
+            })
+            .transpose()?;
+        Ok(Self { engine, linker, cache })
     }
 
     /// Compiles a component (or loads it from the cache).
@@ -171,16 +179,15 @@ impl Runner {
     /// Runs `plugin`'s `main` in a fresh instance with `config`'s arguments, grants and streams.
     ///
     /// # Errors
-    /// When a granted directory cannot be opened or the plugin cannot be instantiated (it imports
-    /// something this host does not provide). A trap or a non-zero exit is an [`Outcome`], not an
-    /// error.
+    /// When a granted directory cannot be opened or holds the compile cache (a plugin that can
+    /// write there could plant machine code for the next run), or the plugin cannot be
+    /// instantiated (it imports something this host does not provide). A trap or a non-zero exit is
+    /// an [`Outcome`], not an error.
     pub fn run(&self, plugin: &Plugin, config: &RunConfig) -> wasmtime::Result<Outcome> {
+        self.check_cache_not_granted(&config.dirs)?;
         let mut wasi = WasiCtxBuilder::new();
         wasi.args(&config.args);
-        let mut memmap = MemmapCtx::builder();
-        if let Some(max) = config.max_transfer_bytes {
-            memmap = memmap.max_transfer_bytes(max);
-        }
+        let mut memmap = MemmapCtx::builder().limits(config.limits);
         for grant in &config.dirs {
             memmap = memmap
                 .preopened_dir(&grant.host, &grant.guest, grant.perms)
@@ -225,5 +232,23 @@ impl Runner {
             },
         };
         Ok(Outcome { status, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec(), stats })
+    }
+
+    fn check_cache_not_granted(&self, dirs: &[DirGrant]) -> wasmtime::Result<()> {
+        let Some(cache) = &self.cache else { return Ok(()) };
+        for grant in dirs {
+            let host = grant
+                .host
+                .canonicalize()
+                .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
+            if cache.dir().starts_with(&host) {
+                wasmtime::bail!(
+                    "granting {} would let the plugin write the compile cache {}; choose a cache directory outside every grant (--cache-dir) or run without one (--no-cache)",
+                    grant.host.display(),
+                    cache.dir().display()
+                );
+            }
+        }
+        Ok(())
     }
 }

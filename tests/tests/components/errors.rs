@@ -31,6 +31,8 @@ cases = {
     "bad-dtype": lambda: np.dtype('float65'),
     "bad-mode": lambda: np.memmap('grid.f8', dtype='float64', mode='rw'),
     "directory": lambda: f8('.', 'r', (1,)),
+    "directory-r+": lambda: f8('.', 'r+', (1,)),
+    "offset-past-end": lambda: np.memmap('small.f8', dtype='float64', mode='r', offset=24),
 }
 out = {}
 import warnings
@@ -86,6 +88,8 @@ fn bad_input_gets_typed_errors_and_the_plugin_carries_on() {
         ("bad-dtype", "invalid-argument"),
         ("bad-mode", "invalid-argument"),
         ("directory", "invalid-argument"),
+        ("directory-r+", "invalid-argument"),
+        ("offset-past-end", "invalid-argument"),
     ];
     for (case, code) in numpy_cases {
         let (got_code, message) = &got[case];
@@ -110,6 +114,15 @@ fn bad_input_gets_typed_errors_and_the_plugin_carries_on() {
     );
     let (code, message) = &got["wrong-kind"];
     assert_eq!((code.as_str(), message.as_str()), ("mismatch", "cannot write int32 values in a memmap of float64"));
+
+    // A file shrunk under its mapping: an error naming both sizes, not a SIGBUS.
+    assert_eq!(
+        got["truncated-while-mapped"],
+        (
+            "io".to_string(),
+            "'t.f8' was truncated to 8 bytes while mapped; the array needs 8192 bytes of it, so it cannot be read or written any more".to_string()
+        )
+    );
 
     // Leaving the grant: one message for every way out, naming the path and the grant.
     for (case, path) in [("escape-dotdot", "../outside.f8"), ("escape-symlink", "link-out")] {

@@ -6,5 +6,6 @@
 
 mod durability;
 mod errors;
+mod limits;
 mod session;
 mod views;

@@ -37,6 +37,18 @@ fn main() {
     report("escape-absolute", f8("/etc/passwd", "r", &[1]).map(drop));
     report("escape-symlink", f8("link-out", "r", &[1]).map(drop));
     report("directory", f8(".", "r", &[1]).map(drop));
+    report("directory-r+", f8(".", "r+", &[1]).map(drop));
+    report("offset-past-end", Memmap::options().dtype("float64").mode("r").offset(24).open("small.f8").map(drop));
+    // The plugin shrinks a file it has mapped (reopening it with `w+`); the first map must now
+    // refuse to touch the pages past the new end instead of crashing the host with SIGBUS.
+    report(
+        "truncated-while-mapped",
+        f8("t.f8", "w+", &[1024]).and_then(|m| {
+            m.fill(s![..], 2.0f64)?;
+            let _shorter = f8("t.f8", "w+", &[1])?;
+            m.read::<f64>(s![-1]).map(drop)
+        }),
+    );
     // The host is still serving this plugin: a normal round trip works.
     report(
         "after",
