@@ -6,7 +6,7 @@ use crate::dtype;
 use crate::error::Error;
 use crate::generated::types::{Dtype, Elements, Order, ScalarKind};
 use crate::layout::{self, Layout, Run};
-use crate::mapping::Mapping;
+use crate::mapping::{Access, Mapping};
 
 fn to_usize(v: u64) -> Result<usize, Error> {
     usize::try_from(v).map_err(|_| Error::overflow(format!("{v} does not fit in this host's address space")))
@@ -31,7 +31,7 @@ fn run_bytes(count: u64, item: usize) -> Result<usize, Error> {
 }
 
 /// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element.
-fn gather(map: &Mapping, layout: &Layout, dst: &mut [u8]) -> Result<(), Error> {
+fn gather(map: &Access<'_>, layout: &Layout, dst: &mut [u8]) -> Result<(), Error> {
     let itemsize = layout.itemsize();
     let packed = Layout::contiguous(layout.shape(), itemsize, Order::C)?;
     let item = to_usize(itemsize)?;
@@ -50,7 +50,7 @@ fn gather(map: &Mapping, layout: &Layout, dst: &mut [u8]) -> Result<(), Error> {
 }
 
 /// Copies `src` (laid out by `src_strides` over the selection's shape) into the selection.
-fn scatter(map: &Mapping, layout: &Layout, src: &[u8], src_strides: &[i64]) -> Result<(), Error> {
+fn scatter(map: &Access<'_>, layout: &Layout, src: &[u8], src_strides: &[i64]) -> Result<(), Error> {
     let itemsize = layout.itemsize();
     let item = to_usize(itemsize)?;
     let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
@@ -73,7 +73,7 @@ fn scatter(map: &Mapping, layout: &Layout, src: &[u8], src_strides: &[i64]) -> R
 }
 
 /// Reads the selection as values of `T`, `units` of them per element (2 for complex numbers).
-fn read_as<T: Pod>(map: &Mapping, layout: &Layout, dtype: Dtype, units: usize) -> Result<Vec<T>, Error> {
+fn read_as<T: Pod>(map: &Access<'_>, layout: &Layout, dtype: Dtype, units: usize) -> Result<Vec<T>, Error> {
     let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
     let mut values = vec![T::zeroed(); count];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
@@ -86,6 +86,7 @@ fn read_as<T: Pod>(map: &Mapping, layout: &Layout, dtype: Dtype, units: usize) -
 
 /// The selection's elements in C order, like `a[index].copy()`.
 pub(crate) fn read(map: &Mapping, layout: &Layout, dtype: Dtype) -> Result<Elements, Error> {
+    let map = &map.reader()?;
     Ok(match dtype.kind {
         ScalarKind::Bool => Elements::Bool(read_as::<u8>(map, layout, dtype, 1)?.into_iter().map(|b| b != 0).collect()),
         ScalarKind::Int8 => Elements::Int8(read_as(map, layout, dtype, 1)?),
@@ -211,9 +212,9 @@ pub(crate) fn write(
     let strides = layout::broadcast_strides(shape, target, itemsize)?;
     // Before converting any data, and for empty selections too: numpy refuses `a[:0] = x` on a
     // read-only array as well.
-    map.check_writable()?;
+    let map = map.writer()?;
     if layout.size() > 0 {
-        scatter(map, layout, &file_bytes(data, dtype), &strides)?;
+        scatter(&map, layout, &file_bytes(data, dtype), &strides)?;
     }
     Ok(())
 }

@@ -14,8 +14,7 @@ pub(crate) struct Mapping {
     /// `None` for an array of zero bytes, which maps nothing.
     raw: Option<RawMap>,
     kind: MapKind,
-    /// The file, to check before each access that it still covers the mapping: touching a mapped
-    /// page past the end of a file kills the process with `SIGBUS`.
+    /// The file, to check that it still covers the mapping (see [`Mapping::reader`]).
     file: File,
     /// The file size the mapping needs: its offset plus its length.
     file_end: u64,
@@ -46,12 +45,17 @@ impl Mapping {
         &self.stats
     }
 
-    /// The mapping, once the file is known to still cover it. A plugin can shrink a file it has
-    /// mapped (reopening it with `w+`, or through WASI), and host calls of one plugin run one at a
-    /// time, so checking here, right before the copy, keeps the plugin from crashing the host. (A
-    /// different process truncating the file between this check and the copy is not covered.)
-    fn raw(&self) -> Result<&RawMap, Error> {
-        let raw = self.raw.as_ref().ok_or_else(|| Error::invalid("the array has no bytes"))?;
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Access for reading, after checking that the file still covers the mapping. Take it once per
+    /// host call: a plugin can shrink a file it has mapped (reopening it with `w+`, or through
+    /// WASI), and touching a mapped page past the end of a file kills the process with `SIGBUS`; the
+    /// host calls of one plugin run one at a time, so a check at the start of a call holds for the
+    /// whole call. (A different process truncating the file during the call is not covered.)
+    pub(crate) fn reader(&self) -> Result<Access<'_>, Error> {
+        let Some(raw) = &self.raw else { return Ok(Access { raw: None, dirty: &self.dirty }) };
         let len = self.file.metadata().map_err(|e| Error::from_io(&e, &self.path))?.len();
         if len < self.file_end {
             return Err(Error::new(
@@ -62,44 +66,15 @@ impl Mapping {
                 ),
             ));
         }
-        Ok(raw)
+        Ok(Access { raw: Some(raw), dirty: &self.dirty })
     }
 
-    /// Copies bytes out of the mapping.
-    pub(crate) fn read(&self, offset: usize, dst: &mut [u8]) -> Result<(), Error> {
-        if dst.is_empty() {
-            return Ok(());
-        }
-        self.raw()?.read(offset, dst).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
-    }
-
-    /// Copies bytes into the mapping.
-    pub(crate) fn write(&self, offset: usize, src: &[u8]) -> Result<(), Error> {
-        if src.is_empty() {
-            return Ok(());
-        }
-        self.check_writable()?;
-        let raw = self.raw()?;
-        self.dirty.store(true, Ordering::Release);
-        raw.write(offset, src).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
-    }
-
-    /// Repeats one element `count` times from `offset`.
-    pub(crate) fn fill(&self, offset: usize, element: &[u8], count: usize) -> Result<(), Error> {
-        if count == 0 {
-            return Ok(());
-        }
-        self.check_writable()?;
-        let raw = self.raw()?;
-        self.dirty.store(true, Ordering::Release);
-        raw.fill(offset, element, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
-    }
-
-    pub(crate) fn check_writable(&self) -> Result<(), Error> {
+    /// Access for writing: as [`Mapping::reader`], for a mapping that may be written.
+    pub(crate) fn writer(&self) -> Result<Access<'_>, Error> {
         if self.kind == MapKind::ReadOnly {
             return Err(Error::new(ErrorCode::ReadOnly, "assignment destination is read-only"));
         }
-        Ok(())
+        self.reader()
     }
 
     /// Writes changed pages to the file and waits for the disk, like `np.memmap.flush` (`msync` with
@@ -122,10 +97,6 @@ impl Mapping {
             }
         }
     }
-
-    pub(crate) fn path(&self) -> &str {
-        &self.path
-    }
 }
 
 impl Drop for Mapping {
@@ -134,5 +105,44 @@ impl Drop for Mapping {
             tracing::error!(path = %self.path, error = %e, "flushing a memmap on drop failed");
         }
         self.stats.map_closed(self.len());
+    }
+}
+
+/// The bytes of a mapping for the length of one host call (see [`Mapping::reader`]).
+pub(crate) struct Access<'a> {
+    /// `None` for an array of zero bytes.
+    raw: Option<&'a RawMap>,
+    dirty: &'a AtomicBool,
+}
+
+impl Access<'_> {
+    fn raw(&self) -> Result<&RawMap, Error> {
+        self.raw.ok_or_else(|| Error::invalid("the array has no bytes"))
+    }
+
+    /// Copies bytes out of the mapping.
+    pub(crate) fn read(&self, offset: usize, dst: &mut [u8]) -> Result<(), Error> {
+        if dst.is_empty() {
+            return Ok(());
+        }
+        self.raw()?.read(offset, dst).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+    }
+
+    /// Copies bytes into the mapping (reached only through [`Mapping::writer`]).
+    pub(crate) fn write(&self, offset: usize, src: &[u8]) -> Result<(), Error> {
+        if src.is_empty() {
+            return Ok(());
+        }
+        self.dirty.store(true, Ordering::Release);
+        self.raw()?.write(offset, src).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+    }
+
+    /// Repeats one element `count` times from `offset`.
+    pub(crate) fn fill(&self, offset: usize, element: &[u8], count: usize) -> Result<(), Error> {
+        if count == 0 {
+            return Ok(());
+        }
+        self.dirty.store(true, Ordering::Release);
+        self.raw()?.fill(offset, element, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
     }
 }
