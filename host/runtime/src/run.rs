@@ -110,6 +110,27 @@ pub struct Plugin {
     pub load_time: Duration,
 }
 
+/// Sends one output stream where `output` says; returns the pipe to read a captured stream from.
+fn route(
+    wasi: &mut WasiCtxBuilder,
+    output: Output,
+    inherit: fn(&mut WasiCtxBuilder) -> &mut WasiCtxBuilder,
+    capture: fn(&mut WasiCtxBuilder, MemoryOutputPipe),
+) -> Option<MemoryOutputPipe> {
+    match output {
+        Output::Inherit => {
+            inherit(wasi);
+            None
+        }
+        Output::Capture => {
+            let pipe = MemoryOutputPipe::new(CAPTURE_LIMIT);
+            capture(wasi, pipe.clone());
+            Some(pipe)
+        }
+        Output::Discard => None,
+    }
+}
+
 struct PluginState {
     wasi: WasiCtx,
     memmap: MemmapCtx,
@@ -194,26 +215,12 @@ impl Runner {
                 .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
             wasi.preopened_dir(&grant.host, &grant.guest, grant.perms)?;
         }
-        let stdout = MemoryOutputPipe::new(CAPTURE_LIMIT);
-        let stderr = MemoryOutputPipe::new(CAPTURE_LIMIT);
-        match config.stdout {
-            Output::Inherit => {
-                wasi.inherit_stdout();
-            }
-            Output::Capture => {
-                wasi.stdout(stdout.clone());
-            }
-            Output::Discard => {}
-        }
-        match config.stderr {
-            Output::Inherit => {
-                wasi.inherit_stderr();
-            }
-            Output::Capture => {
-                wasi.stderr(stderr.clone());
-            }
-            Output::Discard => {}
-        }
+        let stdout = route(&mut wasi, config.stdout, WasiCtxBuilder::inherit_stdout, |w, p| {
+            w.stdout(p);
+        });
+        let stderr = route(&mut wasi, config.stderr, WasiCtxBuilder::inherit_stderr, |w, p| {
+            w.stderr(p);
+        });
         let memmap = memmap.build();
         let stats = memmap.stats();
         let mut store =
@@ -231,7 +238,8 @@ impl Runner {
                 None => Status::Trapped(e),
             },
         };
-        Ok(Outcome { status, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec(), stats })
+        let contents = |pipe: Option<MemoryOutputPipe>| pipe.map(|p| p.contents().to_vec()).unwrap_or_default();
+        Ok(Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats })
     }
 
     fn check_cache_not_granted(&self, dirs: &[DirGrant]) -> wasmtime::Result<()> {
