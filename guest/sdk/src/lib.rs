@@ -36,6 +36,7 @@ mod bindings {
     });
 }
 
+pub mod chunks;
 mod dtype;
 mod element;
 mod error;
@@ -44,6 +45,7 @@ pub mod index;
 mod memmap;
 pub mod print;
 pub mod random;
+mod reduce;
 mod show;
 
 pub use bindings::wasm_memmap::array::types::ByteOrder;

@@ -320,6 +320,11 @@ impl Memmap {
     pub fn repr(&self) -> Result<String> {
         crate::show::repr(self)
     }
+
+    /// The host's handle, for the operations in other modules (`chunks.rs`, `reduce.rs`).
+    pub(crate) fn handle(&self) -> &mmap::Memmap {
+        &self.handle
+    }
 }
 
 impl Drop for Memmap {

@@ -72,9 +72,46 @@ fn scatter(map: &Access<'_>, layout: &Layout, src: &[u8], src_strides: &[i64]) -
     })
 }
 
+/// Where a selection lies when it is one contiguous stretch of the mapping, in C order.
+fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> {
+    /// Stops the walk at the second run.
+    enum Probe {
+        Many,
+        Failed(Error),
+    }
+    impl From<Error> for Probe {
+        fn from(e: Error) -> Self {
+            Self::Failed(e)
+        }
+    }
+    let step = i64::try_from(layout.itemsize()).map_err(|_| Error::overflow("itemsize"))?;
+    let zeros = vec![0i64; layout.shape().len()];
+    let mut start = None;
+    let walk = layout.for_each_run(&zeros, |run: Run| {
+        if start.is_some() || (run.count > 1 && run.array_stride != step) {
+            return Err(Probe::Many);
+        }
+        start = Some(to_usize(run.array_offset)?);
+        Ok(())
+    });
+    match walk {
+        Ok(()) => Ok(start),
+        Err(Probe::Many) => Ok(None),
+        Err(Probe::Failed(e)) => Err(e),
+    }
+}
+
 /// Reads the selection as values of `T`, `units` of them per element (2 for complex numbers).
 fn read_as<T: Pod>(map: &Access<'_>, layout: &Layout, dtype: Dtype, units: usize) -> Result<Vec<T>, Error> {
     let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
+    // The common case, a contiguous selection in the host's byte order, is one copy into a vector
+    // that is not zeroed first.
+    if !dtype::needs_swap(dtype)
+        && layout.size() > 0
+        && let Some(start) = contiguous_start(layout)?
+    {
+        return map.read_vec(start, count);
+    }
     let mut values = vec![T::zeroed(); count];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
     gather(map, layout, bytes)?;

@@ -9,6 +9,7 @@ use crate::generated::mmap::{self, HostMemmap};
 use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order};
 use crate::handle::Memmap;
 use crate::open::{self, OpenArgs};
+use crate::reduce::{self, Reduction};
 
 impl From<ErrorCode> for types::ErrorCode {
     fn from(code: ErrorCode) -> Self {
@@ -121,6 +122,32 @@ impl HostMemmap for MemmapView<'_> {
         self.table.delete(this)?;
         Ok(())
     }
+
+    fn sum(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<f64, HostError> {
+        self.reduce(&this, &index, Reduction::Sum)
+    }
+
+    fn min(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<f64, HostError> {
+        self.reduce(&this, &index, Reduction::Min)
+    }
+
+    fn max(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<f64, HostError> {
+        self.reduce(&this, &index, Reduction::Max)
+    }
+
+    fn mean(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<f64, HostError> {
+        self.reduce(&this, &index, Reduction::Mean)
+    }
 }
 
 impl mmap::Host for MemmapView<'_> {}
+
+impl MemmapView<'_> {
+    /// A native reduction over `a[index]`. Nothing is copied to the plugin and nothing allocated,
+    /// so the per-call transfer limit does not apply (see the WIT).
+    fn reduce(&mut self, this: &Resource<Memmap>, index: &[Index], op: Reduction) -> Result<f64, HostError> {
+        let handle = self.get(this)?;
+        let layout = handle.layout().view(index)?;
+        Ok(reduce::reduce(handle.map(), &layout, handle.opened().dtype, op)?)
+    }
+}

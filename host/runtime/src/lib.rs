@@ -71,6 +71,7 @@ mod layout;
 mod mapping;
 mod open;
 mod raw;
+mod reduce;
 pub mod run;
 
 pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};

@@ -146,3 +146,23 @@ impl Access<'_> {
         self.raw()?.fill(offset, element, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
     }
 }
+
+impl Access<'_> {
+    /// Runs `f` on `len` bytes of the mapping from `offset`, read in place (for native reductions).
+    pub(crate) fn with_bytes<R>(&self, offset: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
+        if len == 0 {
+            return Ok(f(&[]));
+        }
+        self.raw()?.with_bytes(offset, len, f).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+    }
+}
+
+impl Access<'_> {
+    /// `count` values of `T` from `offset`, copied once into a new vector.
+    pub(crate) fn read_vec<T: bytemuck::Pod>(&self, offset: usize, count: usize) -> Result<Vec<T>, Error> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        self.raw()?.read_vec(offset, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+    }
+}

@@ -137,3 +137,42 @@ pub(crate) fn load_precompiled(
     // header and the engine compatibility before using it.
     unsafe { wasmtime::component::Component::deserialize_file(engine, path) }
 }
+
+impl RawMap {
+    /// Calls `f` with the bytes `offset..offset + len` of the mapping, in place: the host's native
+    /// reductions (`reduce.rs`) read a selection once, straight from the page cache, instead of
+    /// copying it out first.
+    pub(crate) fn with_bytes<R>(&self, offset: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
+        self.check(offset, len)?;
+        // SAFETY: `check` proved the range lies inside the live mapping, which is readable in every
+        // `MapKind` and outlives this call (`&self`). Nothing in this host writes the mapping while
+        // `f` runs: a plugin's host calls run one at a time and `f` only gets a shared slice. The
+        // caveat every `memmap2::Mmap` user accepts remains: another process (or another plugin
+        // mapping the same file) may change the file's bytes meanwhile. `f` treats the bytes as
+        // plain numbers and never derives an index or a length from them, so such a change can only
+        // change the value it computes.
+        let bytes = unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(offset), len) };
+        Ok(f(bytes))
+    }
+}
+
+impl RawMap {
+    /// `count` values of `T` copied from `offset` into a new vector, without first zeroing it (a
+    /// read then touches its memory once instead of twice).
+    pub(crate) fn read_vec<T: bytemuck::Pod>(&self, offset: usize, count: usize) -> io::Result<Vec<T>> {
+        let len = count
+            .checked_mul(size_of::<T>())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "read size overflows"))?;
+        self.check(offset, len)?;
+        let mut values = Vec::<T>::with_capacity(count);
+        // SAFETY: the source range is inside the live, readable mapping (`check`); the destination is
+        // the vector's fresh allocation of `count` values, `len` bytes, which cannot overlap the
+        // mapping. `T: Pod` accepts any bytes, so after the copy the first `count` values are
+        // initialised and `set_len` exposes only them.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.map.as_ptr().add(offset), values.as_mut_ptr().cast::<u8>(), len);
+            values.set_len(count);
+        }
+        Ok(values)
+    }
+}

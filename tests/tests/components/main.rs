@@ -7,5 +7,6 @@
 mod durability;
 mod errors;
 mod limits;
+mod reduce;
 mod session;
 mod views;

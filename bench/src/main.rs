@@ -1,0 +1,645 @@
+//! The side-by-side benchmark: the same workloads in numpy (a python3 subprocess), in a sandboxed
+//! plugin run by this project's host, and in native Rust over `memmap2`, interleaved repetition by
+//! repetition, printed as a table of medians and ratios.
+//!
+//! ```sh
+//! cargo run --release -p wasm-memmap-bench            # full run, a few minutes
+//! cargo run --release -p wasm-memmap-bench -- --quick # smoke run, under a minute
+//! ```
+//!
+//! Environment: `WASM_MEMMAP_PYTHON` (default `.venv/bin/python`, else `python3`), the interpreter
+//! with numpy; `WASM_MEMMAP_BENCH_DIR` (default `target/bench-data`), where the 800 MB data file is
+//! made once and kept; `WASM_MEMMAP_BENCH_QUICK=1` is the same as `--quick`.
+
+mod native;
+
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use wasm_memmap_host::FsPerms;
+use wasm_memmap_host::run::{DirGrant, Output, Plugin, RunConfig, Runner};
+
+const SIDE: usize = 10000;
+const SQUARE: &str = "square.f64";
+const SCRATCH: &str = "scratch.f64";
+const SCRATCH_BYTES: usize = 16 << 20;
+
+type Error = Box<dyn std::error::Error>;
+type Result<T> = std::result::Result<T, Error>;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// The median of `values` (sorted in place); NaN for none.
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 { values[mid] } else { f64::midpoint(values[mid - 1], values[mid]) }
+}
+
+/// The CPU model and the number of CPUs this process may use.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, m)| m.trim().to_owned()))
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_owned()))
+        .and_then(|kib| kib.parse::<u64>().ok())
+        .map_or_else(String::new, |kib| format!(", {} GiB RAM", kib >> 20));
+    format!("{model}, {cores} CPUs{mem}, {} {}", std::env::consts::OS, std::env::consts::ARCH)
+}
+
+/// Makes the 10000x10000 float64 file of non-zero values (once) and the write scratch file.
+fn prepare_data(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let square = dir.join(SQUARE);
+    let bytes = SIDE * SIDE * 8;
+    if std::fs::metadata(&square).map(|m| m.len()).ok() != u64::try_from(bytes).ok() {
+        eprintln!("making {} ({bytes} bytes, once)...", square.display());
+        let tmp = dir.join("square.tmp");
+        let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        // A cheap generator of values in [0.5, 1.5): non-zero, not all equal.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..SIDE * SIDE {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let unit = f64::from_bits(0x3FF0_0000_0000_0000 | (x >> 12)) - 1.0;
+            out.write_all(&(unit + 0.5).to_le_bytes())?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, &square)?;
+    }
+    let scratch = dir.join(SCRATCH);
+    if std::fs::metadata(&scratch).map(|m| m.len()).ok() != u64::try_from(SCRATCH_BYTES).ok() {
+        std::fs::write(&scratch, vec![1u8; SCRATCH_BYTES])?;
+    }
+    Ok(())
+}
+
+/// The persistent numpy process (`bench/numpy_bench.py`).
+struct Numpy {
+    child: Child,
+    input: ChildStdin,
+    output: BufReader<ChildStdout>,
+}
+
+impl Numpy {
+    fn start(python: &Path) -> Result<Self> {
+        let script = workspace_root().join("bench/numpy_bench.py");
+        let mut child = Command::new(python).arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+        let input = child.stdin.take().ok_or("no stdin")?;
+        let mut output = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut line = String::new();
+        output.read_line(&mut line)?;
+        if line.trim() != "ready" {
+            return Err(format!("{} could not start bench/numpy_bench.py (is numpy installed?)", python.display()).into());
+        }
+        Ok(Self { child, input, output })
+    }
+
+    fn run(&mut self, command: &str) -> Result<(f64, f64)> {
+        writeln!(self.input, "{command}")?;
+        self.input.flush()?;
+        let mut line = String::new();
+        self.output.read_line(&mut line)?;
+        parse_pair(&line).ok_or_else(|| format!("numpy answered {line:?} to {command:?}").into())
+    }
+}
+
+impl Drop for Numpy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn parse_pair(line: &str) -> Option<(f64, f64)> {
+    let mut it = line.split_whitespace();
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+}
+
+/// The plugin side: this project's host running guest/test-programs/src/bin/bench.rs.
+struct Guest {
+    runner: Runner,
+    plugin: Plugin,
+    dir: PathBuf,
+}
+
+impl Guest {
+    fn run(&self, args: &[&str]) -> Result<(f64, f64)> {
+        let config = RunConfig {
+            args: std::iter::once("bench").chain(args.iter().copied()).map(str::to_owned).collect(),
+            dirs: vec![DirGrant { host: self.dir.clone(), guest: ".".into(), perms: FsPerms::ReadWrite }],
+            stdout: Output::Capture,
+            stderr: Output::Capture,
+            ..RunConfig::default()
+        };
+        let outcome = self.runner.run(&self.plugin, &config)?;
+        let out = String::from_utf8_lossy(&outcome.stdout);
+        parse_pair(&out).ok_or_else(|| {
+            format!("the guest answered {out:?} ({}) to {args:?}", String::from_utf8_lossy(&outcome.stderr)).into()
+        })
+    }
+}
+
+/// What a number in the table measures.
+#[derive(Clone, Copy)]
+enum Unit {
+    /// Seconds for the whole workload, shown in ms.
+    Millis,
+    /// Seconds per call, shown in ns.
+    Nanos,
+    /// Seconds per call moving this many bytes, shown in GB/s.
+    Bandwidth(usize),
+}
+
+impl Unit {
+    fn show(self, seconds: f64) -> String {
+        if seconds.is_nan() {
+            return "-".into();
+        }
+        match self {
+            Self::Millis => format!("{:.1} ms", seconds * 1e3),
+            Self::Nanos => format!("{:.0} ns", seconds * 1e9),
+            #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+            Self::Bandwidth(bytes) => format!("{:.1} GB/s", bytes as f64 / seconds / 1e9),
+        }
+    }
+}
+
+/// One row: a workload measured on every side that has it.
+struct Row {
+    name: String,
+    unit: Unit,
+    numpy: Option<String>,
+    guest: Vec<String>,
+    native: Option<Box<dyn Fn() -> f64>>,
+    memcpy: Option<Box<dyn Fn() -> f64>>,
+    samples: [Vec<f64>; 4],
+    checks: Vec<(String, f64)>,
+}
+
+impl Row {
+    fn new(name: impl Into<String>, unit: Unit, numpy: Option<String>, guest: &[&str]) -> Self {
+        Self {
+            name: name.into(),
+            unit,
+            numpy,
+            guest: guest.iter().map(|s| (*s).to_owned()).collect(),
+            native: None,
+            memcpy: None,
+            samples: Default::default(),
+            checks: Vec::new(),
+        }
+    }
+
+    fn native(mut self, f: impl Fn() -> f64 + 'static) -> Self {
+        self.native = Some(Box::new(f));
+        self
+    }
+
+    fn memcpy(mut self, f: impl Fn() -> f64 + 'static) -> Self {
+        self.memcpy = Some(Box::new(f));
+        self
+    }
+}
+
+fn time_per_call(calls: usize, mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..calls {
+        f();
+    }
+    #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+    let per = start.elapsed().as_secs_f64() / calls.max(1) as f64;
+    per
+}
+
+fn reps_for(bytes: usize) -> usize {
+    ((256usize << 20) / bytes.max(1)).max(16)
+}
+
+/// A sum with 8 independent accumulators, as the guest program does.
+fn sum8(bytes: &[u8]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let mut chunks = bytes.chunks_exact(64);
+    for c in &mut chunks {
+        for (j, a) in acc.iter_mut().enumerate() {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(&c[j * 8..j * 8 + 8]);
+            *a += f64::from_le_bytes(raw);
+        }
+    }
+    let tail: f64 = chunks.remainder().chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).sum();
+    acc.iter().sum::<f64>() + tail
+}
+
+fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
+    let square_path = dir.join(SQUARE);
+    let scratch_path = dir.join(SCRATCH);
+    let sq = square_path.display().to_string();
+    let scr = scratch_path.display().to_string();
+    let square = std::rc::Rc::new(native::Map::open(&square_path)?);
+    let scratch = std::rc::Rc::new(std::cell::RefCell::new(native::MapMut::open(&scratch_path)?));
+    let mut rows = Vec::new();
+
+    let scan_native = {
+        let square = square.clone();
+        move || {
+            let start = Instant::now();
+            std::hint::black_box(sum8(square.bytes()));
+            start.elapsed().as_secs_f64()
+        }
+    };
+    rows.push(
+        Row::new("full scan: guest reads chunks (SDK `chunks`)", Unit::Millis, Some(format!("scan {sq}")), &["scan-chunks", SQUARE])
+            .native(scan_native.clone()),
+    );
+    rows.push(
+        Row::new("full scan: guest asks the host (`sum`)", Unit::Millis, Some(format!("scan {sq}")), &["scan-host", SQUARE])
+            .native(scan_native.clone()),
+    );
+    if !quick {
+        for (label, n) in [("16 KiB", "2048"), ("256 KiB", "32768"), ("1 MiB", "131072")] {
+            rows.push(
+                Row::new(format!("full scan: guest reads {label} blocks"), Unit::Millis, Some(format!("scan {sq}")), &[
+                    "scan-block",
+                    SQUARE,
+                    n,
+                ])
+                .native(scan_native.clone()),
+            );
+        }
+    }
+
+    for (label, bytes) in [("64 KiB", 64usize << 10), ("1 MiB", 1 << 20), ("8 MiB", 8 << 20)] {
+        let b = bytes.to_string();
+        let calls = reps_for(bytes);
+        let square_r = square.clone();
+        let copy_out = move || {
+            let mut buf = vec![0u8; bytes];
+            time_per_call(calls, || {
+                buf.copy_from_slice(&square_r.bytes()[..bytes]);
+                std::hint::black_box(&buf);
+            })
+        };
+        let memcpy = move || {
+            let src = vec![1u8; bytes];
+            let mut dst = vec![0u8; bytes];
+            time_per_call(calls, || {
+                dst.copy_from_slice(std::hint::black_box(&src));
+                std::hint::black_box(&dst);
+            })
+        };
+        rows.push(
+            Row::new(format!("slice-read {label}"), Unit::Bandwidth(bytes), Some(format!("read {sq} {b}")), &[
+                "read", SQUARE, &b,
+            ])
+            .native(copy_out)
+            .memcpy(memcpy.clone()),
+        );
+        let scratch_w = scratch.clone();
+        let copy_in = move || {
+            let src = vec![1u8; bytes];
+            let mut map = scratch_w.borrow_mut();
+            time_per_call(calls, || {
+                map.bytes_mut()[..bytes].copy_from_slice(std::hint::black_box(&src));
+            })
+        };
+        rows.push(
+            Row::new(format!("slice-write {label}"), Unit::Bandwidth(bytes), Some(format!("write {scr} {b}")), &[
+                "write", SCRATCH, &b,
+            ])
+            .native(copy_in)
+            .memcpy(memcpy),
+        );
+    }
+
+    let square_c = square.clone();
+    rows.push(
+        Row::new("read a column a[:, 0] (10000 x 8 B)", Unit::Millis, Some(format!("read-column {sq}")), &[
+            "read-column",
+            SQUARE,
+        ])
+        .native(move || {
+            let start = Instant::now();
+            let column: Vec<u8> =
+                square_c.bytes().chunks_exact(SIDE * 8).flat_map(|row| row[..8].iter().copied()).collect();
+            std::hint::black_box(column);
+            start.elapsed().as_secs_f64()
+        }),
+    );
+    let square_e = square.clone();
+    rows.push(
+        Row::new("read every other row a[:1000:2] (40 MB)", Unit::Millis, Some(format!("read-every-other-row {sq}")), &[
+            "read-every-other-row",
+            SQUARE,
+        ])
+        .native(move || {
+            let start = Instant::now();
+            let mut out = Vec::with_capacity(500 * SIDE * 8);
+            for row in square_e.bytes().chunks_exact(SIDE * 8).take(1000).step_by(2) {
+                out.extend_from_slice(row);
+            }
+            std::hint::black_box(out);
+            start.elapsed().as_secs_f64()
+        }),
+    );
+
+    let calls = if quick { 20_000 } else { 200_000 };
+    let n = calls.to_string();
+    let square_o = square.clone();
+    rows.push(
+        Row::new("one-element read a[i]", Unit::Nanos, Some(format!("read-one {sq} {n}")), &["read-one", SQUARE, &n])
+            .native(move || {
+                let bytes = square_o.bytes();
+                let mut i = 0usize;
+                time_per_call(calls, || {
+                    let at = (i % (1 << 16)) * 8;
+                    i += 1;
+                    let mut raw = [0u8; 8];
+                    raw.copy_from_slice(&bytes[at..at + 8]);
+                    std::hint::black_box(f64::from_le_bytes(raw));
+                })
+            }),
+    );
+    let scratch_o = scratch.clone();
+    rows.push(
+        Row::new("one-element write a[i] = v", Unit::Nanos, Some(format!("write-one {scr} {n}")), &[
+            "write-one",
+            SCRATCH,
+            &n,
+        ])
+        .native(move || {
+            let mut map = scratch_o.borrow_mut();
+            let bytes = map.bytes_mut();
+            let mut i = 0usize;
+            time_per_call(calls, || {
+                let at = (i % (1 << 16)) * 8;
+                i += 1;
+                bytes[at..at + 8].copy_from_slice(&std::hint::black_box(2.5f64).to_le_bytes());
+            })
+        }),
+    );
+    Ok(rows)
+}
+
+/// Measures each row once per repetition, rotating which side goes first.
+fn measure(rows: &mut [Row], numpy: &mut Numpy, guest: &Guest, reps: usize) -> Result<()> {
+    for rep in 0..reps {
+        eprint!("\rrepetition {}/{reps}", rep + 1);
+        for row in rows.iter_mut() {
+            for k in 0..4 {
+                match (rep + k) % 4 {
+                    0 => {
+                        if let Some(cmd) = &row.numpy {
+                            let (secs, check) = numpy.run(cmd)?;
+                            row.samples[0].push(secs);
+                            if rep == 0 {
+                                row.checks.push(("numpy".into(), check));
+                            }
+                        }
+                    }
+                    1 => {
+                        let args: Vec<&str> = row.guest.iter().map(String::as_str).collect();
+                        let (secs, check) = guest.run(&args)?;
+                        row.samples[1].push(secs);
+                        if rep == 0 {
+                            row.checks.push(("guest".into(), check));
+                        }
+                    }
+                    2 => {
+                        if let Some(f) = &row.native {
+                            row.samples[2].push(f());
+                        }
+                    }
+                    _ => {
+                        if let Some(f) = &row.memcpy {
+                            row.samples[3].push(f());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!();
+    Ok(())
+}
+
+fn ratio(numerator: f64, ours: f64) -> String {
+    if numerator.is_nan() || ours.is_nan() { "-".into() } else { format!("{:.2}", numerator / ours) }
+}
+
+fn print_table(rows: &mut [Row]) {
+    println!("| workload | numpy | ours (plugin) | native Rust | memcpy | numpy/ours | native/ours | ours % of memcpy |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for row in rows.iter_mut() {
+        let [np, ours, nat, mc] = row.samples.each_mut().map(|s| median(s));
+        let pct = if mc.is_nan() { "-".into() } else { format!("{:.0}%", 100.0 * mc / ours) };
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            row.name,
+            row.unit.show(np),
+            row.unit.show(ours),
+            row.unit.show(nat),
+            row.unit.show(mc),
+            ratio(np, ours),
+            ratio(nat, ours),
+            pct
+        );
+    }
+    println!();
+    println!("Ratios are of times: above 1.00 means the plugin is faster. Results each side computed (first repetition):");
+    for row in rows.iter() {
+        if row.name.starts_with("full scan") {
+            let checks: Vec<String> = row.checks.iter().map(|(who, v)| format!("{who} {v:?}")).collect();
+            println!("- {}: {}", row.name, checks.join(", "));
+        }
+    }
+}
+
+/// The `wasm-memmap` CLI binary beside this one, built if missing.
+fn cli_binary() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let cli = exe.with_file_name(format!("wasm-memmap{}", std::env::consts::EXE_SUFFIX));
+    if !cli.exists() {
+        eprintln!("building the wasm-memmap CLI for the session benchmark...");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--release", "-p", "wasm-memmap-cli"])
+            .current_dir(workspace_root())
+            .status()?;
+        if !status.success() || !cli.exists() {
+            return Err("could not build the wasm-memmap CLI".into());
+        }
+    }
+    Ok(cli)
+}
+
+/// The seed session end to end (process start to exit) and its peak RSS, interleaved.
+fn session(python: &Path, reps: usize) -> Result<()> {
+    let cli = cli_binary()?;
+    let work = tempfile::tempdir()?;
+    let cache = tempfile::tempdir()?;
+    let script = workspace_root().join("bench/session.py");
+    let demo = || {
+        let mut c = Command::new(&cli);
+        c.arg("--cache-dir").arg(cache.path()).arg("demo").current_dir(work.path()).stdout(Stdio::null());
+        c
+    };
+    let py = || {
+        let mut c = Command::new(python);
+        c.arg(&script).current_dir(work.path()).stdout(Stdio::null());
+        c
+    };
+    // Fill the compile cache (a user's second run onwards).
+    native::run_child(&mut demo())?;
+    let (mut ours, mut theirs, mut rss_ours, mut rss_theirs) = (vec![], vec![], vec![], vec![]);
+    for rep in 0..reps {
+        for k in 0..2 {
+            let mine = (rep + k) % 2 == 0;
+            let run = native::run_child(&mut if mine { demo() } else { py() })?;
+            if !run.success {
+                return Err(format!("the {} session failed", if mine { "demo" } else { "python" }).into());
+            }
+            #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+            let rss = run.max_rss_kib as f64 / 1024.0;
+            if mine {
+                ours.push(run.wall.as_secs_f64());
+                rss_ours.push(rss);
+            } else {
+                theirs.push(run.wall.as_secs_f64());
+                rss_theirs.push(rss);
+            }
+        }
+    }
+    let (o, t) = (median(&mut ours), median(&mut theirs));
+    println!("| session end to end | python3 + numpy | `wasm-memmap demo` | python/ours |");
+    println!("|---|---|---|---|");
+    println!("| wall time, process start to exit | {:.1} ms | {:.1} ms | {:.2} |", t * 1e3, o * 1e3, t / o);
+    println!(
+        "| peak RSS | {:.1} MB | {:.1} MB | {:.2} |",
+        median(&mut rss_theirs),
+        median(&mut rss_ours),
+        median(&mut rss_theirs) / median(&mut rss_ours)
+    );
+    println!();
+    Ok(())
+}
+
+/// Plugin start-up: compiling, and loading from a cold and a warm compile cache, then
+/// instantiating and running `main` of a plugin that does nothing.
+fn startup(reps: usize) -> Result<()> {
+    let wasm = std::fs::read(wasm_memmap_guest_artifacts::test_programs::BENCH)?;
+    let grant = tempfile::tempdir()?;
+    let config = RunConfig {
+        args: vec!["bench".into(), "noop".into()],
+        dirs: vec![DirGrant { host: grant.path().to_path_buf(), guest: ".".into(), perms: FsPerms::ReadWrite }],
+        stdout: Output::Discard,
+        stderr: Output::Discard,
+        ..RunConfig::default()
+    };
+    let (mut cold, mut warm, mut run_only, mut cli_warm) = (vec![], vec![], vec![], vec![]);
+    let cli = cli_binary()?;
+    for _ in 0..reps {
+        let cache = tempfile::tempdir()?;
+        let start = Instant::now();
+        let runner = Runner::new(Some(cache.path().to_path_buf()))?;
+        let plugin = runner.load(&wasm)?;
+        runner.run(&plugin, &config)?;
+        cold.push(start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        let runner = Runner::new(Some(cache.path().to_path_buf()))?;
+        let plugin = runner.load(&wasm)?;
+        let loaded = Instant::now();
+        runner.run(&plugin, &config)?;
+        warm.push(start.elapsed().as_secs_f64());
+        run_only.push(loaded.elapsed().as_secs_f64());
+        let mut cmd = Command::new(&cli);
+        cmd.arg("--cache-dir")
+            .arg(cache.path())
+            .arg("run")
+            .arg(wasm_memmap_guest_artifacts::test_programs::BENCH)
+            .arg("--dir")
+            .arg(grant.path())
+            .arg("--")
+            .arg("noop")
+            .stdout(Stdio::null());
+        cli_warm.push(native::run_child(&mut cmd)?.wall.as_secs_f64());
+    }
+    println!("| plugin start-up ({} KB component) | median |", wasm.len() / 1000);
+    println!("|---|---|");
+    println!("| engine + compile (cold cache) + instantiate + run `main` | {:.1} ms |", median(&mut cold) * 1e3);
+    println!("| engine + load from warm cache + instantiate + run `main` | {:.2} ms |", median(&mut warm) * 1e3);
+    println!("| of which instantiate + run `main` | {:.3} ms |", median(&mut run_only) * 1e3);
+    println!("| `wasm-memmap run` process start to exit, warm cache | {:.1} ms |", median(&mut cli_warm) * 1e3);
+    println!();
+    Ok(())
+}
+
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("WASM_MEMMAP_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = workspace_root().join(".venv/bin/python");
+    if venv.exists() { venv } else { PathBuf::from("python3") }
+}
+
+fn main_result() -> Result<()> {
+    let quick = std::env::args().any(|a| a == "--quick")
+        || std::env::var("WASM_MEMMAP_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
+    let reps = if quick { 3 } else { 9 };
+    let dir = std::env::var_os("WASM_MEMMAP_BENCH_DIR")
+        .map_or_else(|| workspace_root().join("target/bench-data"), PathBuf::from);
+    let python = python();
+    println!("Machine: {}", machine());
+    println!(
+        "numpy side: {} ({}); {reps} interleaved repetitions, medians{}",
+        python.display(),
+        Command::new(&python)
+            .args(["-c", "import numpy, sys; print('numpy', numpy.__version__, 'python', sys.version.split()[0])"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default(),
+        if quick { " (quick mode)" } else { "" }
+    );
+    println!();
+    prepare_data(&dir)?;
+    let mut numpy = Numpy::start(&python)?;
+    let runner = Runner::new(None)?;
+    let plugin = runner.load_file(Path::new(wasm_memmap_guest_artifacts::test_programs::BENCH))?;
+    let guest = Guest { runner, plugin, dir: dir.clone() };
+    let mut rows = rows(&dir, quick)?;
+    // Warm the page cache and every code path once before timing.
+    measure(&mut rows, &mut numpy, &guest, 1)?;
+    for row in &mut rows {
+        row.samples.iter_mut().for_each(Vec::clear);
+        row.checks.clear();
+    }
+    measure(&mut rows, &mut numpy, &guest, reps)?;
+    print_table(&mut rows);
+    println!();
+    session(&python, reps)?;
+    startup(reps)?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match main_result() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wasm-memmap-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

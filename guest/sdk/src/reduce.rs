@@ -1,0 +1,54 @@
+//! Reductions the host computes natively on the mapping: no element crosses into the plugin, so a
+//! full scan of a large file runs at the speed of native code.
+
+use crate::error::Result;
+use crate::memmap::Memmap;
+
+impl Memmap {
+    /// The sum of all elements, like `a.sum()` (for integer and `float32` arrays like
+    /// `a.sum(dtype=np.float64)`): numpy's pairwise summation run by the host on the mapping, so
+    /// for a `float64` array the result has numpy's exact bits. 0 for an empty array. Take a
+    /// [`view`](Memmap::view) first to sum a selection.
+    ///
+    /// # Errors
+    /// [`ErrorCode::InvalidArgument`](crate::ErrorCode::InvalidArgument) for a complex array;
+    /// [`ErrorCode::Io`](crate::ErrorCode::Io) when the file was truncated under the map.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use wasm_memmap_sdk::{s, Memmap};
+    /// let a = Memmap::open("mymmap", "float64", "r", Some(&[10000, 10000]))?;
+    /// let total = a.sum()?;
+    /// let first_column = a.view(s![.., 0])?.sum()?;
+    /// # Ok::<(), wasm_memmap_sdk::Error>(())
+    /// ```
+    pub fn sum(&self) -> Result<f64> {
+        Ok(self.handle().sum(&[])?)
+    }
+
+    /// The smallest element, like `a.min()`; NaN if any element is NaN.
+    ///
+    /// # Errors
+    /// [`ErrorCode::InvalidArgument`](crate::ErrorCode::InvalidArgument) for an empty or complex
+    /// array (numpy: "zero-size array to reduction operation minimum which has no identity").
+    pub fn min(&self) -> Result<f64> {
+        Ok(self.handle().min(&[])?)
+    }
+
+    /// The largest element, like `a.max()`; NaN if any element is NaN.
+    ///
+    /// # Errors
+    /// As [`Memmap::min`].
+    pub fn max(&self) -> Result<f64> {
+        Ok(self.handle().max(&[])?)
+    }
+
+    /// The mean, like `a.mean()`: [`Memmap::sum`] divided by the number of elements; NaN for an
+    /// empty array.
+    ///
+    /// # Errors
+    /// As [`Memmap::sum`].
+    pub fn mean(&self) -> Result<f64> {
+        Ok(self.handle().mean(&[])?)
+    }
+}

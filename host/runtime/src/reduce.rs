@@ -1,0 +1,352 @@
+//! Whole-selection reductions the host runs natively on the mapping (`sum`, `min`, `max`, `mean`):
+//! the selection is read once, in place, and only one number crosses into the plugin.
+//!
+//! Sums use numpy's pairwise summation (`pairwise_sum` in numpy's `loops_utils.h.src`) run by run,
+//! the way numpy's reduction loop calls it, so that the sum of a native-order `float64` array has
+//! numpy's bits.
+
+use crate::dtype;
+use crate::error::Error;
+use crate::generated::types::{Dtype, ScalarKind};
+use crate::layout::{Layout, Run};
+use crate::mapping::{Access, Mapping};
+
+/// Which reduction to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reduction {
+    /// `a.sum()`.
+    Sum,
+    /// `a.min()`.
+    Min,
+    /// `a.max()`.
+    Max,
+    /// `a.mean()`.
+    Mean,
+}
+
+impl Reduction {
+    /// numpy's ufunc name, for its "no identity" message.
+    fn ufunc(self) -> &'static str {
+        match self {
+            Self::Min => "minimum",
+            Self::Max => "maximum",
+            Self::Sum | Self::Mean => "add",
+        }
+    }
+}
+
+/// How to turn the bytes of one element into an `f64`.
+trait Load {
+    const SIZE: usize;
+    fn load(bytes: &[u8]) -> f64;
+}
+
+macro_rules! loads {
+    ($($name:ident: $t:ty, $n:literal, $from:ident;)*) => {$(
+        struct $name;
+        impl Load for $name {
+            const SIZE: usize = $n;
+            #[inline(always)]
+            fn load(bytes: &[u8]) -> f64 {
+                let mut raw = [0u8; $n];
+                raw.copy_from_slice(&bytes[..$n]);
+                f64::from(<$t>::$from(raw))
+            }
+        }
+    )*};
+}
+
+loads! {
+    I8: i8, 1, from_le_bytes;
+    U8: u8, 1, from_le_bytes;
+    I16Le: i16, 2, from_le_bytes;
+    I16Be: i16, 2, from_be_bytes;
+    U16Le: u16, 2, from_le_bytes;
+    U16Be: u16, 2, from_be_bytes;
+    I32Le: i32, 4, from_le_bytes;
+    I32Be: i32, 4, from_be_bytes;
+    U32Le: u32, 4, from_le_bytes;
+    U32Be: u32, 4, from_be_bytes;
+    F32Le: f32, 4, from_le_bytes;
+    F32Be: f32, 4, from_be_bytes;
+    F64Le: f64, 8, from_le_bytes;
+    F64Be: f64, 8, from_be_bytes;
+}
+
+/// 64-bit integers convert to the nearest `f64`, as numpy's cast to `float64` does.
+macro_rules! loads_wide {
+    ($($name:ident: $t:ty, $from:ident;)*) => {$(
+        struct $name;
+        impl Load for $name {
+            const SIZE: usize = 8;
+            #[inline(always)]
+            fn load(bytes: &[u8]) -> f64 {
+                let mut raw = [0u8; 8];
+                raw.copy_from_slice(&bytes[..8]);
+                // Rounds to nearest like numpy's `astype(np.float64)`; there is no `From` for it.
+                #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+                let v = <$t>::$from(raw) as f64;
+                v
+            }
+        }
+    )*};
+}
+
+loads_wide! {
+    I64Le: i64, from_le_bytes;
+    I64Be: i64, from_be_bytes;
+    U64Le: u64, from_le_bytes;
+    U64Be: u64, from_be_bytes;
+}
+
+/// numpy's `bool`: any non-zero byte is `True` (1).
+struct Bool;
+impl Load for Bool {
+    const SIZE: usize = 1;
+    #[inline(always)]
+    fn load(bytes: &[u8]) -> f64 {
+        if bytes[0] == 0 { 0.0 } else { 1.0 }
+    }
+}
+
+macro_rules! half_load {
+    ($($name:ident: $from:ident;)*) => {$(
+        struct $name;
+        impl Load for $name {
+            const SIZE: usize = 2;
+            #[inline(always)]
+            fn load(bytes: &[u8]) -> f64 {
+                f16_to_f64(u16::$from([bytes[0], bytes[1]]))
+            }
+        }
+    )*};
+}
+
+half_load! {
+    F16Le: from_le_bytes;
+    F16Be: from_be_bytes;
+}
+
+/// The value of IEEE 754 binary16 `bits` (exact: every binary16 value is a binary64 value).
+fn f16_to_f64(bits: u16) -> f64 {
+    let sign = if bits & 0x8000 == 0 { 1.0 } else { -1.0 };
+    let exp = i32::from((bits >> 10) & 0x1f);
+    let frac = f64::from(bits & 0x3ff);
+    match exp {
+        0 => sign * frac * 2f64.powi(-24),
+        0x1f if frac == 0.0 => sign * f64::INFINITY,
+        0x1f => f64::NAN,
+        _ => sign * (1.0 + frac / 1024.0) * 2f64.powi(exp - 15),
+    }
+}
+
+/// The elements of one run, in the order numpy visits them: element `i` starts at byte
+/// `base + i * stride` of `bytes`.
+struct Elems<'a> {
+    bytes: &'a [u8],
+    base: isize,
+    stride: isize,
+    contiguous: bool,
+}
+
+impl Elems<'_> {
+    #[inline(always)]
+    fn get<K: Load>(&self, i: usize) -> f64 {
+        // Within the run: `Elems::new` sized `bytes` to cover every element, so these fit.
+        let at = self.base + isize::try_from(i).unwrap_or(isize::MAX) * self.stride;
+        K::load(&self.bytes[usize::try_from(at).unwrap_or(usize::MAX)..])
+    }
+}
+
+/// numpy's `pairwise_sum` of elements `start..start + n`: sequential below 8 elements, 8
+/// accumulators up to 128, halves (at a multiple of 8) above.
+fn pairwise<K: Load>(e: &Elems<'_>, start: usize, n: usize) -> f64 {
+    if n < 8 {
+        // numpy starts this sum at -0.0 so that a sum of negative zeros stays -0.0.
+        let mut res = -0.0;
+        for i in start..start + n {
+            res += e.get::<K>(i);
+        }
+        return res;
+    }
+    if n <= 128 {
+        let mut r = [0.0f64; 8];
+        let full = n - n % 8;
+        if e.contiguous {
+            let block = &e.bytes[start * K::SIZE..(start + full) * K::SIZE];
+            let mut chunks = block.chunks_exact(8 * K::SIZE);
+            if let Some(first) = chunks.next() {
+                for (j, r) in r.iter_mut().enumerate() {
+                    *r = K::load(&first[j * K::SIZE..]);
+                }
+            }
+            for chunk in chunks {
+                for (j, r) in r.iter_mut().enumerate() {
+                    *r += K::load(&chunk[j * K::SIZE..]);
+                }
+            }
+        } else {
+            for (j, r) in r.iter_mut().enumerate() {
+                *r = e.get::<K>(start + j);
+            }
+            for i in (8..full).step_by(8) {
+                for (j, r) in r.iter_mut().enumerate() {
+                    *r += e.get::<K>(start + i + j);
+                }
+            }
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for i in full..n {
+            res += e.get::<K>(start + i);
+        }
+        return res;
+    }
+    let half = n / 2;
+    let half = half - half % 8;
+    pairwise::<K>(e, start, half) + pairwise::<K>(e, start + half, n - half)
+}
+
+/// The smallest (`max == false`) or largest element of a run, and whether any was NaN.
+fn extreme<K: Load>(e: &Elems<'_>, n: usize, max: bool, best: &mut f64, nan: &mut bool) {
+    for i in 0..n {
+        let v = e.get::<K>(i);
+        *nan |= v.is_nan();
+        if (max && v > *best) || (!max && v < *best) {
+            *best = v;
+        }
+    }
+}
+
+fn to_usize(v: u64) -> Result<usize, Error> {
+    usize::try_from(v).map_err(|_| Error::overflow(format!("{v} does not fit in this host's address space")))
+}
+
+fn to_isize(v: i64) -> Result<isize, Error> {
+    isize::try_from(v).map_err(|_| Error::overflow(format!("stride {v} does not fit in this host's address space")))
+}
+
+/// Runs `f` on each run of the selection, read in place.
+fn for_each_elems(
+    map: &Access<'_>,
+    layout: &Layout,
+    mut f: impl FnMut(&Elems<'_>, usize) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let item = to_usize(layout.itemsize())?;
+    let zeros = vec![0i64; layout.shape().len()];
+    layout.for_each_run(&zeros, |run: Run| {
+        let count = to_usize(run.count)?;
+        let stride = to_isize(run.array_stride)?;
+        let start = to_usize(run.array_offset)?;
+        // The run covers `span` bytes below or above its first element, depending on the sign of
+        // its stride.
+        let span = isize::try_from(count.saturating_sub(1))
+            .ok()
+            .and_then(|c| c.checked_mul(stride))
+            .ok_or_else(|| Error::overflow("a run of the selection spans more than the address space"))?;
+        let low = if span < 0 {
+            start
+                .checked_sub(span.unsigned_abs())
+                .ok_or_else(|| Error::overflow(format!("a run reaches below byte 0 from byte {start}")))?
+        } else {
+            start
+        };
+        let len = span
+            .unsigned_abs()
+            .checked_add(item)
+            .ok_or_else(|| Error::overflow("a run of the selection spans more than the address space"))?;
+        let base = isize::try_from(start - low).map_err(|_| Error::overflow("run offset"))?;
+        let contiguous = usize::try_from(stride).is_ok_and(|s| s == item);
+        map.with_bytes(low, len, |bytes| f(&Elems { bytes, base, stride, contiguous }, count))?
+    })
+}
+
+fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction) -> Result<f64, Error> {
+    let size = layout.size();
+    match op {
+        Reduction::Sum | Reduction::Mean => {
+            let mut acc = 0.0;
+            for_each_elems(map, layout, |e, n| {
+                acc += pairwise::<K>(e, 0, n);
+                Ok(())
+            })?;
+            if op == Reduction::Sum {
+                return Ok(acc);
+            }
+            // `u64 -> f64` rounds like numpy's division by the element count.
+            #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+            let count = size as f64;
+            Ok(acc / count)
+        }
+        Reduction::Min | Reduction::Max => {
+            if size == 0 {
+                return Err(Error::invalid(format!(
+                    "zero-size array to reduction operation {} which has no identity",
+                    op.ufunc()
+                )));
+            }
+            let max = op == Reduction::Max;
+            let mut best = if max { f64::NEG_INFINITY } else { f64::INFINITY };
+            let mut nan = false;
+            for_each_elems(map, layout, |e, n| {
+                extreme::<K>(e, n, max, &mut best, &mut nan);
+                Ok(())
+            })?;
+            Ok(if nan { f64::NAN } else { best })
+        }
+    }
+}
+
+/// Reduces the selection `layout` of `map`, whose elements are `dtype`.
+///
+/// # Errors
+/// `invalid-argument` for a complex array and for `min`/`max` of an empty selection (numpy's
+/// message); `io` when the file no longer covers its mapping.
+pub(crate) fn reduce(map: &Mapping, layout: &Layout, dtype: Dtype, op: Reduction) -> Result<f64, Error> {
+    let access = &map.reader()?;
+    let swap = dtype::needs_swap(dtype);
+    let little = cfg!(target_endian = "little") != swap;
+    macro_rules! by_order {
+        ($le:ty, $be:ty) => {
+            if little { run::<$le>(access, layout, op) } else { run::<$be>(access, layout, op) }
+        };
+    }
+    match dtype.kind {
+        ScalarKind::Bool => run::<Bool>(access, layout, op),
+        ScalarKind::Int8 => run::<I8>(access, layout, op),
+        ScalarKind::Uint8 => run::<U8>(access, layout, op),
+        ScalarKind::Int16 => by_order!(I16Le, I16Be),
+        ScalarKind::Uint16 => by_order!(U16Le, U16Be),
+        ScalarKind::Int32 => by_order!(I32Le, I32Be),
+        ScalarKind::Uint32 => by_order!(U32Le, U32Be),
+        ScalarKind::Int64 => by_order!(I64Le, I64Be),
+        ScalarKind::Uint64 => by_order!(U64Le, U64Be),
+        ScalarKind::Float16 => by_order!(F16Le, F16Be),
+        ScalarKind::Float32 => by_order!(F32Le, F32Be),
+        ScalarKind::Float64 => by_order!(F64Le, F64Be),
+        ScalarKind::Complex64 | ScalarKind::Complex128 => Err(Error::invalid(format!(
+            "{} of a {} array is not supported by the host; read the values and reduce them in the plugin",
+            match op {
+                Reduction::Sum => "sum",
+                Reduction::Min => "min",
+                Reduction::Max => "max",
+                Reduction::Mean => "mean",
+            },
+            dtype::name(dtype.kind)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_precision_values_convert_exactly() {
+        assert_eq!(f16_to_f64(0x3c00), 1.0);
+        assert_eq!(f16_to_f64(0xc000), -2.0);
+        assert_eq!(f16_to_f64(0x7bff), 65504.0);
+        assert_eq!(f16_to_f64(0x0001), 2f64.powi(-24));
+        assert_eq!(f16_to_f64(0x7c00), f64::INFINITY);
+        assert!(f16_to_f64(0x7e00).is_nan());
+    }
+}
