@@ -103,7 +103,9 @@ impl Numpy {
         let mut line = String::new();
         output.read_line(&mut line)?;
         if line.trim() != "ready" {
-            return Err(format!("{} could not start bench/numpy_bench.py (is numpy installed?)", python.display()).into());
+            return Err(
+                format!("{} could not start bench/numpy_bench.py (is numpy installed?)", python.display()).into()
+            );
         }
         Ok(Self { child, input, output })
     }
@@ -240,7 +242,8 @@ fn sum8(bytes: &[u8]) -> f64 {
             *a += f64::from_le_bytes(raw);
         }
     }
-    let tail: f64 = chunks.remainder().chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).sum();
+    let tail: f64 =
+        chunks.remainder().chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).sum();
     acc.iter().sum::<f64>() + tail
 }
 
@@ -262,21 +265,32 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
         }
     };
     rows.push(
-        Row::new("full scan: guest reads chunks (SDK `chunks`)", Unit::Millis, Some(format!("scan {sq}")), &["scan-chunks", SQUARE])
-            .native(scan_native.clone()),
+        Row::new(
+            "full scan: guest reads chunks (SDK `chunks`)",
+            Unit::Millis,
+            Some(format!("scan {sq}")),
+            &["scan-chunks", SQUARE],
+        )
+        .native(scan_native.clone()),
     );
     rows.push(
-        Row::new("full scan: guest asks the host (`sum`)", Unit::Millis, Some(format!("scan {sq}")), &["scan-host", SQUARE])
-            .native(scan_native.clone()),
+        Row::new(
+            "full scan: guest asks the host (`sum`)",
+            Unit::Millis,
+            Some(format!("scan {sq}")),
+            &["scan-host", SQUARE],
+        )
+        .native(scan_native.clone()),
     );
     if !quick {
         for (label, n) in [("16 KiB", "2048"), ("256 KiB", "32768"), ("1 MiB", "131072")] {
             rows.push(
-                Row::new(format!("full scan: guest reads {label} blocks"), Unit::Millis, Some(format!("scan {sq}")), &[
-                    "scan-block",
-                    SQUARE,
-                    n,
-                ])
+                Row::new(
+                    format!("full scan: guest reads {label} blocks"),
+                    Unit::Millis,
+                    Some(format!("scan {sq}")),
+                    &["scan-block", SQUARE, n],
+                )
                 .native(scan_native.clone()),
             );
         }
@@ -302,9 +316,12 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
             })
         };
         rows.push(
-            Row::new(format!("slice-read {label}"), Unit::Bandwidth(bytes), Some(format!("read {sq} {b}")), &[
-                "read", SQUARE, &b,
-            ])
+            Row::new(
+                format!("slice-read {label}"),
+                Unit::Bandwidth(bytes),
+                Some(format!("read {sq} {b}")),
+                &["read", SQUARE, &b],
+            )
             .native(copy_out)
             .memcpy(memcpy.clone()),
         );
@@ -317,9 +334,12 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
             })
         };
         rows.push(
-            Row::new(format!("slice-write {label}"), Unit::Bandwidth(bytes), Some(format!("write {scr} {b}")), &[
-                "write", SCRATCH, &b,
-            ])
+            Row::new(
+                format!("slice-write {label}"),
+                Unit::Bandwidth(bytes),
+                Some(format!("write {scr} {b}")),
+                &["write", SCRATCH, &b],
+            )
             .native(copy_in)
             .memcpy(memcpy),
         );
@@ -327,10 +347,12 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
 
     let square_c = square.clone();
     rows.push(
-        Row::new("read a column a[:, 0] (10000 x 8 B)", Unit::Millis, Some(format!("read-column {sq}")), &[
-            "read-column",
-            SQUARE,
-        ])
+        Row::new(
+            "read a column a[:, 0] (10000 x 8 B)",
+            Unit::Millis,
+            Some(format!("read-column {sq}")),
+            &["read-column", SQUARE],
+        )
         .native(move || {
             let start = Instant::now();
             let column: Vec<u8> =
@@ -341,10 +363,12 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
     );
     let square_e = square.clone();
     rows.push(
-        Row::new("read every other row a[:1000:2] (40 MB)", Unit::Millis, Some(format!("read-every-other-row {sq}")), &[
-            "read-every-other-row",
-            SQUARE,
-        ])
+        Row::new(
+            "read every other row a[:1000:2] (40 MB)",
+            Unit::Millis,
+            Some(format!("read-every-other-row {sq}")),
+            &["read-every-other-row", SQUARE],
+        )
         .native(move || {
             let start = Instant::now();
             let mut out = Vec::with_capacity(500 * SIDE * 8);
@@ -375,11 +399,12 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
     );
     let scratch_o = scratch.clone();
     rows.push(
-        Row::new("one-element write a[i] = v", Unit::Nanos, Some(format!("write-one {scr} {n}")), &[
-            "write-one",
-            SCRATCH,
-            &n,
-        ])
+        Row::new(
+            "one-element write a[i] = v",
+            Unit::Nanos,
+            Some(format!("write-one {scr} {n}")),
+            &["write-one", SCRATCH, &n],
+        )
         .native(move || {
             let mut map = scratch_o.borrow_mut();
             let bytes = map.bytes_mut();
@@ -441,7 +466,9 @@ fn ratio(numerator: f64, ours: f64) -> String {
 }
 
 fn print_table(rows: &mut [Row]) {
-    println!("| workload | numpy | ours (plugin) | native Rust | memcpy | numpy/ours | native/ours | ours % of memcpy |");
+    println!(
+        "| workload | numpy | ours (plugin) | native Rust | memcpy | numpy/ours | native/ours | ours % of memcpy |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for row in rows.iter_mut() {
         let [np, ours, nat, mc] = row.samples.each_mut().map(|s| median(s));
@@ -459,7 +486,9 @@ fn print_table(rows: &mut [Row]) {
         );
     }
     println!();
-    println!("Ratios are of times: above 1.00 means the plugin is faster. Results each side computed (first repetition):");
+    println!(
+        "Ratios are of times: above 1.00 means the plugin is faster. Results each side computed (first repetition):"
+    );
     for row in rows.iter() {
         if row.name.starts_with("full scan") {
             let checks: Vec<String> = row.checks.iter().map(|(who, v)| format!("{who} {v:?}")).collect();
@@ -486,29 +515,55 @@ fn cli_binary() -> Result<PathBuf> {
     Ok(cli)
 }
 
+/// Runs a `--rusage-of` helper and reads what it measured.
+fn helper_run(command: &mut Command) -> Result<native::ChildRun> {
+    let out = command.output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or("");
+    let mut it = line.split_whitespace();
+    let (Some(wall), Some(rss), Some(ok)) = (it.next(), it.next(), it.next()) else {
+        return Err(format!("the measuring helper printed {line:?}").into());
+    };
+    Ok(native::ChildRun {
+        wall: std::time::Duration::from_secs_f64(wall.parse()?),
+        max_rss_kib: rss.parse()?,
+        success: ok == "ok",
+    })
+}
+
+/// `--rusage-of PROGRAM ARGS...`: runs the program (its output discarded) and prints
+/// `<wall seconds> <peak RSS KiB> ok|failed`.
+fn rusage_of(args: &[String]) -> Result<()> {
+    let (program, rest) = args.split_first().ok_or("--rusage-of needs a program")?;
+    let run = native::run_child(Command::new(program).args(rest).stdout(Stdio::null()))?;
+    println!("{:e} {} {}", run.wall.as_secs_f64(), run.max_rss_kib, if run.success { "ok" } else { "failed" });
+    Ok(())
+}
+
 /// The seed session end to end (process start to exit) and its peak RSS, interleaved.
 fn session(python: &Path, reps: usize) -> Result<()> {
     let cli = cli_binary()?;
     let work = tempfile::tempdir()?;
     let cache = tempfile::tempdir()?;
     let script = workspace_root().join("bench/session.py");
-    let demo = || {
-        let mut c = Command::new(&cli);
-        c.arg("--cache-dir").arg(cache.path()).arg("demo").current_dir(work.path()).stdout(Stdio::null());
+    // Each command runs under a small helper process (this binary with `--rusage-of`): a child's
+    // peak RSS counts the memory of the process it was forked from, and this one has the 800 MB
+    // file mapped.
+    let exe = std::env::current_exe()?;
+    let measured = |program: &Path, args: &[&std::ffi::OsStr]| {
+        let mut c = Command::new(&exe);
+        c.arg("--rusage-of").arg(program).args(args).current_dir(work.path()).stdout(Stdio::piped());
         c
     };
-    let py = || {
-        let mut c = Command::new(python);
-        c.arg(&script).current_dir(work.path()).stdout(Stdio::null());
-        c
-    };
+    let demo = || measured(&cli, &["--cache-dir".as_ref(), cache.path().as_os_str(), "demo".as_ref()]);
+    let py = || measured(python, &[script.as_os_str()]);
     // Fill the compile cache (a user's second run onwards).
-    native::run_child(&mut demo())?;
+    helper_run(&mut demo())?;
     let (mut ours, mut theirs, mut rss_ours, mut rss_theirs) = (vec![], vec![], vec![], vec![]);
     for rep in 0..reps {
         for k in 0..2 {
             let mine = (rep + k) % 2 == 0;
-            let run = native::run_child(&mut if mine { demo() } else { py() })?;
+            let run = helper_run(&mut if mine { demo() } else { py() })?;
             if !run.success {
                 return Err(format!("the {} session failed", if mine { "demo" } else { "python" }).into());
             }
@@ -596,6 +651,10 @@ fn python() -> PathBuf {
 }
 
 fn main_result() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--rusage-of") {
+        return rusage_of(&args[1..]);
+    }
     let quick = std::env::args().any(|a| a == "--quick")
         || std::env::var("WASM_MEMMAP_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
     let reps = if quick { 3 } else { 9 };

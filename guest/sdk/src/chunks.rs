@@ -106,7 +106,11 @@ impl Memmap {
         if T::KIND != self.dtype().kind() {
             return Err(Error::new(
                 ErrorCode::Mismatch,
-                format!("cannot read {} values from a memmap of {}", crate::DType::native(T::KIND).name(), self.dtype().name()),
+                format!(
+                    "cannot read {} values from a memmap of {}",
+                    crate::DType::native(T::KIND).name(),
+                    self.dtype().name()
+                ),
             ));
         }
         let shape = self.shape();

@@ -7,8 +7,9 @@ use crate::memmap::Memmap;
 impl Memmap {
     /// The sum of all elements, like `a.sum()` (for integer and `float32` arrays like
     /// `a.sum(dtype=np.float64)`): numpy's pairwise summation run by the host on the mapping, so
-    /// for a `float64` array the result has numpy's exact bits. 0 for an empty array. Take a
-    /// [`view`](Memmap::view) first to sum a selection.
+    /// for a contiguous or one-dimensional `float64` array the result has numpy's exact bits
+    /// (other views agree to rounding). 0 for an empty array. Take a [`view`](Memmap::view) first
+    /// to sum a selection.
     ///
     /// # Errors
     /// [`ErrorCode::InvalidArgument`](crate::ErrorCode::InvalidArgument) for a complex array;

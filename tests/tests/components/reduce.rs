@@ -11,17 +11,18 @@ enum Compare {
     /// The same bits as numpy's `a[index].sum()` / `.mean()`.
     Exact,
     /// Within a relative 1e-12 of numpy's `a[index].sum(dtype=np.float64)`: numpy converts other
-    /// kinds (and byte-swapped or reversed float64) through 8192-element buffers, summed pairwise
-    /// one buffer at a time, so its rounding differs in the last bits.
+    /// kinds (and byte-swapped float64) through 8192-element buffers, and walks reversed or
+    /// multi-dimensional strided selections in its own blocks, so its rounding differs in the
+    /// last bits.
     Close,
 }
 
 /// (dtype, contents, shape, index, how sums compare).
 const CASES: &[(&str, &str, &str, &str, Compare)] = &[
     ("float64", "normal", "40,1000", "...", Compare::Exact),
-    ("float64", "normal", "40,1000", "::2", Compare::Exact),
+    ("float64", "normal", "40,1000", "::2", Compare::Close),
     ("float64", "normal", "40,1000", ":, 7", Compare::Exact),
-    ("float64", "normal", "40,1000", "3:30, 5:905", Compare::Exact),
+    ("float64", "normal", "40,1000", "3:30, 5:905", Compare::Close),
     ("float64", "normal", "40,1000", "::-1, ::-3", Compare::Close),
     ("float64", "normal", "40,1000", "0:0", Compare::Exact),
     ("float64", "normal", "12345", "...", Compare::Exact),
@@ -181,6 +182,7 @@ fn a_large_float64_sum_has_numpys_bits_and_chunks_are_cache_sized() {
     for (op, want) in ["sum", "min", "max", "mean"].iter().zip(&want) {
         assert_eq!(got[op]["bits"], *want, "{op} of 1000x2000 float64");
     }
+    assert_eq!(got["chunks"]["same_as_read_into"], true, "chunks and read_into read the same values");
     let lengths = got["chunks"]["lengths"].as_array().unwrap();
     let max_bytes = got["chunks"]["max_bytes"].as_u64().unwrap();
     // Whole rows per chunk: as many 2000-element rows as fit.
