@@ -194,6 +194,45 @@ impl Layout {
         Ok(Self { shape, strides, first, itemsize: self.itemsize })
     }
 
+    /// The view `np.transpose(a, axes)`: axis `i` of the result is axis `axes[i]` of this layout
+    /// (negative values count from the end); `a.T` is `axes` = `[n-1, ..., 0]`. Only shape and
+    /// strides move, so the view covers exactly the bytes this one does.
+    ///
+    /// # Errors
+    /// numpy's: "axes don't match array" (`ValueError`) for the wrong count, "axis 3 is out of bounds
+    /// for array of dimension 2" (`AxisError`, an `IndexError`), "repeated axis in transpose".
+    pub(crate) fn permute(&self, axes: &[i64]) -> Result<Self, Error> {
+        let ndim = self.shape.len();
+        if axes.len() != ndim {
+            return Err(Error::invalid("axes don't match array"));
+        }
+        let mut seen = vec![false; ndim];
+        let mut shape = Vec::with_capacity(ndim);
+        let mut strides = Vec::with_capacity(ndim);
+        for &axis in axes {
+            let out_of_bounds = || Error::index(format!("axis {axis} is out of bounds for array of dimension {ndim}"));
+            let n = i64::try_from(ndim).map_err(|_| out_of_bounds())?;
+            let pos = if axis < 0 { axis.checked_add(n) } else { Some(axis) };
+            let pos = pos.filter(|p| (0..n).contains(p)).ok_or_else(out_of_bounds)?;
+            let pos = usize::try_from(pos).map_err(|_| out_of_bounds())?;
+            if std::mem::replace(&mut seen[pos], true) {
+                return Err(Error::invalid("repeated axis in transpose"));
+            }
+            shape.push(self.shape[pos]);
+            strides.push(self.strides[pos]);
+        }
+        Ok(Self { shape, strides, first: self.first, itemsize: self.itemsize })
+    }
+
+    /// `a.T`: the axes in reverse order.
+    pub(crate) fn transposed(&self) -> Self {
+        let mut shape = self.shape.clone();
+        let mut strides = self.strides.clone();
+        shape.reverse();
+        strides.reverse();
+        Self { shape, strides, first: self.first, itemsize: self.itemsize }
+    }
+
     /// The byte range `[lowest, highest + itemsize)` the elements cover, or `None` when empty.
     #[cfg(test)]
     pub(crate) fn extent(&self) -> Option<(u64, u64)> {

@@ -70,6 +70,7 @@ mod host_impl;
 mod layout;
 mod mapping;
 mod open;
+pub mod npy;
 mod raw;
 pub mod run;
 

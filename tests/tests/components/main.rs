@@ -6,6 +6,10 @@
 
 mod durability;
 mod errors;
+mod interop;
 mod limits;
+mod modes;
+mod npy;
 mod session;
+mod transpose;
 mod views;
