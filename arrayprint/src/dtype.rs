@@ -96,7 +96,9 @@ impl DtypeInfo {
     /// `">f8"`, `"<i4"`, `"|u1"`, `"=c16"`, `"!i8"`). `None` for anything else (numpy: `TypeError: data
     /// type 'x' not understood`) and for the dtypes this crate does not print (strings, datetimes, ...).
     pub fn from_name(spec: &str) -> Option<Self> {
-        if let Some(&(_, dtype, _, _)) = SPELLINGS.iter().find(|(name, _, _, aliases)| *name == spec || aliases.contains(&spec)) {
+        if let Some(&(_, dtype, _, _)) =
+            SPELLINGS.iter().find(|(name, _, _, aliases)| *name == spec || aliases.contains(&spec))
+        {
             return Some(dtype);
         }
         let (order, code) = match spec.chars().next()? {

@@ -32,12 +32,7 @@ struct KindInfo {
     itemsize: usize,
 }
 
-const fn info(
-    kind: Kind,
-    name: &'static str,
-    kind_char: char,
-    itemsize: usize,
-) -> KindInfo {
+const fn info(kind: Kind, name: &'static str, kind_char: char, itemsize: usize) -> KindInfo {
     KindInfo { kind, name, kind_char, itemsize }
 }
 
@@ -141,7 +136,10 @@ impl From<wasm_memmap_arrayprint::DtypeInfo> for DType {
             DtypeKind::Complex => 'c',
         };
         // `DtypeInfo` holds only numpy's combinations, each of which is in `KINDS`.
-        let kind = KINDS.iter().find(|e| e.kind_char == kind_char && e.itemsize == info.itemsize()).map_or(Kind::Uint8, |e| e.kind);
+        let kind = KINDS
+            .iter()
+            .find(|e| e.kind_char == kind_char && e.itemsize == info.itemsize())
+            .map_or(Kind::Uint8, |e| e.kind);
         Self::new(kind, if info.big_endian() { ByteOrder::Big } else { ByteOrder::Little })
     }
 }

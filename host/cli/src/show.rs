@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail, ensure};
 use clap::Args;
 use half::f16;
-use wasm_memmap_arrayprint::{self as print, DtypeInfo, DtypeKind, FloatKind, FloatMode, Legacy, PrintOptions, Scalar, Sign};
+use wasm_memmap_arrayprint::{
+    self as print, DtypeInfo, DtypeKind, FloatKind, FloatMode, Legacy, PrintOptions, Scalar, Sign,
+};
 use wasm_memmap_host::npy;
 
 /// The arguments of `show`: `np.memmap`'s and `np.set_printoptions`'s, named as numpy names them.
@@ -202,14 +204,20 @@ fn read_scalar(file: &File, at: u64, dtype: &DtypeInfo, buf: &mut [u8]) -> Resul
 pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
     let options = args.print_options()?;
     let path = &args.file;
-    let file = File::open(path).with_context(|| format!("No such file or directory: '{}'", path.display()))?;
+    let file = File::open(path).map_err(|e| match e.kind() {
+        // numpy's FileNotFoundError text, without its errno prefix.
+        std::io::ErrorKind::NotFound => anyhow::anyhow!("No such file or directory: '{}'", path.display()),
+        _ => anyhow::Error::from(e).context(format!("cannot open '{}'", path.display())),
+    })?;
     let meta = file.metadata().with_context(|| format!("cannot read '{}'", path.display()))?;
     ensure!(meta.is_file(), "'{}' is not a regular file", path.display());
     let file_len = meta.len();
     let Array { dtype, shape, fortran, offset } = describe(args, &file, file_len)?;
 
     let itemsize = u64::try_from(dtype.itemsize())?;
-    let too_big = || anyhow::anyhow!("array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.");
+    let too_big = || {
+        anyhow::anyhow!("array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.")
+    };
     let nbytes = shape.iter().try_fold(itemsize, |acc, &d| acc.checked_mul(d)).ok_or_else(too_big)?;
     let end = offset.checked_add(nbytes).ok_or_else(too_big)?;
     // numpy maps the file with mode 'r': an empty file or one shorter than the array is refused.
@@ -238,9 +246,11 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
         let mut buf = vec![0u8; dtype.itemsize()];
         let mut at = vec![0usize; shape.len()];
         loop {
-            let pos = at.iter().zip(&indices).zip(&strides).try_fold(offset, |acc, ((&a, ix), &s)| {
-                ix[a].checked_mul(s).and_then(|b| acc.checked_add(b))
-            });
+            let pos = at
+                .iter()
+                .zip(&indices)
+                .zip(&strides)
+                .try_fold(offset, |acc, ((&a, ix), &s)| ix[a].checked_mul(s).and_then(|b| acc.checked_add(b)));
             kept.push(read_scalar(&file, pos.ok_or_else(too_big)?, &dtype, &mut buf)?);
             let mut axis = at.len();
             let done = loop {

@@ -92,11 +92,13 @@ print(json.dumps(cases))
 #[test]
 fn show_prints_what_numpy_prints() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: Vec<serde_json::Value> = serde_json::from_str(&numpy::run(SCRIPT, &[dir.path().to_str().unwrap()])).unwrap();
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_str(&numpy::run(SCRIPT, &[dir.path().to_str().unwrap()])).unwrap();
     assert!(cases.len() >= 100, "{} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
-        let mut args: Vec<String> = case["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect();
+        let mut args: Vec<String> =
+            case["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect();
         args[0] = dir.path().join(&args[0]).to_str().unwrap().to_owned();
         let out = show(&args);
         let got = String::from_utf8_lossy(&out.stdout);
@@ -144,18 +146,35 @@ print(json.dumps(out))
 fn show_refuses_bad_input_with_numpys_messages() {
     let dir = tempfile::tempdir().unwrap();
     let d = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
-    let expected: serde_json::Value = serde_json::from_str(&numpy::run(ERRORS, &[dir.path().to_str().unwrap()])).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&numpy::run(ERRORS, &[dir.path().to_str().unwrap()])).unwrap();
     // numpy names the file, as our message does; its FileNotFoundError prefix is "[Errno 2] ".
     let missing = expected["missing"].as_str().unwrap().replace("[Errno 2] ", "");
     let odd = d("odd.bin");
     for (case, args, want) in [
         ("missing", vec![d("missing.bin")], missing.replace("missing.bin", &d("missing.bin"))),
         ("empty", vec![d("empty.bin")], expected["empty"].as_str().unwrap().to_owned()),
-        ("not-a-multiple", vec![odd.clone(), "--dtype".into(), "f8".into()], expected["not-a-multiple"].as_str().unwrap().into()),
-        ("too-short", vec![odd.clone(), "--dtype".into(), "f8".into(), "--shape".into(), "2,3".into()], expected["too-short"].as_str().unwrap().into()),
-        ("bad-dtype", vec![odd.clone(), "--dtype".into(), "float65".into()], expected["bad-dtype"].as_str().unwrap().into()),
+        (
+            "not-a-multiple",
+            vec![odd.clone(), "--dtype".into(), "f8".into()],
+            expected["not-a-multiple"].as_str().unwrap().into(),
+        ),
+        (
+            "too-short",
+            vec![odd.clone(), "--dtype".into(), "f8".into(), "--shape".into(), "2,3".into()],
+            expected["too-short"].as_str().unwrap().into(),
+        ),
+        (
+            "bad-dtype",
+            vec![odd.clone(), "--dtype".into(), "float65".into()],
+            expected["bad-dtype"].as_str().unwrap().into(),
+        ),
         ("bad-order", vec![odd.clone(), "--order".into(), "X".into()], expected["bad-order"].as_str().unwrap().into()),
-        ("bad-floatmode", vec![odd.clone(), "--floatmode".into(), "round".into()], expected["bad-floatmode"].as_str().unwrap().into()),
+        (
+            "bad-floatmode",
+            vec![odd.clone(), "--floatmode".into(), "round".into()],
+            expected["bad-floatmode"].as_str().unwrap().into(),
+        ),
         ("bad-sign", vec![odd.clone(), "--sign".into(), "x".into()], expected["bad-sign"].as_str().unwrap().into()),
     ] {
         let out = show(&args);
@@ -167,5 +186,8 @@ fn show_refuses_bad_input_with_numpys_messages() {
     // A file that starts like a .npy file but is not one: numpy's header message.
     std::fs::write(d("fake.npy"), b"\x93NUMPY\x09\x00").unwrap();
     let out = show(&[d("fake.npy")]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("we only support format version (1,0), (2,0), and (3,0), not (9, 0)"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("we only support format version (1,0), (2,0), and (3,0), not (9, 0)")
+    );
 }

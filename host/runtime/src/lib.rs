@@ -69,8 +69,8 @@ mod handle;
 mod host_impl;
 mod layout;
 mod mapping;
-mod open;
 pub mod npy;
+mod open;
 mod raw;
 pub mod run;
 

@@ -188,7 +188,9 @@ fn too_large(len: usize) -> NpyError {
 /// # Errors
 /// As [`read_header`], without the I/O ones.
 pub fn parse_header(bytes: &[u8]) -> Result<Header, NpyError> {
-    let eof = |what: &str, size: usize, got: usize| NpyError::new(format!("EOF: reading {what}, expected {size} bytes got {got}"));
+    let eof = |what: &str, size: usize, got: usize| {
+        NpyError::new(format!("EOF: reading {what}, expected {size} bytes got {got}"))
+    };
     if bytes.len() < 8 {
         return Err(eof("magic string", 8, bytes.len()));
     }
@@ -206,9 +208,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, NpyError> {
     }
     let raw = &rest[..header_len];
     let text: String = if version == (3, 0) {
-        std::str::from_utf8(raw)
-            .map_err(|e| utf8_error(raw, &e))?
-            .to_owned()
+        std::str::from_utf8(raw).map_err(|e| utf8_error(raw, &e))?.to_owned()
     } else {
         raw.iter().map(|&b| char::from(b)).collect()
     };
@@ -424,9 +424,12 @@ impl Parser<'_> {
             b'0'..=b'9' | b'-' | b'+' => self.number(),
             _ => {
                 let rest = &self.s[self.pos..];
-                for (word, value) in [("True", Value::Bool(true)), ("False", Value::Bool(false)), ("None", Value::None)] {
+                for (word, value) in [("True", Value::Bool(true)), ("False", Value::Bool(false)), ("None", Value::None)]
+                {
                     let w = word.as_bytes();
-                    if rest.starts_with(w) && !rest.get(w.len()).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+                    if rest.starts_with(w)
+                        && !rest.get(w.len()).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    {
                         self.pos += w.len();
                         return Ok(value);
                     }

@@ -114,6 +114,7 @@ fn every_dtype_order_and_offset_round_trips_with_numpy_bit_exactly() {
     assert!(mismatched.is_empty(), "{} of {} files differ:\n{}", mismatched.len(), pairs.len(), mismatched.join("\n"));
 
     // And numpy itself loads every .npy file this host created, with the same dtype, shape and order.
-    let bad: Vec<String> = serde_json::from_str(&numpy::run(CHECK, &[path, &serde_json::to_string(&pairs).unwrap()])).unwrap();
+    let bad: Vec<String> =
+        serde_json::from_str(&numpy::run(CHECK, &[path, &serde_json::to_string(&pairs).unwrap()])).unwrap();
     assert!(bad.is_empty(), "numpy reads these differently: {bad:?}");
 }

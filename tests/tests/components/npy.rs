@@ -114,11 +114,9 @@ fn npy_files_open_and_are_created_as_numpy_does() {
     std::fs::create_dir(&ours).unwrap();
     std::fs::create_dir(&theirs).unwrap();
     let created_json = serde_json::to_string(CREATED).unwrap();
-    let expected: serde_json::Value = serde_json::from_str(&numpy::run(
-        SCRIPT,
-        &[ours.to_str().unwrap(), theirs.to_str().unwrap(), &created_json],
-    ))
-    .unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&numpy::run(SCRIPT, &[ours.to_str().unwrap(), theirs.to_str().unwrap(), &created_json]))
+            .unwrap();
     let opened = expected["opened"].as_object().unwrap();
 
     let mut script: Vec<String> = opened.keys().map(|n| format!("open {n} r")).collect();
@@ -140,7 +138,10 @@ fn npy_files_open_and_are_created_as_numpy_does() {
     let own: HashMap<&str, (&str, &str)> = [
         ("unicode.npy", ("invalid-argument", "descr '<U3' is not a dtype wasm-memmap can map")),
         ("structured.npy", ("invalid-argument", "descr [('a', '<f8')] is not a dtype wasm-memmap can map")),
-        ("syntax.npy", ("invalid-argument", "Cannot parse header: \"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)\"")),
+        (
+            "syntax.npy",
+            ("invalid-argument", "Cannot parse header: \"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)\""),
+        ),
         ("huge.npy", ("overflow", "shape (1180591620717411303424,) has an axis longer than 2**64 - 1")),
     ]
     .into();

@@ -55,12 +55,26 @@ fn case(words: &[&str]) -> Result<(), String> {
     match words {
         ["raw-read", file, dtype, order, offset, dims, out] => {
             let offset = offset.parse().map_err(|_| "bad offset")?;
-            let a = Memmap::options().dtype(*dtype).mode("r").order(*order).offset(offset).shape(shape(dims)?).open(file).map_err(e)?;
+            let a = Memmap::options()
+                .dtype(*dtype)
+                .mode("r")
+                .order(*order)
+                .offset(offset)
+                .shape(shape(dims)?)
+                .open(file)
+                .map_err(e)?;
             copy_all(&a, &native_out(out, &a).map_err(e)?).map_err(e)
         }
         ["raw-write", src, file, dtype, order, offset, dims] => {
             let offset = offset.parse().map_err(|_| "bad offset")?;
-            let a = Memmap::options().dtype(*dtype).mode("w+").order(*order).offset(offset).shape(shape(dims)?).open(file).map_err(e)?;
+            let a = Memmap::options()
+                .dtype(*dtype)
+                .mode("w+")
+                .order(*order)
+                .offset(offset)
+                .shape(shape(dims)?)
+                .open(file)
+                .map_err(e)?;
             copy_all(&native_in(src, a.dtype()).map_err(e)?, &a).map_err(e)
         }
         ["npy-read", file, out] => {

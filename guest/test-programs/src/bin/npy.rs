@@ -49,8 +49,8 @@ fn main() {
     let script = std::fs::read_to_string("npy.txt").expect("npy.txt in the granted directory");
     for line in script.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        let out = run(&words)
-            .unwrap_or_else(|e| serde_json::json!({ "code": code_name(e.code()), "message": e.message() }));
+        let out =
+            run(&words).unwrap_or_else(|e| serde_json::json!({ "code": code_name(e.code()), "message": e.message() }));
         println!("{out}");
     }
 }

@@ -36,7 +36,8 @@ fn case(i: usize, line: &str) -> Result<serde_json::Value, Error> {
     let values: Vec<f64> = view.read(&last)?;
     let selection_shape = view.view(&last)?.shape().to_vec();
     let target = apply(open("ours", "r+")?, &steps)?;
-    let numbers: Vec<f64> = (0..values.len()).map(|k| 1000.0 + f64::from(u32::try_from(k).unwrap_or(u32::MAX))).collect();
+    let numbers: Vec<f64> =
+        (0..values.len()).map(|k| 1000.0 + f64::from(u32::try_from(k).unwrap_or(u32::MAX))).collect();
     target.write(&last, &numbers)?;
     target.flush()?;
     let bits: Vec<String> = values.iter().map(|v| format!("{:016x}", v.to_bits())).collect();

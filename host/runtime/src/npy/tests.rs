@@ -99,7 +99,10 @@ proptest! {
 #[test]
 fn numpy_messages_for_malformed_headers() {
     assert_eq!(message(b"\x93NUMP"), "EOF: reading magic string, expected 8 bytes got 5");
-    assert_eq!(message(b"PK\x03\x04abcd"), "the magic string is not correct; expected b'\\x93NUMPY', got b'PK\\x03\\x04ab'");
+    assert_eq!(
+        message(b"PK\x03\x04abcd"),
+        "the magic string is not correct; expected b'\\x93NUMPY', got b'PK\\x03\\x04ab'"
+    );
     assert_eq!(message(b"\x93NUMPY\x04\x00xx"), "we only support format version (1,0), (2,0), and (3,0), not (4, 0)");
     assert_eq!(message(b"\x93NUMPY\x01\x00\x05"), "EOF: reading array header length, expected 2 bytes got 1");
     assert_eq!(message(b"\x93NUMPY\x01\x00\x05\x00{}"), "EOF: reading array header, expected 5 bytes got 2");
@@ -121,8 +124,10 @@ fn numpy_messages_for_malformed_headers() {
         message(&with_header((1, 0), "{'descr': '|O', 'fortran_order': False, 'shape': (1,)}")),
         "Array can't be memory-mapped: Python objects in dtype."
     );
-    assert!(message(&with_header((1, 0), "{'descr': '<U3', 'fortran_order': False, 'shape': (1,)}"))
-        .starts_with("descr '<U3' is not a dtype wasm-memmap can map"));
+    assert!(
+        message(&with_header((1, 0), "{'descr': '<U3', 'fortran_order': False, 'shape': (1,)}"))
+            .starts_with("descr '<U3' is not a dtype wasm-memmap can map")
+    );
     // Python reads 200 nested parentheses as `()`, and gives up on deeper nesting.
     let deep = |n: usize| format!("{}{}", "(".repeat(n), ")".repeat(n));
     assert_eq!(message(&with_header((1, 0), &deep(200))), "Header is not a dictionary: ()");
@@ -133,10 +138,16 @@ fn numpy_messages_for_malformed_headers() {
 
 #[test]
 fn shapes_beyond_u64_are_overflow_errors() {
-    let e = parse_header(&with_header((1, 0), "{'descr': '<f8', 'fortran_order': False, 'shape': (18446744073709551616,)}"))
-        .expect_err("refused");
+    let e = parse_header(&with_header(
+        (1, 0),
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (18446744073709551616,)}",
+    ))
+    .expect_err("refused");
     assert!(e.is_overflow(), "{e}");
-    let e = parse_header(&with_header((1, 0), &format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({},)}}", "9".repeat(60))))
-        .expect_err("refused");
+    let e = parse_header(&with_header(
+        (1, 0),
+        &format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({},)}}", "9".repeat(60)),
+    ))
+    .expect_err("refused");
     assert!(e.message().starts_with("Cannot parse header"), "{e}");
 }
