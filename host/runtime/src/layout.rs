@@ -470,6 +470,42 @@ mod tests {
     }
 
     #[test]
+    fn transposed_views_address_the_same_elements() {
+        // Element [i, j, k] of a.T is element [k, j, i] of a, and it covers the same bytes.
+        let base = Layout::contiguous(&[2, 3, 4], 8, Order::C).unwrap();
+        let v = base.view(&[sl(None, None, Some(-1)), Index::Ellipsis, sl(Some(1), None, Some(2))]).unwrap();
+        let t = v.transposed();
+        assert_eq!(t.shape(), &[2, 3, 2]);
+        let (vo, to) = (offsets(&v), offsets(&t));
+        let (sh, st) = (v.shape().to_vec(), t.shape().to_vec());
+        let flat =
+            |idx: [u64; 3], shape: &[u64]| usize::try_from((idx[0] * shape[1] + idx[1]) * shape[2] + idx[2]).unwrap();
+        for i in 0..st[0] {
+            for j in 0..st[1] {
+                for k in 0..st[2] {
+                    assert_eq!(to[flat([i, j, k], &st)], vo[flat([k, j, i], &sh)]);
+                }
+            }
+        }
+        assert_eq!(t.extent(), v.extent());
+        assert_eq!(t.transposed(), v);
+        assert_eq!(v.permute(&[2, 1, 0]).unwrap(), t);
+        assert_eq!(v.permute(&[-3, -2, -1]).unwrap(), v);
+        let p = v.permute(&[1, -1, 0]).unwrap();
+        assert_eq!((p.shape(), p.strides()), (&[3, 2, 2][..], &[v.strides()[1], v.strides()[2], v.strides()[0]][..]));
+    }
+
+    #[test]
+    fn bad_axes_get_numpys_errors() {
+        let base = Layout::contiguous(&[2, 3], 1, Order::C).unwrap();
+        let err = |axes: &[i64]| base.permute(axes).unwrap_err().message().to_owned();
+        assert_eq!(err(&[0]), "axes don't match array");
+        assert_eq!(err(&[0, 2]), "axis 2 is out of bounds for array of dimension 2");
+        assert_eq!(err(&[i64::MIN, 0]), format!("axis {} is out of bounds for array of dimension 2", i64::MIN));
+        assert_eq!(err(&[1, -1]), "repeated axis in transpose");
+    }
+
+    #[test]
     fn views_of_views_stay_inside_the_parent() {
         let base = Layout::contiguous(&[7, 9, 4], 8, Order::Fortran).unwrap();
         let (lo, hi) = base.extent().unwrap();
