@@ -204,6 +204,10 @@ fn read_scalar(file: &File, at: u64, dtype: &DtypeInfo, buf: &mut [u8]) -> Resul
 pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
     let options = args.print_options()?;
     let path = &args.file;
+    // Checked before opening: opening a FIFO would wait for a writer.
+    if let Ok(meta) = std::fs::metadata(path) {
+        ensure!(meta.is_file(), "'{}' is not a regular file", path.display());
+    }
     let file = File::open(path).map_err(|e| match e.kind() {
         // numpy's FileNotFoundError text, without its errno prefix.
         std::io::ErrorKind::NotFound => anyhow::anyhow!("No such file or directory: '{}'", path.display()),
