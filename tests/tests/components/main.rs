@@ -7,5 +7,6 @@
 mod durability;
 mod errors;
 mod limits;
+mod rng;
 mod session;
 mod views;
