@@ -9,41 +9,9 @@ use wasm_memmap_tests::{numpy, run_in, stdout};
 const ROWS: usize = 10_000;
 const COLS: usize = 10_000;
 
-/// The session in python3 + numpy, cell by cell, printed as the demo prints it: each cell's input
-/// line, then for an expression `Out[n]:` and numpy's repr, cells separated by a blank line. The
-/// cell texts are the session's; every output comes from numpy. Run in the directory `sys.argv[1]`
-/// with `default_rng(int(sys.argv[2]))`; prints the transcript, then a line with the hex of rows 0-4
-/// of the file numpy wrote.
-const NUMPY_SESSION: &str = r#"
-import ast, os
-os.chdir(sys.argv[1])
-np.set_printoptions(precision=4, suppress=True, legacy='2.1')
-rng = np.random.default_rng(int(sys.argv[2]))
-cells = [
-    (217, "mmap = np.memmap('mymmap', dtype='float64', mode='w+', shape=(10000, 10000))"),
-    (218, "mmap"),
-    (219, "section = mmap[:5]"),
-    (220, "section[:] = rng.standard_normal((5, 10000))"),
-    (221, "mmap.flush()"),
-    (222, "mmap"),
-    (223, "del mmap"),
-    (224, "mmap = np.memmap('mymmap', dtype='float64', shape=(10000, 10000))"),
-    (225, "mmap"),
-]
-names = {'np': np, 'rng': rng}
-blocks = []
-for n, source in cells:
-    lines = [f"In [{n}]: {source}"]
-    if isinstance(ast.parse(source).body[0], ast.Expr):
-        value = eval(source, names)
-        if value is not None:
-            lines += [f"Out[{n}]:", repr(value)]
-    else:
-        exec(source, names)
-    blocks.append("\n".join(lines))
-print("\n\n".join(blocks))
-print(np.asarray(names['mmap'][:5]).astype('<f8').tobytes().hex())
-"#;
+/// The session in python3 + numpy (`guest/demo/session.py`, which the README shows): the demo's
+/// oracle. Its cell texts are the session's; every output is numpy's repr.
+const NUMPY_SESSION: &str = include_str!("../../../guest/demo/session.py");
 
 /// Runs the demo (with `args`) and numpy's session with `seed`, each in its own directory; asserts
 /// the transcripts are equal character for character and the files hold the same bytes.
@@ -59,18 +27,19 @@ fn demo_prints_what_numpy_prints(args: &[&str], seed: u64) {
     let transcript = stdout(&outcome);
 
     let theirs = tempfile::tempdir().unwrap();
-    let numpy_out = numpy::run(NUMPY_SESSION, &[theirs.path().to_str().unwrap(), &seed.to_string()]);
-    let (numpy_transcript, numpy_head) = numpy_out.trim_end().rsplit_once('\n').unwrap();
-    assert_eq!(transcript, format!("{numpy_transcript}\n"), "the demo's transcript differs from numpy's");
+    let numpy_transcript = numpy::run(NUMPY_SESSION, &[&seed.to_string(), theirs.path().to_str().unwrap()]);
+    assert_eq!(transcript, numpy_transcript, "the demo's transcript differs from numpy's");
 
-    // The file: exactly 10000 x 10000 float64 values, rows 0-4 numpy's draws, every other byte zero.
+    // The file: exactly 10000 x 10000 float64 values, rows 0-4 the bytes of numpy's file (numpy's
+    // draws), every other byte zero.
     let path = ours.path().join("mymmap");
     assert_eq!(std::fs::metadata(&path).unwrap().len(), 800_000_000);
     let mut file = std::fs::File::open(&path).unwrap();
     let mut head = vec![0u8; 5 * COLS * 8];
     file.read_exact(&mut head).unwrap();
-    let head_hex: String = head.iter().map(|b| format!("{b:02x}")).collect();
-    assert!(head_hex == numpy_head, "rows 0-4 differ from numpy's draws for seed {seed}");
+    let mut numpy_head = vec![0u8; 5 * COLS * 8];
+    std::fs::File::open(theirs.path().join("mymmap")).unwrap().read_exact(&mut numpy_head).unwrap();
+    assert!(head == numpy_head, "rows 0-4 differ from numpy's draws for seed {seed}");
     let zeros = vec![0u8; 8 << 20];
     let mut chunk = vec![0u8; 8 << 20];
     let mut left = (ROWS - 5) * COLS * 8;
