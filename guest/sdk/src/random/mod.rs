@@ -25,6 +25,7 @@
 //! ```
 
 mod bounded;
+mod log1p;
 mod pcg64;
 mod seed_sequence;
 mod ziggurat;
