@@ -64,7 +64,7 @@ pub(super) fn standard_normal(bits: &mut Pcg64, branches: &mut NormalBranches) -
 /// glibc's since 2.28, but not the FMA build numpy's glibc runs on x86-64: they differ by one ulp for
 /// about 7 inputs in 10,000 of the wedge test's). It only decides whether a wedge draw is kept (the
 /// value returned is computed before it), so a draw could differ from numpy's only if the other side
-/// of the test fell exactly between the two results, about once in 10^17 wedge tests.
+/// of the test fell exactly between the two results: about once in 10^16 wedge tests.
 fn exp(x: f64) -> f64 {
     x.exp()
 }
