@@ -25,6 +25,8 @@
 //! ```
 
 mod bounded;
+mod exp;
+mod exp_table;
 mod log1p;
 mod pcg64;
 mod seed_sequence;

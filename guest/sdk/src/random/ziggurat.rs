@@ -3,6 +3,7 @@
 //! Marsaglia's tail method beyond the last box and an `exp` test in the wedges.
 
 use super::Pcg64;
+use super::exp::exp;
 use super::log1p::log1p;
 use super::ziggurat_tables::{FI, KI, NOR_INV_R, NOR_R, WI};
 
@@ -58,13 +59,4 @@ pub(super) fn standard_normal(bits: &mut Pcg64, branches: &mut NormalBranches) -
         }
         branches.wedge_rejected += 1;
     }
-}
-
-/// `exp` of the target's C library: on `wasm32-wasip2` wasi-libc's (musl's, the same algorithm as
-/// glibc's since 2.28, but not the FMA build numpy's glibc runs on x86-64: they differ by one ulp for
-/// about 7 inputs in 10,000 of the wedge test's). It only decides whether a wedge draw is kept (the
-/// value returned is computed before it), so a draw could differ from numpy's only if the other side
-/// of the test fell exactly between the two results: about once in 10^16 wedge tests.
-fn exp(x: f64) -> f64 {
-    x.exp()
 }
