@@ -30,6 +30,7 @@ print("//! The 2^(k/128) table of `exp.rs`, written by `guest/sdk/data/exp_table
 print()
 print("/// Pairs for k in 0..128: the bits of the relative tail T, then the bits of H less `k << 45`,")
 print("/// where 2^(k/128) = H * (1 + T).")
+print("#[rustfmt::skip]")
 print("pub(super) const TABLE: [u64; 256] = [")
 for i in range(0, 256, 4):
     print("    " + " ".join(f"{w:#018x}," for w in words[i : i + 4]))
