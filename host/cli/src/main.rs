@@ -44,7 +44,7 @@ enum Command {
         /// The directory the demo may write in (granted read-write as `.`).
         #[arg(long, value_name = "DIR", default_value = ".")]
         dir: PathBuf,
-        /// Seed of the random numbers.
+        /// Seed of the random numbers: the demo draws what `np.random.default_rng(N)` draws.
         #[arg(long, value_name = "N", default_value_t = 12345)]
         seed: u64,
     },

@@ -10,6 +10,7 @@ mod interop;
 mod limits;
 mod modes;
 mod npy;
+mod rng;
 mod session;
 mod transpose;
 mod views;
