@@ -545,7 +545,8 @@ fn session(python: &Path, reps: usize) -> Result<()> {
     let cli = cli_binary()?;
     let work = tempfile::tempdir()?;
     let cache = tempfile::tempdir()?;
-    let script = workspace_root().join("bench/session.py");
+    // The demo's own oracle: the same session, cell by cell, printing what the demo prints.
+    let script = workspace_root().join("guest/demo/session.py");
     // Each command runs under a small helper process (this binary with `--rusage-of`): a child's
     // peak RSS counts the memory of the process it was forked from, and this one has the 800 MB
     // file mapped.

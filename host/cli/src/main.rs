@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand};
 use wasm_memmap_host::FsPerms;
 use wasm_memmap_host::run::{DirGrant, Output, Plugin, RunConfig, Runner, Status};
 
+mod show;
+
 /// Run WebAssembly plugins that use numpy-style memory-mapped arrays (the `wasm-memmap:array` WIT
 /// interface). A plugin sees only the directories granted with `--dir`.
 #[derive(Parser, Debug)]
@@ -42,7 +44,7 @@ enum Command {
         /// The directory the demo may write in (granted read-write as `.`).
         #[arg(long, value_name = "DIR", default_value = ".")]
         dir: PathBuf,
-        /// Seed of the random numbers.
+        /// Seed of the random numbers: the demo draws what `np.random.default_rng(N)` draws.
         #[arg(long, value_name = "N", default_value_t = 12345)]
         seed: u64,
     },
@@ -58,6 +60,10 @@ enum Command {
         #[arg(last = true, value_name = "ARGS")]
         args: Vec<String>,
     },
+    /// Print an array file as numpy's `repr(np.memmap(FILE, dtype, mode='r', offset, shape, order))`
+    /// would, under numpy's print options; a `.npy` file needs no dtype or shape. Reads only the
+    /// elements it prints.
+    Show(show::ShowArgs),
 }
 
 fn cache_dir(args: &CacheArgs) -> Option<PathBuf> {
@@ -79,6 +85,9 @@ fn report_load(plugin: &Plugin, verbose: bool) {
 
 fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
+    if let Command::Show(args) = &cli.command {
+        return show::run(args);
+    }
     let runner = Runner::new(cache_dir(&cli.cache))
         .map_err(anyhow::Error::from)
         .context("cannot set up the WebAssembly engine")?;
@@ -97,6 +106,7 @@ fn main() -> Result<ExitCode> {
             };
             (plugin, config)
         }
+        Command::Show(_) => unreachable!("`show` returned above"),
         Command::Run { plugin: path, dirs, args } => {
             let plugin = runner
                 .load_file(&path)

@@ -69,6 +69,7 @@ mod handle;
 mod host_impl;
 mod layout;
 mod mapping;
+pub mod npy;
 mod open;
 mod raw;
 mod reduce;

@@ -6,7 +6,12 @@
 
 mod durability;
 mod errors;
+mod interop;
 mod limits;
+mod modes;
+mod npy;
 mod reduce;
+mod rng;
 mod session;
+mod transpose;
 mod views;
