@@ -144,7 +144,6 @@ impl RawMap {
     /// copying it out first.
     pub(crate) fn with_bytes<R>(&self, offset: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
         self.check(offset, len)?;
-        self.populate(offset, len);
         // SAFETY: `check` proved the range lies inside the live mapping, which is readable in every
         // `MapKind` and outlives this call (`&self`). Nothing in this host writes the mapping while
         // `f` runs: a plugin's host calls run one at a time and `f` only gets a shared slice. The
@@ -165,7 +164,6 @@ impl RawMap {
             .checked_mul(size_of::<T>())
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "read size overflows"))?;
         self.check(offset, len)?;
-        self.populate(offset, len);
         let mut values = Vec::<T>::with_capacity(count);
         // SAFETY: the source range is inside the live, readable mapping (`check`); the destination is
         // the vector's fresh allocation of `count` values, `len` bytes, which cannot overlap the
@@ -176,24 +174,5 @@ impl RawMap {
             values.set_len(count);
         }
         Ok(values)
-    }
-}
-
-/// Below this many bytes a read takes its page faults one by one; above, one `madvise` call maps
-/// the range first (measured with `wasm-memmap-bench`: the faults of a first pass over a fresh
-/// mapping cost as much as the copy).
-const POPULATE_BYTES: usize = 1 << 20;
-
-impl RawMap {
-    /// Maps the pages of a range about to be read in one system call (`MADV_POPULATE_READ`, Linux
-    /// 5.14) instead of one page fault per 4 KiB. Only a hint: on older kernels, other systems or any
-    /// failure the reads fault the pages in as before.
-    fn populate(&self, offset: usize, len: usize) {
-        #[cfg(target_os = "linux")]
-        if len >= POPULATE_BYTES {
-            let _ = self.map.advise_range(memmap2::Advice::PopulateRead, offset, len);
-        }
-        #[cfg(not(target_os = "linux"))]
-        let _ = (offset, len, POPULATE_BYTES);
     }
 }
