@@ -323,7 +323,7 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
                 &["read", SQUARE, &b],
             )
             .native(copy_out)
-            .memcpy(memcpy.clone()),
+            .memcpy(memcpy),
         );
         let scratch_w = scratch.clone();
         let copy_in = move || {
