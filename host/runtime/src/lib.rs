@@ -72,10 +72,12 @@ mod mapping;
 mod open;
 mod raw;
 pub mod run;
+mod sigbus;
 
 pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode};
 pub use handle::Memmap;
+pub use run::InstanceLimits;
 pub use wasmtime_wasi::FsPerms;
 
 use wasmtime::component::{HasData, Linker, ResourceTable};

@@ -6,6 +6,7 @@
 
 mod durability;
 mod errors;
+mod hostile;
 mod limits;
 mod session;
 mod views;
