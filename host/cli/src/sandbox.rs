@@ -19,6 +19,7 @@ pub(crate) struct SandboxArgs {
     pub dirs: Vec<String>,
     /// Grant a directory read-only: the plugin may map its files only with modes `r` and `c`
     /// (copy-on-write, changes stay in memory) and only read them through WASI. Repeat for more.
+    /// [default: none]
     #[arg(long = "ro-dir", value_name = "HOST[::GUEST]")]
     pub ro_dirs: Vec<String>,
     /// The most linear memory the plugin may grow to; past it `memory.grow` fails and a Rust plugin
