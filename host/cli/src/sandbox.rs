@@ -134,7 +134,7 @@ pub(crate) fn parse_bytes(text: &str) -> Result<u64, String> {
 /// Parses a positive number of seconds (`30`, `0.5`).
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number of seconds"))?;
-    if !(seconds > 0.0) {
+    if seconds.is_nan() || seconds <= 0.0 {
         return Err(format!("the timeout must be more than 0 seconds, not '{text}'"));
     }
     Duration::try_from_secs_f64(seconds).map_err(|e| format!("'{text}' seconds: {e}"))

@@ -68,6 +68,8 @@ mod grants;
 mod handle;
 mod host_impl;
 mod layout;
+#[cfg(test)]
+mod layout_props;
 mod mapping;
 mod open;
 mod raw;

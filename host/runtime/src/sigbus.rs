@@ -60,7 +60,10 @@ pub(crate) fn install() {
         // The same flags as wasmtime: siginfo for the faulting address, the alternate stack (Rust
         // installs one per thread), and no deferral so a fault inside the handler is not masked.
         ours.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER | libc::SA_ONSTACK;
-        ours.sa_sigaction = on_sigbus as *const () as usize;
+        // sigaction takes the handler's address as an integer; no conversion but `as` gives one.
+        #[allow(clippy::as_conversions)]
+        let handler = on_sigbus as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
+        ours.sa_sigaction = handler;
         // SAFETY: `ours` is a fully initialised sigaction whose handler has the SA_SIGINFO
         // signature; `previous` is a valid place for the old action. Swapping in one call means no
         // other handler installed meanwhile is lost.
