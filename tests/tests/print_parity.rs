@@ -303,7 +303,10 @@ fn all_dtypes() -> Vec<DtypeInfo> {
         DtypeInfo::COMPLEX64,
         DtypeInfo::COMPLEX128,
     ];
-    for name in [">f8", ">f4", ">f2", ">i8", ">i4", ">u2", ">c16", "<f8", "<i8"] {
+    // every multi-byte dtype big-endian too (`dtype='>f8'` suffixes), and explicit little-endian spellings
+    for name in
+        [">f8", ">f4", ">f2", ">i8", ">i4", ">i2", ">u8", ">u4", ">u2", ">c16", ">c8", "<f8", "<i8", "|u1", "|b1"]
+    {
         dtypes.push(DtypeInfo::from_name(name).expect("a known dtype"));
     }
     dtypes

@@ -3,15 +3,18 @@
 //! IPython showed it, with the book's print options (`precision=4, suppress=True`, numpy 2.1's
 //! repr without `shape=`).
 //!
-//! Usage: `demo [--seed N]` (default seed 12345), with a writable directory granted as `.`;
-//! it leaves `mymmap`, a 10000x10000 float64 array of 800,000,000 bytes.
+//! Usage: `demo [--seed N]`, with a writable directory granted as `.`; it leaves `mymmap`, a
+//! 10000x10000 float64 array of 800,000,000 bytes. `rng` is the SDK's `random::default_rng(N)`, which
+//! draws what `np.random.default_rng(N)` draws, so the transcript is the one `session.py` beside this
+//! crate prints with numpy for the same seed. The default seed, 12345, is the one the seed notes
+//! (`shared/seed/session.md`) quote numpy's first numbers for.
 
 use std::process::ExitCode;
 
 use wasm_memmap_sdk::print::Legacy;
 use wasm_memmap_sdk::{Error, Memmap, PrintOptions, random, s, set_printoptions};
 
-/// The seed used when `--seed` is not given.
+/// The seed used when `--seed` is not given (also `session.py`'s and the CLI's default).
 const DEFAULT_SEED: u64 = 12345;
 
 fn seed_from_args() -> Result<u64, String> {

@@ -27,41 +27,30 @@ struct KindInfo {
     kind: Kind,
     /// `dtype.name`.
     name: &'static str,
-    /// `dtype.char`, the one-letter type code.
-    code: char,
     /// `dtype.kind`, the letter of `dtype.str`.
     kind_char: char,
     itemsize: usize,
-    /// Other names numpy accepts.
-    aliases: &'static [&'static str],
 }
 
-const fn info(
-    kind: Kind,
-    name: &'static str,
-    code: char,
-    kind_char: char,
-    itemsize: usize,
-    aliases: &'static [&'static str],
-) -> KindInfo {
-    KindInfo { kind, name, code, kind_char, itemsize, aliases }
+const fn info(kind: Kind, name: &'static str, kind_char: char, itemsize: usize) -> KindInfo {
+    KindInfo { kind, name, kind_char, itemsize }
 }
 
 const KINDS: &[KindInfo] = &[
-    info(Kind::Bool, "bool", '?', 'b', 1, &["bool_", "?"]),
-    info(Kind::Int8, "int8", 'b', 'i', 1, &["byte"]),
-    info(Kind::Int16, "int16", 'h', 'i', 2, &["short"]),
-    info(Kind::Int32, "int32", 'i', 'i', 4, &["intc"]),
-    info(Kind::Int64, "int64", 'l', 'i', 8, &["long", "longlong", "intp", "int", "q", "p"]),
-    info(Kind::Uint8, "uint8", 'B', 'u', 1, &["ubyte"]),
-    info(Kind::Uint16, "uint16", 'H', 'u', 2, &["ushort"]),
-    info(Kind::Uint32, "uint32", 'I', 'u', 4, &["uintc"]),
-    info(Kind::Uint64, "uint64", 'L', 'u', 8, &["ulong", "ulonglong", "uintp", "uint", "Q", "P"]),
-    info(Kind::Float16, "float16", 'e', 'f', 2, &["half"]),
-    info(Kind::Float32, "float32", 'f', 'f', 4, &["single"]),
-    info(Kind::Float64, "float64", 'd', 'f', 8, &["double", "float"]),
-    info(Kind::Complex64, "complex64", 'F', 'c', 8, &["csingle"]),
-    info(Kind::Complex128, "complex128", 'D', 'c', 16, &["cdouble", "complex"]),
+    info(Kind::Bool, "bool", 'b', 1),
+    info(Kind::Int8, "int8", 'i', 1),
+    info(Kind::Int16, "int16", 'i', 2),
+    info(Kind::Int32, "int32", 'i', 4),
+    info(Kind::Int64, "int64", 'i', 8),
+    info(Kind::Uint8, "uint8", 'u', 1),
+    info(Kind::Uint16, "uint16", 'u', 2),
+    info(Kind::Uint32, "uint32", 'u', 4),
+    info(Kind::Uint64, "uint64", 'u', 8),
+    info(Kind::Float16, "float16", 'f', 2),
+    info(Kind::Float32, "float32", 'f', 4),
+    info(Kind::Float64, "float64", 'f', 8),
+    info(Kind::Complex64, "complex64", 'c', 8),
+    info(Kind::Complex128, "complex128", 'c', 16),
 ];
 
 fn entry(kind: Kind) -> &'static KindInfo {
@@ -85,32 +74,9 @@ impl DType {
     /// # Errors
     /// numpy's `data type 'x' not understood` for anything else.
     pub fn parse(spec: &str) -> Result<Self, Error> {
-        let not_understood = || Error::invalid(format!("data type '{spec}' not understood"));
-        if let Some(e) = KINDS.iter().find(|e| e.name == spec || e.aliases.contains(&spec)) {
-            return Ok(Self::native(e.kind));
-        }
-        let (order, code) = match spec.chars().next() {
-            Some('<') => (Some(ByteOrder::Little), &spec[1..]),
-            Some('>' | '!') => (Some(ByteOrder::Big), &spec[1..]),
-            Some('=' | '|') => (None, &spec[1..]),
-            _ => (None, spec),
-        };
-        let mut chars = code.chars();
-        let first = chars.next().ok_or_else(not_understood)?;
-        let rest = chars.as_str();
-        let kind = if rest.is_empty() {
-            // A one-character type code: 'd', 'f', 'i', '?', ...
-            KINDS
-                .iter()
-                .find(|e| e.code == first || e.aliases.iter().any(|a| a.len() == 1 && a.starts_with(first)))
-                .map(|e| e.kind)
-        } else {
-            // A kind character and an item size: 'f8', 'i4', 'u1', 'c16', 'b1'.
-            let size: usize = rest.parse().map_err(|_| not_understood())?;
-            KINDS.iter().find(|e| e.kind_char == first && e.itemsize == size).map(|e| e.kind)
-        };
-        let kind = kind.ok_or_else(not_understood)?;
-        Ok(Self::new(kind, order.unwrap_or(NATIVE)))
+        let info = wasm_memmap_arrayprint::DtypeInfo::from_name(spec)
+            .ok_or_else(|| Error::invalid(format!("data type '{spec}' not understood")))?;
+        Ok(Self::from(info))
     }
 
     /// The element kind.
@@ -155,6 +121,26 @@ impl FromStr for DType {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         Self::parse(s)
+    }
+}
+
+/// The same dtype as the printing crate describes it.
+impl From<wasm_memmap_arrayprint::DtypeInfo> for DType {
+    fn from(info: wasm_memmap_arrayprint::DtypeInfo) -> Self {
+        use wasm_memmap_arrayprint::DtypeKind;
+        let kind_char = match info.kind() {
+            DtypeKind::Bool => 'b',
+            DtypeKind::Int => 'i',
+            DtypeKind::UInt => 'u',
+            DtypeKind::Float => 'f',
+            DtypeKind::Complex => 'c',
+        };
+        // `DtypeInfo` holds only numpy's combinations, each of which is in `KINDS`.
+        let kind = KINDS
+            .iter()
+            .find(|e| e.kind_char == kind_char && e.itemsize == info.itemsize())
+            .map_or(Kind::Uint8, |e| e.kind);
+        Self::new(kind, if info.big_endian() { ByteOrder::Big } else { ByteOrder::Little })
     }
 }
 

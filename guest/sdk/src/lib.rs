@@ -42,9 +42,11 @@ mod error;
 #[doc(hidden)]
 pub mod index;
 mod memmap;
-pub mod print;
 pub mod random;
 mod show;
+
+/// numpy's array printing (`numpy/_core/arrayprint.py`), from the `wasm-memmap-arrayprint` crate.
+pub use wasm_memmap_arrayprint as print;
 
 pub use bindings::wasm_memmap::array::types::ByteOrder;
 pub use dtype::{DType, Kind};

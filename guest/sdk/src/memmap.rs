@@ -166,13 +166,15 @@ pub struct Memmap {
     handle: mmap::Memmap,
     shape: Vec<u64>,
     dtype: DType,
+    /// Made by indexing ([`Memmap::view`]); numpy turns an empty one into a plain `ndarray`.
+    indexed: bool,
 }
 
 impl Memmap {
     fn wrap(handle: mmap::Memmap) -> Self {
         let shape = handle.shape();
         let dtype = DType::from(handle.dtype());
-        Self { handle, shape, dtype }
+        Self { handle, shape, dtype, indexed: false }
     }
 
     /// The options of `np.memmap`, to open a file with.
@@ -244,7 +246,16 @@ impl Memmap {
     /// numpy's `IndexError`s as [`ErrorCode::IndexOutOfBounds`], a zero step as
     /// [`ErrorCode::InvalidArgument`].
     pub fn view(&self, index: impl AsRef<[Index]>) -> Result<Self> {
-        Ok(Self::wrap(self.handle.view(index.as_ref())?))
+        let mut view = Self::wrap(self.handle.view(index.as_ref())?);
+        view.indexed = true;
+        Ok(view)
+    }
+
+    /// The class name numpy's `repr` starts with: `memmap`, except for an empty selection made by
+    /// indexing, which numpy's `memmap.__getitem__` returns as a plain `ndarray` (it shares no
+    /// memory with the map), printed `array([], ...)`.
+    pub(crate) fn class_name(&self) -> &'static str {
+        if self.indexed && self.shape.contains(&0) { "array" } else { "memmap" }
     }
 
     fn check_kind<T: Element>(&self, what: &str) -> Result<()> {
@@ -310,6 +321,65 @@ impl Memmap {
     /// The operating system's, as [`ErrorCode::Io`].
     pub fn flush(&self) -> Result<()> {
         Ok(self.handle.flush()?)
+    }
+
+    /// The transpose `a.T` (axes reversed), a view sharing the mapping.
+    ///
+    /// # Errors
+    /// [`ErrorCode::LimitExceeded`] when the host's handle limit is reached.
+    pub fn t(&self) -> Result<Self> {
+        Ok(Self::wrap(self.handle.transpose()?))
+    }
+
+    /// `np.transpose(a, axes)`: axis `i` of the view is axis `axes[i]` of `a` (negative values count
+    /// from the end); a view sharing the mapping.
+    ///
+    /// # Errors
+    /// numpy's: "axes don't match array", "axis 2 is out of bounds for array of dimension 2"
+    /// ([`ErrorCode::IndexOutOfBounds`]), "repeated axis in transpose".
+    pub fn transpose(&self, axes: &[i64]) -> Result<Self> {
+        Ok(Self::wrap(self.handle.permute(axes)?))
+    }
+
+    /// Opens a `.npy` file, like `np.load(path, mmap_mode=mode)`: dtype, shape and order come from
+    /// its header.
+    ///
+    /// # Errors
+    /// numpy's header errors as [`ErrorCode::InvalidArgument`] ("the magic string is not correct;
+    /// ...", "Cannot parse header: ..."), mode `"w+"` (use [`Memmap::create_npy`]), and the errors of
+    /// [`MemmapOptions::open`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let a = wasm_memmap_sdk::Memmap::open_npy("data.npy", "r")?;
+    /// println!("{}", a.repr()?);
+    /// # Ok::<(), wasm_memmap_sdk::Error>(())
+    /// ```
+    pub fn open_npy<M: TryInto<Mode>>(path: &str, mode: M) -> Result<Self>
+    where
+        M::Error: Into<Error>,
+    {
+        let mode = mode.try_into().map_err(Into::into)?;
+        Ok(Self::wrap(mmap::Memmap::open_npy(path, mode)?))
+    }
+
+    /// Creates a `.npy` file with numpy's header, like `np.lib.format.open_memmap(path, mode='w+',
+    /// dtype=dtype, shape=shape, fortran_order=(order == "F"))`; the array is zero and reports mode
+    /// `r+`, as numpy's does.
+    ///
+    /// # Errors
+    /// A dtype or order spelling numpy refuses, and the errors of [`MemmapOptions::open`] with
+    /// mode `"w+"`.
+    pub fn create_npy<D, O>(path: &str, dtype: D, shape: &[u64], order: O) -> Result<Self>
+    where
+        D: TryInto<DType>,
+        D::Error: Into<Error>,
+        O: TryInto<Order>,
+        O::Error: Into<Error>,
+    {
+        let dtype = dtype.try_into().map_err(Into::into)?;
+        let order = order.try_into().map_err(Into::into)?;
+        Ok(Self::wrap(mmap::Memmap::create_npy(path, dtype.into(), shape, order)?))
     }
 
     /// numpy's `repr(a)` (`memmap([...])`) under the current print options

@@ -128,7 +128,7 @@ pub(crate) fn repr(m: &Memmap) -> Result<String> {
     let options = get_printoptions();
     let shape = shape_usize(m)?;
     let kept = kept_values(m, &shape, &options)?;
-    Ok(print::repr("memmap", &shape, &kept, &dtype_info(m.dtype())?, &options))
+    Ok(print::repr(m.class_name(), &shape, &kept, &dtype_info(m.dtype())?, &options))
 }
 
 /// `str(a)` for a memmap, under the global print options.

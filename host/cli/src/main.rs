@@ -11,6 +11,8 @@ use wasm_memmap_host::run::{InstanceLimits, Output, Plugin, RunConfig, Runner, S
 mod sandbox;
 use sandbox::SandboxArgs;
 
+mod show;
+
 /// Run WebAssembly plugins that use numpy-style memory-mapped arrays (the `wasm-memmap:array` WIT
 /// interface). A plugin sees only the directories granted with `--dir` and `--ro-dir`, and runs under
 /// the limits below (see "Sandbox and limits" in the README).
@@ -43,7 +45,7 @@ enum Command {
     /// 10000x10000 float64 array, 800,000,000 bytes), fill rows 0-4 with standard-normal numbers,
     /// flush, reopen it, and print each step as IPython did.
     Demo {
-        /// Seed of the random numbers.
+        /// Seed of the random numbers: the demo draws what `np.random.default_rng(N)` draws.
         #[arg(long, value_name = "N", default_value_t = 12345)]
         seed: u64,
         /// Grants and limits. The demo writes `mymmap` in the directory seen as `.`: a `--dir HOST`
@@ -63,6 +65,10 @@ enum Command {
         #[arg(last = true, value_name = "ARGS")]
         args: Vec<String>,
     },
+    /// Print an array file as numpy's `repr(np.memmap(FILE, dtype, mode='r', offset, shape, order))`
+    /// would, under numpy's print options; a `.npy` file needs no dtype or shape. Reads only the
+    /// elements it prints.
+    Show(show::ShowArgs),
 }
 
 fn cache_dir(args: &CacheArgs) -> Option<PathBuf> {
@@ -84,8 +90,12 @@ fn report_load(plugin: &Plugin, verbose: bool) {
 
 fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
+    if let Command::Show(args) = &cli.command {
+        return show::run(args);
+    }
     let sandbox = match &cli.command {
         Command::Demo { sandbox, .. } | Command::Run { sandbox, .. } => sandbox,
+        Command::Show(_) => unreachable!("`show` returned above"),
     };
     let (memmap_limits, instance_limits): (MemmapLimits, InstanceLimits) = sandbox.limits()?;
     let runner = if instance_limits.fuel.is_some() {
@@ -111,6 +121,7 @@ fn main() -> Result<ExitCode> {
             };
             (plugin, config)
         }
+        Command::Show(_) => unreachable!("`show` returned above"),
         Command::Run { plugin: path, sandbox, args } => {
             let plugin = runner
                 .load_file(&path)

@@ -1,6 +1,7 @@
 //! Element types: sizes, numpy names and byte order.
 
 use crate::generated::types::{ByteOrder, Dtype, ScalarKind};
+use crate::npy::{DtypeInfo, DtypeKind};
 
 /// Bytes per element, like `np.dtype(kind).itemsize`.
 pub(crate) fn itemsize(kind: ScalarKind) -> u64 {
@@ -54,4 +55,55 @@ pub(crate) fn normalize(dtype: Dtype) -> Dtype {
 pub(crate) fn needs_swap(dtype: Dtype) -> bool {
     let native = if cfg!(target_endian = "little") { ByteOrder::Little } else { ByteOrder::Big };
     itemsize(dtype.kind) > 1 && dtype.byte_order != native
+}
+
+/// `dtype` as the printing and `.npy` code describe it (`np.dtype('<f8')`).
+pub(crate) fn to_info(dtype: Dtype) -> DtypeInfo {
+    let (kind, size) = match dtype.kind {
+        ScalarKind::Bool => (DtypeKind::Bool, 1),
+        ScalarKind::Int8 => (DtypeKind::Int, 1),
+        ScalarKind::Int16 => (DtypeKind::Int, 2),
+        ScalarKind::Int32 => (DtypeKind::Int, 4),
+        ScalarKind::Int64 => (DtypeKind::Int, 8),
+        ScalarKind::Uint8 => (DtypeKind::UInt, 1),
+        ScalarKind::Uint16 => (DtypeKind::UInt, 2),
+        ScalarKind::Uint32 => (DtypeKind::UInt, 4),
+        ScalarKind::Uint64 => (DtypeKind::UInt, 8),
+        ScalarKind::Float16 => (DtypeKind::Float, 2),
+        ScalarKind::Float32 => (DtypeKind::Float, 4),
+        ScalarKind::Float64 => (DtypeKind::Float, 8),
+        ScalarKind::Complex64 => (DtypeKind::Complex, 8),
+        ScalarKind::Complex128 => (DtypeKind::Complex, 16),
+    };
+    // Every (kind, size) above is one numpy has.
+    DtypeInfo::new(kind, size).unwrap_or(DtypeInfo::UINT8).with_big_endian(dtype.byte_order == ByteOrder::Big)
+}
+
+/// The inverse of [`to_info`].
+pub(crate) fn from_info(info: DtypeInfo) -> Dtype {
+    const KINDS: [ScalarKind; 14] = [
+        ScalarKind::Bool,
+        ScalarKind::Int8,
+        ScalarKind::Int16,
+        ScalarKind::Int32,
+        ScalarKind::Int64,
+        ScalarKind::Uint8,
+        ScalarKind::Uint16,
+        ScalarKind::Uint32,
+        ScalarKind::Uint64,
+        ScalarKind::Float16,
+        ScalarKind::Float32,
+        ScalarKind::Float64,
+        ScalarKind::Complex64,
+        ScalarKind::Complex128,
+    ];
+    let byte_order = if info.big_endian() { ByteOrder::Big } else { ByteOrder::Little };
+    let kind = KINDS
+        .into_iter()
+        .find(|&kind| {
+            let probe = to_info(Dtype { kind, byte_order });
+            probe.kind() == info.kind() && probe.itemsize() == info.itemsize()
+        })
+        .unwrap_or(ScalarKind::Uint8);
+    normalize(Dtype { kind, byte_order })
 }

@@ -116,6 +116,36 @@ impl HostMemmap for MemmapView<'_> {
         Ok(())
     }
 
+    fn transpose(&mut self, this: Resource<Memmap>) -> Result<Resource<Memmap>, HostError> {
+        self.ctx.check_new_handle()?;
+        let parent = self.get(&this)?;
+        let view = parent.with_layout(parent.layout().transposed());
+        Ok(self.table.push(view)?)
+    }
+
+    fn permute(&mut self, this: Resource<Memmap>, axes: Vec<i64>) -> Result<Resource<Memmap>, HostError> {
+        self.ctx.check_new_handle()?;
+        let parent = self.get(&this)?;
+        let view = parent.with_layout(parent.layout().permute(&axes)?);
+        Ok(self.table.push(view)?)
+    }
+
+    fn open_npy(&mut self, path: String, mode: Mode) -> Result<Resource<Memmap>, HostError> {
+        let map = open::open_npy(self.ctx, path, mode)?;
+        Ok(self.table.push(map)?)
+    }
+
+    fn create_npy(
+        &mut self,
+        path: String,
+        dtype: Dtype,
+        shape: Vec<u64>,
+        order: Order,
+    ) -> Result<Resource<Memmap>, HostError> {
+        let map = open::create_npy(self.ctx, path, dtype, shape, order)?;
+        Ok(self.table.push(map)?)
+    }
+
     fn drop(&mut self, this: Resource<Memmap>) -> wasmtime::Result<()> {
         // The `Memmap`'s own `Drop` flushes; deleting it from the table is all there is to do.
         self.table.delete(this)?;

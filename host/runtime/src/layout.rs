@@ -194,6 +194,45 @@ impl Layout {
         Ok(Self { shape, strides, first, itemsize: self.itemsize })
     }
 
+    /// The view `np.transpose(a, axes)`: axis `i` of the result is axis `axes[i]` of this layout
+    /// (negative values count from the end); `a.T` is `axes` = `[n-1, ..., 0]`. Only shape and
+    /// strides move, so the view covers exactly the bytes this one does.
+    ///
+    /// # Errors
+    /// numpy's: "axes don't match array" (`ValueError`) for the wrong count, "axis 3 is out of bounds
+    /// for array of dimension 2" (`AxisError`, an `IndexError`), "repeated axis in transpose".
+    pub(crate) fn permute(&self, axes: &[i64]) -> Result<Self, Error> {
+        let ndim = self.shape.len();
+        if axes.len() != ndim {
+            return Err(Error::invalid("axes don't match array"));
+        }
+        let mut seen = vec![false; ndim];
+        let mut shape = Vec::with_capacity(ndim);
+        let mut strides = Vec::with_capacity(ndim);
+        for &axis in axes {
+            let out_of_bounds = || Error::index(format!("axis {axis} is out of bounds for array of dimension {ndim}"));
+            let n = i64::try_from(ndim).map_err(|_| out_of_bounds())?;
+            let pos = if axis < 0 { axis.checked_add(n) } else { Some(axis) };
+            let pos = pos.filter(|p| (0..n).contains(p)).ok_or_else(out_of_bounds)?;
+            let pos = usize::try_from(pos).map_err(|_| out_of_bounds())?;
+            if std::mem::replace(&mut seen[pos], true) {
+                return Err(Error::invalid("repeated axis in transpose"));
+            }
+            shape.push(self.shape[pos]);
+            strides.push(self.strides[pos]);
+        }
+        Ok(Self { shape, strides, first: self.first, itemsize: self.itemsize })
+    }
+
+    /// `a.T`: the axes in reverse order.
+    pub(crate) fn transposed(&self) -> Self {
+        let mut shape = self.shape.clone();
+        let mut strides = self.strides.clone();
+        shape.reverse();
+        strides.reverse();
+        Self { shape, strides, first: self.first, itemsize: self.itemsize }
+    }
+
     /// The byte range `[lowest, highest + itemsize)` the elements cover, or `None` when empty.
     #[cfg(test)]
     pub(crate) fn extent(&self) -> Option<(u64, u64)> {
@@ -428,6 +467,42 @@ mod tests {
         assert_eq!(e.message(), "an index can only have a single ellipsis ('...')");
         let e = base.view(&[sl(None, None, Some(0))]).unwrap_err();
         assert_eq!(e.message(), "slice step cannot be zero");
+    }
+
+    #[test]
+    fn transposed_views_address_the_same_elements() {
+        // Element [i, j, k] of a.T is element [k, j, i] of a, and it covers the same bytes.
+        let base = Layout::contiguous(&[2, 3, 4], 8, Order::C).unwrap();
+        let v = base.view(&[sl(None, None, Some(-1)), Index::Ellipsis, sl(Some(1), None, Some(2))]).unwrap();
+        let t = v.transposed();
+        assert_eq!(t.shape(), &[2, 3, 2]);
+        let (vo, to) = (offsets(&v), offsets(&t));
+        let (sh, st) = (v.shape().to_vec(), t.shape().to_vec());
+        let flat =
+            |idx: [u64; 3], shape: &[u64]| usize::try_from((idx[0] * shape[1] + idx[1]) * shape[2] + idx[2]).unwrap();
+        for i in 0..st[0] {
+            for j in 0..st[1] {
+                for k in 0..st[2] {
+                    assert_eq!(to[flat([i, j, k], &st)], vo[flat([k, j, i], &sh)]);
+                }
+            }
+        }
+        assert_eq!(t.extent(), v.extent());
+        assert_eq!(t.transposed(), v);
+        assert_eq!(v.permute(&[2, 1, 0]).unwrap(), t);
+        assert_eq!(v.permute(&[-3, -2, -1]).unwrap(), v);
+        let p = v.permute(&[1, -1, 0]).unwrap();
+        assert_eq!((p.shape(), p.strides()), (&[3, 2, 2][..], &[v.strides()[1], v.strides()[2], v.strides()[0]][..]));
+    }
+
+    #[test]
+    fn bad_axes_get_numpys_errors() {
+        let base = Layout::contiguous(&[2, 3], 1, Order::C).unwrap();
+        let err = |axes: &[i64]| base.permute(axes).unwrap_err().message().to_owned();
+        assert_eq!(err(&[0]), "axes don't match array");
+        assert_eq!(err(&[0, 2]), "axis 2 is out of bounds for array of dimension 2");
+        assert_eq!(err(&[i64::MIN, 0]), format!("axis {} is out of bounds for array of dimension 2", i64::MIN));
+        assert_eq!(err(&[1, -1]), "repeated axis in transpose");
     }
 
     #[test]

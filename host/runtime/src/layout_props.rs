@@ -111,7 +111,7 @@ impl Model {
                 Index::Ellipsis => unreachable!("expanded above"),
             }
         }
-        let shape: Vec<u64> = axes.iter().map(|(_, p)| p.len() as u64).collect();
+        let shape: Vec<u64> = axes.iter().map(|(_, p)| u64::try_from(p.len()).unwrap_or(u64::MAX)).collect();
         let total: u64 = shape.iter().product();
         let mut offsets = Vec::new();
         for linear in 0..total {

@@ -71,6 +71,7 @@ mod layout;
 #[cfg(test)]
 mod layout_props;
 mod mapping;
+pub mod npy;
 mod open;
 mod raw;
 pub mod run;

@@ -1,7 +1,7 @@
 //! `np.memmap(path, dtype, mode, offset, shape, order)`: opening, sizing and mapping a file exactly
 //! as numpy's `numpy/_core/memmap.py` does, beneath a granted directory.
 
-use std::os::unix::fs::FileTypeExt;
+use std::os::unix::fs::{FileExt, FileTypeExt};
 use std::sync::Arc;
 
 use cap_std::fs::{OpenOptions, OpenOptionsExt};
@@ -14,6 +14,7 @@ use crate::grants;
 use crate::handle::{Memmap, Opened};
 use crate::layout::{self, Layout, MAX_BYTES};
 use crate::mapping::Mapping;
+use crate::npy;
 use crate::raw::{MapKind, RawMap};
 
 /// numpy's spelling of a mode, for messages.
@@ -41,6 +42,56 @@ pub(crate) struct OpenArgs {
 /// # Errors
 /// numpy's errors, with numpy's messages, and the grant's refusals.
 pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error> {
+    open_with_header(ctx, args, None)
+}
+
+/// Opens a `.npy` file, like `np.load(path, mmap_mode=mode)` (numpy's `open_memmap(path, mode)`):
+/// dtype, shape and order come from the file's header, the array starts after it.
+///
+/// # Errors
+/// The header's errors (numpy's messages, see [`npy`]), mode `w+` (which needs a dtype and shape:
+/// [`create_npy`]), and those of [`open`].
+pub(crate) fn open_npy(ctx: &mut MemmapCtx, path: String, mode: Mode) -> Result<Memmap, Error> {
+    if mode == Mode::Write {
+        return Err(Error::invalid(
+            "mode 'w+' makes a new .npy file, which needs a dtype and a shape: use create-npy \
+             (numpy's open_memmap(path, mode='w+', dtype=..., shape=...))",
+        ));
+    }
+    let (file, _) = open_file(ctx, &path, Mode::ReadOnly)?;
+    let header = npy::read_header(&file).map_err(|e| match e {
+        npy::ReadError::Io(e) => Error::from_io(&e, &path),
+        npy::ReadError::Header(h) if h.is_overflow() => Error::overflow(h.message()),
+        npy::ReadError::Header(h) => Error::invalid(h.message()),
+    })?;
+    drop(file);
+    let order = if header.fortran_order { Order::Fortran } else { Order::C };
+    let dtype = dtype::from_info(header.dtype);
+    open(ctx, OpenArgs { path, dtype, mode, shape: Some(header.shape), offset: header.data_offset, order })
+}
+
+/// Creates (or truncates) a `.npy` file, like `np.lib.format.open_memmap(path, mode='w+', dtype,
+/// shape, fortran_order)`: writes numpy's header and maps the zeroed data after it. Like numpy's,
+/// the array reports mode `r+`.
+///
+/// # Errors
+/// As [`open`] with mode `w+`.
+pub(crate) fn create_npy(
+    ctx: &mut MemmapCtx,
+    path: String,
+    dtype: Dtype,
+    shape: Vec<u64>,
+    order: Order,
+) -> Result<Memmap, Error> {
+    let dtype = dtype::normalize(dtype);
+    let header = npy::header_bytes(&dtype::to_info(dtype), order == Order::Fortran, &shape);
+    let offset = u64::try_from(header.len()).map_err(|_| Error::overflow("the .npy header is too long"))?;
+    let args = OpenArgs { path, dtype, mode: Mode::Write, shape: Some(shape), offset, order };
+    open_with_header(ctx, args, Some(&header))
+}
+
+/// [`open`], writing `header` at the start of the file (mode `w+` only) before the data are mapped.
+fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) -> Result<Memmap, Error> {
     let OpenArgs { path, dtype, mode, shape, offset, order } = args;
     let dtype = dtype::normalize(dtype);
     let itemsize = dtype::itemsize(dtype.kind);
@@ -64,18 +115,70 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
         }
     }
 
-    let resolved = grants::resolve(&ctx.grants, &path)?;
+    let (file, file_len) = open_file(ctx, &path, mode)?;
+
+    let sized = match sized {
+        Some(sized) => sized,
+        None => {
+            let sized = Extent::from_file(file_len, offset, itemsize, order)?;
+            ctx.check_new_map(sized.nbytes)?;
+            sized
+        }
+    };
+    let Extent { nbytes, end, layout } = sized;
+
+    let kind = match mode {
+        Mode::ReadOnly => MapKind::ReadOnly,
+        Mode::ReadWrite | Mode::Write => MapKind::Shared,
+        Mode::CopyOnWrite => MapKind::Private,
+    };
+    let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
+    if writes {
+        // numpy grows a short file (never shrinks it) and keeps at least one byte, so that even an
+        // empty array has a file to map (numpy gh-27723).
+        let wanted = end.max(1);
+        if file_len < wanted {
+            ctx.check_file_size(&path, wanted, mode_str(mode))?;
+            file.set_len(wanted).map_err(|e| Error::from_io(&e, &path))?;
+        }
+        if let Some(header) = header {
+            file.write_all_at(header, 0).map_err(|e| Error::from_io(&e, &path))?;
+        }
+    } else if end == 0 && file_len == 0 {
+        return Err(Error::invalid("cannot mmap an empty file"));
+    } else if file_len < end {
+        return Err(Error::invalid("mmap length is greater than file size"));
+    }
+
+    let raw = if nbytes == 0 {
+        None
+    } else {
+        let len = usize::try_from(nbytes)
+            .map_err(|_| Error::overflow(format!("{nbytes} bytes do not fit in this host's address space")))?;
+        Some(RawMap::new(&file, offset, len, kind).map_err(|e| Error::from_io(&e, &path))?)
+    };
+    let map = Arc::new(Mapping::new(raw, kind, file, end, ctx.stats(), path.clone()));
+    ctx.track(&map);
+    // numpy's open_memmap maps a new .npy file with mode 'r+' after writing its header.
+    let mode = if header.is_some() { Mode::ReadWrite } else { mode };
+    Ok(Memmap::new(map, Arc::new(Opened { path, dtype, mode, offset, order }), layout))
+}
+
+/// Opens `path` beneath the grants for `mode` (`O_RDONLY`, `O_RDWR`, or `O_RDWR|O_CREAT|O_TRUNC`
+/// for `w+`, as numpy does) and checks it is a regular file; returns it and its length.
+fn open_file(ctx: &MemmapCtx, path: &str, mode: Mode) -> Result<(std::fs::File, u64), Error> {
+    let resolved = grants::resolve(&ctx.grants, path)?;
     let grant = resolved.grant;
     let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
     if writes && !grant.writable() {
-        return Err(Error::new(ErrorCode::AccessDenied, grants::read_only_message(&path, grant, mode_str(mode))));
+        return Err(Error::new(ErrorCode::AccessDenied, grants::read_only_message(path, grant, mode_str(mode))));
     }
     // Refuse anything but a regular file before opening it: opening a device or a FIFO can itself
     // do something (a tape rewinds, a terminal becomes the controlling one). The check after the
     // open below stays, for a file swapped between the two.
     if let Ok(meta) = grant.dir().metadata(&resolved.rest) {
         if meta.is_dir() {
-            return Err(Error::from_io(&std::io::Error::from_raw_os_error(libc::EISDIR), &path));
+            return Err(Error::from_io(&std::io::Error::from_raw_os_error(libc::EISDIR), path));
         }
         if !meta.is_file() {
             return Err(Error::invalid(format!("'{path}' is not a regular file and cannot be memory-mapped")));
@@ -93,61 +196,21 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
     options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     let file = grant.dir().open_with(&resolved.rest, &options).map_err(|e| {
         if grants::is_escape(&e) {
-            Error::new(ErrorCode::AccessDenied, grants::escape_message(&path, grant))
+            Error::new(ErrorCode::AccessDenied, grants::escape_message(path, grant))
         } else {
-            Error::from_io(&e, &path)
+            Error::from_io(&e, path)
         }
     })?;
     let file = file.into_std();
-    let meta = file.metadata().map_err(|e| Error::from_io(&e, &path))?;
+    let meta = file.metadata().map_err(|e| Error::from_io(&e, path))?;
     if meta.is_dir() {
-        return Err(Error::from_io(&std::io::Error::from_raw_os_error(libc::EISDIR), &path));
+        return Err(Error::from_io(&std::io::Error::from_raw_os_error(libc::EISDIR), path));
     }
     let ft = meta.file_type();
     if !meta.is_file() || ft.is_fifo() || ft.is_socket() || ft.is_block_device() || ft.is_char_device() {
         return Err(Error::invalid(format!("'{path}' is not a regular file and cannot be memory-mapped")));
     }
-    let file_len = meta.len();
-
-    let sized = match sized {
-        Some(sized) => sized,
-        None => {
-            let sized = Extent::from_file(file_len, offset, itemsize, order)?;
-            ctx.check_new_map(sized.nbytes)?;
-            sized
-        }
-    };
-    let Extent { nbytes, end, layout } = sized;
-
-    let kind = match mode {
-        Mode::ReadOnly => MapKind::ReadOnly,
-        Mode::ReadWrite | Mode::Write => MapKind::Shared,
-        Mode::CopyOnWrite => MapKind::Private,
-    };
-    if writes {
-        // numpy grows a short file (never shrinks it) and keeps at least one byte, so that even an
-        // empty array has a file to map (numpy gh-27723).
-        let wanted = end.max(1);
-        if file_len < wanted {
-            ctx.check_file_size(&path, wanted, mode_str(mode))?;
-            file.set_len(wanted).map_err(|e| Error::from_io(&e, &path))?;
-        }
-    } else if end == 0 && file_len == 0 {
-        return Err(Error::invalid("cannot mmap an empty file"));
-    } else if file_len < end {
-        return Err(Error::invalid("mmap length is greater than file size"));
-    }
-
-    let raw = if nbytes == 0 {
-        None
-    } else {
-        let len = usize::try_from(nbytes)
-            .map_err(|_| Error::overflow(format!("{nbytes} bytes do not fit in this host's address space")))?;
-        Some(RawMap::new(&file, offset, len, kind).map_err(|e| Error::from_io(&e, &path))?)
-    };
-    let map = Arc::new(Mapping::new(raw, kind, file, end, ctx.stats(), path.clone()));
-    ctx.track(&map);
-    Ok(Memmap::new(map, Arc::new(Opened { path, dtype, mode, offset, order }), layout))
+    Ok((file, meta.len()))
 }
 
 /// The size and layout of an array about to be mapped.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use wasm_memmap_guest_artifacts::test_programs::HOSTILE;
 use wasm_memmap_host::run::{DirGrant, Outcome, Status};
 use wasm_memmap_host::{FsPerms, MemmapLimits};
-use wasm_memmap_tests::{config, run_config, runner, stdout};
+use wasm_memmap_tests::{config, numpy, run_config, runner, stdout};
 
 /// The sandbox the module documentation of `hostile.rs` describes.
 struct Sandbox {
@@ -32,6 +32,25 @@ impl Sandbox {
         std::os::unix::fs::symlink(top.path().join("outside.f8"), grant.join("link-abs")).unwrap();
         std::os::unix::fs::symlink("..", grant.join("dir-out")).unwrap();
         std::os::unix::fs::symlink("/dev/zero", grant.join("dev-zero")).unwrap();
+        let npy = |header: &str| {
+            let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+            let padded = format!("{header:<118}\n");
+            bytes.extend_from_slice(&u16::try_from(padded.len()).unwrap().to_le_bytes());
+            bytes.extend_from_slice(padded.as_bytes());
+            bytes
+        };
+        let f8_header = |shape: &str| npy(&format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}"));
+        let mut good = f8_header("(1,)");
+        good.extend_from_slice(&4.0f64.to_le_bytes());
+        std::fs::write(ro.join("good.npy"), good).unwrap();
+        std::fs::write(grant.join("npy-bad-magic.npy"), b"\x93NUMPX\x01\x00\x76\x00").unwrap();
+        let mut past_end = b"\x93NUMPY\x01\x00".to_vec();
+        past_end.extend_from_slice(&u16::MAX.to_le_bytes());
+        past_end.extend_from_slice(b"{'descr': '<f8'");
+        std::fs::write(grant.join("npy-header-past-end.npy"), past_end).unwrap();
+        std::fs::write(grant.join("npy-shape-overflows.npy"), f8_header("(18446744073709551615, 16)")).unwrap();
+        std::fs::write(grant.join("npy-negative-shape.npy"), f8_header("(-1,)")).unwrap();
+        std::fs::write(grant.join("npy-not-a-dict.npy"), npy("[1, 2, 3]")).unwrap();
         // A device inside the grant needs CAP_MKNOD (root in most containers); without it the
         // attack meets a missing file instead.
         let _ = std::process::Command::new("mknod").arg(grant.join("null")).args(["c", "1", "3"]).status();
@@ -85,6 +104,21 @@ fn err(code: &str, message: &str) -> (String, String) {
 fn ok() -> (String, String) {
     err("ok", "")
 }
+
+/// numpy mapping the malformed `.npy` files (`open_memmap`, which `np.load(mmap_mode=...)` uses once it
+/// has seen the magic string); prints `{case: str(exception)}`.
+const NPY_SCRIPT: &str = r#"
+import json, os
+os.chdir(sys.argv[1])
+out = {}
+for case in ["npy-bad-magic", "npy-negative-shape", "npy-not-a-dict"]:
+    try:
+        np.lib.format.open_memmap(case + ".npy", mode="r")
+        out[case] = None
+    except Exception as e:
+        out[case] = str(e)
+print(json.dumps(out))
+"#;
 
 #[test]
 fn every_attack_gets_its_error() {
@@ -253,6 +287,33 @@ fn every_attack_gets_its_error() {
             "'shrink.f8' was truncated to 8 bytes while mapped; the array needs 32768 bytes of it, so it cannot be read or written any more",
         ),
     );
+    // Malformed `.npy` headers: numpy's own refusal of the same bytes.
+    let grant_dir = sandbox.grant();
+    let numpy: BTreeMap<String, Option<String>> =
+        serde_json::from_str(&numpy::run(NPY_SCRIPT, &[grant_dir.to_str().unwrap()])).unwrap();
+    for (case, message) in &numpy {
+        let message = message.as_deref().unwrap_or_else(|| panic!("numpy loaded {case}"));
+        expect(case, err("invalid-argument", message));
+    }
+    // numpy's `open_memmap` reads the 65535 header bytes first and reports the short file; the host
+    // refuses the length before reading, with numpy's `max_header_size` message (10,000 bytes).
+    expect(
+        "npy-header-past-end",
+        err(
+            "invalid-argument",
+            "Header info length (65535) is large and may not be safe to load securely.\nTo allow loading, adjust `max_header_size` or fully trust the `.npy` file using `allow_pickle=True`.\nFor safety against large resource use or crashes, sandboxing may be necessary.",
+        ),
+    );
+    expect(
+        "npy-shape-overflows",
+        err(
+            "overflow",
+            &format!(
+                "{too_big} (shape (18446744073709551615, 16) with itemsize 8 needs 2361183241434822606720 bytes; the maximum is 9223372036854775807)"
+            ),
+        ),
+    );
+    expect("npy-r+-in-read-only-grant", read_only_grant("r+", "/ro/good.npy"));
     expect("after", ok());
     assert!(got.is_empty(), "attacks without an expected outcome: {got:?}");
 
@@ -261,7 +322,8 @@ fn every_attack_gets_its_error() {
     let top = sandbox.top.path();
     assert_eq!(std::fs::read(top.join("outside.f8")).unwrap(), 1.0f64.to_le_bytes());
     assert_eq!(std::fs::read(top.join("ro/frozen.f8")).unwrap(), 4.0f64.to_le_bytes());
-    assert_eq!(std::fs::read_dir(top.join("ro")).unwrap().count(), 1);
+    assert!(std::fs::read(top.join("ro/good.npy")).unwrap().ends_with(&4.0f64.to_le_bytes()));
+    assert_eq!(std::fs::read_dir(top.join("ro")).unwrap().count(), 2, "a file appeared in the read-only grant");
     let grant = sandbox.grant();
     assert_eq!(std::fs::read(grant.join("small.f8")).unwrap(), 2.5f64.to_le_bytes());
     for never in ["big.u1", "offset.u1", "huge.f8", "huge.c16", "made-hard", "axes.f8"] {

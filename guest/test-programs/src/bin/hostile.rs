@@ -6,7 +6,8 @@
 //! The host test grants `.` (read-write) holding `small.f8` (8 bytes), `sub/` (a directory),
 //! `fifo` (a named pipe), `null` (a character device, when the test may make one), symbolic links `link-out` (to `../outside.f8`), `link-abs` (to the
 //! absolute path of `outside.f8`), `dir-out` (to `..`) and `dev-zero` (to `/dev/zero`), and
-//! `/ro` (read-only) holding `frozen.f8` (8 bytes). It sets the limits to 1000 handles, 16 MiB
+//! `/ro` (read-only) holding `frozen.f8` (8 bytes) and `good.npy`, and malformed `.npy` files named
+//! for their fault (`npy-bad-magic.npy`, ...). It sets the limits to 1000 handles, 16 MiB
 //! mapped, 1 MiB per file and 64 KiB per call.
 // Attacks on the canonical ABI need the raw imports, which only `unsafe` can call.
 #![allow(unsafe_code)]
@@ -222,6 +223,14 @@ fn handles_and_quotas() {
     );
 }
 
+fn npy() {
+    for name in ["npy-bad-magic", "npy-header-past-end", "npy-shape-overflows", "npy-negative-shape", "npy-not-a-dict"]
+    {
+        report(name, Memmap::open_npy(&format!("{name}.npy"), "r").map(drop));
+    }
+    report("npy-r+-in-read-only-grant", Memmap::open_npy("/ro/good.npy", "r+").map(drop));
+}
+
 fn after() {
     report(
         "after",
@@ -311,5 +320,6 @@ fn main() {
     grants();
     arithmetic();
     handles_and_quotas();
+    npy();
     after();
 }

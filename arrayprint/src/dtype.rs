@@ -2,6 +2,24 @@
 
 use super::FloatKind;
 
+/// numpy's names, one-letter codes (`dtype.char`) and other accepted names for each dtype.
+const SPELLINGS: &[(&str, DtypeInfo, char, &[&str])] = &[
+    ("bool", DtypeInfo::BOOL, '?', &["bool_"]),
+    ("int8", DtypeInfo::INT8, 'b', &["byte"]),
+    ("int16", DtypeInfo::INT16, 'h', &["short"]),
+    ("int32", DtypeInfo::INT32, 'i', &["intc"]),
+    ("int64", DtypeInfo::INT64, 'l', &["long", "longlong", "intp", "int", "q", "p"]),
+    ("uint8", DtypeInfo::UINT8, 'B', &["ubyte"]),
+    ("uint16", DtypeInfo::UINT16, 'H', &["ushort"]),
+    ("uint32", DtypeInfo::UINT32, 'I', &["uintc"]),
+    ("uint64", DtypeInfo::UINT64, 'L', &["ulong", "ulonglong", "uintp", "uint", "Q", "P"]),
+    ("float16", DtypeInfo::FLOAT16, 'e', &["half"]),
+    ("float32", DtypeInfo::FLOAT32, 'f', &["single"]),
+    ("float64", DtypeInfo::FLOAT64, 'd', &["double", "float"]),
+    ("complex64", DtypeInfo::COMPLEX64, 'F', &["csingle"]),
+    ("complex128", DtypeInfo::COMPLEX128, 'D', &["cdouble", "complex"]),
+];
+
 /// The kind of a numpy dtype (`dtype.kind`), limited to the kinds this module prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DtypeKind {
@@ -72,47 +90,48 @@ impl DtypeInfo {
         valid.then(|| Self::native(kind, itemsize))
     }
 
-    /// Parses numpy's name (`"float32"`, `"uint8"`, `"bool"`, like `np.dtype("float32")`) or a type
-    /// string with byte order (`">f8"`, `"<i4"`, `"|u1"`, `"=c16"`).
-    pub fn from_name(name: &str) -> Option<Self> {
-        let named = [
-            ("bool", Self::BOOL),
-            ("int8", Self::INT8),
-            ("int16", Self::INT16),
-            ("int32", Self::INT32),
-            ("int64", Self::INT64),
-            ("uint8", Self::UINT8),
-            ("uint16", Self::UINT16),
-            ("uint32", Self::UINT32),
-            ("uint64", Self::UINT64),
-            ("float16", Self::FLOAT16),
-            ("float32", Self::FLOAT32),
-            ("float64", Self::FLOAT64),
-            ("complex64", Self::COMPLEX64),
-            ("complex128", Self::COMPLEX128),
-        ];
-        if let Some((_, d)) = named.iter().find(|(n, _)| *n == name) {
-            return Some(*d);
+    /// Parses one of numpy's spellings of a dtype, as `np.dtype(spec)` accepts it: names
+    /// (`"float32"`, `"uint8"`, `"bool"`), their aliases (`"double"`, `"half"`, `"int"`, ...), one-letter
+    /// type codes (`"d"`, `"f"`, `"?"`, `"B"`) and type strings with or without a byte order (`"f8"`,
+    /// `">f8"`, `"<i4"`, `"|u1"`, `"=c16"`, `"!i8"`). `None` for anything else (numpy: `TypeError: data
+    /// type 'x' not understood`) and for the dtypes this crate does not print (strings, datetimes, ...).
+    pub fn from_name(spec: &str) -> Option<Self> {
+        if let Some(&(_, dtype, _, _)) =
+            SPELLINGS.iter().find(|(name, _, _, aliases)| *name == spec || aliases.contains(&spec))
+        {
+            return Some(dtype);
         }
-        let mut chars = name.chars();
-        let (order, rest) = match chars.next()? {
-            c @ ('<' | '>' | '|' | '=') => (Some(c), chars.as_str()),
-            _ => (None, name),
+        let (order, code) = match spec.chars().next()? {
+            '<' => (Some(false), &spec[1..]),
+            '>' | '!' => (Some(true), &spec[1..]),
+            '=' | '|' => (None, &spec[1..]),
+            _ => (None, spec),
         };
-        let mut rest_chars = rest.chars();
-        let kind = match rest_chars.next()? {
-            'b' => DtypeKind::Bool,
-            'i' => DtypeKind::Int,
-            'u' => DtypeKind::UInt,
-            'f' => DtypeKind::Float,
-            'c' => DtypeKind::Complex,
-            _ => return None,
+        let mut chars = code.chars();
+        let first = chars.next()?;
+        let rest = chars.as_str();
+        let dtype = if rest.is_empty() {
+            SPELLINGS
+                .iter()
+                .find(|(_, _, c, aliases)| *c == first || aliases.iter().any(|a| a.len() == 1 && a.starts_with(first)))
+                .map(|&(_, d, _, _)| d)?
+        } else {
+            if !rest.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let kind = match first {
+                'b' => DtypeKind::Bool,
+                'i' => DtypeKind::Int,
+                'u' => DtypeKind::UInt,
+                'f' => DtypeKind::Float,
+                'c' => DtypeKind::Complex,
+                _ => return None,
+            };
+            Self::new(kind, rest.parse().ok()?)?
         };
-        let dtype = Self::new(kind, rest_chars.as_str().parse().ok()?)?;
         Some(match order {
-            Some('>') => dtype.with_big_endian(true),
-            Some('<') => dtype.with_big_endian(false),
-            _ => dtype,
+            Some(big) => dtype.with_big_endian(big),
+            None => dtype,
         })
     }
 

@@ -1,4 +1,4 @@
-//! numpy's array printing (`repr(a)` and `str(a)`, `numpy/_core/arrayprint.py` of numpy 2.4), in
+//! numpy's array printing (`repr(a)` and `str(a)`, `numpy/_core/arrayprint.py` of numpy 2.4) in
 //! pure Rust and character for character.
 //!
 //! Printing never needs the whole array: [`kept_ranges`] (or [`kept_offsets`]) says which elements

@@ -1,0 +1,179 @@
+//! numpy's random numbers: `default_rng(seed)` draws exactly what `np.random.default_rng(seed)`
+//! draws, for every method here, on every platform.
+//!
+//! The pieces are numpy's: [`SeedSequence`] mixes the seed (`numpy/random/bit_generator.pyx`),
+//! [`Pcg64`] is the bit generator (`rand_pcg`'s PCG XSL RR 128/64, seeded as numpy's `_pcg64.pyx`
+//! seeds it, implementing `rand_core`'s traits), and [`Generator`] holds numpy's samplers
+//! (`random/src/distributions/distributions.c`): the 53-bit double, the ziggurat normal and Lemire's
+//! bounded integers. Each method fills a whole shape in C order, like numpy's `size=`.
+//!
+//! | numpy                                           | this module                                   |
+//! |-------------------------------------------------|-----------------------------------------------|
+//! | `rng = np.random.default_rng(12345)`            | `let mut rng = default_rng(12345);`           |
+//! | `rng.random((2, 3))`                            | `rng.random(&[2, 3])`                         |
+//! | `rng.standard_normal((5, 10000))`               | `rng.standard_normal(&[5, 10000])`            |
+//! | `rng.normal(10, 2, (3,))`                       | `rng.normal(10.0, 2.0, &[3])?`                |
+//! | `rng.integers(-5, 5, (4,))`                     | `rng.integers(-5, 5, &[4], false)?`           |
+//! | `rng.bit_generator.random_raw(4)`               | `rng.bit_generator_mut().random_raw(4)`       |
+//!
+//! # Examples
+//! ```
+//! use wasm_memmap_sdk::random::default_rng;
+//! let mut rng = default_rng(12345);
+//! // np.random.default_rng(12345).standard_normal(2)
+//! assert_eq!(rng.standard_normal(&[2]), [-1.4238250364546312, 1.2637284581291104]);
+//! ```
+
+mod bounded;
+mod exp;
+mod exp_table;
+mod log1p;
+mod pcg64;
+mod seed_sequence;
+mod ziggurat;
+mod ziggurat_tables;
+
+use std::fmt;
+
+pub use pcg64::Pcg64;
+pub use seed_sequence::SeedSequence;
+pub use ziggurat::NormalBranches;
+
+/// numpy's `Generator` over [`Pcg64`], like the object `np.random.default_rng(seed)` returns.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    bits: Pcg64,
+    branches: NormalBranches,
+}
+
+/// A generator seeded with the integer `seed`, like `np.random.default_rng(seed)`.
+///
+/// For seeds wider than 64 bits use [`SeedSequence::from_int`] or [`SeedSequence::new`] with
+/// [`Generator::new`].
+pub fn default_rng(seed: u64) -> Generator {
+    Generator::new(Pcg64::new(&SeedSequence::from_int(u128::from(seed))))
+}
+
+/// A bad argument, with numpy's `ValueError` message (`"low >= high"`, `"scale < 0"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueError(pub &'static str);
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
+/// The number of values `shape` holds.
+///
+/// # Panics
+/// When it does not fit in memory's address space, as numpy raises `MemoryError`.
+fn count(shape: &[u64]) -> usize {
+    shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(usize::try_from(d).ok()?))
+        .unwrap_or_else(|| panic!("cannot allocate an array of shape {shape:?}: it holds more values than memory can"))
+}
+
+impl Generator {
+    /// A generator drawing from `bits`, like `np.random.Generator(bits)`.
+    pub fn new(bits: Pcg64) -> Self {
+        Self { bits, branches: NormalBranches::default() }
+    }
+
+    /// The bit generator, like `rng.bit_generator` (for `random_raw`).
+    pub fn bit_generator_mut(&mut self) -> &mut Pcg64 {
+        &mut self.bits
+    }
+
+    /// Uniform samples in `[0, 1)` filling `shape`, like `rng.random(shape)`: each is the top 53 bits
+    /// of one 64-bit output.
+    pub fn random(&mut self, shape: &[u64]) -> Vec<f64> {
+        (0..count(shape)).map(|_| self.bits.next_double()).collect()
+    }
+
+    /// Standard-normal samples filling `shape` in C order, like `rng.standard_normal(shape)`.
+    pub fn standard_normal(&mut self, shape: &[u64]) -> Vec<f64> {
+        (0..count(shape)).map(|_| ziggurat::standard_normal(&mut self.bits, &mut self.branches)).collect()
+    }
+
+    /// Normal samples with mean `loc` and standard deviation `scale` filling `shape`, like
+    /// `rng.normal(loc, scale, shape)`: `loc + scale * z` for each standard-normal `z`.
+    ///
+    /// # Errors
+    /// `"scale < 0"` when `scale` is negative (`-0.0` too, as in numpy; NaN is allowed).
+    pub fn normal(&mut self, loc: f64, scale: f64, shape: &[u64]) -> Result<Vec<f64>, ValueError> {
+        if scale.is_sign_negative() && !scale.is_nan() {
+            return Err(ValueError("scale < 0"));
+        }
+        Ok(self.standard_normal(shape).into_iter().map(|z| loc + scale * z).collect())
+    }
+
+    /// `int64` integers from `low` to `high` filling `shape`, like
+    /// `rng.integers(low, high, shape, endpoint=endpoint)`: `high` is excluded unless `endpoint`.
+    /// `integers(i64::MIN, i64::MAX, shape, true)` covers every `i64`.
+    ///
+    /// # Errors
+    /// numpy's messages: `"low >= high"` for an empty range (`"high <= 0"` when `low` is 0), or
+    /// `"low > high"` with `endpoint`.
+    pub fn integers(&mut self, low: i64, high: i64, shape: &[u64], endpoint: bool) -> Result<Vec<i64>, ValueError> {
+        let n = count(shape);
+        if n == 0 {
+            // numpy returns an empty array before it looks at the bounds.
+            return Ok(Vec::new());
+        }
+        let high_closed = if endpoint { Some(high) } else { high.checked_sub(1) };
+        let high_closed = match high_closed {
+            Some(h) if h >= low => h,
+            _ if endpoint => return Err(ValueError("low > high")),
+            _ if low == 0 => return Err(ValueError("high <= 0")),
+            _ => return Err(ValueError("low >= high")),
+        };
+        // numpy: `rng = (uint64)(high - low)`, `off = (uint64)low`; both wrap into u64 as in C.
+        let rng = high_closed.abs_diff(low);
+        let off = u64::from_ne_bytes(low.to_ne_bytes());
+        let mut out = vec![0u64; n];
+        bounded::fill(&mut self.bits, off, rng, &mut out);
+        Ok(out.into_iter().map(|v| i64::from_ne_bytes(v.to_ne_bytes())).collect())
+    }
+
+    /// How many [`standard_normal`](Self::standard_normal) (and [`normal`](Self::normal)) draws
+    /// so far took the ziggurat's tail and wedge branches.
+    pub fn normal_branches(&self) -> NormalBranches {
+        self.branches
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The vectors of `shared/notes/numpy-memmap.md`, printed by numpy 2.x for seed 12345; the
+    // end-to-end tests compare millions of draws with numpy run in the test.
+    #[test]
+    fn seed_12345_gives_numpys_first_outputs() {
+        let mut rng = default_rng(12345);
+        assert_eq!(
+            rng.bit_generator_mut().random_raw(4),
+            [4193609425186963869, 5843160025838961886, 14708796524633321433, 12474696839993944336]
+        );
+        assert_eq!(
+            default_rng(12345).standard_normal(&[4]),
+            [-1.4238250364546312, 1.2637284581291104, -0.8706617379590857, -0.2591732349343976]
+        );
+    }
+
+    #[test]
+    fn bad_bounds_give_numpys_messages() {
+        let mut rng = default_rng(0);
+        assert_eq!(rng.integers(5, 5, &[1], false), Err(ValueError("low >= high")));
+        assert_eq!(rng.integers(0, 0, &[1], false), Err(ValueError("high <= 0")));
+        assert_eq!(rng.integers(3, 2, &[1], true), Err(ValueError("low > high")));
+        assert_eq!(rng.integers(3, 2, &[0], true), Ok(vec![]));
+        assert_eq!(rng.normal(0.0, -0.0, &[1]), Err(ValueError("scale < 0")));
+        assert!(rng.normal(0.0, f64::NAN, &[1]).is_ok_and(|v| v[0].is_nan()));
+        assert_eq!(rng.integers(7, 7, &[3], true), Ok(vec![7, 7, 7]));
+    }
+}
