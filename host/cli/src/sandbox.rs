@@ -139,22 +139,3 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
     }
     Duration::try_from_secs_f64(seconds).map_err(|e| format!("'{text}' seconds: {e}"))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::parse_bytes;
-
-    #[test]
-    fn byte_counts_take_binary_and_decimal_suffixes() {
-        assert_eq!(parse_bytes("4096"), Ok(4096));
-        assert_eq!(parse_bytes("64GiB"), Ok(64 << 30));
-        assert_eq!(parse_bytes("512M"), Ok(512 << 20));
-        assert_eq!(parse_bytes("10KB"), Ok(10_000));
-        assert_eq!(
-            parse_bytes("16EiB").unwrap_err(),
-            "unknown unit 'EiB' in '16EiB' (use KiB, MiB, GiB, TiB, KB, MB, GB or TB)"
-        );
-        assert_eq!(parse_bytes("20000000TiB").unwrap_err(), "'20000000TiB' is more than 18446744073709551615 bytes");
-        assert!(parse_bytes("-1").is_err());
-    }
-}

@@ -240,6 +240,30 @@ fn limit_flags_reach_the_plugin() {
     );
     assert!(!out.status.success());
     assert!(text(&out.stdout).lines().count() <= 2, "{}", text(&out.stdout));
+    // Byte counts with suffixes reach the memmap limits: 126 float64 values are 1008 bytes, under
+    // 1K (1024) and over 1KB (1000).
+    std::fs::write(dir.path().join("x.f8"), [0u8; 1008]).unwrap();
+    for (flag, limit) in [("16B", 16), ("1K", 1024), ("1KB", 1000)] {
+        let out = wasm_memmap(
+            &["--no-cache", "run", SELECT, "--dir", ".", "--max-transfer", flag, "--", "x.f8", "126", "read", ":"],
+            dir.path(),
+        );
+        let shown = text(&out.stdout);
+        if limit < 1008 {
+            assert!(
+                shown.contains(&format!("a read of 1008 bytes is over the limit of {limit} bytes per call")),
+                "{flag}: {shown}"
+            );
+        } else {
+            assert!(out.status.success(), "{flag}: {shown}");
+        }
+    }
+    let out = wasm_memmap(&["run", HOSTILE, "--max-file-size", "20000000TiB"], dir.path());
+    assert!(
+        text(&out.stderr).contains("'20000000TiB' is more than 18446744073709551615 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = wasm_memmap(&["run", HOSTILE, "--max-memory", "12XB"], dir.path());
     assert!(text(&out.stderr).contains("unknown unit 'XB' in '12XB'"), "{}", text(&out.stderr));
 }
