@@ -5,13 +5,17 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use wasm_memmap_host::FsPerms;
-use wasm_memmap_host::run::{DirGrant, Output, Plugin, RunConfig, Runner, Status};
+use wasm_memmap_host::MemmapLimits;
+use wasm_memmap_host::run::{InstanceLimits, Output, Plugin, RunConfig, Runner, Status, limit_trap_message};
+
+mod sandbox;
+use sandbox::SandboxArgs;
 
 mod show;
 
 /// Run WebAssembly plugins that use numpy-style memory-mapped arrays (the `wasm-memmap:array` WIT
-/// interface). A plugin sees only the directories granted with `--dir`.
+/// interface). A plugin sees only the directories granted with `--dir` and `--ro-dir`, and runs under
+/// the limits below (see "Sandbox and limits" in the README).
 #[derive(Parser, Debug)]
 #[command(name = "wasm-memmap", version, about, long_about = None)]
 struct Cli {
@@ -41,21 +45,22 @@ enum Command {
     /// 10000x10000 float64 array, 800,000,000 bytes), fill rows 0-4 with standard-normal numbers,
     /// flush, reopen it, and print each step as IPython did.
     Demo {
-        /// The directory the demo may write in (granted read-write as `.`).
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        dir: PathBuf,
         /// Seed of the random numbers: the demo draws what `np.random.default_rng(N)` draws.
         #[arg(long, value_name = "N", default_value_t = 12345)]
         seed: u64,
+        /// Grants and limits. The demo writes `mymmap` in the directory seen as `.`: a `--dir HOST`
+        /// without `::GUEST` is seen as `.` here, and without any grant the current directory is
+        /// granted read-write.
+        #[command(flatten)]
+        sandbox: SandboxArgs,
     },
     /// Run a plugin component (a `wasm32-wasip2` command) with only the granted directories visible.
     Run {
         /// The component file.
         plugin: PathBuf,
-        /// Grant a directory read-write: HOST is the directory here, GUEST the name the plugin uses
-        /// for it (default: HOST as written, so `--dir .` is `.`). Repeat for more.
-        #[arg(long = "dir", value_name = "HOST[::GUEST]")]
-        dirs: Vec<String>,
+        /// Grants and limits.
+        #[command(flatten)]
+        sandbox: SandboxArgs,
         /// Arguments for the plugin (after `--`).
         #[arg(last = true, value_name = "ARGS")]
         args: Vec<String>,
@@ -88,26 +93,36 @@ fn main() -> Result<ExitCode> {
     if let Command::Show(args) = &cli.command {
         return show::run(args);
     }
-    let runner = Runner::new(cache_dir(&cli.cache))
-        .map_err(anyhow::Error::from)
-        .context("cannot set up the WebAssembly engine")?;
+    let sandbox = match &cli.command {
+        Command::Demo { sandbox, .. } | Command::Run { sandbox, .. } => sandbox,
+        Command::Show(_) => unreachable!("`show` returned above"),
+    };
+    let (memmap_limits, instance_limits): (MemmapLimits, InstanceLimits) = sandbox.limits()?;
+    let runner = if instance_limits.fuel.is_some() {
+        Runner::with_fuel(cache_dir(&cli.cache))
+    } else {
+        Runner::new(cache_dir(&cli.cache))
+    }
+    .map_err(anyhow::Error::from)
+    .context("cannot set up the WebAssembly engine")?;
     let (plugin, config) = match cli.command {
-        Command::Demo { dir, seed } => {
+        Command::Demo { seed, sandbox } => {
             let plugin = runner
                 .load(wasm_memmap_guest_artifacts::DEMO)
                 .map_err(anyhow::Error::from)
                 .context("cannot compile the demo plugin")?;
             let config = RunConfig {
                 args: vec!["demo".into(), "--seed".into(), seed.to_string()],
-                dirs: vec![DirGrant { host: dir, guest: ".".into(), perms: FsPerms::ReadWrite }],
+                dirs: sandbox.demo_grants(),
                 stdout: Output::Inherit,
                 stderr: Output::Inherit,
-                ..RunConfig::default()
+                limits: memmap_limits,
+                instance: instance_limits,
             };
             (plugin, config)
         }
         Command::Show(_) => unreachable!("`show` returned above"),
-        Command::Run { plugin: path, dirs, args } => {
+        Command::Run { plugin: path, sandbox, args } => {
             let plugin = runner
                 .load_file(&path)
                 .map_err(anyhow::Error::from)
@@ -115,10 +130,11 @@ fn main() -> Result<ExitCode> {
             let name = path.file_name().map_or_else(|| "plugin".into(), |n| n.to_string_lossy().into_owned());
             let config = RunConfig {
                 args: std::iter::once(name).chain(args).collect(),
-                dirs: dirs.iter().map(|d| DirGrant::parse(d, FsPerms::ReadWrite)).collect(),
+                dirs: sandbox.grants(),
                 stdout: Output::Inherit,
                 stderr: Output::Inherit,
-                ..RunConfig::default()
+                limits: memmap_limits,
+                instance: instance_limits,
             };
             (plugin, config)
         }
@@ -126,7 +142,10 @@ fn main() -> Result<ExitCode> {
     report_load(&plugin, cli.cache.verbose);
     let outcome = runner.run(&plugin, &config)?;
     if let Status::Trapped(e) = &outcome.status {
-        eprintln!("error: the plugin trapped: {e:?}");
+        match limit_trap_message(e, &config.instance) {
+            Some(message) => eprintln!("error: {message}"),
+            None => eprintln!("error: the plugin trapped: {e:?}"),
+        }
     }
     let failed_flushes = outcome.stats.flush_failures();
     if failed_flushes > 0 {

@@ -29,11 +29,22 @@ pub struct MemmapLimits {
     /// until they are touched, but a `copy-on-write` map turns every page the plugin writes into
     /// anonymous host memory, which this caps.
     pub max_mapped_bytes: u64,
+    /// The largest file a plugin may make through `memmap`: creating one with `w+`, or growing a
+    /// short one with `r+` to fit its shape and offset. Default 1 TiB: such a file is sparse and
+    /// costs no disk until written, but a plugin that then writes it all (or a typo such as a shape
+    /// of `(10**9, 10**9)`) can fill a disk; set it to what the plugin's outputs need. Files written
+    /// through WASI's own file calls are not counted.
+    pub max_file_size_bytes: u64,
 }
 
 impl Default for MemmapLimits {
     fn default() -> Self {
-        Self { max_transfer_bytes: 256 << 20, max_handles: 10_000, max_mapped_bytes: 64 << 30 }
+        Self {
+            max_transfer_bytes: 256 << 20,
+            max_handles: 10_000,
+            max_mapped_bytes: 64 << 30,
+            max_file_size_bytes: 1 << 40,
+        }
     }
 }
 
@@ -165,6 +176,21 @@ impl MemmapCtx {
                 ErrorCode::LimitExceeded,
                 format!(
                     "mapping {bytes} more bytes would make {after} bytes mapped at once, over the limit of {max}; drop maps you no longer need or map a smaller part (shape and offset)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that making `path` `size` bytes long fits under
+    /// [`MemmapLimits::max_file_size_bytes`]; `mode` is how it would be made (`w+` or `r+`).
+    pub(crate) fn check_file_size(&self, path: &str, size: u64, mode: &str) -> Result<(), Error> {
+        let max = self.limits.max_file_size_bytes;
+        if size > max {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "mode '{mode}' would make '{path}' {size} bytes long, over the limit of {max} bytes per file; map a smaller shape"
                 ),
             ));
         }

@@ -46,10 +46,6 @@ impl Grant {
         &self.dir
     }
 
-    pub(crate) fn guest(&self) -> &str {
-        &self.guest
-    }
-
     pub(crate) fn writable(&self) -> bool {
         matches!(self.perms, FsPerms::ReadWrite)
     }
@@ -77,16 +73,32 @@ pub(crate) fn resolve<'a>(grants: &'a [Grant], path: &str) -> Result<Resolved<'a
 
 fn not_granted_message(grants: &[Grant], path: &str) -> String {
     if grants.is_empty() {
-        return format!("path '{path}' is not inside a granted directory (no directory is granted)");
+        return format!(
+            "path '{path}' is not inside a granted directory (no directory is granted; grant one with --dir or --ro-dir)"
+        );
     }
     let names: Vec<String> = grants.iter().map(|g| format!("'{}'", g.guest)).collect();
-    format!("path '{path}' is not inside a granted directory (granted: {})", names.join(", "))
+    format!(
+        "path '{path}' is not inside a granted directory (granted: {}); grant its directory with --dir or --ro-dir",
+        names.join(", ")
+    )
+}
+
+/// The refusal of a writing `mode` (`r+`, `w+`) under a read-only grant, naming what would allow it.
+pub(crate) fn read_only_message(path: &str, grant: &Grant, mode: &str) -> String {
+    format!(
+        "path '{path}' is in the read-only grant '{}'; mode '{mode}' needs a read-write grant (--dir instead of --ro-dir, or FsPerms::ReadWrite); modes 'r' and 'c' work here",
+        grant.guest
+    )
 }
 
 /// The one message for every attempt to leave a grant, whether by `..`, an absolute path inside
 /// the rest, or a symbolic link.
 pub(crate) fn escape_message(path: &str, grant: &Grant) -> String {
-    format!("path '{path}' leads outside its granted directory '{}'", grant.guest)
+    format!(
+        "path '{path}' leads outside its granted directory '{}'; grant the directory it leads to with --dir or --ro-dir",
+        grant.guest
+    )
 }
 
 /// Whether `err` is cap-std's refusal of a path that leaves the directory, as opposed to the OS's

@@ -68,16 +68,20 @@ mod grants;
 mod handle;
 mod host_impl;
 mod layout;
+#[cfg(test)]
+mod layout_props;
 mod mapping;
 pub mod npy;
 mod open;
 mod raw;
 mod reduce;
 pub mod run;
+mod sigbus;
 
 pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode};
 pub use handle::Memmap;
+pub use run::InstanceLimits;
 pub use wasmtime_wasi::FsPerms;
 
 use wasmtime::component::{HasData, Linker, ResourceTable};

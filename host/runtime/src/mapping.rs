@@ -14,12 +14,15 @@ pub(crate) struct Mapping {
     /// `None` for an array of zero bytes, which maps nothing.
     raw: Option<RawMap>,
     kind: MapKind,
-    /// The file, to check that it still covers the mapping (see [`Mapping::reader`]).
+    /// The file, to tell a truncation from another failure once a copy faulted.
     file: File,
     /// The file size the mapping needs: its offset plus its length.
     file_end: u64,
     /// Set by every write, cleared by a flush, so that dropping an unchanged map costs no `msync`.
     dirty: AtomicBool,
+    /// Set when a copy touched a page the file no longer backs (see `sigbus.rs`); every later read
+    /// or write fails.
+    poisoned: AtomicBool,
     stats: Arc<MemmapStats>,
     path: String,
 }
@@ -34,7 +37,7 @@ impl Mapping {
         path: String,
     ) -> Self {
         stats.map_opened(raw.as_ref().map_or(0, RawMap::len));
-        Self { raw, kind, file, file_end, dirty: AtomicBool::new(false), stats, path }
+        Self { raw, kind, file, file_end, dirty: AtomicBool::new(false), poisoned: AtomicBool::new(false), stats, path }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -49,24 +52,41 @@ impl Mapping {
         &self.path
     }
 
-    /// Access for reading, after checking that the file still covers the mapping. Take it once per
-    /// host call: a plugin can shrink a file it has mapped (reopening it with `w+`, or through
-    /// WASI), and touching a mapped page past the end of a file kills the process with `SIGBUS`; the
-    /// host calls of one plugin run one at a time, so a check at the start of a call holds for the
-    /// whole call. (A different process truncating the file during the call is not covered.)
+    /// Access for reading. A file shrunk under the mapping (by the plugin reopening it with `w+` or
+    /// through WASI, or by another process) is caught while copying, not checked here: touching a
+    /// page past the end of the file raises `SIGBUS`, which `sigbus.rs` turns into an `io` error for
+    /// the call that touched it and every later one ([`Mapping::poisoned_error`]). That costs
+    /// nothing per call, and also covers a truncation in the middle of a call.
     pub(crate) fn reader(&self) -> Result<Access<'_>, Error> {
-        let Some(raw) = &self.raw else { return Ok(Access { raw: None, dirty: &self.dirty }) };
-        let len = self.file.metadata().map_err(|e| Error::from_io(&e, &self.path))?.len();
-        if len < self.file_end {
-            return Err(Error::new(
-                ErrorCode::Io,
-                format!(
-                    "'{}' was truncated to {len} bytes while mapped; the array needs {} bytes of it, so it cannot be read or written any more",
-                    self.path, self.file_end
-                ),
-            ));
+        if self.poisoned.load(Ordering::Acquire) {
+            return Err(self.poisoned_error());
         }
-        Ok(Access { raw: Some(raw), dirty: &self.dirty })
+        Ok(Access { raw: self.raw.as_ref(), map: self })
+    }
+
+    /// The error of every access after a copy touched a page the file no longer backs: names the
+    /// path and, when the file is now shorter than the mapping needs, its new size.
+    fn poisoned_error(&self) -> Error {
+        let (path, need) = (&self.path, self.file_end);
+        let message = match self.file.metadata() {
+            Ok(meta) if meta.len() < need => format!(
+                "'{path}' was truncated to {} bytes while mapped; the array needs {need} bytes of it, so it cannot be read or written any more",
+                meta.len()
+            ),
+            _ => format!(
+                "'{path}' could not be read or written: the file system could not back a mapped page (disk full, or the file was truncated and grown again), so it cannot be read or written any more"
+            ),
+        };
+        Error::new(ErrorCode::Io, message)
+    }
+
+    /// Turns a failed copy into the guest's error, poisoning the mapping after a page fault.
+    fn copy_error(&self, err: &std::io::Error) -> Error {
+        if crate::raw::PageFault::is(err) {
+            self.poisoned.store(true, Ordering::Release);
+            return self.poisoned_error();
+        }
+        Error::new(ErrorCode::Io, err.to_string())
     }
 
     /// Access for writing: as [`Mapping::reader`], for a mapping that may be written.
@@ -112,7 +132,7 @@ impl Drop for Mapping {
 pub(crate) struct Access<'a> {
     /// `None` for an array of zero bytes.
     raw: Option<&'a RawMap>,
-    dirty: &'a AtomicBool,
+    map: &'a Mapping,
 }
 
 impl Access<'_> {
@@ -125,7 +145,7 @@ impl Access<'_> {
         if dst.is_empty() {
             return Ok(());
         }
-        self.raw()?.read(offset, dst).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+        self.raw()?.read(offset, dst).map_err(|e| self.map.copy_error(&e))
     }
 
     /// Copies bytes into the mapping (reached only through [`Mapping::writer`]).
@@ -133,8 +153,8 @@ impl Access<'_> {
         if src.is_empty() {
             return Ok(());
         }
-        self.dirty.store(true, Ordering::Release);
-        self.raw()?.write(offset, src).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+        self.map.dirty.store(true, Ordering::Release);
+        self.raw()?.write(offset, src).map_err(|e| self.map.copy_error(&e))
     }
 
     /// Repeats one element `count` times from `offset`.
@@ -142,8 +162,8 @@ impl Access<'_> {
         if count == 0 {
             return Ok(());
         }
-        self.dirty.store(true, Ordering::Release);
-        self.raw()?.fill(offset, element, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+        self.map.dirty.store(true, Ordering::Release);
+        self.raw()?.fill(offset, element, count).map_err(|e| self.map.copy_error(&e))
     }
 }
 
@@ -153,7 +173,7 @@ impl Access<'_> {
         if len == 0 {
             return Ok(f(&[]));
         }
-        self.raw()?.with_bytes(offset, len, f).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+        self.raw()?.with_bytes(offset, len, f).map_err(|e| self.map.copy_error(&e))
     }
 }
 
@@ -163,6 +183,6 @@ impl Access<'_> {
         if count == 0 {
             return Ok(Vec::new());
         }
-        self.raw()?.read_vec(offset, count).map_err(|e| Error::new(ErrorCode::Io, e.to_string()))
+        self.raw()?.read_vec(offset, count).map_err(|e| self.map.copy_error(&e))
     }
 }

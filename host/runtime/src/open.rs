@@ -110,6 +110,9 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
     ctx.check_new_handle()?;
     if let Some(sized) = &sized {
         ctx.check_new_map(sized.nbytes)?;
+        if mode == Mode::Write {
+            ctx.check_file_size(&path, sized.end.max(1), "w+")?;
+        }
     }
 
     let (file, file_len) = open_file(ctx, &path, mode)?;
@@ -135,6 +138,7 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
         // empty array has a file to map (numpy gh-27723).
         let wanted = end.max(1);
         if file_len < wanted {
+            ctx.check_file_size(&path, wanted, mode_str(mode))?;
             file.set_len(wanted).map_err(|e| Error::from_io(&e, &path))?;
         }
         if let Some(header) = header {
@@ -167,14 +171,18 @@ fn open_file(ctx: &MemmapCtx, path: &str, mode: Mode) -> Result<(std::fs::File, 
     let grant = resolved.grant;
     let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
     if writes && !grant.writable() {
-        return Err(Error::new(
-            ErrorCode::AccessDenied,
-            format!(
-                "path '{path}' is in the read-only grant '{}': mode '{}' needs a read-write grant",
-                grant.guest(),
-                mode_str(mode)
-            ),
-        ));
+        return Err(Error::new(ErrorCode::AccessDenied, grants::read_only_message(path, grant, mode_str(mode))));
+    }
+    // Refuse anything but a regular file before opening it: opening a device or a FIFO can itself
+    // do something (a tape rewinds, a terminal becomes the controlling one). The check after the
+    // open below stays, for a file swapped between the two.
+    if let Ok(meta) = grant.dir().metadata(&resolved.rest) {
+        if meta.is_dir() {
+            return Err(Error::from_io(&std::io::Error::from_raw_os_error(libc::EISDIR), path));
+        }
+        if !meta.is_file() {
+            return Err(Error::invalid(format!("'{path}' is not a regular file and cannot be memory-mapped")));
+        }
     }
     let mut options = OpenOptions::new();
     options.read(true);

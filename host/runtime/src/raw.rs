@@ -31,6 +31,7 @@ impl RawMap {
     /// Maps `len` (> 0) bytes of `file` from `offset`. The file must be at least `offset + len` bytes
     /// long; the caller checks that and grows the file first where the mode allows.
     pub(crate) fn new(file: &File, offset: u64, len: usize, kind: MapKind) -> io::Result<Self> {
+        crate::sigbus::install();
         let mut options = MmapOptions::new();
         options.offset(offset).len(len);
         let map = match kind {
@@ -49,6 +50,12 @@ impl RawMap {
         self.map.len()
     }
 
+    /// Runs `copy` with `SIGBUS` on this mapping turned into an error (see `sigbus.rs`).
+    fn guarded(&self, copy: impl FnOnce()) -> io::Result<()> {
+        let ((), faulted) = crate::sigbus::guarded(self.map.as_ptr().addr(), self.map.len(), copy);
+        if faulted { Err(io::Error::other(PageFault)) } else { Ok(()) }
+    }
+
     fn check(&self, offset: usize, len: usize) -> io::Result<()> {
         match offset.checked_add(len) {
             Some(end) if end <= self.map.len() => Ok(()),
@@ -62,12 +69,12 @@ impl RawMap {
     /// Copies `dst.len()` bytes starting at `offset` of the mapping into `dst`.
     pub(crate) fn read(&self, offset: usize, dst: &mut [u8]) -> io::Result<()> {
         self.check(offset, dst.len())?;
+        // A page the file no longer covers reads as zeros and makes `guarded` fail.
         // SAFETY: `check` proved `offset..offset + dst.len()` lies inside the live mapping, which is
         // readable in every `MapKind`; `dst` is a distinct Rust buffer, so the ranges do not overlap.
-        unsafe {
+        self.guarded(|| unsafe {
             std::ptr::copy_nonoverlapping(self.map.as_ptr().add(offset), dst.as_mut_ptr(), dst.len());
-        }
-        Ok(())
+        })
     }
 
     /// Copies `src` into the mapping at `offset`.
@@ -77,10 +84,9 @@ impl RawMap {
         // SAFETY: the range is inside the mapping (`check`), the mapping was made writable
         // (`check_writable`: `Shared` and `Private` map PROT_WRITE), and `src` is a Rust buffer that
         // cannot alias the mapping: guests only ever hand us copies in their own linear memory.
-        unsafe {
+        self.guarded(|| unsafe {
             std::ptr::copy_nonoverlapping(src.as_ptr(), self.map.as_mut_ptr().add(offset), src.len());
-        }
-        Ok(())
+        })
     }
 
     /// Writes `pattern` (one element) `count` times from `offset`, like a broadcast scalar
@@ -95,8 +101,7 @@ impl RawMap {
         let Some(&first) = pattern.first() else { return Ok(()) };
         if pattern.iter().all(|&b| b == first) {
             // SAFETY: as in `write`: `offset..offset + total` is inside the writable mapping.
-            unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(offset), first, total) };
-            return Ok(());
+            return self.guarded(|| unsafe { std::ptr::write_bytes(self.map.as_mut_ptr().add(offset), first, total) });
         }
         for i in 0..count {
             // `i * pattern.len() < total`, which did not overflow above.
@@ -122,6 +127,26 @@ impl RawMap {
     }
 }
 
+/// The error of a copy that touched a page the file could not back (see `sigbus.rs`): the file was
+/// truncated under the mapping, or the file system could not allocate a page (disk full).
+#[derive(Debug)]
+pub(crate) struct PageFault;
+
+impl std::fmt::Display for PageFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a mapped page is no longer backed by the file (SIGBUS)")
+    }
+}
+
+impl std::error::Error for PageFault {}
+
+impl PageFault {
+    /// Whether `err` is a [`PageFault`].
+    pub(crate) fn is(err: &io::Error) -> bool {
+        err.get_ref().is_some_and(|e| e.is::<PageFault>())
+    }
+}
+
 /// Loads a component that [`wasmtime::component::Component::serialize`] wrote to `path`.
 ///
 /// # Safety (for callers of this safe wrapper)
@@ -144,15 +169,13 @@ impl RawMap {
     /// copying it out first.
     pub(crate) fn with_bytes<R>(&self, offset: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
         self.check(offset, len)?;
-        // SAFETY: `check` proved the range lies inside the live mapping, which is readable in every
-        // `MapKind` and outlives this call (`&self`). Nothing in this host writes the mapping while
-        // `f` runs: a plugin's host calls run one at a time and `f` only gets a shared slice. The
-        // caveat every `memmap2::Mmap` user accepts remains: another process (or another plugin
-        // mapping the same file) may change the file's bytes meanwhile. `f` treats the bytes as
-        // plain numbers and never derives an index or a length from them, so such a change can only
-        // change the value it computes.
-        let bytes = unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(offset), len) };
-        Ok(f(bytes))
+        // A page the file no longer covers reads as zeros and makes `guarded` fail (the value `f`
+        // computed from them is dropped).
+        let (result, faulted) = crate::sigbus::guarded(self.map.as_ptr().addr(), self.map.len(), || {
+            let bytes = unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(offset), len) };
+            f(bytes)
+        });
+        if faulted { Err(io::Error::other(PageFault)) } else { Ok(result) }
     }
 }
 
@@ -169,10 +192,52 @@ impl RawMap {
         // the vector's fresh allocation of `count` values, `len` bytes, which cannot overlap the
         // mapping. `T: Pod` accepts any bytes, so after the copy the first `count` values are
         // initialised and `set_len` exposes only them.
-        unsafe {
+        self.guarded(|| unsafe {
             std::ptr::copy_nonoverlapping(self.map.as_ptr().add(offset), values.as_mut_ptr().cast::<u8>(), len);
             values.set_len(count);
-        }
+        })?;
         Ok(values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file truncated under its mapping (here through a second descriptor, as another process
+    /// would) makes the copy fail with `PageFault` instead of killing the process with SIGBUS, and
+    /// leaves other mappings working.
+    #[test]
+    fn a_truncated_file_is_an_error_not_a_crash() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("data");
+        let file = File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
+        file.set_len(1 << 16).expect("size");
+        let other_path = dir.path().join("other");
+        let other_file =
+            File::options().read(true).write(true).create(true).truncate(true).open(&other_path).expect("create");
+        other_file.set_len(1 << 16).expect("size");
+        for kind in [MapKind::ReadOnly, MapKind::Shared, MapKind::Private] {
+            file.set_len(1 << 16).expect("size");
+            let map = RawMap::new(&file, 0, 1 << 16, kind).expect("map");
+            let other = RawMap::new(&other_file, 0, 1 << 16, MapKind::Shared).expect("map");
+            let mut buf = vec![1u8; 1 << 16];
+            map.read(0, &mut buf).expect("read before truncation");
+            File::options().write(true).open(&path).expect("second fd").set_len(4096).expect("truncate");
+            if kind != MapKind::ReadOnly {
+                let err = map.write(8192, &[5; 100]).expect_err("write past the new end");
+                assert!(PageFault::is(&err), "{kind:?}: {err}");
+            }
+            let err = map.read(0, &mut buf).expect_err("read past the new end");
+            assert!(PageFault::is(&err), "{kind:?}: {err}");
+            // The first page is still the file's (zeros, as created); the pages past the end read as
+            // zeros, except the one written above, which the write went to instead of the file.
+            assert!(buf[..8192].iter().chain(&buf[8192 + 100..]).all(|&b| b == 0), "{kind:?}");
+            assert_eq!(std::fs::metadata(&path).expect("stat").len(), 4096, "{kind:?}: nothing grew the file");
+            other.write(60_000, &[9; 100]).expect("another mapping still works");
+            let mut back = [0u8; 100];
+            other.read(60_000, &mut back).expect("read back");
+            assert_eq!(back, [9; 100]);
+        }
     }
 }

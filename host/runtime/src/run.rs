@@ -3,11 +3,11 @@
 //! run plugins.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, EngineWeak, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::p2::bindings::sync::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
@@ -64,6 +64,54 @@ pub struct RunConfig {
     pub stderr: Output,
     /// What the plugin may use through `memmap`.
     pub limits: MemmapLimits,
+    /// What the plugin's instance may use of memory and time.
+    pub instance: InstanceLimits,
+}
+
+/// How much memory and time one plugin instance may use. Running out of either cannot be reported
+/// to the plugin as an error it carries on from: memory growth past the cap fails (`memory.grow`
+/// returns -1, which a Rust plugin's allocator turns into an abort, so the instance traps), and time
+/// or fuel running out traps the instance. The host stays usable for the next plugin, and every
+/// mapping the plugin held is flushed as the instance is torn down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstanceLimits {
+    /// The most bytes of linear memory the plugin may grow to (`--max-memory`). Default 4 GiB, the
+    /// whole address space of a wasm32 plugin: by default a plugin may use what it could address
+    /// anyway, as under `wasmtime run`; set it lower on a shared host. Memory a plugin reads from a
+    /// map is copied into its linear memory, so this also caps the data it holds at once.
+    pub max_memory_bytes: u64,
+    /// Wall-clock time the plugin may run (`--timeout`), enforced with wasmtime's epoch
+    /// interruption at a granularity of [`EPOCH_TICK`]. Default none: reducing a large file can
+    /// legitimately take minutes, and only the embedder knows how long is too long.
+    pub timeout: Option<Duration>,
+    /// Fuel (about one unit per wasm instruction) the plugin may burn (`--fuel`), a deterministic
+    /// alternative to a timeout. Default none: fuel metering slows compiled code, so a [`Runner`]
+    /// only meters it when built with [`Runner::with_fuel`].
+    pub fuel: Option<u64>,
+}
+
+impl Default for InstanceLimits {
+    fn default() -> Self {
+        Self { max_memory_bytes: 4 << 30, timeout: None, fuel: None }
+    }
+}
+
+/// How often the epoch ticker advances wasmtime's epoch; the resolution of [`InstanceLimits::timeout`].
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Why a trapped plugin stopped, when it was a limit of [`InstanceLimits`] rather than a fault of its
+/// own, worded for a user (naming the CLI flag that sets the limit).
+pub fn limit_trap_message(error: &wasmtime::Error, limits: &InstanceLimits) -> Option<String> {
+    match error.downcast_ref::<Trap>()? {
+        Trap::Interrupt => Some(format!(
+            "the plugin ran longer than its time limit of {:.3} s (--timeout) and was stopped",
+            limits.timeout.unwrap_or_default().as_secs_f64()
+        )),
+        Trap::OutOfFuel => {
+            Some(format!("the plugin used up its fuel of {} (--fuel) and was stopped", limits.fuel.unwrap_or_default()))
+        }
+        _ => None,
+    }
 }
 
 /// How a plugin run ended.
@@ -135,6 +183,7 @@ struct PluginState {
     wasi: WasiCtx,
     memmap: MemmapCtx,
     table: ResourceTable,
+    limits: StoreLimits,
 }
 
 impl WasiView for PluginState {
@@ -149,6 +198,25 @@ pub struct Runner {
     engine: Engine,
     linker: Linker<PluginState>,
     cache: Option<CompileCache>,
+    fuel: bool,
+    /// Started by the first run with a timeout.
+    ticker: OnceLock<()>,
+}
+
+/// Advances `engine`'s epoch every [`EPOCH_TICK`] until the engine is gone.
+fn start_ticker(engine: EngineWeak) {
+    let spawned = std::thread::Builder::new().name("wasm-memmap-epoch".into()).spawn(move || {
+        loop {
+            std::thread::sleep(EPOCH_TICK);
+            match engine.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => return,
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the epoch ticker; time limits will not fire");
+    }
 }
 
 impl Runner {
@@ -159,9 +227,27 @@ impl Runner {
     /// When wasmtime cannot build the engine or linker, or the cache directory cannot be created,
     /// belongs to another user or may be written by others (its files are code this process runs).
     pub fn new(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
+        Self::build(cache_dir, false)
+    }
+
+    /// Like [`Runner::new`], and also meters fuel so that [`InstanceLimits::fuel`] can be used.
+    /// Metering makes the compiled code slower; the compile cache keeps the two kinds apart (its
+    /// key includes the engine's compile settings).
+    ///
+    /// # Errors
+    /// As [`Runner::new`].
+    pub fn with_fuel(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
+        Self::build(cache_dir, true)
+    }
+
+    fn build(cache_dir: Option<PathBuf>, fuel: bool) -> wasmtime::Result<Self> {
         let mut config = Config::new();
         // Plugins are synchronous: without the async machinery each host call costs about half.
         config.concurrency_support(false);
+        // Epoch checks are cheap (a load and compare at loop heads and calls) and let any run have
+        // a timeout without a second engine.
+        config.epoch_interruption(true);
+        config.consume_fuel(fuel);
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
@@ -172,7 +258,7 @@ impl Runner {
                     .map_err(|e| wasmtime::format_err!("cannot use {} as the compile cache: {e}", dir.display()))
             })
             .transpose()?;
-        Ok(Self { engine, linker, cache })
+        Ok(Self { engine, linker, cache, fuel, ticker: OnceLock::new() })
     }
 
     /// Compiles a component (or loads it from the cache).
@@ -202,10 +288,14 @@ impl Runner {
     /// # Errors
     /// When a granted directory cannot be opened or holds the compile cache (a plugin that can
     /// write there could plant machine code for the next run), or the plugin cannot be
-    /// instantiated (it imports something this host does not provide). A trap or a non-zero exit is
-    /// an [`Outcome`], not an error.
+    /// instantiated (it imports something this host does not provide), or a fuel limit is asked of
+    /// a runner made without [`Runner::with_fuel`]. A trap (including a time or fuel limit) or a
+    /// non-zero exit is an [`Outcome`], not an error.
     pub fn run(&self, plugin: &Plugin, config: &RunConfig) -> wasmtime::Result<Outcome> {
         self.check_cache_not_granted(&config.dirs)?;
+        if config.instance.fuel.is_some() && !self.fuel {
+            wasmtime::bail!("a fuel limit needs a runner that meters fuel (Runner::with_fuel)");
+        }
         let mut wasi = WasiCtxBuilder::new();
         wasi.args(&config.args);
         let mut memmap = MemmapCtx::builder().limits(config.limits);
@@ -223,8 +313,13 @@ impl Runner {
         });
         let memmap = memmap.build();
         let stats = memmap.stats();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(usize::try_from(config.instance.max_memory_bytes).unwrap_or(usize::MAX))
+            .build();
         let mut store =
-            Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table: ResourceTable::new() });
+            Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table: ResourceTable::new(), limits });
+        store.limiter(|s| &mut s.limits);
+        self.set_time_and_fuel(&mut store, &config.instance)?;
         let command = Command::instantiate(&mut store, &plugin.component, &self.linker)?;
         let result = command.wasi_cli_run().call_run(&mut store);
         // Dropping the store drops the resource table, and with it every handle the plugin still
@@ -240,6 +335,23 @@ impl Runner {
         };
         let contents = |pipe: Option<MemoryOutputPipe>| pipe.map(|p| p.contents().to_vec()).unwrap_or_default();
         Ok(Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats })
+    }
+
+    fn set_time_and_fuel(&self, store: &mut Store<PluginState>, limits: &InstanceLimits) -> wasmtime::Result<()> {
+        match limits.timeout {
+            Some(timeout) => {
+                self.ticker.get_or_init(|| start_ticker(self.engine.weak()));
+                // Whole ticks, rounded up, and at least one so a tiny timeout still lets `main` start.
+                let ticks = timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
+                store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).min(u64::MAX / 2));
+            }
+            // Far enough that the ticker (if another run started it) never reaches it.
+            None => store.set_epoch_deadline(u64::MAX / 2),
+        }
+        if self.fuel {
+            store.set_fuel(limits.fuel.unwrap_or(u64::MAX))?;
+        }
+        Ok(())
     }
 
     fn check_cache_not_granted(&self, dirs: &[DirGrant]) -> wasmtime::Result<()> {

@@ -1,8 +1,12 @@
 //! Data written without an explicit `flush` still reaches the file, however the plugin leaves.
 
-use wasm_memmap_guest_artifacts::test_programs::DURABILITY;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{f64s, run_in};
+use std::time::Duration;
+
+use wasm_memmap_guest_artifacts::test_programs::{DURABILITY, HOSTILE, STRESS};
+use wasm_memmap_host::run::{DirGrant, Status, limit_trap_message};
+use wasm_memmap_host::{FsPerms, InstanceLimits};
+use wasm_memmap_tests::{config, f64s, fuel_runner, run_config, run_in, runner, stdout};
+use wasmtime::Trap;
 
 fn leave(how: &str) -> Status {
     let dir = tempfile::tempdir().unwrap();
@@ -42,4 +46,91 @@ fn a_handle_held_at_exit_is_flushed() {
 fn a_handle_held_at_a_trap_is_flushed() {
     let status = leave("trap");
     assert!(matches!(status, Status::Trapped(_)), "{status:?}");
+}
+
+/// Runs `hostile spin` (writes 1.5 * k at element k of `spin.f8`, then loops without end) until
+/// `config`'s limit stops it; returns the trap and checks the data reached the file.
+fn stopped_while_spinning(runner: &'static wasm_memmap_host::run::Runner, instance: InstanceLimits) -> wasmtime::Error {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(
+        HOSTILE,
+        &["spin"],
+        vec![DirGrant { host: dir.path().into(), guest: ".".into(), perms: FsPerms::ReadWrite }],
+    );
+    config.instance = instance;
+    let outcome = run_config(runner, HOSTILE, &config);
+    let values = f64s(&std::fs::read(dir.path().join("spin.f8")).unwrap());
+    assert_eq!(values, (0..1000u32).map(|k| 1.5 * f64::from(k)).collect::<Vec<_>>());
+    assert!(outcome.stats.flushes() >= 1 && outcome.stats.live_maps() == 0);
+    match outcome.status {
+        Status::Trapped(e) => e,
+        other => panic!("the spinning plugin ended by itself: {other:?}"),
+    }
+}
+
+#[test]
+fn a_handle_held_at_a_time_out_is_flushed() {
+    let limits = InstanceLimits { timeout: Some(Duration::from_millis(300)), ..InstanceLimits::default() };
+    let trap = stopped_while_spinning(runner(), limits);
+    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{trap:?}");
+    assert_eq!(
+        limit_trap_message(&trap, &limits).unwrap(),
+        "the plugin ran longer than its time limit of 0.300 s (--timeout) and was stopped"
+    );
+    // The runner serves the next plugin, with no time limit.
+    assert!(matches!(leave("drop"), Status::Exited(0)));
+}
+
+#[test]
+fn a_handle_held_at_a_fuel_stop_is_flushed() {
+    let limits = InstanceLimits { fuel: Some(50_000_000), ..InstanceLimits::default() };
+    let trap = stopped_while_spinning(fuel_runner(), limits);
+    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "{trap:?}");
+    assert_eq!(
+        limit_trap_message(&trap, &limits).unwrap(),
+        "the plugin used up its fuel of 50000000 (--fuel) and was stopped"
+    );
+    // The same fuel-metering runner runs the next plugin to the end when given enough.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(
+        DURABILITY,
+        &["drop", "d.f8"],
+        vec![DirGrant { host: dir.path().into(), guest: ".".into(), perms: FsPerms::ReadWrite }],
+    );
+    config.instance.fuel = Some(1_000_000_000);
+    assert!(matches!(run_config(fuel_runner(), DURABILITY, &config).status, Status::Exited(0)));
+}
+
+/// Another process truncates a file while a plugin reads and writes it in a loop: the plugin gets
+/// an `io` error naming the new size (not a SIGBUS that kills the host), every later call on that
+/// map fails the same way, its other map keeps working, and the host runs the next plugin.
+#[test]
+fn a_file_truncated_by_another_process_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let truncator = {
+        let dir = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while !dir.join("ready").exists() {
+                assert!(std::time::Instant::now() < deadline, "the plugin never got ready");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            // Let the plugin get well into its loop first.
+            std::thread::sleep(Duration::from_millis(100));
+            let status =
+                std::process::Command::new("truncate").args(["-s", "4096"]).arg(dir.join("data.f8")).status().unwrap();
+            assert!(status.success());
+        })
+    };
+    let outcome = run_in(STRESS, &["truncated", "data.f8"], dir.path());
+    truncator.join().unwrap();
+    assert!(matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
+    let v: serde_json::Value = serde_json::from_str(stdout(&outcome).trim()).unwrap();
+    let message = "'data.f8' was truncated to 4096 bytes while mapped; the array needs 2097152 bytes of it, so it cannot be read or written any more";
+    assert_eq!((v["code"].as_str(), v["message"].as_str()), (Some("io"), Some(message)), "{v}");
+    assert_eq!((v["again"].as_str(), v["again_message"].as_str()), (Some("io"), Some(message)), "{v}");
+    assert_eq!(v["other_ok"], true, "{v}");
+    assert!(v["calls"].as_u64().unwrap() > 1, "{v}");
+    assert_eq!(std::fs::metadata(dir.path().join("data.f8")).unwrap().len(), 4096);
+    assert!(matches!(leave("drop"), Status::Exited(0)));
 }

@@ -10,7 +10,12 @@ use wasm_memmap_tests::{run_limited, stdout};
 #[test]
 fn limits_are_typed_errors_and_the_plugin_carries_on() {
     let dir = tempfile::tempdir().unwrap();
-    let limits = MemmapLimits { max_handles: 50, max_transfer_bytes: 64 << 10, max_mapped_bytes: 4 << 20 };
+    let limits = MemmapLimits {
+        max_handles: 50,
+        max_transfer_bytes: 64 << 10,
+        max_mapped_bytes: 4 << 20,
+        ..MemmapLimits::default()
+    };
     let outcome = run_limited(LIMITS, &[], dir.path(), FsPerms::ReadWrite, limits);
     assert!(
         matches!(outcome.status, Status::Exited(0)),

@@ -4,8 +4,10 @@
 // A test reports failure by panicking.
 #![allow(clippy::unwrap_used)]
 
+mod concurrency;
 mod durability;
 mod errors;
+mod hostile;
 mod interop;
 mod limits;
 mod modes;
