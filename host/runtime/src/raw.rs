@@ -172,6 +172,13 @@ impl RawMap {
         // A page the file no longer covers reads as zeros and makes `guarded` fail (the value `f`
         // computed from them is dropped).
         let (result, faulted) = crate::sigbus::guarded(self.map.as_ptr().addr(), self.map.len(), || {
+            // SAFETY: `check` proved the range lies inside the live mapping, which is readable in
+            // every `MapKind` and outlives this call (`&self`). Nothing in this host writes the
+            // mapping while `f` runs: a plugin's host calls run one at a time and `f` only gets a
+            // shared slice. The caveat every `memmap2::Mmap` user accepts remains: another process
+            // (or another plugin mapping the same file) may change the file's bytes meanwhile. `f`
+            // treats the bytes as plain numbers and never derives an index or a length from them,
+            // so such a change can only change the value it computes.
             let bytes = unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(offset), len) };
             f(bytes)
         });
