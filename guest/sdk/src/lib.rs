@@ -42,6 +42,7 @@ mod element;
 mod error;
 #[doc(hidden)]
 pub mod index;
+mod item;
 mod memmap;
 pub mod random;
 mod reduce;

@@ -258,7 +258,7 @@ impl Memmap {
         if self.indexed && self.shape.contains(&0) { "array" } else { "memmap" }
     }
 
-    fn check_kind<T: Element>(&self, what: &str) -> Result<()> {
+    pub(crate) fn check_kind<T: Element>(&self, what: &str) -> Result<()> {
         if T::KIND == self.dtype.kind() {
             return Ok(());
         }

@@ -6,8 +6,9 @@ use crate::MemmapView;
 use crate::elements;
 use crate::error::{Error, ErrorCode, HostError};
 use crate::generated::mmap::{self, HostMemmap};
-use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order};
+use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order, Scalar};
 use crate::handle::Memmap;
+use crate::item;
 use crate::open::{self, OpenArgs};
 use crate::reduce::{self, Reduction};
 
@@ -167,6 +168,16 @@ impl HostMemmap for MemmapView<'_> {
 
     fn mean(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<f64, HostError> {
         self.reduce(&this, &index, Reduction::Mean)
+    }
+
+    fn item(&mut self, this: Resource<Memmap>, at: Vec<i64>) -> Result<Scalar, HostError> {
+        let handle = self.get(&this)?;
+        Ok(item::get(handle.map(), handle.layout(), handle.opened().dtype, &at)?)
+    }
+
+    fn set_item(&mut self, this: Resource<Memmap>, at: Vec<i64>, value: Scalar) -> Result<(), HostError> {
+        let handle = self.get(&this)?;
+        Ok(item::set(handle.map(), handle.layout(), handle.opened().dtype, &at, &value)?)
     }
 }
 

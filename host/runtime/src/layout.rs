@@ -409,6 +409,50 @@ pub(crate) fn broadcast_strides(data_shape: &[u64], target: &[u64], itemsize: u6
     Ok(strides)
 }
 
+impl Layout {
+    /// The byte offset of the element `a.item(*at)` names, without allocating: one index per axis
+    /// (negatives from the end), else a single index into the array flattened in C order, or none
+    /// for an array of one element, as numpy's `ndarray.item` takes them.
+    ///
+    /// # Errors
+    /// numpy's: `IndexError` "index 3 is out of bounds for axis 0 with size 3" / "index 12 is out of
+    /// bounds for size 12"; `ValueError` "incorrect number of indices for array" and "can only
+    /// convert an array of size 1 to a Python scalar".
+    pub(crate) fn item_offset(&self, at: &[i64]) -> Result<u64, Error> {
+        let ndim = self.shape.len();
+        let mut offset = i128::from(self.first);
+        match at {
+            _ if at.len() == ndim => {
+                for (axis, &i) in at.iter().enumerate() {
+                    let pos = normalize_index(i, self.shape[axis], axis)?;
+                    offset += i128::from(pos) * i128::from(self.strides[axis]);
+                }
+            }
+            [] => {
+                if self.size() != 1 {
+                    return Err(Error::invalid("can only convert an array of size 1 to a Python scalar"));
+                }
+            }
+            [flat] => {
+                let size = self.size();
+                let pos = if *flat < 0 { i128::from(size) + i128::from(*flat) } else { i128::from(*flat) };
+                let mut rest = u64::try_from(pos)
+                    .ok()
+                    .filter(|&p| p < size)
+                    .ok_or_else(|| Error::index(format!("index {flat} is out of bounds for size {size}")))?;
+                // C order: the last axis varies fastest. Every length is non-zero here (size > 0).
+                for axis in (0..ndim).rev() {
+                    let len = self.shape[axis];
+                    offset += i128::from(rest % len) * i128::from(self.strides[axis]);
+                    rest /= len;
+                }
+            }
+            _ => return Err(Error::invalid("incorrect number of indices for array")),
+        }
+        u64::try_from(offset).map_err(|_| Error::overflow(format!("element offset {offset} is outside the mapping")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,7 @@ mod error;
 mod grants;
 mod handle;
 mod host_impl;
+mod item;
 mod layout;
 #[cfg(test)]
 mod layout_props;

@@ -186,3 +186,15 @@ impl Access<'_> {
         self.raw()?.read_vec(offset, count).map_err(|e| self.map.copy_error(&e))
     }
 }
+
+impl Access<'_> {
+    /// [`Access::with_bytes`] over several ranges at once, each on its own thread (see
+    /// `RawMap::with_bytes_parallel`).
+    pub(crate) fn with_bytes_parallel<R: Send>(
+        &self,
+        ranges: &[(usize, usize)],
+        f: impl Fn(&[u8]) -> R + Sync,
+    ) -> Result<Vec<R>, Error> {
+        self.raw()?.with_bytes_parallel(ranges, f).map_err(|e| self.map.copy_error(&e))
+    }
+}

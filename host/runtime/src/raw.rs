@@ -207,6 +207,45 @@ impl RawMap {
     }
 }
 
+impl RawMap {
+    /// [`RawMap::with_bytes`] for several ranges at once, each on a thread of its own (the first on
+    /// the calling thread), so that a large native reduction faults in and reads its pages in
+    /// parallel. Returns `f`'s results in the order of `ranges`. `SIGBUS` is caught on every
+    /// thread: the guard is per thread, so each worker sets its own.
+    pub(crate) fn with_bytes_parallel<R: Send>(
+        &self,
+        ranges: &[(usize, usize)],
+        f: impl Fn(&[u8]) -> R + Sync,
+    ) -> io::Result<Vec<R>> {
+        for &(offset, len) in ranges {
+            self.check(offset, len)?;
+        }
+        let part = |&(offset, len): &(usize, usize)| {
+            crate::sigbus::guarded(self.map.as_ptr().addr(), self.map.len(), || {
+                // SAFETY: as in `with_bytes`: `check` proved the range lies inside the live, readable
+                // mapping, which outlives the scope these threads run in (`&self`); nothing in this
+                // host writes the mapping meanwhile (the plugin's call is still running), and `f`
+                // gets a shared slice it only reads numbers from.
+                let bytes = unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(offset), len) };
+                f(bytes)
+            })
+        };
+        let Some((first, rest)) = ranges.split_first() else { return Ok(Vec::new()) };
+        let done: Vec<(R, bool)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = rest.iter().map(|range| scope.spawn(move || part(range))).collect();
+            let mut done = vec![part(first)];
+            for worker in workers {
+                done.push(worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            }
+            done
+        });
+        if done.iter().any(|&(_, faulted)| faulted) {
+            return Err(io::Error::other(PageFault));
+        }
+        Ok(done.into_iter().map(|(result, _)| result).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

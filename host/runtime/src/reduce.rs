@@ -280,12 +280,27 @@ fn to_isize(v: i64) -> Result<isize, Error> {
     isize::try_from(v).map_err(|_| Error::overflow(format!("stride {v} does not fit in this host's address space")))
 }
 
-/// Runs `f` on each run of the selection, read in place.
-fn for_each_elems(
-    map: &Access<'_>,
-    layout: &Layout,
-    mut f: impl FnMut(&Elems<'_>, usize) -> Result<(), Error>,
-) -> Result<(), Error> {
+/// One run of the selection as a range of the mapping's bytes.
+struct RunBytes {
+    /// The lowest byte the run touches.
+    low: usize,
+    /// Bytes from `low` to the end of the run's highest element.
+    len: usize,
+    /// Where the run's first element starts, from `low`.
+    base: isize,
+    stride: isize,
+    contiguous: bool,
+    count: usize,
+}
+
+impl RunBytes {
+    fn elems<'a>(&self, bytes: &'a [u8]) -> Elems<'a> {
+        Elems { bytes, base: self.base, stride: self.stride, contiguous: self.contiguous }
+    }
+}
+
+/// Calls `f` with each run of the selection, in numpy's order.
+fn for_each_run_bytes(layout: &Layout, mut f: impl FnMut(&RunBytes) -> Result<(), Error>) -> Result<(), Error> {
     let item = to_usize(layout.itemsize())?;
     let zeros = vec![0i64; layout.shape().len()];
     layout.for_each_run(&zeros, |run: Run| {
@@ -311,8 +326,83 @@ fn for_each_elems(
             .ok_or_else(|| Error::overflow("a run of the selection spans more than the address space"))?;
         let base = isize::try_from(start - low).map_err(|_| Error::overflow("run offset"))?;
         let contiguous = usize::try_from(stride).is_ok_and(|s| s == item);
-        map.with_bytes(low, len, |bytes| f(&Elems { bytes, base, stride, contiguous }, count))?
+        f(&RunBytes { low, len, base, stride, contiguous, count })
     })
+}
+
+/// Runs `f` on each run of the selection, read in place.
+fn for_each_elems(
+    map: &Access<'_>,
+    layout: &Layout,
+    mut f: impl FnMut(&Elems<'_>, usize) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for_each_run_bytes(layout, |run| map.with_bytes(run.low, run.len, |bytes| f(&run.elems(bytes), run.count))?)
+}
+
+/// Contiguous runs of at least this many bytes are summed on several threads (see
+/// [`sum_run`]): below it, starting threads costs more than it saves.
+const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
+/// How many parts a large run is summed in: numpy's top-level halves (2) or quarters (4), the
+/// largest that the machine's CPUs (`available_parallelism`) can run at once, at most 4 (the
+/// memory bandwidth of one socket is shared by more threads than that without gain).
+fn parallel_parts() -> usize {
+    match std::thread::available_parallelism().map_or(1, std::num::NonZero::get) {
+        0 | 1 => 1,
+        2 | 3 => 2,
+        _ => 4,
+    }
+}
+
+/// numpy's first split of a pairwise sum of `n` (> 128) elements: the first half, rounded down to
+/// a multiple of 8.
+fn pairwise_half(n: usize) -> usize {
+    let half = n / 2;
+    half - half % 8
+}
+
+/// The pairwise sum of one run. A large contiguous run is cut where [`pairwise`] itself would cut
+/// it (its top-level halves, or their halves) and the parts are summed on separate threads, then
+/// added in `pairwise`'s order: the same additions in the same order, so the same bits, while the
+/// page faults and the reading of the parts overlap.
+fn sum_run<K: Load>(map: &Access<'_>, run: &RunBytes) -> Result<f64, Error> {
+    let parts = parallel_parts();
+    if !run.contiguous || run.len < PARALLEL_MIN_BYTES || parts < 2 || run.count <= 4 * 128 {
+        return map.with_bytes(run.low, run.len, |bytes| pairwise::<K>(&run.elems(bytes), 0, run.count));
+    }
+    let ranges = split_ranges(run.count, parts);
+    let byte_ranges: Vec<(usize, usize)> =
+        ranges.iter().map(|&(start, n)| (run.low + start * K::SIZE, n * K::SIZE)).collect();
+    let sums = map.with_bytes_parallel(&byte_ranges, |bytes| {
+        let elems = Elems { bytes, base: 0, stride: run.stride, contiguous: true };
+        pairwise::<K>(&elems, 0, bytes.len() / K::SIZE)
+    })?;
+    Ok(combine(&sums))
+}
+
+/// The element ranges `(start, count)` of `count` (> 512) elements cut in `parts` (2 or 4) where
+/// [`pairwise`] cuts them: its two top-level halves, or their halves.
+fn split_ranges(count: usize, parts: usize) -> Vec<(usize, usize)> {
+    let half = pairwise_half(count);
+    let mut ranges = Vec::with_capacity(4);
+    for (start, n) in [(0, half), (half, count - half)] {
+        if parts == 4 {
+            let quarter = pairwise_half(n);
+            ranges.extend([(start, quarter), (start + quarter, n - quarter)]);
+        } else {
+            ranges.push((start, n));
+        }
+    }
+    ranges
+}
+
+/// The sums of the parts of [`split_ranges`] added as [`pairwise`] adds them.
+fn combine(sums: &[f64]) -> f64 {
+    match *sums {
+        [a, b] => a + b,
+        [a, b, c, d] => (a + b) + (c + d),
+        _ => sums.iter().sum(),
+    }
 }
 
 fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction) -> Result<f64, Error> {
@@ -320,8 +410,8 @@ fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction) -> Result<f64,
     match op {
         Reduction::Sum | Reduction::Mean => {
             let mut acc = 0.0;
-            for_each_elems(map, layout, |e, n| {
-                acc += pairwise::<K>(e, 0, n);
+            for_each_run_bytes(layout, |run| {
+                acc += sum_run::<K>(map, run)?;
                 Ok(())
             })?;
             if op == Reduction::Sum {
@@ -394,6 +484,29 @@ pub(crate) fn reduce(map: &Mapping, layout: &Layout, dtype: Dtype, op: Reduction
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sum_split_for_threads_has_the_bits_of_the_whole_pairwise_sum() {
+        // A fixed pseudo-random sequence of values of mixed magnitudes, so that the order of the
+        // additions shows in the last bits.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let values: Vec<f64> = (0..300_007)
+            .map(|_| {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                let mantissa = f64::from(u32::try_from(state >> 40).unwrap()) / f64::from(1u32 << 24) - 0.5;
+                mantissa * 10f64.powi(i32::try_from(state % 9).unwrap())
+            })
+            .collect();
+        for n in [520, 1000, 4097, 100_001, 262_151, 300_007] {
+            let whole = pairwise_f64(&values[..n]);
+            for parts in [2, 4] {
+                let ranges = split_ranges(n, parts);
+                assert_eq!(ranges.iter().map(|r| r.1).sum::<usize>(), n);
+                let sums: Vec<f64> = ranges.iter().map(|&(start, k)| pairwise_f64(&values[start..start + k])).collect();
+                assert_eq!(combine(&sums).to_bits(), whole.to_bits(), "{n} elements in {parts} parts");
+            }
+        }
+    }
 
     #[test]
     fn half_precision_values_convert_exactly() {

@@ -9,6 +9,7 @@ mod durability;
 mod errors;
 mod hostile;
 mod interop;
+mod item;
 mod limits;
 mod modes;
 mod npy;

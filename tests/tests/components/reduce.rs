@@ -191,3 +191,31 @@ fn a_large_float64_sum_has_numpys_bits_and_chunks_are_cache_sized() {
     assert_eq!(lengths.iter().map(|l| l.as_u64().unwrap()).sum::<u64>(), 2_000_000);
     assert_eq!(u64::try_from(lengths.len()).unwrap(), 2_000_000_u64.div_ceil(per_chunk));
 }
+
+#[test]
+fn runs_large_enough_to_be_summed_on_several_threads_keep_numpys_bits() {
+    // Contiguous runs of 4 MiB or more are summed in parts on separate threads (`reduce.rs`): an
+    // odd count, a run that starts and ends inside the file, and int16 (whose sum is exact in any
+    // order, so equal bits show that no element was lost or counted twice at the cuts).
+    let cases = [("float64", "5:-3"), ("float64", "..."), ("int16", "..."), ("int16", "7:")];
+    let dir = tempfile::tempdir().unwrap();
+    let want = numpy::run(
+        "import json\nrng = np.random.default_rng(13)\n\
+         n = 3_000_001\n\
+         (rng.standard_normal(n) * 1000).tofile(sys.argv[1] + '/float64')\n\
+         rng.integers(-32768, 32768, size=n).astype(np.int16).tofile(sys.argv[1] + '/int16')\n\
+         out = []\n\
+         for dt, index in json.loads(sys.argv[2]):\n\
+         \x20   a = eval(f\"np.memmap(sys.argv[1] + '/{dt}', dtype='{dt}', mode='r')[{index}]\")\n\
+         \x20   out.append([f'{np.float64(x).view(np.uint64):016x}' for x in (a.sum(dtype=np.float64), a.mean(dtype=np.float64))])\n\
+         print(json.dumps(out))",
+        &[dir.path().to_str().unwrap(), &serde_json::to_string(&cases).unwrap()],
+    );
+    let want: Vec<[String; 2]> = serde_json::from_str(want.trim()).unwrap();
+    for ((dtype, index), [sum, mean]) in cases.iter().zip(&want) {
+        let run = run_in(REDUCE, &[dtype, dtype, "3000001", index], dir.path());
+        let got: serde_json::Value = serde_json::from_str(&stdout(&run)).unwrap();
+        assert_eq!(got["sum"]["bits"], *sum, "sum of a[{index}] of 3000001 {dtype}");
+        assert_eq!(got["mean"]["bits"], *mean, "mean of a[{index}] of 3000001 {dtype}");
+    }
+}

@@ -9,7 +9,8 @@
 //! - `read PATH BYTES` / `write PATH BYTES`: one contiguous block of `BYTES` bytes (float64),
 //!   repeated until about 256 MiB moved; prints seconds per call;
 //! - `read-column PATH`, `read-every-other-row PATH`: `a[:, 0]` of 10000x10000, `a[:1000:2]`;
-//! - `read-one PATH N` / `write-one PATH N`: `N` one-element calls; prints seconds per call.
+//! - `read-one PATH N` / `write-one PATH N`: `N` one-element calls (`a.item(i)`, `a[i] = v` through
+//!   `Memmap::item` / `Memmap::set_item`); prints seconds per call.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -97,15 +98,16 @@ fn run(args: &[String]) -> Result<(f64, f64), String> {
             let n = number(args.get(2), "N")?;
             let write = workload == "write-one";
             let a = Memmap::open(path, "float64", if write { "r+" } else { "r" }, None).map_err(e)?;
-            let len = a.shape()[0].min(1 << 16);
+            let len = i64::try_from(a.shape()[0].min(1 << 16)).map_err(|_| "length")?;
+            let n = i64::try_from(n).map_err(|_| "N too large")?;
             let start = Instant::now();
             let mut check = 0.0;
             for i in 0..n {
                 let at = i % len;
                 if write {
-                    a.write(s![at..at + 1], &[2.5]).map_err(e)?;
+                    a.set_item(&[at], 2.5).map_err(e)?;
                 } else {
-                    check += a.read::<f64>(s![at..at + 1]).map_err(e)?[0];
+                    check += a.item::<f64>(&[at]).map_err(e)?;
                 }
             }
             #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
