@@ -10,6 +10,7 @@
 //! | `a[:5]`, `a[2, ::-3]`                                    | `a.view(s![..5])?`, `a.view(s![2, ..;-3])?`                        |
 //! | `a[1:3].copy()`                                         | `a.read::<f64>(s![1..3])?`                                        |
 //! | `a[:] = values`, `a[0] = 1.5`, `a[:] = row`             | `a.write(s![..], &values)?`, `a.fill(s![0], 1.5)?`, `a.assign(s![..], &row, &[4])?` |
+//! | `a.item(i, j)`, `a[i, j] = v` (one element)              | `a.item::<f64>(&[i, j])?`, `a.set_item(&[i, j], v)?`               |
 //! | `a.flush()`, `del a`                                    | `a.flush()?`, `drop(a)` (which flushes too)                       |
 //! | `repr(a)`, `np.set_printoptions(precision=4)`           | `a.repr()?`, `set_printoptions(PrintOptions { precision: 4, ..Default::default() })` |
 //! | `np.random.default_rng(1).standard_normal((5, 10))`     | `random::default_rng(1).standard_normal(&[5, 10])`                |
