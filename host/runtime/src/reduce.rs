@@ -493,7 +493,8 @@ mod tests {
         let values: Vec<f64> = (0..300_007)
             .map(|_| {
                 state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                let mantissa = f64::from(u32::try_from(state >> 40).unwrap()) / f64::from(1u32 << 24) - 0.5;
+                // 52 random mantissa bits in [-0.5, 0.5), times 1 to 1e8.
+                let mantissa = f64::from_bits((state >> 12) | 0x3ff0_0000_0000_0000) - 1.5;
                 mantissa * 10f64.powi(i32::try_from(state % 9).unwrap())
             })
             .collect();
