@@ -3,8 +3,8 @@
 //! repetition, printed as a table of medians and ratios.
 //!
 //! ```sh
-//! cargo run --release -p wasm-memmap-bench            # full run, a few minutes
-//! cargo run --release -p wasm-memmap-bench -- --quick # smoke run, under a minute
+//! cargo run --release --bin wasm-memmap-bench            # full run, a few minutes
+//! cargo run --release --bin wasm-memmap-bench -- --quick # smoke run, under a minute
 //! ```
 //!
 //! Environment: `WASM_MEMMAP_PYTHON` (default `.venv/bin/python`, else `python3`), the interpreter

@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::index::{Index, Slice};
 use crate::memmap::Memmap;
 
-/// The bytes one chunk holds (at most; whole elements). Chosen with `cargo run --release -p
+/// The bytes one chunk holds (at most; whole elements). Chosen with `cargo run --release --bin
 /// wasm-memmap-bench`, summing an 800 MB float64 file in a plugin: 16 KiB and 64 KiB blocks took
 /// 417 and 424 ms, 256 KiB 362 ms, 1 MiB 351 ms, 8 MiB blocks move at a third of the speed of 1 MiB
 /// ones (fresh pages each time). 256 KiB is as fast as 1 MiB and keeps a chunk in the L2 cache.
