@@ -137,9 +137,9 @@ fn arithmetic() {
         index[axis] = slice(i64::MIN, i64::MAX, -1);
         report(&format!("extreme-bounds-backwards-axis-{axis}"), count(&cube, &index, 0));
     }
-    report("too-many-indices", cube.view(&vec![at(0); 100_000]).map(drop));
+    report("too-many-indices", cube.view(vec![at(0); 100_000]).map(drop));
     report("two-ellipses", cube.view([Index::Ellipsis, Index::Ellipsis]).map(drop));
-    report("new-axes-without-end", cube.view(&vec![Index::NewAxis; 100_000]).map(drop));
+    report("new-axes-without-end", cube.view(vec![Index::NewAxis; 100_000]).map(drop));
     report("data-shape-overflows", cube.assign(s![..], &[1.0f64; 4], &[u64::MAX, u64::MAX, 4]));
     report("data-shape-lies", cube.assign(s![..], &[1.0f64; 4], &[5, 6, 7]));
     report(
@@ -281,7 +281,7 @@ fn trap(attack: &str) {
                 if k == 500 {
                     panic!("trapping in the middle of writing");
                 }
-                map.write(&[at(i64::from(k))], &[1.5 * f64::from(k)]).expect("write");
+                map.write([at(i64::from(k))], &[1.5 * f64::from(k)]).expect("write");
             }
         }
         "use-after-drop" => {

@@ -145,12 +145,5 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(out) => println!("{out}"),
-        Err(e) => {
-            println!("{}", serde_json::json!({ "error": e }));
-            std::process::exit(1);
-        }
-    }
+    wasm_memmap_test_programs::print_json(run);
 }

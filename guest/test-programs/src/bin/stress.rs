@@ -38,7 +38,7 @@ fn truncated(path: &str) {
         let at = (calls * PIECE) % LEN;
         let range = s![at..at + PIECE];
         let result =
-            if calls % 2 == 0 { map.read::<f64>(&range).map(drop) } else { map.write(&range, &vec![2.5f64; 8192]) };
+            if calls.is_multiple_of(2) { map.read::<f64>(&range).map(drop) } else { map.write(range, &[2.5f64; 8192]) };
         calls += 1;
         if let Err(e) = result {
             break Some(e);
@@ -83,7 +83,9 @@ fn region(path: &str, part: u64, parts: u64) {
     let own = f8(&format!("own-{part}.f8"), "w+", piece);
     for row in 0..piece / 256 {
         let first = part * piece + row * 256;
-        let values: Vec<f64> = (first..first + 256).map(|k| (part * 1_000_000 + k) as f64).collect();
+        let values: Vec<f64> = (first..first + 256)
+            .map(|k| f64::from(u32::try_from(part * 1_000_000 + k).expect("fits in u32")))
+            .collect();
         map.write(s![first..first + 256], &values).expect("write");
         own.write(s![row * 256..row * 256 + 256], &values).expect("write own");
     }
