@@ -42,3 +42,26 @@ pub fn run(script: &str, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("numpy printed UTF-8")
 }
+
+/// Runs `script`, which defines `cases`, a dict of names to functions that each make one mistake in
+/// numpy, and returns the JSON object `{name: str(exception)}`, with `null` where numpy raised
+/// nothing; numpy's warnings are silenced. The tests compare our typed errors with these messages.
+///
+/// # Panics
+/// As [`run`].
+pub fn messages(script: &str, args: &[&str]) -> String {
+    run(&format!("{script}\n{MESSAGES}"), args)
+}
+
+const MESSAGES: &str = r#"
+import json, warnings
+warnings.simplefilter('ignore')
+out = {}
+for name, fn in cases.items():
+    try:
+        fn()
+        out[name] = None
+    except Exception as e:
+        out[name] = str(e)
+print(json.dumps(out))
+"#;
