@@ -51,6 +51,23 @@ pub(crate) struct SandboxArgs {
     /// writing one out can fill a disk]
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub max_file_size: Option<u64>,
+    /// The most bytes a plugin may add to files through `memmap` in all, over its run: each `w+`
+    /// creation, `r+` growth and `create-npy` counts what it adds; more gives a `limit-exceeded`
+    /// error. [default: 1TiB, the same as --max-file-size: the largest file a plugin may make is
+    /// also the most it may make in all]
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_total_file_size: Option<u64>,
+    /// The most bytes mapped copy-on-write (mode `c`) at once; more gives a `limit-exceeded` error.
+    /// [default: 1GiB; pages a plugin writes in such a map become host memory that no other limit
+    /// counts, so this stays well under any machine's RAM]
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_copy_on_write: Option<u64>,
+    /// The most WASI handles (open files and directories, streams) the plugin may hold at once;
+    /// opening more fails in the plugin with `insufficient-memory` (ENOMEM: WASI has no "too many
+    /// open files"), not a trap. [default: 256; each is a host file descriptor, of which a Linux
+    /// process has 1024 by default for the host and all its plugins]
+    #[arg(long, value_name = "N")]
+    pub max_wasi_handles: Option<u64>,
     /// The most bytes one `slice-read` or `slice-write` call may move; more gives a
     /// `limit-exceeded` error (read in smaller selections). [default: 256MiB; one call cannot be
     /// interrupted and its data is held twice, in the host and in the plugin]
@@ -96,6 +113,8 @@ impl SandboxArgs {
             max_handles: self.max_handles.unwrap_or(d.max_handles),
             max_mapped_bytes: self.max_mapped.unwrap_or(d.max_mapped_bytes),
             max_file_size_bytes: self.max_file_size.unwrap_or(d.max_file_size_bytes),
+            max_total_file_bytes: self.max_total_file_size.unwrap_or(d.max_total_file_bytes),
+            max_copy_on_write_bytes: self.max_copy_on_write.unwrap_or(d.max_copy_on_write_bytes),
         };
         let d = InstanceLimits::default();
         if self.fuel == Some(0) {
@@ -105,6 +124,7 @@ impl SandboxArgs {
             max_memory_bytes: self.max_memory.unwrap_or(d.max_memory_bytes),
             timeout: self.timeout.or(d.timeout),
             fuel: self.fuel.or(d.fuel),
+            max_wasi_handles: self.max_wasi_handles.unwrap_or(d.max_wasi_handles),
         };
         Ok((memmap, instance))
     }

@@ -35,6 +35,23 @@ pub struct MemmapLimits {
     /// of `(10**9, 10**9)`) can fill a disk; set it to what the plugin's outputs need. Files written
     /// through WASI's own file calls are not counted.
     pub max_file_size_bytes: u64,
+    /// The most bytes a plugin may add to files through `memmap` over its whole run, all files
+    /// together: what each `w+` creation (its new size, less the size of the file it replaces),
+    /// each `r+` growth (numpy's `fp.seek(bytes - 1); fp.write(b'\0')`) and each `create-npy` adds.
+    /// Space given back (a file shrunk or removed through WASI) is not credited, so this bounds
+    /// what `memmap` can make a plugin's outputs cost. Default 1 TiB, the same as
+    /// [`max_file_size_bytes`](Self::max_file_size_bytes): without it a plugin could make any
+    /// number of files of that size; with it, the largest file a plugin may make is also the
+    /// most it may make in all. Files written through WASI's own file calls are not counted.
+    pub max_total_file_bytes: u64,
+    /// The most bytes mapped copy-on-write (mode `c`) at once. Default 1 GiB: every page a plugin
+    /// writes in such a map becomes private anonymous memory of the host (it can go to swap, never
+    /// back to the file), which [`max_mapped_bytes`](Self::max_mapped_bytes) (address space) and
+    /// the plugin's own memory limit do not bound; 1 GiB keeps it well under the memory of any
+    /// machine that runs plugins, a 4 GiB laptop included. Raise it for plugins that change large
+    /// files in memory; maps of mode `r`, `r+` and `w+` are not counted (their pages belong to the
+    /// file and the kernel can always write them back and drop them).
+    pub max_copy_on_write_bytes: u64,
 }
 
 impl Default for MemmapLimits {
@@ -44,6 +61,8 @@ impl Default for MemmapLimits {
             max_handles: 10_000,
             max_mapped_bytes: 64 << 30,
             max_file_size_bytes: 1 << 40,
+            max_total_file_bytes: 1 << 40,
+            max_copy_on_write_bytes: 1 << 30,
         }
     }
 }
@@ -122,14 +141,15 @@ impl MemmapCtx {
         MemmapCtxBuilder::new()
     }
 
-    /// Flushes every mapping the plugin still holds, like calling `flush` on each (`msync`).
+    /// Flushes every mapping the plugin still holds, like calling `flush` on each (`msync`, and
+    /// `fsync` of a file made or grown, see [`MemmapStats::file_syncs`]).
     ///
     /// Mappings flush themselves when their last handle is dropped, which happens when the `Store`
     /// is dropped, trap or not. This is for embedders who keep a `Store` alive after a trap and want
     /// the data on disk now.
     ///
     /// # Errors
-    /// The first `msync` failure; the other mappings are still flushed.
+    /// The first `msync` or `fsync` failure; the other mappings are still flushed.
     pub fn flush_all(&mut self) -> std::io::Result<()> {
         self.maps.retain(|m| m.strong_count() > 0);
         let mut first_error = None;
@@ -182,6 +202,38 @@ impl MemmapCtx {
         Ok(())
     }
 
+    /// Checks that mapping `bytes` more copy-on-write (mode `c`) fits under
+    /// [`MemmapLimits::max_copy_on_write_bytes`].
+    pub(crate) fn check_copy_on_write(&self, bytes: u64) -> Result<(), Error> {
+        let after = self.stats.copy_on_write_bytes().saturating_add(bytes);
+        let max = self.limits.max_copy_on_write_bytes;
+        if after > max {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "mapping {bytes} more bytes copy-on-write (mode 'c') would make {after} bytes mapped copy-on-write at once, over the limit of {max}; pages written in such a map become host memory: map a smaller part, drop maps you no longer need, or use mode 'r' to only read"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that adding `added` bytes to `path` (making it `size` bytes long, in mode `mode`)
+    /// keeps the bytes this plugin has added to files under [`MemmapLimits::max_total_file_bytes`].
+    pub(crate) fn check_total_file_bytes(&self, path: &str, added: u64, size: u64, mode: &str) -> Result<(), Error> {
+        let after = self.stats.file_bytes_added().saturating_add(added);
+        let max = self.limits.max_total_file_bytes;
+        if after > max {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "mode '{mode}' would make '{path}' {size} bytes long, adding {added} bytes to the files this plugin made or grew, {after} bytes in total, over the limit of {max} bytes in total; map a smaller shape or write fewer files"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks that making `path` `size` bytes long fits under
     /// [`MemmapLimits::max_file_size_bytes`]; `mode` is how it would be made (`w+` or `r+`).
     pub(crate) fn check_file_size(&self, path: &str, size: u64, mode: &str) -> Result<(), Error> {
@@ -223,6 +275,10 @@ pub struct MemmapStats {
     mapped_bytes: AtomicU64,
     flushes: AtomicU64,
     flush_failures: AtomicU64,
+    file_syncs: AtomicU64,
+    dir_syncs: AtomicU64,
+    file_bytes_added: AtomicU64,
+    copy_on_write_bytes: AtomicU64,
 }
 
 impl MemmapStats {
@@ -252,11 +308,57 @@ impl MemmapStats {
         self.flushes.load(Ordering::Acquire)
     }
 
-    /// How many `msync` calls failed. A failure at a `flush` the plugin called is reported to it;
+    /// How many `msync` (or `fsync`, see [`MemmapStats::file_syncs`]) calls failed. A failure at a `flush` the plugin called is reported to it;
     /// one when a handle is dropped or the instance ends can only be seen here (and in a `tracing`
     /// error event), and means data may not be on disk.
     pub fn flush_failures(&self) -> u64 {
         self.flush_failures.load(Ordering::Acquire)
+    }
+
+    /// How many `fsync` calls made a file's size and header durable: after `w+` or `create-npy`
+    /// made it, or `r+` grew it, the next `flush` (or the drop of its last handle, or the end of
+    /// the instance) syncs the file once, even when no element was written.
+    pub fn file_syncs(&self) -> u64 {
+        self.file_syncs.load(Ordering::Acquire)
+    }
+
+    /// How many `fsync` calls on a directory made a new file's name durable: a file `w+` or
+    /// `create-npy` created is synced with its directory at the next `flush` (or drop), as POSIX
+    /// needs for a new name to survive a power loss.
+    pub fn dir_syncs(&self) -> u64 {
+        self.dir_syncs.load(Ordering::Acquire)
+    }
+
+    /// How many bytes `memmap` has added to files over the run (`w+`, `r+` growth, `create-npy`),
+    /// counted against [`MemmapLimits::max_total_file_bytes`].
+    pub fn file_bytes_added(&self) -> u64 {
+        self.file_bytes_added.load(Ordering::Acquire)
+    }
+
+    /// How many bytes are mapped copy-on-write (mode `c`) now, counted against
+    /// [`MemmapLimits::max_copy_on_write_bytes`].
+    pub fn copy_on_write_bytes(&self) -> u64 {
+        self.copy_on_write_bytes.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn file_synced(&self) {
+        self.file_syncs.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn dir_synced(&self) {
+        self.dir_syncs.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn file_grown(&self, bytes: u64) {
+        self.file_bytes_added.fetch_add(bytes, Ordering::AcqRel);
+    }
+
+    pub(crate) fn copy_on_write_mapped(&self, bytes: u64) {
+        self.copy_on_write_bytes.fetch_add(bytes, Ordering::AcqRel);
+    }
+
+    pub(crate) fn copy_on_write_unmapped(&self, bytes: u64) {
+        self.copy_on_write_bytes.fetch_sub(bytes, Ordering::AcqRel);
     }
 
     pub(crate) fn map_opened(&self, bytes: usize) {

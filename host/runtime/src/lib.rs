@@ -78,6 +78,7 @@ mod raw;
 mod reduce;
 pub mod run;
 mod sigbus;
+mod wasi_handles;
 
 pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode};

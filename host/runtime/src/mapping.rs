@@ -1,8 +1,8 @@
 //! One memory-mapped file region shared by a map and all its views.
 
 use std::fs::File;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::ctx::MemmapStats;
 use crate::error::{Error, ErrorCode};
@@ -23,8 +23,23 @@ pub(crate) struct Mapping {
     /// Set when a copy touched a page the file no longer backs (see `sigbus.rs`); every later read
     /// or write fails.
     poisoned: AtomicBool,
+    /// What the file system still has to make durable besides the mapped pages (see
+    /// [`Mapping::needs_sync`]); emptied by the `flush` that syncs it.
+    unsynced: Mutex<Unsynced>,
+    /// Bytes counted in [`MemmapStats::copy_on_write_bytes`] while this mapping lives.
+    copy_on_write: u64,
     stats: Arc<MemmapStats>,
     path: String,
+}
+
+/// Changes to a file made outside its mapping, which `msync` does not cover.
+#[derive(Default)]
+struct Unsynced {
+    /// The file's size or header changed (`set_len`, `pwrite`): needs an `fsync` of the file.
+    file: bool,
+    /// The file was created: its directory, to `fsync` so that the new name survives a power loss
+    /// (POSIX: syncing a file does not sync the directory entry naming it).
+    dir: Option<File>,
 }
 
 impl Mapping {
@@ -36,8 +51,33 @@ impl Mapping {
         stats: Arc<MemmapStats>,
         path: String,
     ) -> Self {
-        stats.map_opened(raw.as_ref().map_or(0, RawMap::len));
-        Self { raw, kind, file, file_end, dirty: AtomicBool::new(false), poisoned: AtomicBool::new(false), stats, path }
+        let len = raw.as_ref().map_or(0, RawMap::len);
+        stats.map_opened(len);
+        let copy_on_write = if kind == MapKind::Private { u64::try_from(len).unwrap_or(u64::MAX) } else { 0 };
+        stats.copy_on_write_mapped(copy_on_write);
+        Self {
+            raw,
+            kind,
+            file,
+            file_end,
+            dirty: AtomicBool::new(false),
+            poisoned: AtomicBool::new(false),
+            unsynced: Mutex::default(),
+            copy_on_write,
+            stats,
+            path,
+        }
+    }
+
+    /// Records that the file's size or header was changed by the open (a file `w+` or
+    /// `create-npy` made, or `r+` grew), and, for a file it created, the directory holding its
+    /// name: the next [`Mapping::flush`] syncs them even if no element is ever written.
+    pub(crate) fn needs_sync(&self, dir: Option<File>) {
+        let mut unsynced = self.unsynced.lock().unwrap_or_else(PoisonError::into_inner);
+        unsynced.file = true;
+        if dir.is_some() {
+            unsynced.dir = dir;
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -98,24 +138,48 @@ impl Mapping {
     }
 
     /// Writes changed pages to the file and waits for the disk, like `np.memmap.flush` (`msync` with
-    /// `MS_SYNC`). Only shared mappings have anything to write, and only after a write.
+    /// `MS_SYNC`); then makes what the open changed outside the mapping durable as well: the file's
+    /// size and a `.npy` header (`fsync` of the file) and a new file's name (`fsync` of its
+    /// directory), which numpy leaves to the OS. Only shared mappings have pages to write, and only
+    /// after a write; the file and directory are synced once, by the first flush after the open.
     pub(crate) fn flush(&self) -> std::io::Result<()> {
-        let Some(raw) = &self.raw else { return Ok(()) };
-        if self.kind != MapKind::Shared || !self.dirty.swap(false, Ordering::AcqRel) {
-            return Ok(());
-        }
-        match raw.flush() {
-            Ok(()) => {
-                self.stats.flushed();
-                Ok(())
-            }
-            Err(e) => {
+        if let Some(raw) = &self.raw
+            && self.kind == MapKind::Shared
+            && self.dirty.swap(false, Ordering::AcqRel)
+        {
+            if let Err(e) = raw.flush() {
                 // Still dirty: a later flush (or the drop) tries again.
                 self.dirty.store(true, Ordering::Release);
                 self.stats.flush_failed();
-                Err(e)
+                return Err(e);
             }
+            self.stats.flushed();
         }
+        self.sync_metadata()
+    }
+
+    /// The `fsync`s of [`Mapping::flush`] after the pages: the file, then the directory of a new
+    /// file (in that order, so the name is never durable before the size and header it names).
+    /// What failed stays pending, for the next flush or the drop.
+    fn sync_metadata(&self) -> std::io::Result<()> {
+        let mut unsynced = self.unsynced.lock().unwrap_or_else(PoisonError::into_inner);
+        if unsynced.file {
+            if let Err(e) = self.file.sync_all() {
+                self.stats.flush_failed();
+                return Err(e);
+            }
+            unsynced.file = false;
+            self.stats.file_synced();
+        }
+        if let Some(dir) = &unsynced.dir {
+            if let Err(e) = dir.sync_all() {
+                self.stats.flush_failed();
+                return Err(e);
+            }
+            unsynced.dir = None;
+            self.stats.dir_synced();
+        }
+        Ok(())
     }
 }
 
@@ -125,6 +189,7 @@ impl Drop for Mapping {
             tracing::error!(path = %self.path, error = %e, "flushing a memmap on drop failed");
         }
         self.stats.map_closed(self.len());
+        self.stats.copy_on_write_unmapped(self.copy_on_write);
     }
 }
 

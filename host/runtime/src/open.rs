@@ -2,6 +2,7 @@
 //! as numpy's `numpy/_core/memmap.py` does, beneath a granted directory.
 
 use std::os::unix::fs::{FileExt, FileTypeExt};
+use std::path::Path;
 use std::sync::Arc;
 
 use cap_std::fs::{OpenOptions, OpenOptionsExt};
@@ -58,7 +59,7 @@ pub(crate) fn open_npy(ctx: &mut MemmapCtx, path: String, mode: Mode) -> Result<
              (numpy's open_memmap(path, mode='w+', dtype=..., shape=...))",
         ));
     }
-    let (file, _) = open_file(ctx, &path, Mode::ReadOnly)?;
+    let file = open_file(ctx, &path, Mode::ReadOnly, |_| Ok(()))?.file;
     let header = npy::read_header(&file).map_err(|e| match e {
         npy::ReadError::Io(e) => Error::from_io(&e, &path),
         npy::ReadError::Header(h) if h.is_overflow() => Error::overflow(h.message()),
@@ -110,18 +111,33 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
     ctx.check_new_handle()?;
     if let Some(sized) = &sized {
         ctx.check_new_map(sized.nbytes)?;
+        if mode == Mode::CopyOnWrite {
+            ctx.check_copy_on_write(sized.nbytes)?;
+        }
         if mode == Mode::Write {
             ctx.check_file_size(&path, sized.end.max(1), "w+")?;
         }
     }
 
-    let (file, file_len) = open_file(ctx, &path, mode)?;
+    // Mode `w+` replaces the file: what it adds is its new size less the old one, checked against
+    // the plugin's total before the file is truncated.
+    let total_check = |previous_len: u64| match &sized {
+        Some(sized) => {
+            let wanted = sized.end.max(1);
+            ctx.check_total_file_bytes(&path, wanted.saturating_sub(previous_len), wanted, "w+")
+        }
+        None => Ok(()),
+    };
+    let OpenedFile { file, len: file_len, previous_len, created_in } = open_file(ctx, &path, mode, total_check)?;
 
     let sized = match sized {
         Some(sized) => sized,
         None => {
             let sized = Extent::from_file(file_len, offset, itemsize, order)?;
             ctx.check_new_map(sized.nbytes)?;
+            if mode == Mode::CopyOnWrite {
+                ctx.check_copy_on_write(sized.nbytes)?;
+            }
             sized
         }
     };
@@ -133,16 +149,27 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
         Mode::CopyOnWrite => MapKind::Private,
     };
     let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
+    // Whether the open changed the file outside the mapping (its size, its header, its existence),
+    // which the next flush must sync (see `Mapping::needs_sync`).
+    let mut changed = mode == Mode::Write;
     if writes {
         // numpy grows a short file (never shrinks it) and keeps at least one byte, so that even an
         // empty array has a file to map (numpy gh-27723).
         let wanted = end.max(1);
         if file_len < wanted {
             ctx.check_file_size(&path, wanted, mode_str(mode))?;
+            // `w+` was checked against the total before the truncation, `r+` is checked here.
+            let added = wanted - if mode == Mode::Write { previous_len.min(wanted) } else { file_len };
+            if mode == Mode::ReadWrite {
+                ctx.check_total_file_bytes(&path, added, wanted, "r+")?;
+            }
             file.set_len(wanted).map_err(|e| Error::from_io(&e, &path))?;
+            ctx.stats.file_grown(added);
+            changed = true;
         }
         if let Some(header) = header {
             file.write_all_at(header, 0).map_err(|e| Error::from_io(&e, &path))?;
+            changed = true;
         }
     } else if end == 0 && file_len == 0 {
         return Err(Error::invalid("cannot mmap an empty file"));
@@ -158,15 +185,36 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
         Some(RawMap::new(&file, offset, len, kind).map_err(|e| Error::from_io(&e, &path))?)
     };
     let map = Arc::new(Mapping::new(raw, kind, file, end, ctx.stats(), path.clone()));
+    if changed {
+        map.needs_sync(created_in);
+    }
     ctx.track(&map);
     // numpy's open_memmap maps a new .npy file with mode 'r+' after writing its header.
     let mode = if header.is_some() { Mode::ReadWrite } else { mode };
     Ok(Memmap::new(map, Arc::new(Opened { path, dtype, mode, offset, order }), layout))
 }
 
+/// A file [`open_file`] opened.
+struct OpenedFile {
+    file: std::fs::File,
+    /// Its length once open (0 after `w+` truncated it).
+    len: u64,
+    /// Its length before the open (0 when there was no file).
+    previous_len: u64,
+    /// For a file `w+` created: the directory holding its new name, to sync at the next flush.
+    created_in: Option<std::fs::File>,
+}
+
 /// Opens `path` beneath the grants for `mode` (`O_RDONLY`, `O_RDWR`, or `O_RDWR|O_CREAT|O_TRUNC`
-/// for `w+`, as numpy does) and checks it is a regular file; returns it and its length.
-fn open_file(ctx: &MemmapCtx, path: &str, mode: Mode) -> Result<(std::fs::File, u64), Error> {
+/// for `w+`, as numpy does) and checks it is a regular file. In mode `w+`, `before_truncate` is
+/// called with the file's present length (0 when there is none) before it is opened, and can still
+/// refuse.
+fn open_file(
+    ctx: &MemmapCtx,
+    path: &str,
+    mode: Mode,
+    before_truncate: impl FnOnce(u64) -> Result<(), Error>,
+) -> Result<OpenedFile, Error> {
     let resolved = grants::resolve(&ctx.grants, path)?;
     let grant = resolved.grant;
     let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
@@ -176,12 +224,33 @@ fn open_file(ctx: &MemmapCtx, path: &str, mode: Mode) -> Result<(std::fs::File, 
     // Refuse anything but a regular file before opening it: opening a device or a FIFO can itself
     // do something (a tape rewinds, a terminal becomes the controlling one). The check after the
     // open below stays, for a file swapped between the two.
-    if let Ok(meta) = grant.dir().metadata(&resolved.rest) {
+    let existing = grant.dir().metadata(&resolved.rest);
+    if let Ok(meta) = &existing {
         if meta.is_dir() {
             return Err(Error::from_io(&std::io::Error::from_raw_os_error(libc::EISDIR), path));
         }
         if !meta.is_file() {
             return Err(Error::invalid(format!("'{path}' is not a regular file and cannot be memory-mapped")));
+        }
+    }
+    let previous_len = existing.as_ref().map_or(0, cap_std::fs::Metadata::len);
+    // The directory that will hold a name `w+` creates, opened beneath the grant like the file.
+    let mut created_in = None;
+    if mode == Mode::Write {
+        before_truncate(previous_len)?;
+        if existing.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+            let parent = resolved.rest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            // Read access, not cap-std's `open_dir` (`O_PATH`, on which `fsync` fails with EBADF).
+            let mut options = OpenOptions::new();
+            options.read(true).custom_flags(libc::O_DIRECTORY | libc::O_NOCTTY);
+            let dir = grant.dir().open_with(parent, &options).map_err(|e| {
+                if grants::is_escape(&e) {
+                    Error::new(ErrorCode::AccessDenied, grants::escape_message(path, grant))
+                } else {
+                    Error::from_io(&e, path)
+                }
+            })?;
+            created_in = Some(dir.into_std());
         }
     }
     let mut options = OpenOptions::new();
@@ -210,7 +279,7 @@ fn open_file(ctx: &MemmapCtx, path: &str, mode: Mode) -> Result<(std::fs::File, 
     if !meta.is_file() || ft.is_fifo() || ft.is_socket() || ft.is_block_device() || ft.is_char_device() {
         return Err(Error::invalid(format!("'{path}' is not a regular file and cannot be memory-mapped")));
     }
-    Ok((file, meta.len()))
+    Ok(OpenedFile { file, len: meta.len(), previous_len, created_in })
 }
 
 /// The size and layout of an array about to be mapped.

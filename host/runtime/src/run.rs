@@ -88,11 +88,21 @@ pub struct InstanceLimits {
     /// alternative to a timeout. Default none: fuel metering slows compiled code, so a [`Runner`]
     /// only meters it when built with [`Runner::with_fuel`].
     pub fuel: Option<u64>,
+    /// The most WASI handles the plugin may hold at once (`--max-wasi-handles`): open files and
+    /// directories (the granted directories count, one each), and streams while it reads or
+    /// writes. Opening past it gives the plugin an error, not a trap: WASI 0.2 has no "too many
+    /// open files", so `open-at` returns `insufficient-memory` (`ENOMEM`; in a Rust plugin an
+    /// `io::Error` of kind `OutOfMemory`), and the host logs a warning naming this limit. Default
+    /// 256: each open file is a host file descriptor, and a Linux process has 1024 of them by
+    /// default (`ulimit -n`) for the host and every plugin it runs; 256 is more than a plugin
+    /// reading and writing a few files keeps open and leaves room for three more running beside it.
+    /// `memmap` handles are bounded separately ([`MemmapLimits::max_handles`]).
+    pub max_wasi_handles: u64,
 }
 
 impl Default for InstanceLimits {
     fn default() -> Self {
-        Self { max_memory_bytes: 4 << 30, timeout: None, fuel: None }
+        Self { max_memory_bytes: 4 << 30, timeout: None, fuel: None, max_wasi_handles: 256 }
     }
 }
 
@@ -184,6 +194,7 @@ struct PluginState {
     memmap: MemmapCtx,
     table: ResourceTable,
     limits: StoreLimits,
+    max_wasi_handles: u64,
 }
 
 impl WasiView for PluginState {
@@ -252,6 +263,10 @@ impl Runner {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         crate::add_to_linker(&mut linker, |s: &mut PluginState| MemmapView::new(&mut s.memmap, &mut s.table))?;
+        crate::wasi_handles::limit_open_at(&mut linker, |s: &PluginState| crate::wasi_handles::WasiHandleBudget {
+            max: s.max_wasi_handles,
+            memmap_handles: s.memmap.stats.live_handles(),
+        })?;
         let cache = cache_dir
             .map(|dir| {
                 CompileCache::open(dir.clone())
@@ -316,8 +331,14 @@ impl Runner {
         let limits = StoreLimitsBuilder::new()
             .memory_size(usize::try_from(config.instance.max_memory_bytes).unwrap_or(usize::MAX))
             .build();
+        // The table holds memmap handles and WASI's: room for both limits, so that neither can fill
+        // it for the other (past it, a push fails; see `wasi_handles`).
+        let mut table = ResourceTable::new();
+        let capacity = config.limits.max_handles.saturating_add(config.instance.max_wasi_handles);
+        table.set_max_capacity(usize::try_from(capacity).unwrap_or(usize::MAX));
+        let max_wasi_handles = config.instance.max_wasi_handles;
         let mut store =
-            Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table: ResourceTable::new(), limits });
+            Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table, limits, max_wasi_handles });
         store.limiter(|s| &mut s.limits);
         self.set_time_and_fuel(&mut store, &config.instance)?;
         let command = Command::instantiate(&mut store, &plugin.component, &self.linker)?;

@@ -75,6 +75,7 @@ impl Sandbox {
             max_mapped_bytes: 16 << 20,
             max_file_size_bytes: 1 << 20,
             max_transfer_bytes: 64 << 10,
+            ..MemmapLimits::default()
         };
         run_config(runner(), HOSTILE, &config)
     }

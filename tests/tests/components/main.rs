@@ -6,6 +6,7 @@
 
 mod concurrency;
 mod durability;
+mod durable;
 mod errors;
 mod hostile;
 mod interop;
