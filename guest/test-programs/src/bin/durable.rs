@@ -10,6 +10,7 @@
 //! - `copy-on-write`: maps `big.u1` (2 MiB, made by the test) copy-on-write past a 1 MiB limit.
 //! - `descriptors`: opens `f.txt` through WASI (`std::fs::File::open`) until it fails, at most 2,000
 //!   times, and carries on after.
+//! - `cow-fill BYTES` and `many-files COUNT BYTES`: the attacks, for measuring (see their docs).
 
 use std::fs::File;
 
@@ -107,6 +108,37 @@ fn descriptors() {
     println!("{}", serde_json::json!({ "case": "after-closing", "ok": again.is_ok() }));
 }
 
+/// `cow-fill BYTES`: maps the first BYTES of `big.u1` copy-on-write and writes every byte (in
+/// 64 MiB steps), so each page becomes host memory; for measuring the host's peak memory.
+fn cow_fill(bytes: u64) -> Result<(), Error> {
+    let map = Memmap::options().dtype("uint8").mode("c").shape([bytes]).open("big.u1")?;
+    let step = 64 << 20;
+    let mut start = 0;
+    while start < bytes {
+        let end = bytes.min(start + step);
+        map.fill(wasm_memmap_sdk::s![start..end], 7u8)?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// `many-files COUNT BYTES`: creates COUNT files of BYTES each with `w+` (sparse: nothing is
+/// written), stopping at the first refusal.
+fn many_files(count: u64, bytes: u64) {
+    let mut made = 0;
+    let mut result = Ok(());
+    for k in 0..count {
+        match w_plus(&format!("many-{k}.u1"), bytes) {
+            Ok(_) => made += 1,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    report("many-files", made, result);
+}
+
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
@@ -117,8 +149,18 @@ fn main() -> Result<(), Error> {
         ["total"] => total(),
         ["copy-on-write"] => copy_on_write(),
         ["descriptors"] => descriptors(),
+        ["cow-fill", bytes] => {
+            let result = bytes.parse().map_err(|_| Error::new(wasm_memmap_sdk::ErrorCode::InvalidArgument, "BYTES"));
+            report("cow-fill", 0, result.and_then(cow_fill));
+        }
+        ["many-files", count, bytes] => match (count.parse(), bytes.parse()) {
+            (Ok(count), Ok(bytes)) => many_files(count, bytes),
+            _ => report("many-files", 0, Err(Error::new(wasm_memmap_sdk::ErrorCode::InvalidArgument, "COUNT BYTES"))),
+        },
         _ => {
-            eprintln!("usage: durable (sync CASE | total | copy-on-write | descriptors)");
+            eprintln!(
+                "usage: durable (sync CASE | total | copy-on-write | descriptors | cow-fill BYTES | many-files COUNT BYTES)"
+            );
             std::process::exit(2);
         }
     }
