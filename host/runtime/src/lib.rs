@@ -72,6 +72,7 @@ mod layout;
 #[cfg(test)]
 mod layout_props;
 mod mapping;
+mod meter;
 pub mod npy;
 mod open;
 mod raw;
@@ -82,6 +83,7 @@ mod sigbus;
 pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode};
 pub use handle::Memmap;
+pub use meter::HOST_BYTES_PER_FUEL;
 pub use run::InstanceLimits;
 pub use wasmtime_wasi::FsPerms;
 

@@ -16,5 +16,6 @@ mod npy;
 mod reduce;
 mod rng;
 mod session;
+mod stall;
 mod transpose;
 mod views;
