@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use wasm_memmap_host::MemmapLimits;
-use wasm_memmap_host::run::{InstanceLimits, Output, Plugin, RunConfig, Runner, Status, limit_trap_message};
+use wasm_memmap_host::run::{
+    InstanceLimits, Output, Plugin, RunConfig, Runner, Status, TEARDOWN_FLUSH_GRACE, limit_trap_message,
+};
 
 mod sandbox;
 use sandbox::SandboxArgs;
@@ -146,6 +148,13 @@ fn main() -> Result<ExitCode> {
             Some(message) => eprintln!("error: {message}"),
             None => eprintln!("error: the plugin trapped: {e:?}"),
         }
+    }
+    let background = outcome.stats.background_flushes();
+    if background > 0 {
+        eprintln!(
+            "warning: {background} of the stopped plugin's mapping(s) were still being written to disk after {} s; the kernel finishes writing them in the background (msync MS_ASYNC)",
+            TEARDOWN_FLUSH_GRACE.as_secs()
+        );
     }
     let failed_flushes = outcome.stats.flush_failures();
     if failed_flushes > 0 {

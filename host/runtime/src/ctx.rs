@@ -3,12 +3,14 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Instant;
 
 use wasmtime_wasi::FsPerms;
 
 use crate::error::{Error, ErrorCode};
 use crate::grants::Grant;
 use crate::mapping::Mapping;
+use crate::meter::Meter;
 
 /// What one plugin instance may use of the host through `memmap`. Hitting a limit gives the plugin a
 /// `limit-exceeded` error, after which it can carry on (with smaller calls, or after dropping
@@ -75,6 +77,8 @@ impl Default for MemmapLimits {
 pub struct MemmapCtxBuilder {
     grants: Vec<Grant>,
     limits: MemmapLimits,
+    deadline: Option<Instant>,
+    fuel: Option<u64>,
 }
 
 impl MemmapCtxBuilder {
@@ -115,6 +119,18 @@ impl MemmapCtxBuilder {
         self
     }
 
+    /// Stops the host's own work at `deadline`: see [`MemmapCtx::set_deadline`].
+    pub fn deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Meters the host's own work with `fuel`: see [`MemmapCtx::set_fuel`].
+    pub fn fuel(mut self, fuel: u64) -> Self {
+        self.fuel = Some(fuel);
+        self
+    }
+
     /// The context, ready to be put in a `Store`'s data.
     pub fn build(self) -> MemmapCtx {
         MemmapCtx {
@@ -122,6 +138,8 @@ impl MemmapCtxBuilder {
             limits: self.limits,
             stats: Arc::new(MemmapStats::default()),
             maps: Vec::new(),
+            deadline: self.deadline,
+            fuel: self.fuel,
         }
     }
 }
@@ -133,6 +151,10 @@ pub struct MemmapCtx {
     pub(crate) stats: Arc<MemmapStats>,
     /// Every mapping this plugin opened that may still live, for [`MemmapCtx::flush_all`].
     maps: Vec<Weak<Mapping>>,
+    /// When the host stops its own work in the plugin's calls (see [`MemmapCtx::set_deadline`]).
+    deadline: Option<Instant>,
+    /// Host fuel left (see [`MemmapCtx::set_fuel`]); `None`: not metered.
+    fuel: Option<u64>,
 }
 
 impl MemmapCtx {
@@ -162,9 +184,67 @@ impl MemmapCtx {
         first_error.map_or(Ok(()), Err)
     }
 
+    /// Like [`MemmapCtx::flush_all`], but waits for the disk only until `until`: each mapping is
+    /// synced slice by slice (`msync(MS_SYNC)`, 32 MiB at a time) while time remains, and what is
+    /// left then is handed to the kernel with `MS_ASYNC`, which writes it back from the page cache
+    /// on its own (the data is safe from the host process ending, not yet from a power loss).
+    /// Counted in [`MemmapStats::background_flushes`]. For tearing down a plugin that was stopped
+    /// for running too long, whose last writes should not keep the host waiting for minutes.
+    ///
+    /// # Errors
+    /// The first `msync` failure; the other mappings are still flushed.
+    pub fn flush_all_until(&mut self, until: Instant) -> std::io::Result<()> {
+        self.maps.retain(|m| m.strong_count() > 0);
+        let mut first_error = None;
+        for map in self.maps.iter().filter_map(Weak::upgrade) {
+            if let Err(e) = map.flush_until(until) {
+                tracing::error!(path = %map.path(), error = %e, "flush_all_until failed");
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
     /// Counters of what this context's mappings did; they stay readable after the `Store` is gone.
     pub fn stats(&self) -> Arc<MemmapStats> {
         Arc::clone(&self.stats)
+    }
+
+    /// Stops the host's own work in the plugin's calls at `deadline` (`None`: never), as
+    /// wasmtime's epoch deadline stops the plugin's code. A reduction, copy or fill looks at the
+    /// clock between blocks of about 1 MiB (and every few thousand runs of elements); once the
+    /// deadline has passed, the call traps with [`wasmtime::Trap::Interrupt`], the trap of an
+    /// epoch deadline. [`run::Runner`](crate::run::Runner) sets it from
+    /// [`InstanceLimits::timeout`](crate::InstanceLimits::timeout).
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// The deadline of [`MemmapCtx::set_deadline`].
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Meters the host's own work in the plugin's calls with `fuel` units (`None`: unmetered), at
+    /// [`HOST_BYTES_PER_FUEL`](crate::HOST_BYTES_PER_FUEL) bytes read or written per unit plus one
+    /// unit per run of elements. A call is charged for each run before it touches it; one the fuel
+    /// left cannot pay for traps with [`wasmtime::Trap::OutOfFuel`], the trap of a plugin out of
+    /// fuel. Deterministic, like wasmtime's fuel; kept apart from the `Store`'s fuel, which host
+    /// calls cannot reach. [`run::Runner`](crate::run::Runner) sets it to
+    /// [`InstanceLimits::fuel`](crate::InstanceLimits::fuel), so a plugin may run that many
+    /// instructions and have the host do that much work for it.
+    pub fn set_fuel(&mut self, fuel: Option<u64>) {
+        self.fuel = fuel;
+    }
+
+    /// The host fuel left (see [`MemmapCtx::set_fuel`]).
+    pub fn fuel(&self) -> Option<u64> {
+        self.fuel
+    }
+
+    /// A meter for one host call (see `meter.rs`).
+    pub(crate) fn meter(&mut self) -> Meter<'_> {
+        Meter::new(self.deadline, &mut self.fuel)
     }
 
     pub(crate) fn track(&mut self, map: &Arc<Mapping>) {
@@ -279,6 +359,7 @@ pub struct MemmapStats {
     dir_syncs: AtomicU64,
     file_bytes_added: AtomicU64,
     copy_on_write_bytes: AtomicU64,
+    background_flushes: AtomicU64,
 }
 
 impl MemmapStats {
@@ -359,6 +440,17 @@ impl MemmapStats {
 
     pub(crate) fn copy_on_write_unmapped(&self, bytes: u64) {
         self.copy_on_write_bytes.fetch_sub(bytes, Ordering::AcqRel);
+    }
+
+    /// How many mappings [`MemmapCtx::flush_all_until`] could not finish syncing in time and left
+    /// to the kernel to write back (`msync(MS_ASYNC)`): after a plugin stopped by a time or fuel
+    /// limit, their last writes reach the disk shortly after the host has moved on.
+    pub fn background_flushes(&self) -> u64 {
+        self.background_flushes.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn flushed_in_background(&self) {
+        self.background_flushes.fetch_add(1, Ordering::AcqRel);
     }
 
     pub(crate) fn map_opened(&self, bytes: usize) {

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::generated::types::{Dtype, Elements, Order, ScalarKind};
 use crate::layout::{self, Layout, Run};
 use crate::mapping::{Access, Mapping};
+use crate::meter::{self, Clock, Meter};
 
 fn to_usize(v: u64) -> Result<usize, Error> {
     usize::try_from(v).map_err(|_| Error::overflow(format!("{v} does not fit in this host's address space")))
@@ -26,49 +27,103 @@ fn window(buf_len: usize, at: usize, len: usize) -> Result<std::ops::Range<usize
         .ok_or_else(|| Error::overflow(format!("bytes {at}..+{len} are outside a {buf_len}-byte buffer")))
 }
 
+/// `a + b` for byte offsets, or an error instead of a wrap.
+fn add(a: usize, b: usize) -> Result<usize, Error> {
+    a.checked_add(b).ok_or_else(|| Error::overflow(format!("byte offset {a} + {b} overflows")))
+}
+
 fn run_bytes(count: u64, item: usize) -> Result<usize, Error> {
     to_usize(count)?.checked_mul(item).ok_or_else(|| Error::overflow(format!("{count} elements overflow")))
 }
 
-/// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element.
-fn gather(map: &Access<'_>, layout: &Layout, dst: &mut [u8]) -> Result<(), Error> {
+/// Calls `step(from, n)` for the elements `0..count` in blocks of [`meter::block_elements`],
+/// looking at `clock` before every block but the first: a long run of a copy or fill stops within
+/// a block of the deadline.
+fn in_blocks(
+    count: u64,
+    item: usize,
+    contiguous: bool,
+    clock: Clock,
+    mut step: impl FnMut(u64, u64) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let block = u64::try_from(meter::block_elements(item, contiguous)).unwrap_or(u64::MAX);
+    let mut from = 0;
+    while from < count {
+        if from > 0 {
+            clock.check()?;
+        }
+        let n = block.min(count - from);
+        step(from, n)?;
+        from += n;
+    }
+    Ok(())
+}
+
+/// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element,
+/// charging `meter` run by run.
+fn gather(map: &Access<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
     let itemsize = layout.itemsize();
     let packed = Layout::contiguous(layout.shape(), itemsize, Order::C)?;
     let item = to_usize(itemsize)?;
     let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
-    layout.for_each_run(packed.strides(), |run: Run| {
-        if run.array_stride == step {
-            let range = window(dst.len(), to_usize(run.buffer_offset)?, run_bytes(run.count, item)?)?;
-            return map.read(to_usize(run.array_offset)?, &mut dst[range]);
+    let clock = meter.clock();
+    layout.for_each_run(packed.strides(), |run: Run| -> Result<(), Error> {
+        let contiguous = run.array_stride == step;
+        meter.run(run.count, itemsize, contiguous)?;
+        if contiguous {
+            return in_blocks(run.count, item, true, clock, |from, n| {
+                let at = run_bytes(from, item)?;
+                let range = window(dst.len(), add(to_usize(run.buffer_offset)?, at)?, run_bytes(n, item)?)?;
+                map.read(add(to_usize(run.array_offset)?, at)?, &mut dst[range])
+            });
         }
-        for j in 0..run.count {
-            let range = window(dst.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
-            map.read(offset_of(run.array_offset, j, run.array_stride)?, &mut dst[range])?;
-        }
-        Ok(())
+        in_blocks(run.count, item, false, clock, |from, n| {
+            for j in from..from + n {
+                let range = window(dst.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
+                map.read(offset_of(run.array_offset, j, run.array_stride)?, &mut dst[range])?;
+            }
+            Ok(())
+        })
     })
 }
 
-/// Copies `src` (laid out by `src_strides` over the selection's shape) into the selection.
-fn scatter(map: &Access<'_>, layout: &Layout, src: &[u8], src_strides: &[i64]) -> Result<(), Error> {
+/// Copies `src` (laid out by `src_strides` over the selection's shape) into the selection,
+/// charging `meter` run by run.
+fn scatter(
+    map: &Access<'_>,
+    layout: &Layout,
+    src: &[u8],
+    src_strides: &[i64],
+    meter: &mut Meter<'_>,
+) -> Result<(), Error> {
     let itemsize = layout.itemsize();
     let item = to_usize(itemsize)?;
     let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
-    layout.for_each_run(src_strides, |run: Run| {
+    let clock = meter.clock();
+    layout.for_each_run(src_strides, |run: Run| -> Result<(), Error> {
         let from = to_usize(run.buffer_offset)?;
-        if run.array_stride == step && run.buffer_stride == step {
-            let range = window(src.len(), from, run_bytes(run.count, item)?)?;
-            return map.write(to_usize(run.array_offset)?, &src[range]);
+        let contiguous = run.array_stride == step;
+        meter.run(run.count, itemsize, contiguous)?;
+        if contiguous && run.buffer_stride == step {
+            return in_blocks(run.count, item, true, clock, |j, n| {
+                let at = run_bytes(j, item)?;
+                let range = window(src.len(), add(from, at)?, run_bytes(n, item)?)?;
+                map.write(add(to_usize(run.array_offset)?, at)?, &src[range])
+            });
         }
-        if run.array_stride == step && run.buffer_stride == 0 {
+        if contiguous && run.buffer_stride == 0 {
             let range = window(src.len(), from, item)?;
-            return map.fill(to_usize(run.array_offset)?, &src[range], to_usize(run.count)?);
+            return in_blocks(run.count, item, true, clock, |j, n| {
+                map.fill(add(to_usize(run.array_offset)?, run_bytes(j, item)?)?, &src[range.clone()], to_usize(n)?)
+            });
         }
-        for j in 0..run.count {
-            let range = window(src.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
-            map.write(offset_of(run.array_offset, j, run.array_stride)?, &src[range])?;
-        }
-        Ok(())
+        in_blocks(run.count, item, false, clock, |j0, n| {
+            for j in j0..j0 + n {
+                let range = window(src.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
+                map.write(offset_of(run.array_offset, j, run.array_stride)?, &src[range])?;
+            }
+            Ok(())
+        })
     })
 }
 
@@ -102,43 +157,55 @@ fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> {
 }
 
 /// Reads the selection as values of `T`, `units` of them per element (2 for complex numbers).
-fn read_as<T: Pod>(map: &Access<'_>, layout: &Layout, dtype: Dtype, units: usize) -> Result<Vec<T>, Error> {
+fn read_as<T: Pod>(
+    map: &Access<'_>,
+    layout: &Layout,
+    dtype: Dtype,
+    units: usize,
+    meter: &mut Meter<'_>,
+) -> Result<Vec<T>, Error> {
     let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
     // The common case, a contiguous selection in the host's byte order, is one copy into a vector
-    // that is not zeroed first.
+    // that is not zeroed first: one run, charged (and the clock looked at) before it is copied.
+    // It is one `memcpy` of at most `max_transfer_bytes`.
     if !dtype::needs_swap(dtype)
         && layout.size() > 0
         && let Some(start) = contiguous_start(layout)?
     {
+        meter.run(layout.size(), layout.itemsize(), true)?;
+        meter.clock().check()?;
         return map.read_vec(start, count);
     }
     let mut values = vec![T::zeroed(); count];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
-    gather(map, layout, bytes)?;
+    gather(map, layout, bytes, meter)?;
     if dtype::needs_swap(dtype) {
         bytes.chunks_exact_mut(dtype::swap_unit(dtype.kind)).for_each(<[u8]>::reverse);
     }
     Ok(values)
 }
 
-/// The selection's elements in C order, like `a[index].copy()`.
-pub(crate) fn read(map: &Mapping, layout: &Layout, dtype: Dtype) -> Result<Elements, Error> {
+/// The selection's elements in C order, like `a[index].copy()`, charging `meter`.
+pub(crate) fn read(map: &Mapping, layout: &Layout, dtype: Dtype, meter: &mut Meter<'_>) -> Result<Elements, Error> {
     let map = &map.reader()?;
+    let m = meter;
     Ok(match dtype.kind {
-        ScalarKind::Bool => Elements::Bool(read_as::<u8>(map, layout, dtype, 1)?.into_iter().map(|b| b != 0).collect()),
-        ScalarKind::Int8 => Elements::Int8(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Int16 => Elements::Int16(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Int32 => Elements::Int32(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Int64 => Elements::Int64(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Uint8 => Elements::Uint8(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Uint16 => Elements::Uint16(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Uint32 => Elements::Uint32(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Uint64 => Elements::Uint64(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Float16 => Elements::Float16(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Float32 => Elements::Float32(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Float64 => Elements::Float64(read_as(map, layout, dtype, 1)?),
-        ScalarKind::Complex64 => Elements::Complex64(read_as(map, layout, dtype, 2)?),
-        ScalarKind::Complex128 => Elements::Complex128(read_as(map, layout, dtype, 2)?),
+        ScalarKind::Bool => {
+            Elements::Bool(read_as::<u8>(map, layout, dtype, 1, m)?.into_iter().map(|b| b != 0).collect())
+        }
+        ScalarKind::Int8 => Elements::Int8(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Int16 => Elements::Int16(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Int32 => Elements::Int32(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Int64 => Elements::Int64(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Uint8 => Elements::Uint8(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Uint16 => Elements::Uint16(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Uint32 => Elements::Uint32(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Uint64 => Elements::Uint64(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Float16 => Elements::Float16(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Float32 => Elements::Float32(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Float64 => Elements::Float64(read_as(map, layout, dtype, 1, m)?),
+        ScalarKind::Complex64 => Elements::Complex64(read_as(map, layout, dtype, 2, m)?),
+        ScalarKind::Complex128 => Elements::Complex128(read_as(map, layout, dtype, 2, m)?),
     })
 }
 
@@ -205,17 +272,19 @@ pub(crate) fn byte_len(data: &Elements) -> u64 {
 }
 
 /// `a[index] = data`: writes `data`, shaped `data_shape` (default: the selection's shape) and
-/// broadcast to the selection by numpy's rules.
+/// broadcast to the selection by numpy's rules, charging `meter`.
 ///
 /// # Errors
 /// `mismatch` for data of another kind, a length that does not fill `data_shape`, or a shape that
-/// does not broadcast; `read-only` for a read-only map.
+/// does not broadcast; `read-only` for a read-only map; a trap past the deadline or the host fuel
+/// of `meter` (what was written before stays written, as after a `KeyboardInterrupt` in numpy).
 pub(crate) fn write(
     map: &Mapping,
     layout: &Layout,
     dtype: Dtype,
     data: &Elements,
     data_shape: Option<&[u64]>,
+    meter: &mut Meter<'_>,
 ) -> Result<(), Error> {
     let kind = kind_of(data);
     if kind != dtype.kind {
@@ -251,7 +320,7 @@ pub(crate) fn write(
     // read-only array as well.
     let map = map.writer()?;
     if layout.size() > 0 {
-        scatter(&map, layout, &file_bytes(data, dtype), &strides)?;
+        scatter(&map, layout, &file_bytes(data, dtype), &strides, meter)?;
     }
     Ok(())
 }

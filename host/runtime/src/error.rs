@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::meter::Stop;
+
 /// What kind of failure an [`Error`] is; the WIT `error-code`, one case per Python exception numpy
 /// raises for the same mistake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,12 +34,15 @@ pub enum ErrorCode {
 pub struct Error {
     code: ErrorCode,
     message: String,
+    /// Set when the host stopped the call at the plugin's deadline or out of host fuel (see
+    /// `meter.rs`): such an error never reaches the plugin, [`HostError`] turns it into a trap.
+    stop: Option<Stop>,
 }
 
 impl Error {
     /// An error with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), stop: None }
     }
 
     /// What kind of failure this is.
@@ -128,7 +133,22 @@ impl HostError {
 
 impl From<Error> for HostError {
     fn from(e: Error) -> Self {
-        Self(Inner::Guest(e))
+        match e.stop {
+            Some(stop) => stop.into(),
+            None => Self(Inner::Guest(e)),
+        }
+    }
+}
+
+impl From<Stop> for Error {
+    /// A call stopped by a limit of the whole plugin: the code and message are for embedders that
+    /// look at the error itself; [`HostError`] turns it into the trap that ends the plugin.
+    fn from(stop: Stop) -> Self {
+        let message = match stop {
+            Stop::Time => "the plugin's time limit passed during this call",
+            Stop::Fuel => "this call needs more host work than the plugin's fuel pays for",
+        };
+        Self { code: ErrorCode::LimitExceeded, message: message.into(), stop: Some(stop) }
     }
 }
 

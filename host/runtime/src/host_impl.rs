@@ -91,10 +91,13 @@ impl HostMemmap for MemmapView<'_> {
     }
 
     fn slice_read(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Elements, HostError> {
-        let handle = self.get(&this)?;
+        let handle = self.table.get(&this)?;
         let layout = handle.layout().view(&index)?;
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a read")?;
-        Ok(elements::read(handle.map(), &layout, handle.opened().dtype)?)
+        let mut meter = self.ctx.meter();
+        let values = elements::read(handle.map(), &layout, handle.opened().dtype, &mut meter)?;
+        meter.finish()?;
+        Ok(values)
     }
 
     fn slice_write(
@@ -105,11 +108,13 @@ impl HostMemmap for MemmapView<'_> {
         data_shape: Option<Vec<u64>>,
     ) -> Result<(), HostError> {
         self.ctx.check_transfer(elements::byte_len(&data), "a write")?;
-        let handle = self.get(&this)?;
+        let handle = self.table.get(&this)?;
         let layout = handle.layout().view(&index)?;
         // A broadcast value is small but fills its whole selection, in one call nothing interrupts.
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a write")?;
-        Ok(elements::write(handle.map(), &layout, handle.opened().dtype, &data, data_shape.as_deref())?)
+        let mut meter = self.ctx.meter();
+        elements::write(handle.map(), &layout, handle.opened().dtype, &data, data_shape.as_deref(), &mut meter)?;
+        Ok(meter.finish()?)
     }
 
     fn flush(&mut self, this: Resource<Memmap>) -> Result<(), HostError> {
@@ -187,8 +192,11 @@ impl MemmapView<'_> {
     /// A native reduction over `a[index]`. Nothing is copied to the plugin and nothing allocated,
     /// so the per-call transfer limit does not apply (see the WIT).
     fn reduce(&mut self, this: &Resource<Memmap>, index: &[Index], op: Reduction) -> Result<f64, HostError> {
-        let handle = self.get(this)?;
+        let handle = self.table.get(this)?;
         let layout = handle.layout().view(index)?;
-        Ok(reduce::reduce(handle.map(), &layout, handle.opened().dtype, op)?)
+        let mut meter = self.ctx.meter();
+        let value = reduce::reduce(handle.map(), &layout, handle.opened().dtype, op, &mut meter)?;
+        meter.finish()?;
+        Ok(value)
     }
 }

@@ -72,6 +72,7 @@ mod layout;
 #[cfg(test)]
 mod layout_props;
 mod mapping;
+mod meter;
 pub mod npy;
 mod open;
 mod raw;
@@ -83,6 +84,7 @@ mod wasi_handles;
 pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode};
 pub use handle::Memmap;
+pub use meter::HOST_BYTES_PER_FUEL;
 pub use run::InstanceLimits;
 pub use wasmtime_wasi::FsPerms;
 

@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use crate::ctx::MemmapStats;
 use crate::error::{Error, ErrorCode};
@@ -183,6 +184,52 @@ impl Mapping {
     }
 }
 
+/// The bytes of the mapping one `msync` of [`Mapping::flush_until`] covers: 32 MiB, under a second
+/// of writing even on a slow disk, so the flush overshoots its time by at most that.
+const FLUSH_SLICE: usize = 32 << 20;
+
+impl Mapping {
+    /// [`Mapping::flush`] that waits for the disk only until `until`: `MS_SYNC` slice by slice
+    /// while there is time, then `MS_ASYNC` for the rest (the kernel writes it back from the page
+    /// cache on its own), counted in `MemmapStats::background_flushes`.
+    ///
+    /// The file and directory `fsync`s of [`Mapping::flush`] follow only when the pages were synced
+    /// in time: an `fsync` also waits for every dirty page of the file, which is what the deadline
+    /// keeps the host from doing.
+    pub(crate) fn flush_until(&self, until: Instant) -> std::io::Result<()> {
+        let Some(raw) = &self.raw else { return self.sync_metadata() };
+        if self.kind != MapKind::Shared || !self.dirty.swap(false, Ordering::AcqRel) {
+            return if Instant::now() < until { self.sync_metadata() } else { Ok(()) };
+        }
+        let len = raw.len();
+        let mut done = 0;
+        let result = loop {
+            if done >= len {
+                self.stats.flushed();
+                break if Instant::now() < until { self.sync_metadata() } else { Ok(()) };
+            }
+            if Instant::now() >= until {
+                let handed = raw.flush_range(done, len - done, false);
+                if handed.is_ok() {
+                    self.stats.flushed_in_background();
+                }
+                break handed;
+            }
+            let slice = FLUSH_SLICE.min(len - done);
+            if let Err(e) = raw.flush_range(done, slice, true) {
+                break Err(e);
+            }
+            done += slice;
+        };
+        if result.is_err() {
+            // As in `flush`: still dirty, so the drop tries again.
+            self.dirty.store(true, Ordering::Release);
+            self.stats.flush_failed();
+        }
+        result
+    }
+}
+
 impl Drop for Mapping {
     fn drop(&mut self) {
         if let Err(e) = self.flush() {
@@ -261,5 +308,48 @@ impl Access<'_> {
         f: impl Fn(&[u8]) -> R + Sync,
     ) -> Result<Vec<R>, Error> {
         self.raw()?.with_bytes_parallel(ranges, f).map_err(|e| self.map.copy_error(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared_map(dir: &std::path::Path, len: usize) -> (Mapping, Arc<MemmapStats>) {
+        let path = dir.join("data");
+        let file = File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
+        file.set_len(u64::try_from(len).expect("len")).expect("size");
+        let raw = RawMap::new(&file, 0, len, MapKind::Shared).expect("map");
+        let stats = Arc::new(MemmapStats::default());
+        let end = u64::try_from(len).expect("len");
+        (Mapping::new(Some(raw), MapKind::Shared, file, end, Arc::clone(&stats), "data".into()), stats)
+    }
+
+    /// With no time left, `flush_until` hands the whole write-back to the kernel (`MS_ASYNC`) and
+    /// counts it; the data is in the file (through the page cache) and the drop does not sync again.
+    #[test]
+    fn a_flush_out_of_time_is_left_to_the_kernel_and_counted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (map, stats) = shared_map(dir.path(), 3 * FLUSH_SLICE + 4096);
+        map.writer().expect("writer").write(2 * FLUSH_SLICE + 10, &[7; 100]).expect("write");
+        map.flush_until(Instant::now()).expect("flush");
+        assert_eq!((stats.flushes(), stats.background_flushes()), (0, 1));
+        drop(map);
+        assert_eq!((stats.flushes(), stats.background_flushes()), (0, 1), "the drop synced again");
+        let bytes = std::fs::read(dir.path().join("data")).expect("read");
+        assert_eq!(&bytes[2 * FLUSH_SLICE + 10..2 * FLUSH_SLICE + 110], &[7; 100]);
+    }
+
+    /// With time enough, it is a whole `MS_SYNC` flush, slice by slice.
+    #[test]
+    fn a_flush_in_time_syncs_everything() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (map, stats) = shared_map(dir.path(), 2 * FLUSH_SLICE + 4096);
+        map.writer().expect("writer").write(2 * FLUSH_SLICE, &[9; 4096]).expect("write");
+        map.flush_until(Instant::now() + std::time::Duration::from_secs(60)).expect("flush");
+        assert_eq!((stats.flushes(), stats.background_flushes()), (1, 0));
+        // Nothing changed since: a later flush writes nothing.
+        map.flush_until(Instant::now()).expect("flush");
+        assert_eq!((stats.flushes(), stats.background_flushes()), (1, 0));
     }
 }

@@ -127,6 +127,20 @@ impl RawMap {
     }
 }
 
+impl RawMap {
+    /// `msync` of `len` bytes from `offset` (inside the mapping) of a shared mapping: `MS_SYNC`
+    /// (write the changed pages and wait for the disk) when `wait`, else `MS_ASYNC` (schedule the
+    /// write-back and return). Nothing for the other kinds, whose changes never reach the file.
+    pub(crate) fn flush_range(&self, offset: usize, len: usize, wait: bool) -> io::Result<()> {
+        self.check(offset, len)?;
+        match (self.kind, wait) {
+            (MapKind::Shared, true) => self.map.flush_range(offset, len),
+            (MapKind::Shared, false) => self.map.flush_async_range(offset, len),
+            (MapKind::ReadOnly | MapKind::Private, _) => Ok(()),
+        }
+    }
+}
+
 /// The error of a copy that touched a page the file could not back (see `sigbus.rs`): the file was
 /// truncated under the mapping, or the file system could not allocate a page (disk full).
 #[derive(Debug)]

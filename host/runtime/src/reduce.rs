@@ -5,11 +5,14 @@
 //! the way numpy's reduction loop calls it, so that the sum of a native-order `float64` array has
 //! numpy's bits.
 
+use std::sync::OnceLock;
+
 use crate::dtype;
 use crate::error::Error;
 use crate::generated::types::{Dtype, ScalarKind};
 use crate::layout::{Layout, Run};
 use crate::mapping::{Access, Mapping};
+use crate::meter::{self, Clock, Meter, Stop};
 
 /// Which reduction to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,15 +264,47 @@ fn pairwise<K: Load>(e: &Elems<'_>, start: usize, n: usize) -> f64 {
     pairwise::<K>(e, start, half) + pairwise::<K>(e, start + half, n - half)
 }
 
-/// The smallest (`max == false`) or largest element of a run, and whether any was NaN.
-fn extreme<K: Load>(e: &Elems<'_>, n: usize, max: bool, best: &mut f64, nan: &mut bool) {
-    for i in 0..n {
-        let v = e.get::<K>(i);
-        *nan |= v.is_nan();
-        if (max && v > *best) || (!max && v < *best) {
-            *best = v;
+/// [`pairwise`] of elements `start..start + n` with a look at `clock` before each block of
+/// `block` elements: the same halves as `pairwise` down to the blocks, so the same additions in the
+/// same order and the same bits, while a sum of gigabytes stops within a block of its deadline.
+fn pairwise_checked<K: Load>(e: &Elems<'_>, start: usize, n: usize, block: usize, clock: Clock) -> Result<f64, Stop> {
+    if n <= block.max(128) {
+        clock.check()?;
+        if e.contiguous && start > 0 {
+            // A block of a contiguous run as a run of its own, so native `f64`s take the fast path.
+            let sub = Elems { bytes: &e.bytes[start * K::SIZE..], base: 0, stride: e.stride, contiguous: true };
+            return Ok(pairwise::<K>(&sub, 0, n));
+        }
+        return Ok(pairwise::<K>(e, start, n));
+    }
+    let half = pairwise_half(n);
+    Ok(pairwise_checked::<K>(e, start, half, block, clock)?
+        + pairwise_checked::<K>(e, start + half, n - half, block, clock)?)
+}
+
+/// The smallest (`max == false`) or largest element of a run, and whether any was NaN; looks at
+/// `clock` before each block of `block` elements.
+fn extreme<K: Load>(
+    e: &Elems<'_>,
+    n: usize,
+    max: bool,
+    best: &mut f64,
+    nan: &mut bool,
+    (block, clock): (usize, Clock),
+) -> Result<(), Stop> {
+    for from in (0..n).step_by(block.max(1)) {
+        if n > block {
+            clock.check()?;
+        }
+        for i in from..n.min(from.saturating_add(block)) {
+            let v = e.get::<K>(i);
+            *nan |= v.is_nan();
+            if (max && v > *best) || (!max && v < *best) {
+                *best = v;
+            }
         }
     }
+    Ok(())
 }
 
 fn to_usize(v: u64) -> Result<usize, Error> {
@@ -299,8 +334,13 @@ impl RunBytes {
     }
 }
 
-/// Calls `f` with each run of the selection, in numpy's order.
-fn for_each_run_bytes(layout: &Layout, mut f: impl FnMut(&RunBytes) -> Result<(), Error>) -> Result<(), Error> {
+/// Calls `f` with each run of the selection, in numpy's order, charging `meter` for each run
+/// before `f` reads it.
+fn for_each_run_bytes(
+    layout: &Layout,
+    meter: &mut Meter<'_>,
+    mut f: impl FnMut(&RunBytes) -> Result<(), Error>,
+) -> Result<(), Error> {
     let item = to_usize(layout.itemsize())?;
     let zeros = vec![0i64; layout.shape().len()];
     layout.for_each_run(&zeros, |run: Run| {
@@ -326,6 +366,7 @@ fn for_each_run_bytes(layout: &Layout, mut f: impl FnMut(&RunBytes) -> Result<()
             .ok_or_else(|| Error::overflow("a run of the selection spans more than the address space"))?;
         let base = isize::try_from(start - low).map_err(|_| Error::overflow("run offset"))?;
         let contiguous = usize::try_from(stride).is_ok_and(|s| s == item);
+        meter.run(run.count, layout.itemsize(), contiguous)?;
         f(&RunBytes { low, len, base, stride, contiguous, count })
     })
 }
@@ -334,9 +375,12 @@ fn for_each_run_bytes(layout: &Layout, mut f: impl FnMut(&RunBytes) -> Result<()
 fn for_each_elems(
     map: &Access<'_>,
     layout: &Layout,
-    mut f: impl FnMut(&Elems<'_>, usize) -> Result<(), Error>,
+    meter: &mut Meter<'_>,
+    mut f: impl FnMut(&Elems<'_>, usize, bool) -> Result<(), Stop>,
 ) -> Result<(), Error> {
-    for_each_run_bytes(layout, |run| map.with_bytes(run.low, run.len, |bytes| f(&run.elems(bytes), run.count))?)
+    for_each_run_bytes(layout, meter, |run| {
+        Ok(map.with_bytes(run.low, run.len, |bytes| f(&run.elems(bytes), run.count, run.contiguous))??)
+    })
 }
 
 /// Contiguous runs of at least this many bytes are summed on several threads (see
@@ -346,12 +390,16 @@ const PARALLEL_MIN_BYTES: usize = 4 << 20;
 /// How many parts a large run is summed in: numpy's top-level halves (2) or quarters (4), the
 /// largest that the machine's CPUs (`available_parallelism`) can run at once, at most 4 (the
 /// memory bandwidth of one socket is shared by more threads than that without gain).
+///
+/// Asked once per process: `available_parallelism` reads cgroup files (several system calls),
+/// which once per run made a sum of a strided view take seconds per million runs.
 fn parallel_parts() -> usize {
-    match std::thread::available_parallelism().map_or(1, std::num::NonZero::get) {
+    static PARTS: OnceLock<usize> = OnceLock::new();
+    *PARTS.get_or_init(|| match std::thread::available_parallelism().map_or(1, std::num::NonZero::get) {
         0 | 1 => 1,
         2 | 3 => 2,
         _ => 4,
-    }
+    })
 }
 
 /// numpy's first split of a pairwise sum of `n` (> 128) elements: the first half, rounded down to
@@ -365,19 +413,28 @@ fn pairwise_half(n: usize) -> usize {
 /// it (its top-level halves, or their halves) and the parts are summed on separate threads, then
 /// added in `pairwise`'s order: the same additions in the same order, so the same bits, while the
 /// page faults and the reading of the parts overlap.
-fn sum_run<K: Load>(map: &Access<'_>, run: &RunBytes) -> Result<f64, Error> {
+///
+/// A run of more than one block ([`meter::block_elements`]) looks at `clock` between blocks.
+fn sum_run<K: Load>(map: &Access<'_>, run: &RunBytes, clock: Clock) -> Result<f64, Error> {
     let parts = parallel_parts();
+    let block = meter::block_elements(K::SIZE, run.contiguous);
+    if run.count <= block {
+        return Ok(map.with_bytes(run.low, run.len, |bytes| pairwise::<K>(&run.elems(bytes), 0, run.count))?);
+    }
     if !run.contiguous || run.len < PARALLEL_MIN_BYTES || parts < 2 || run.count <= 4 * 128 {
-        return map.with_bytes(run.low, run.len, |bytes| pairwise::<K>(&run.elems(bytes), 0, run.count));
+        let sum = map.with_bytes(run.low, run.len, |bytes| {
+            pairwise_checked::<K>(&run.elems(bytes), 0, run.count, block, clock)
+        })??;
+        return Ok(sum);
     }
     let ranges = split_ranges(run.count, parts);
     let byte_ranges: Vec<(usize, usize)> =
         ranges.iter().map(|&(start, n)| (run.low + start * K::SIZE, n * K::SIZE)).collect();
     let sums = map.with_bytes_parallel(&byte_ranges, |bytes| {
         let elems = Elems { bytes, base: 0, stride: run.stride, contiguous: true };
-        pairwise::<K>(&elems, 0, bytes.len() / K::SIZE)
+        pairwise_checked::<K>(&elems, 0, bytes.len() / K::SIZE, block, clock)
     })?;
-    Ok(combine(&sums))
+    Ok(combine(&sums.into_iter().collect::<Result<Vec<f64>, Stop>>()?))
 }
 
 /// The element ranges `(start, count)` of `count` (> 512) elements cut in `parts` (2 or 4) where
@@ -405,13 +462,14 @@ fn combine(sums: &[f64]) -> f64 {
     }
 }
 
-fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction) -> Result<f64, Error> {
+fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction, meter: &mut Meter<'_>) -> Result<f64, Error> {
     let size = layout.size();
+    let clock = meter.clock();
     match op {
         Reduction::Sum | Reduction::Mean => {
             let mut acc = 0.0;
-            for_each_run_bytes(layout, |run| {
-                acc += sum_run::<K>(map, run)?;
+            for_each_run_bytes(layout, meter, |run| {
+                acc += sum_run::<K>(map, run, clock)?;
                 Ok(())
             })?;
             if op == Reduction::Sum {
@@ -432,33 +490,39 @@ fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction) -> Result<f64,
             let max = op == Reduction::Max;
             let mut best = if max { f64::NEG_INFINITY } else { f64::INFINITY };
             let mut nan = false;
-            for_each_elems(map, layout, |e, n| {
-                extreme::<K>(e, n, max, &mut best, &mut nan);
-                Ok(())
+            for_each_elems(map, layout, meter, |e, n, contiguous| {
+                extreme::<K>(e, n, max, &mut best, &mut nan, (meter::block_elements(K::SIZE, contiguous), clock))
             })?;
             Ok(if nan { f64::NAN } else { best })
         }
     }
 }
 
-/// Reduces the selection `layout` of `map`, whose elements are `dtype`.
+/// Reduces the selection `layout` of `map`, whose elements are `dtype`, charging `meter`.
 ///
 /// # Errors
 /// `invalid-argument` for a complex array and for `min`/`max` of an empty selection (numpy's
-/// message); `io` when the file no longer covers its mapping.
-pub(crate) fn reduce(map: &Mapping, layout: &Layout, dtype: Dtype, op: Reduction) -> Result<f64, Error> {
+/// message); `io` when the file no longer covers its mapping; a trap past the deadline or the host
+/// fuel of `meter`.
+pub(crate) fn reduce(
+    map: &Mapping,
+    layout: &Layout,
+    dtype: Dtype,
+    op: Reduction,
+    meter: &mut Meter<'_>,
+) -> Result<f64, Error> {
     let access = &map.reader()?;
     let swap = dtype::needs_swap(dtype);
     let little = cfg!(target_endian = "little") != swap;
     macro_rules! by_order {
         ($le:ty, $be:ty) => {
-            if little { run::<$le>(access, layout, op) } else { run::<$be>(access, layout, op) }
+            if little { run::<$le>(access, layout, op, meter) } else { run::<$be>(access, layout, op, meter) }
         };
     }
     match dtype.kind {
-        ScalarKind::Bool => run::<Bool>(access, layout, op),
-        ScalarKind::Int8 => run::<I8>(access, layout, op),
-        ScalarKind::Uint8 => run::<U8>(access, layout, op),
+        ScalarKind::Bool => run::<Bool>(access, layout, op, meter),
+        ScalarKind::Int8 => run::<I8>(access, layout, op, meter),
+        ScalarKind::Uint8 => run::<U8>(access, layout, op, meter),
         ScalarKind::Int16 => by_order!(I16Le, I16Be),
         ScalarKind::Uint16 => by_order!(U16Le, U16Be),
         ScalarKind::Int32 => by_order!(I32Le, I32Be),

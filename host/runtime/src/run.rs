@@ -7,8 +7,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, EngineWeak, Store, StoreLimits, StoreLimitsBuilder, Trap};
-use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime::{Config, Engine, EngineWeak, Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
+use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -109,6 +109,13 @@ impl Default for InstanceLimits {
 /// How often the epoch ticker advances wasmtime's epoch; the resolution of [`InstanceLimits::timeout`].
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// How long the teardown of a plugin stopped by its time or fuel limit waits for the disk: the
+/// mappings it leaves are synced (`msync(MS_SYNC)`, slice by slice) for up to this long, and what
+/// is left is handed to the kernel's own write-back (`MS_ASYNC`), counted in
+/// [`MemmapStats::background_flushes`]. A plugin that ends any other way (exit, trap) is flushed
+/// whole with `MS_SYNC`, however long that takes.
+pub const TEARDOWN_FLUSH_GRACE: Duration = Duration::from_secs(2);
+
 /// Why a trapped plugin stopped, when it was a limit of [`InstanceLimits`] rather than a fault of its
 /// own, worded for a user (naming the CLI flag that sets the limit).
 pub fn limit_trap_message(error: &wasmtime::Error, limits: &InstanceLimits) -> Option<String> {
@@ -205,6 +212,11 @@ impl WasiView for PluginState {
 
 /// Compiles and runs plugins: one wasmtime `Engine` and `Linker` (WASI p2 + `memmap`), and an
 /// optional compile cache.
+///
+/// Each run is driven by a tokio current-thread runtime of its own, on the calling thread:
+/// WASI's blocking calls (`poll`, a sleep, a file read) are futures there, so a time limit stops a
+/// plugin that waits as surely as one that computes. [`Runner::run`] blocks; do not call it from
+/// inside an async runtime's task (use `spawn_blocking`).
 pub struct Runner {
     engine: Engine,
     linker: Linker<PluginState>,
@@ -261,7 +273,10 @@ impl Runner {
         config.consume_fuel(fuel);
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        // WASI's async bindings: its blocking calls await a future instead of blocking the
+        // thread, so a time limit can stop them (see `Runner::run`). The `memmap` functions stay
+        // synchronous host functions; they bound their own work (`MemmapCtx::set_deadline`).
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         crate::add_to_linker(&mut linker, |s: &mut PluginState| MemmapView::new(&mut s.memmap, &mut s.table))?;
         crate::wasi_handles::limit_open_at(&mut linker, |s: &PluginState| crate::wasi_handles::WasiHandleBudget {
             max: s.max_wasi_handles,
@@ -306,6 +321,16 @@ impl Runner {
     /// instantiated (it imports something this host does not provide), or a fuel limit is asked of
     /// a runner made without [`Runner::with_fuel`]. A trap (including a time or fuel limit) or a
     /// non-zero exit is an [`Outcome`], not an error.
+    ///
+    /// # Time and fuel
+    /// [`InstanceLimits::timeout`] stops the plugin wherever it is when the time is up: in its own
+    /// code (an epoch check, every [`EPOCH_TICK`]), waiting in a WASI call (the call's future is
+    /// dropped), or in a long `memmap` call (the host looks at the deadline between blocks). Each
+    /// ends as [`Status::Trapped`] with [`Trap::Interrupt`]. [`InstanceLimits::fuel`] meters the
+    /// plugin's instructions and, at [`HOST_BYTES_PER_FUEL`](crate::HOST_BYTES_PER_FUEL) bytes
+    /// per unit, the host's work in its `memmap` calls ([`Trap::OutOfFuel`]). Fuel does not bound
+    /// waiting (a sleep burns none): give a timeout too. The mappings of a plugin stopped by either
+    /// limit are flushed within [`TEARDOWN_FLUSH_GRACE`].
     pub fn run(&self, plugin: &Plugin, config: &RunConfig) -> wasmtime::Result<Outcome> {
         self.check_cache_not_granted(&config.dirs)?;
         if config.instance.fuel.is_some() && !self.fuel {
@@ -340,12 +365,22 @@ impl Runner {
         let mut store =
             Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table, limits, max_wasi_handles });
         store.limiter(|s| &mut s.limits);
-        self.set_time_and_fuel(&mut store, &config.instance)?;
-        let command = Command::instantiate(&mut store, &plugin.component, &self.linker)?;
-        let result = command.wasi_cli_run().call_run(&mut store);
-        // Dropping the store drops the resource table, and with it every handle the plugin still
-        // held: each flushes its mapping.
-        drop(store);
+        let deadline = self.set_time_and_fuel(&mut store, &config.instance)?;
+        // One runtime per run, on this thread: nothing a plugin leaves behind (a timer, a blocking
+        // read still running on the blocking pool) can hold up the next run.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| wasmtime::format_err!("cannot start the runtime that drives the plugin: {e}"))?;
+        let instantiated =
+            runtime.block_on(until(deadline, Command::instantiate_async(&mut store, &plugin.component, &self.linker)));
+        let result = match instantiated {
+            Ok(command) => runtime.block_on(until(deadline, command.wasi_cli_run().call_run(&mut store))),
+            Err(e) => {
+                Self::tear_down(runtime, store, false);
+                return Err(e);
+            }
+        };
         let status = match result {
             Ok(Ok(())) => Status::Exited(0),
             Ok(Err(())) => Status::Exited(1),
@@ -354,25 +389,59 @@ impl Runner {
                 None => Status::Trapped(e),
             },
         };
+        let limited = matches!(&status, Status::Trapped(e) if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt | Trap::OutOfFuel)));
+        Self::tear_down(runtime, store, limited);
         let contents = |pipe: Option<MemoryOutputPipe>| pipe.map(|p| p.contents().to_vec()).unwrap_or_default();
         Ok(Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats })
     }
 
-    fn set_time_and_fuel(&self, store: &mut Store<PluginState>, limits: &InstanceLimits) -> wasmtime::Result<()> {
-        match limits.timeout {
-            Some(timeout) => {
+    /// Ends a plugin's instance: flushes its mappings and drops its store and runtime.
+    fn tear_down(runtime: tokio::runtime::Runtime, mut store: Store<PluginState>, limited: bool) {
+        if limited {
+            // Stopped for running too long: its last writes get a bounded wait for the disk, then
+            // the kernel's write-back. A failure is counted in the stats and logged.
+            let _ = store.data_mut().memmap.flush_all_until(Instant::now() + TEARDOWN_FLUSH_GRACE);
+        }
+        // Dropping the store drops the resource table, and with it every handle the plugin still
+        // held: each flushes its mapping (in full, unless flushed above). WASI's resources may
+        // hold tokio handles, so they go inside the runtime's context.
+        {
+            let _context = runtime.enter();
+            drop(store);
+        }
+        // Without waiting for the blocking pool: a WASI read the plugin was stopped in (from a
+        // pipe, say) may never return, and must not hold up the runner. Its thread ends when the
+        // read does.
+        runtime.shutdown_background();
+    }
+
+    /// Sets the epoch deadline, the host's deadline and the fuel of a run; returns the deadline.
+    fn set_time_and_fuel(
+        &self,
+        store: &mut Store<PluginState>,
+        limits: &InstanceLimits,
+    ) -> wasmtime::Result<Option<Instant>> {
+        // A timeout too long to add to the clock is no timeout.
+        let deadline = limits.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
+        match deadline {
+            Some(deadline) => {
                 self.ticker.get_or_init(|| start_ticker(self.engine.weak()));
-                // Whole ticks, rounded up, and at least one so a tiny timeout still lets `main` start.
-                let ticks = timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
-                store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).min(u64::MAX / 2));
+                // At every tick the plugin's code yields to the runtime (so a WASI call's timer and
+                // the run's own timeout get their turn) until the deadline, then traps where it is.
+                store.set_epoch_deadline(1);
+                store.epoch_deadline_callback(move |_| {
+                    Ok(if Instant::now() >= deadline { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
+                });
             }
             // Far enough that the ticker (if another run started it) never reaches it.
             None => store.set_epoch_deadline(u64::MAX / 2),
         }
+        store.data_mut().memmap.set_deadline(deadline);
         if self.fuel {
             store.set_fuel(limits.fuel.unwrap_or(u64::MAX))?;
+            store.data_mut().memmap.set_fuel(limits.fuel);
         }
-        Ok(())
+        Ok(deadline)
     }
 
     fn check_cache_not_granted(&self, dirs: &[DirGrant]) -> wasmtime::Result<()> {
@@ -391,5 +460,17 @@ impl Runner {
             }
         }
         Ok(())
+    }
+}
+
+/// Runs `future` until `deadline`; past it the future is dropped (which unwinds the plugin's
+/// suspended stack: wasmtime resumes the fiber with an error, so the plugin traps) and the result is
+/// the trap of an epoch deadline, [`Trap::Interrupt`], as when the plugin's own code runs too long.
+async fn until<T>(deadline: Option<Instant>, future: impl Future<Output = wasmtime::Result<T>>) -> wasmtime::Result<T> {
+    let Some(deadline) = deadline else { return future.await };
+    match tokio::time::timeout_at(deadline.into(), future).await {
+        Ok(result) => result,
+        Err(_) => Err(wasmtime::Error::new(Trap::Interrupt)
+            .context("the time limit passed while the plugin was waiting in a WASI call")),
     }
 }

@@ -17,5 +17,6 @@ mod npy;
 mod reduce;
 mod rng;
 mod session;
+mod stall;
 mod transpose;
 mod views;

@@ -1,0 +1,133 @@
+//! A time or fuel limit stops a plugin whatever it is doing: waiting in a WASI call, or keeping the
+//! host busy in one long `memmap` call. The data it wrote still reaches its file, and the runner
+//! serves the next plugin.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use wasm_memmap_guest_artifacts::test_programs::STALL;
+use wasm_memmap_host::run::{DirGrant, Outcome, Runner, Status, limit_trap_message};
+use wasm_memmap_host::{FsPerms, InstanceLimits};
+use wasm_memmap_tests::{config, f64s, fuel_runner, numpy, plugin_for, run_config, runner, stdout};
+use wasmtime::Trap;
+
+/// Runs `stall ARGS` with `dir` granted read-write as `.` under `instance`; returns the outcome
+/// and how long the run took.
+fn stall(runner: &'static Runner, dir: &Path, args: &[&str], instance: InstanceLimits) -> (Outcome, Duration) {
+    let mut config =
+        config(STALL, args, vec![DirGrant { host: dir.to_path_buf(), guest: ".".into(), perms: FsPerms::ReadWrite }]);
+    config.instance = instance;
+    // Compiled before the clock starts: only the run is timed.
+    plugin_for(runner, STALL);
+    let start = Instant::now();
+    let outcome = run_config(runner, STALL, &config);
+    (outcome, start.elapsed())
+}
+
+/// The trap of a run that must have been stopped by a limit.
+fn trap(outcome: &Outcome) -> &wasmtime::Error {
+    match &outcome.status {
+        Status::Trapped(e) => e,
+        other => panic!("the plugin was not stopped: {other:?}, stdout {}", stdout(outcome)),
+    }
+}
+
+fn timeout(seconds: f64) -> InstanceLimits {
+    InstanceLimits { timeout: Some(Duration::from_secs_f64(seconds)), ..InstanceLimits::default() }
+}
+
+/// A plugin that waits in WASI (`how` is `sleep` or `poll`) for 60 s under a 0.5 s timeout is
+/// stopped within about a second, as a time-out, with its unflushed writes on disk.
+fn stopped_while_waiting(how: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = timeout(0.5);
+    let (outcome, took) = stall(runner(), dir.path(), &[how, "60"], limits);
+    let trap = trap(&outcome);
+    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{trap:?}");
+    assert_eq!(
+        limit_trap_message(trap, &limits).unwrap(),
+        "the plugin ran longer than its time limit of 0.500 s (--timeout) and was stopped"
+    );
+    assert!(took < Duration::from_millis(2500), "a plugin waiting in WASI ({how}) ran {took:?} under a 0.5 s timeout");
+    let values = f64s(&std::fs::read(dir.path().join("stall.f8")).unwrap());
+    assert_eq!(values, (0..1000u32).map(|k| 1.5 * f64::from(k)).collect::<Vec<_>>());
+    let stats = &outcome.stats;
+    assert!(stats.flushes() >= 1 && stats.live_maps() == 0 && stats.background_flushes() == 0, "{stats:?}");
+    // The same runner runs the next plugin to its end.
+    let (next, _) = stall(runner(), dir.path(), &[how, "0.01"], timeout(30.0));
+    assert!(matches!(next.status, Status::Exited(0)), "{:?}", next.status);
+}
+
+#[test]
+fn a_plugin_sleeping_in_wasi_is_stopped_at_its_timeout() {
+    stopped_while_waiting("sleep");
+}
+
+#[test]
+fn a_plugin_blocked_in_a_wasi_poll_is_stopped_at_its_timeout() {
+    stopped_while_waiting("poll");
+}
+
+/// The sum of a view with two million runs of two elements (`[2000000, 2]` uint8, `[:, ::-1]`)
+/// took 27-36 s (a cgroup read per run) and ignored the timeout; it now takes milliseconds and
+/// gives numpy's sum.
+#[test]
+fn a_sum_over_two_million_short_runs_takes_milliseconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strided.u1");
+    let expected = numpy::run(
+        "a = np.random.default_rng(7).integers(0, 256, size=(2000000, 2), dtype=np.uint8)\n\
+         a.tofile(sys.argv[1])\n\
+         print(repr(float(a[:, ::-1].sum(dtype=np.float64))))",
+        &[path.to_str().unwrap()],
+    );
+    let args = ["sum", "strided.u1", "uint8", "2000000,2", ":, ::-1"];
+    for (runner, limits) in [
+        (runner(), timeout(1.0)),
+        (fuel_runner(), InstanceLimits { fuel: Some(100_000_000), ..InstanceLimits::default() }),
+    ] {
+        let (outcome, took) = stall(runner, dir.path(), &args, limits);
+        assert!(matches!(outcome.status, Status::Exited(0)), "{:?}: {}", outcome.status, stdout(&outcome));
+        let v: serde_json::Value = serde_json::from_str(stdout(&outcome).trim()).unwrap();
+        assert_eq!(v["sum"].as_f64(), Some(expected.trim().parse::<f64>().unwrap()), "{v}");
+        assert!(took < Duration::from_millis(900), "the strided sum took {took:?}");
+    }
+}
+
+/// Sums an 8 GiB sparse file (reading zero pages, some seconds of host work in one call) under
+/// `limits` on `runner`; returns the trap and how long the run took.
+fn sum_sparse(runner: &'static Runner, limits: InstanceLimits) -> (wasmtime::Error, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::fs::File::create(dir.path().join("sparse.u1")).unwrap();
+    file.set_len(8 << 30).unwrap();
+    let (outcome, took) = stall(runner, dir.path(), &["sum", "sparse.u1", "uint8", "8589934592", ":"], limits);
+    match outcome.status {
+        Status::Trapped(trap) => (trap, took),
+        other => panic!("the sum was not stopped: {other:?}"),
+    }
+}
+
+#[test]
+fn a_sum_of_a_large_sparse_file_stops_at_the_timeout() {
+    let limits = timeout(0.5);
+    let (trap, took) = sum_sparse(runner(), limits);
+    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{trap:?}");
+    assert_eq!(
+        limit_trap_message(&trap, &limits).unwrap(),
+        "the plugin ran longer than its time limit of 0.500 s (--timeout) and was stopped"
+    );
+    assert!(took > Duration::from_millis(450) && took < Duration::from_millis(1500), "stopped after {took:?}");
+}
+
+#[test]
+fn a_sum_the_fuel_cannot_pay_for_is_stopped_before_it_starts() {
+    // 8 GiB at 64 bytes a unit is 134,217,728 units of host fuel: more than the plugin has.
+    let limits = InstanceLimits { fuel: Some(100_000_000), ..InstanceLimits::default() };
+    let (trap, took) = sum_sparse(fuel_runner(), limits);
+    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "{trap:?}");
+    assert_eq!(
+        limit_trap_message(&trap, &limits).unwrap(),
+        "the plugin used up its fuel of 100000000 (--fuel) and was stopped"
+    );
+    assert!(took < Duration::from_millis(500), "stopped after {took:?}");
+}
