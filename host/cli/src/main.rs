@@ -2,12 +2,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use wasm_memmap_host::MemmapLimits;
 use wasm_memmap_host::run::{
-    InstanceLimits, Output, Plugin, RunConfig, Runner, Status, TEARDOWN_FLUSH_GRACE, limit_trap_message,
+    ChildCompiler, CompileLimitError, CompileLimits, InstanceLimits, Output, Plugin, ProtectedDirGranted, RunConfig,
+    Runner, Status, TEARDOWN_FLUSH_GRACE, limit_trap_message,
 };
 
 mod sandbox;
@@ -63,6 +65,9 @@ enum Command {
         /// Grants and limits.
         #[command(flatten)]
         sandbox: SandboxArgs,
+        /// Limits on compiling the plugin.
+        #[command(flatten)]
+        compile: CompileArgs,
         /// Arguments for the plugin (after `--`).
         #[arg(last = true, value_name = "ARGS")]
         args: Vec<String>,
@@ -71,19 +76,89 @@ enum Command {
     /// would, under numpy's print options; a `.npy` file needs no dtype or shape. Reads only the
     /// elements it prints.
     Show(show::ShowArgs),
+    /// Internal: compile one component sent on stdin, under the limits it names, and write the
+    /// compiled code to stdout. `run` starts this to compile a plugin in a separate process.
+    #[command(name = "__compile", hide = true)]
+    Compile,
+}
+
+/// How a plugin is compiled before it runs: in a child process of this command, under a size, time
+/// and memory limit of its own (compiling happens before any of the plugin's limits apply, and
+/// Cranelift's cost grows with what a component holds). A plugin served from the compile cache is
+/// not compiled again.
+#[derive(Args, Debug)]
+struct CompileArgs {
+    /// The largest plugin file accepted, checked before it is read. [default: 128MiB; a
+    /// componentize-py Python plugin is about 20 MB]
+    #[arg(long, value_name = "BYTES", value_parser = sandbox::parse_bytes)]
+    max_component_size: Option<u64>,
+    /// Stop compiling the plugin after this many seconds. [default: 60; a 20 MB Python plugin
+    /// compiles in 6-19 s on a loaded 2-core machine]
+    #[arg(long, value_name = "SECONDS", value_parser = sandbox::parse_seconds)]
+    compile_timeout: Option<Duration>,
+    /// The most memory (resident) compiling the plugin may use; its address space is limited to
+    /// four times this. [default: 1GiB; a 20 MB Python plugin peaks near 390 MB, a hostile one of
+    /// the same size can take many GB]
+    #[arg(long, value_name = "BYTES", value_parser = sandbox::parse_bytes)]
+    compile_memory: Option<u64>,
+}
+
+impl CompileArgs {
+    fn limits(&self) -> Result<CompileLimits> {
+        let program = std::env::current_exe().context("cannot find this program to compile the plugin with")?;
+        Ok(CompileLimits {
+            max_component_bytes: self.max_component_size.unwrap_or(128 << 20),
+            child: Some(ChildCompiler {
+                program,
+                args: vec!["__compile".into()],
+                timeout: self.compile_timeout.unwrap_or(Duration::from_secs(60)),
+                max_memory_bytes: self.compile_memory.unwrap_or(1 << 30),
+            }),
+        })
+    }
 }
 
 fn cache_dir(args: &CacheArgs) -> Option<PathBuf> {
     if args.no_cache {
         return None;
     }
-    args.cache_dir
-        .clone()
-        .or_else(|| std::env::var_os("WASM_MEMMAP_CACHE_DIR").map(PathBuf::from))
-        .or_else(|| dirs::cache_dir().map(|d| d.join("wasm-memmap")))
+    args.cache_dir.clone().or_else(|| default_cache_dirs().into_iter().next())
+}
+
+/// The default compile caches, the first being the one used: `$WASM_MEMMAP_CACHE_DIR`, and the user
+/// cache directory's `wasm-memmap`. Both are protected in every run, with a cache or without, since
+/// a later run (with or without the variable) uses one of them.
+fn default_cache_dirs() -> Vec<PathBuf> {
+    let from_env = std::env::var_os("WASM_MEMMAP_CACHE_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
+    from_env.into_iter().chain(dirs::cache_dir().map(|d| d.join("wasm-memmap"))).collect()
+}
+
+/// The directories no grant may reach: the default caches and the one `--cache-dir` names.
+fn protected_dirs(args: &CacheArgs) -> Vec<PathBuf> {
+    args.cache_dir.iter().cloned().chain(default_cache_dirs()).collect()
+}
+
+/// `error` with how to fix it in this command's terms, for the errors the library words without
+/// flags.
+fn with_flag_hint(error: impl Into<anyhow::Error>) -> anyhow::Error {
+    let error: anyhow::Error = error.into();
+    let hint = if error.downcast_ref::<ProtectedDirGranted>().is_some() {
+        "the default compile caches ($WASM_MEMMAP_CACHE_DIR, and the user cache directory's wasm-memmap) and the one --cache-dir names are protected in every run, even with --no-cache"
+    } else {
+        match error.downcast_ref::<CompileLimitError>() {
+            Some(CompileLimitError::TooLarge { .. }) => "the limit is set with --max-component-size",
+            Some(CompileLimitError::TimedOut { .. }) => "the limit is set with --compile-timeout",
+            Some(CompileLimitError::OutOfMemory { .. }) => "the limit is set with --compile-memory",
+            Some(CompileLimitError::NotRegularFile) | None => return error,
+        }
+    };
+    anyhow::anyhow!("{error:#}; {hint}")
 }
 
 fn report_load(plugin: &Plugin, verbose: bool) {
+    for warning in &plugin.warnings {
+        eprintln!("warning: {warning}");
+    }
     if verbose {
         let how = if plugin.from_cache { "loaded from the compile cache" } else { "compiled" };
         eprintln!("wasm-memmap: plugin {how} in {:.2} ms", plugin.load_time.as_secs_f64() * 1e3);
@@ -92,21 +167,37 @@ fn report_load(plugin: &Plugin, verbose: bool) {
 
 fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
-    if let Command::Show(args) = &cli.command {
-        return show::run(args);
+    match &cli.command {
+        Command::Show(args) => return show::run(args),
+        Command::Compile => return Ok(wasm_memmap_host::run::serve_compile()),
+        Command::Demo { .. } | Command::Run { .. } => {}
     }
     let sandbox = match &cli.command {
         Command::Demo { sandbox, .. } | Command::Run { sandbox, .. } => sandbox,
-        Command::Show(_) => unreachable!("`show` returned above"),
+        Command::Show(_) | Command::Compile => unreachable!("returned above"),
     };
     let (memmap_limits, instance_limits): (MemmapLimits, InstanceLimits) = sandbox.limits()?;
+    // Only `run` loads untrusted components; the demo is bundled, so trusted.
+    let compile_limits = match &cli.command {
+        Command::Run { compile, .. } => compile.limits()?,
+        _ => CompileLimits::default(),
+    };
     let runner = if instance_limits.fuel.is_some() {
         Runner::with_fuel(cache_dir(&cli.cache))
     } else {
         Runner::new(cache_dir(&cli.cache))
     }
     .map_err(anyhow::Error::from)
-    .context("cannot set up the WebAssembly engine")?;
+    .context("cannot set up the WebAssembly engine")?
+    .protect_dirs(protected_dirs(&cli.cache))
+    .compile_limits(compile_limits);
+    // Before compiling anything: a refused grant should not cost a compile first.
+    let grants = match &cli.command {
+        Command::Demo { sandbox, .. } => sandbox.demo_grants(),
+        Command::Run { sandbox, .. } => sandbox.grants(),
+        Command::Show(_) | Command::Compile => unreachable!("returned above"),
+    };
+    runner.check_grants(&grants).map_err(with_flag_hint)?;
     let (plugin, config) = match cli.command {
         Command::Demo { seed, sandbox } => {
             let plugin = runner
@@ -123,11 +214,11 @@ fn main() -> Result<ExitCode> {
             };
             (plugin, config)
         }
-        Command::Show(_) => unreachable!("`show` returned above"),
-        Command::Run { plugin: path, sandbox, args } => {
+        Command::Show(_) | Command::Compile => unreachable!("returned above"),
+        Command::Run { plugin: path, sandbox, args, .. } => {
             let plugin = runner
                 .load_file(&path)
-                .map_err(anyhow::Error::from)
+                .map_err(with_flag_hint)
                 .with_context(|| format!("cannot load plugin {}", path.display()))?;
             let name = path.file_name().map_or_else(|| "plugin".into(), |n| n.to_string_lossy().into_owned());
             let config = RunConfig {
@@ -142,7 +233,7 @@ fn main() -> Result<ExitCode> {
         }
     };
     report_load(&plugin, cli.cache.verbose);
-    let outcome = runner.run(&plugin, &config)?;
+    let outcome = runner.run(&plugin, &config).map_err(with_flag_hint)?;
     if let Status::Trapped(e) = &outcome.status {
         match limit_trap_message(e, &config.instance) {
             Some(message) => eprintln!("error: {message}"),

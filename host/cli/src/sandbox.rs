@@ -152,7 +152,7 @@ pub(crate) fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 /// Parses a positive number of seconds (`30`, `0.5`).
-fn parse_seconds(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number of seconds"))?;
     if seconds.is_nan() || seconds <= 0.0 {
         return Err(format!("the timeout must be more than 0 seconds, not '{text}'"));

@@ -1,30 +1,63 @@
 //! A directory of compiled components, so a plugin is compiled once per engine configuration.
 //!
 //! wasmtime's own `cache` feature would do this too, but pulls in zstd (a C build), a TOML
-//! configuration file and a background worker; what we need is a file per (component, engine)
-//! keyed by a SHA-256, written atomically.
+//! configuration file and a background worker; what we need is a file per (component, engine),
+//! written atomically and authenticated.
+//!
+//! An entry is machine code this process runs without wasmtime being able to check it, so two
+//! defences keep a plugin (or anyone else) from planting one:
+//! - no run may grant a directory that contains or lies inside the cache (`run/protect.rs`);
+//! - every entry carries a keyed MAC (BLAKE3 in keyed mode) made with a 32-byte secret kept in the
+//!   cache directory (`key`, mode 0600, created with random bytes from the kernel). An entry whose
+//!   tag does not verify is refused, recompiled and overwritten, and the caller is told so.
+//!
+//! The MAC covers the entry's name (the hash of the component and the engine settings) as well as
+//! its bytes, so a genuine entry of one component copied under the name of another is refused too.
 
 use std::hash::{Hash, Hasher};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-/// Compiled components in `dir`, one `<sha256>.cwasm` file each.
+/// The first bytes of every entry: the format, so an entry of an older layout is recognised.
+const ENTRY_MAGIC: &[u8; 16] = b"wasm-memmap-cw2\n";
+/// Length of the MAC that follows [`ENTRY_MAGIC`].
+const TAG_LEN: usize = 32;
+/// The largest entry read back (1 GiB). A Python runner's entry is about 37 MB; anything near this
+/// is not ours, and reading it whole would only cost memory.
+pub(crate) const MAX_ENTRY_BYTES: u64 = 1 << 30;
+/// Name of the secret key's file inside the cache directory.
+const KEY_FILE: &str = "key";
+/// Length of the secret key (BLAKE3's key size).
+const KEY_LEN: usize = 32;
+
+/// Compiled components in `dir`, one `<blake3>.cwasm` file each, authenticated with `dir/key`.
 ///
-/// A cache entry is machine code this process will run, so the directory must be this user's alone:
-/// [`CompileCache::open`] creates it with mode 0700 and refuses one that another user owns or that
-/// others may write. Keeping plugins out of it is [`crate::run::Runner`]'s job.
+/// The directory must be this user's alone: [`CompileCache::open`] creates it with mode 0700 and
+/// refuses one that another user owns or that others may write. Keeping plugins out of it is
+/// [`crate::run::Runner`]'s job.
 pub(crate) struct CompileCache {
     dir: PathBuf,
+    key: [u8; KEY_LEN],
 }
 
-/// Feeds `Hash` impls into SHA-256, for wasmtime's engine-compatibility hash.
-struct ShaHasher(Sha256);
+/// Where an entry lives and what it is: the file, and the digest its name spells (bound into the MAC).
+pub(crate) struct EntryName {
+    path: PathBuf,
+    id: [u8; 32],
+}
 
-impl Hasher for ShaHasher {
+/// Why a cache entry was not used although a file was there. Shown to the user: an entry that fails
+/// its MAC was written by someone other than this user's host.
+#[derive(Debug)]
+pub(crate) struct RefusedEntry(pub(crate) String);
+
+/// Feeds `Hash` impls into BLAKE3, for wasmtime's engine-compatibility hash.
+struct Blake3Hasher(blake3::Hasher);
+
+impl Hasher for Blake3Hasher {
     fn write(&mut self, bytes: &[u8]) {
         self.0.update(bytes);
     }
@@ -36,10 +69,11 @@ impl Hasher for ShaHasher {
 }
 
 impl CompileCache {
-    /// Opens (creating it if needed) the cache in `dir`.
+    /// Opens (creating it if needed) the cache in `dir`, and its key (creating it on first use).
     ///
     /// # Errors
-    /// When it cannot be created, or it belongs to another user, or others may write in it.
+    /// When it cannot be created, or it belongs to another user, or others may write in it, or the
+    /// key file is not a private file of this user's.
     pub(crate) fn open(dir: PathBuf) -> std::io::Result<Self> {
         use std::os::unix::fs::{DirBuilderExt, MetadataExt};
         std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
@@ -57,7 +91,8 @@ impl CompileCache {
                 ),
             ));
         }
-        Ok(Self { dir })
+        let key = load_or_create_key(&dir.join(KEY_FILE))?;
+        Ok(Self { dir, key })
     }
 
     /// The cache directory, resolved (no symbolic links).
@@ -65,50 +100,268 @@ impl CompileCache {
         &self.dir
     }
 
-    fn entry(&self, engine: &Engine, wasm: &[u8]) -> PathBuf {
-        let mut h = ShaHasher(Sha256::new());
-        h.write(b"wasm-memmap compile cache v1\0");
+    /// The entry for `wasm` under `engine`'s settings.
+    pub(crate) fn entry(&self, engine: &Engine, wasm: &[u8]) -> EntryName {
+        // BLAKE3 rather than SHA-256: the component is hashed on every run, cached or not, and a
+        // 20 MB Python runner costs ~14 ms in SHA-256 against a few in BLAKE3.
+        let mut h = Blake3Hasher(blake3::Hasher::new());
+        h.write(b"wasm-memmap compile cache v2\0");
         engine.precompile_compatibility_hash().hash(&mut h);
         h.write(&u64::try_from(wasm.len()).unwrap_or(u64::MAX).to_le_bytes());
         h.write(wasm);
-        let digest = h.0.finalize();
-        let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join(format!("{name}.cwasm"))
+        let id = *h.0.finalize().as_bytes();
+        let name: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        EntryName { path: self.dir.join(format!("{name}.cwasm")), id }
     }
 
-    /// The component for `wasm`, from the cache when it holds one (`true`), else compiled now and
-    /// stored (`false`). A cache that cannot be read or written costs a compile, never a failure.
-    pub(crate) fn load(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<(Component, bool)> {
-        let path = self.entry(engine, wasm);
-        if path.is_file() {
-            match crate::raw::load_precompiled(engine, &path) {
-                Ok(component) => return Ok((component, true)),
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "ignoring an unusable compile-cache entry")
-                }
-            }
+    fn tag(&self, entry: &EntryName, serialized: &[u8]) -> blake3::Hash {
+        let mut mac = blake3::Hasher::new_keyed(&self.key);
+        mac.update(b"wasm-memmap compile cache entry v2\0");
+        mac.update(&entry.id);
+        mac.update(serialized);
+        mac.finalize()
+    }
+
+    /// The component stored for `entry`: `Ok(None)` when there is none, `Err` when a file is there
+    /// but cannot be used (it fails its MAC, is too large, is not a regular file, or wasmtime
+    /// rejects it); the caller compiles again and overwrites it.
+    pub(crate) fn get(&self, engine: &Engine, entry: &EntryName) -> Result<Option<Component>, RefusedEntry> {
+        let refuse = |why: String| RefusedEntry(format!("compile-cache entry {} {why}", entry.path.display()));
+        let bytes = match read_capped(&entry.path, MAX_ENTRY_BYTES) {
+            Ok(bytes) => bytes,
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(refuse(e.to_string())),
+        };
+        // Read whole into memory first, then checked, then deserialized from the same bytes: the
+        // file can change after this without effect.
+        let Some(rest) = bytes.strip_prefix(ENTRY_MAGIC.as_slice()) else {
+            return Err(refuse("is not in this version's format; ignoring it".into()));
+        };
+        let Some((tag, serialized)) = rest.split_first_chunk::<TAG_LEN>() else {
+            return Err(refuse("is truncated; ignoring it".into()));
+        };
+        // `blake3::Hash`'s equality is constant-time.
+        if self.tag(entry, serialized) != blake3::Hash::from_bytes(*tag) {
+            return Err(refuse(
+                "was not written by this user's wasm-memmap (its authentication tag does not match the cache key); ignoring it"
+                    .into(),
+            ));
         }
-        let component = Component::new(engine, wasm)?;
-        match component.serialize() {
-            Ok(bytes) => {
-                if let Err(e) = write_atomically(&path, &bytes) {
-                    tracing::warn!(path = %path.display(), error = %e, "cannot write the compile cache");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot serialize a compiled component"),
-        }
-        Ok((component, false))
+        crate::raw::load_precompiled(engine, serialized)
+            .map(Some)
+            .map_err(|e| refuse(format!("cannot be loaded ({e}); ignoring it")))
+    }
+
+    /// Stores `serialized` (from [`Component::serialize`]) as `entry`, replacing what is there.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub(crate) fn put(&self, entry: &EntryName, serialized: &[u8]) -> std::io::Result<()> {
+        let tag = self.tag(entry, serialized);
+        write_atomically(&entry.path, &[ENTRY_MAGIC.as_slice(), tag.as_bytes(), serialized])
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it into place, so a reader sees the
+/// Why [`read_capped`] gave no bytes.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Opening or reading failed.
+    Io(std::io::Error),
+    /// The path is not a regular file (a FIFO, a device, a directory...).
+    NotRegular,
+    /// The file holds more than the cap: `(size, cap)`.
+    TooLarge(u64, u64),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Io(e) => write!(f, "cannot be read: {e}"),
+            Self::NotRegular => f.write_str("is not a regular file"),
+            Self::TooLarge(size, cap) => write!(f, "is {size} bytes, more than the limit of {cap} bytes"),
+        }
+    }
+}
+
+/// Reads the regular file at `path` whole, refusing anything else before reading a byte: the file
+/// is opened with `O_NONBLOCK` (a FIFO with no writer does not block the open), checked with
+/// `fstat` to be a regular file no larger than `cap`, and read through a `take(cap + 1)` so a file
+/// that grows meanwhile is caught too.
+pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.file_type().is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > cap {
+        return Err(ReadError::TooLarge(meta.len(), cap));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    (&mut file).take(cap.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > cap {
+        return Err(ReadError::TooLarge(read, cap));
+    }
+    Ok(bytes)
+}
+
+/// The key in `path`, or a new random one stored there (mode 0600) if there is none.
+///
+/// Two hosts starting at once may both create one: each writes a temporary file and links it into
+/// place only if no key is there yet (`persist_noclobber`), so both end up with the same key.
+fn load_or_create_key(path: &Path) -> std::io::Result<[u8; KEY_LEN]> {
+    match read_key(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        other => return other,
+    }
+    let mut key = [0u8; KEY_LEN];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut key)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    // `tempfile` creates its files with mode 0600.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(&key)?;
+    tmp.as_file().sync_all()?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(key),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => read_key(path),
+        Err(e) => Err(e.error),
+    }
+}
+
+/// Reads the key at `path`, which must be a regular file (not a link) of this user's that no one
+/// else may read or write, holding exactly [`KEY_LEN`] bytes.
+fn read_key(path: &Path) -> std::io::Result<[u8; KEY_LEN]> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let meta = file.metadata()?;
+    let me = rustix::process::geteuid().as_raw();
+    if !meta.file_type().is_file() || meta.uid() != me || meta.mode() & 0o077 != 0 || meta.len() != KEY_LEN as u64 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "compile-cache key {} must be a {KEY_LEN}-byte regular file of this user (uid {me}) that no one else may read or write (it is uid {}, mode {:o}, {} bytes); delete it to make a new one",
+                path.display(),
+                meta.uid(),
+                meta.mode() & 0o7777,
+                meta.len()
+            ),
+        ));
+    }
+    let mut key = [0u8; KEY_LEN];
+    file.read_exact(&mut key)?;
+    Ok(key)
+}
+
+/// Writes `parts` to a temporary file beside `path` and renames it into place, so a reader sees the
 /// whole file or none of it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
+    for part in parts {
+        tmp.write_all(part)?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::default()
+    }
+
+    /// The smallest valid component: the header alone.
+    const EMPTY_COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
+
+    #[test]
+    fn an_entry_round_trips_and_the_key_is_private() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CompileCache::open(dir.path().join("c")).unwrap();
+        let engine = engine();
+        let entry = cache.entry(&engine, EMPTY_COMPONENT);
+        assert!(cache.get(&engine, &entry).unwrap().is_none());
+        let component = Component::new(&engine, EMPTY_COMPONENT).unwrap();
+        cache.put(&entry, &component.serialize().unwrap()).unwrap();
+        assert!(cache.get(&engine, &entry).unwrap().is_some());
+        let key = std::fs::metadata(dir.path().join("c/key")).unwrap();
+        assert_eq!((key.mode() & 0o777, key.len()), (0o600, 32));
+        // A second open reads the same key: the entry still verifies.
+        let again = CompileCache::open(dir.path().join("c")).unwrap();
+        assert!(again.get(&engine, &entry).unwrap().is_some());
+    }
+
+    #[test]
+    fn entries_under_another_key_or_name_or_edited_are_refused() {
+        let engine = engine();
+        let serialized = Component::new(&engine, EMPTY_COMPONENT).unwrap().serialize().unwrap();
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let ours = CompileCache::open(a.path().to_path_buf()).unwrap();
+        let theirs = CompileCache::open(b.path().to_path_buf()).unwrap();
+        let entry = ours.entry(&engine, EMPTY_COMPONENT);
+        // Made with another key, copied over ours.
+        let foreign = theirs.entry(&engine, EMPTY_COMPONENT);
+        theirs.put(&foreign, &serialized).unwrap();
+        std::fs::copy(&foreign.path, &entry.path).unwrap();
+        let err = ours.get(&engine, &entry).unwrap_err().0;
+        assert!(err.ends_with("was not written by this user's wasm-memmap (its authentication tag does not match the cache key); ignoring it"), "{err}");
+        // Ours, but for another component name: the name is bound into the tag.
+        let other = EntryName { path: ours.dir().join("other.cwasm"), id: [7; 32] };
+        ours.put(&entry, &serialized).unwrap();
+        assert!(ours.get(&engine, &entry).unwrap().is_some());
+        std::fs::copy(&entry.path, &other.path).unwrap();
+        assert!(ours.get(&engine, &other).unwrap_err().0.contains("authentication tag does not match"));
+        // Ours with one byte of the code flipped.
+        let mut bytes = std::fs::read(&entry.path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&entry.path, &bytes).unwrap();
+        assert!(ours.get(&engine, &entry).unwrap_err().0.contains("authentication tag does not match"));
+        // Random bytes, and a truncated file.
+        std::fs::write(&entry.path, [0x5a; 100]).unwrap();
+        assert!(ours.get(&engine, &entry).unwrap_err().0.contains("not in this version's format"));
+        std::fs::write(&entry.path, ENTRY_MAGIC).unwrap();
+        assert!(ours.get(&engine, &entry).unwrap_err().0.contains("is truncated"));
+    }
+
+    #[test]
+    fn a_key_others_may_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        drop(CompileCache::open(dir.path().to_path_buf()).unwrap());
+        std::fs::set_permissions(dir.path().join("key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = CompileCache::open(dir.path().to_path_buf()).err().unwrap().to_string();
+        assert!(err.contains("no one else may read or write (it is uid") && err.contains("mode 644"), "{err}");
+    }
+
+    #[test]
+    fn read_capped_refuses_fifos_and_large_files_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let start = std::time::Instant::now();
+        assert!(matches!(read_capped(&fifo, 10), Err(ReadError::NotRegular)));
+        assert!(matches!(read_capped(dir.path(), 10), Err(ReadError::NotRegular)));
+        let big = dir.path().join("big");
+        std::fs::File::create(&big).unwrap().set_len(1 << 40).unwrap();
+        assert!(matches!(read_capped(&big, 1 << 20), Err(ReadError::TooLarge(1_099_511_627_776, 1_048_576))));
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        std::fs::write(&big, b"abc").unwrap();
+        assert_eq!(read_capped(&big, 3).unwrap(), b"abc");
+    }
 }

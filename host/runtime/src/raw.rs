@@ -4,7 +4,6 @@
 
 use std::fs::File;
 use std::io;
-use std::path::Path;
 
 use memmap2::{MmapOptions, MmapRaw};
 
@@ -161,20 +160,25 @@ impl PageFault {
     }
 }
 
-/// Loads a component that [`wasmtime::component::Component::serialize`] wrote to `path`.
+/// Loads a component from bytes that [`wasmtime::component::Component::serialize`] produced.
 ///
 /// # Safety (for callers of this safe wrapper)
-/// wasmtime checks the file's header, version and engine settings, but cannot check that the machine
-/// code in it is what it compiled: a file written by someone else runs as our own code. Callers pass
-/// only files from a cache directory this process owns and writes atomically (see `cache.rs`).
+/// wasmtime checks the bytes' header, version and engine settings, but cannot check that the machine
+/// code in them is what it compiled: bytes written by someone else run as our own code. Callers pass
+/// only bytes this host can vouch for: a compile-cache entry whose keyed MAC (this user's secret key,
+/// `cache.rs`) verified over exactly these bytes, already read into memory so the file cannot change
+/// after the check; or the output of this host's own compiler child process, read from a pipe only
+/// that child can write (`run/compile.rs`).
 pub(crate) fn load_precompiled(
     engine: &wasmtime::Engine,
-    path: &Path,
+    serialized: &[u8],
 ) -> wasmtime::Result<wasmtime::component::Component> {
-    // SAFETY: `path` is a file written by `Component::serialize` of this crate's cache, into a
-    // directory owned by the user running the host (see the function's doc); wasmtime validates the
-    // header and the engine compatibility before using it.
-    unsafe { wasmtime::component::Component::deserialize_file(engine, path) }
+    // SAFETY: `serialized` came from `Component::serialize` of this crate, either in this process's
+    // compiler child or, through the compile cache, in an earlier run of this user's host: the cache
+    // entry was authenticated with the user's secret key over these very bytes (held in memory, so
+    // no one can swap them after the check). wasmtime validates the header and the engine
+    // compatibility before using them, and copies them into its own code memory.
+    unsafe { wasmtime::component::Component::deserialize(engine, serialized) }
 }
 
 impl RawMap {

@@ -12,8 +12,14 @@ use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::cache::CompileCache;
+use crate::cache::{CompileCache, ReadError};
 use crate::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, MemmapView};
+
+mod compile;
+mod protect;
+
+pub use compile::{ChildCompiler, CompileLimitError, CompileLimits, serve_compile};
+pub use protect::ProtectedDirGranted;
 
 /// The most output a captured stream keeps (64 MiB); a plugin that writes more sees a write error.
 const CAPTURE_LIMIT: usize = 64 << 20;
@@ -173,6 +179,10 @@ pub struct Plugin {
     pub from_cache: bool,
     /// How long compiling or loading it took.
     pub load_time: Duration,
+    /// What the user should know about how it was loaded: a compile-cache entry that was refused
+    /// (it failed its authentication, so someone else wrote it) and replaced. Also logged with
+    /// `tracing`; a CLI prints these.
+    pub warnings: Vec<String>,
 }
 
 /// Sends one output stream where `output` says; returns the pipe to read a captured stream from.
@@ -222,6 +232,10 @@ pub struct Runner {
     linker: Linker<PluginState>,
     cache: Option<CompileCache>,
     fuel: bool,
+    /// Directories no grant may contain or lie inside (besides the cache's own).
+    protected: Vec<PathBuf>,
+    /// How untrusted components are loaded.
+    compile: CompileLimits,
     /// Started by the first run with a timeout.
     ticker: OnceLock<()>,
 }
@@ -264,14 +278,7 @@ impl Runner {
     }
 
     fn build(cache_dir: Option<PathBuf>, fuel: bool) -> wasmtime::Result<Self> {
-        let mut config = Config::new();
-        // Plugins are synchronous: without the async machinery each host call costs about half.
-        config.concurrency_support(false);
-        // Epoch checks are cheap (a load and compare at loop heads and calls) and let any run have
-        // a timeout without a second engine.
-        config.epoch_interruption(true);
-        config.consume_fuel(fuel);
-        let engine = Engine::new(&config)?;
+        let engine = Engine::new(&engine_config(fuel))?;
         let mut linker = Linker::new(&engine);
         // WASI's async bindings: its blocking calls await a future instead of blocking the
         // thread, so a time limit can stop them (see `Runner::run`). The `memmap` functions stay
@@ -288,36 +295,123 @@ impl Runner {
                     .map_err(|e| wasmtime::format_err!("cannot use {} as the compile cache: {e}", dir.display()))
             })
             .transpose()?;
-        Ok(Self { engine, linker, cache, fuel, ticker: OnceLock::new() })
+        Ok(Self {
+            engine,
+            linker,
+            cache,
+            fuel,
+            protected: Vec::new(),
+            compile: CompileLimits::default(),
+            ticker: OnceLock::new(),
+        })
     }
 
-    /// Compiles a component (or loads it from the cache).
+    /// Also refuses, in every run, a grant that contains or lies inside any of `dirs` (whether or
+    /// not they exist yet), as it always does for its own compile cache. An embedder passes every
+    /// compile cache its users may use, including the default one when this runner has none: a
+    /// plugin that could write one could plant machine code for a later run.
+    #[must_use]
+    pub fn protect_dirs(mut self, dirs: impl IntoIterator<Item = PathBuf>) -> Self {
+        self.protected.extend(dirs);
+        self
+    }
+
+    /// Sets how [`Runner::load_untrusted`] and [`Runner::load_file`] load a component: its size
+    /// cap, and whether it is compiled in a child process under a time and memory limit.
+    #[must_use]
+    pub fn compile_limits(mut self, limits: CompileLimits) -> Self {
+        self.compile = limits;
+        self
+    }
+
+    /// Compiles a trusted component (one the embedder built or ships) in this process, or loads it
+    /// from the cache. Compiling is unbounded in time and memory: for components from elsewhere
+    /// use [`Runner::load_untrusted`].
     ///
     /// # Errors
     /// When `wasm` is not a valid component for this engine.
     pub fn load(&self, wasm: &[u8]) -> wasmtime::Result<Plugin> {
-        let start = Instant::now();
-        let (component, from_cache) = match &self.cache {
-            Some(cache) => cache.load(&self.engine, wasm)?,
-            None => (Component::new(&self.engine, wasm)?, false),
-        };
-        Ok(Plugin { component, from_cache, load_time: start.elapsed() })
+        self.load_with(wasm, false)
     }
 
-    /// Reads and compiles the component file at `path`.
+    /// Loads a component from an untrusted source under [`Runner::compile_limits`]: refused when
+    /// larger than the size cap, and compiled in the child process (if one is set) under its time
+    /// and memory limits. A cached compilation of the same bytes is used as is.
     ///
     /// # Errors
-    /// When the file cannot be read or is not a valid component.
+    /// When `wasm` is not a valid component, or breaks a limit ([`CompileLimitError`]).
+    pub fn load_untrusted(&self, wasm: &[u8]) -> wasmtime::Result<Plugin> {
+        let size = u64::try_from(wasm.len()).unwrap_or(u64::MAX);
+        if size > self.compile.max_component_bytes {
+            return Err(CompileLimitError::TooLarge { size, limit: self.compile.max_component_bytes }.into());
+        }
+        self.load_with(wasm, true)
+    }
+
+    /// Reads the component file at `path` and loads it as untrusted ([`Runner::load_untrusted`]).
+    /// The file is opened without blocking and must be a regular file no larger than the size
+    /// cap, checked before it is read: a FIFO or a huge file is refused at once.
+    ///
+    /// # Errors
+    /// When the file cannot be read, is not a regular file or too large ([`CompileLimitError`]),
+    /// or is not a valid component.
     pub fn load_file(&self, path: &Path) -> wasmtime::Result<Plugin> {
-        let wasm = std::fs::read(path).map_err(|e| wasmtime::format_err!("cannot read {}: {e}", path.display()))?;
-        self.load(&wasm)
+        let wasm = match crate::cache::read_capped(path, self.compile.max_component_bytes) {
+            Ok(wasm) => wasm,
+            Err(ReadError::Io(e)) => wasmtime::bail!("cannot read {}: {e}", path.display()),
+            Err(ReadError::NotRegular) => return Err(CompileLimitError::NotRegularFile.into()),
+            Err(ReadError::TooLarge(size, limit)) => return Err(CompileLimitError::TooLarge { size, limit }.into()),
+        };
+        self.load_untrusted(&wasm)
+    }
+
+    fn load_with(&self, wasm: &[u8], untrusted: bool) -> wasmtime::Result<Plugin> {
+        let start = Instant::now();
+        let mut warnings = Vec::new();
+        let entry = self.cache.as_ref().map(|cache| (cache, cache.entry(&self.engine, wasm)));
+        if let Some((cache, entry)) = &entry {
+            match cache.get(&self.engine, entry) {
+                Ok(Some(component)) => {
+                    return Ok(Plugin { component, from_cache: true, load_time: start.elapsed(), warnings });
+                }
+                Ok(None) => {}
+                Err(refused) => {
+                    let warning = format!("{}; compiling the plugin again and replacing the entry", refused.0);
+                    tracing::warn!("{warning}");
+                    warnings.push(warning);
+                }
+            }
+        }
+        let (component, serialized) = match (&self.compile.child, untrusted) {
+            (Some(child), true) => {
+                let serialized = compile::compile_in_child(child, self.fuel, wasm)?;
+                (crate::raw::load_precompiled(&self.engine, &serialized)?, Some(serialized))
+            }
+            _ => (Component::new(&self.engine, wasm)?, None),
+        };
+        if let Some((cache, entry)) = &entry {
+            let serialized = match serialized {
+                Some(bytes) => Ok(bytes),
+                None => component.serialize(),
+            };
+            match serialized {
+                Ok(bytes) => {
+                    if let Err(e) = cache.put(entry, &bytes) {
+                        tracing::warn!(dir = %cache.dir().display(), error = %e, "cannot write the compile cache");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot serialize a compiled component"),
+            }
+        }
+        Ok(Plugin { component, from_cache: false, load_time: start.elapsed(), warnings })
     }
 
     /// Runs `plugin`'s `main` in a fresh instance with `config`'s arguments, grants and streams.
     ///
     /// # Errors
-    /// When a granted directory cannot be opened or holds the compile cache (a plugin that can
-    /// write there could plant machine code for the next run), or the plugin cannot be
+    /// When a granted directory cannot be opened, or contains or lies inside the compile cache or
+    /// a directory of [`Runner::protect_dirs`] ([`ProtectedDirGranted`]: a plugin that can write
+    /// there could plant machine code for the next run), or the plugin cannot be
     /// instantiated (it imports something this host does not provide), or a fuel limit is asked of
     /// a runner made without [`Runner::with_fuel`]. A trap (including a time or fuel limit) or a
     /// non-zero exit is an [`Outcome`], not an error.
@@ -332,7 +426,7 @@ impl Runner {
     /// waiting (a sleep burns none): give a timeout too. The mappings of a plugin stopped by either
     /// limit are flushed within [`TEARDOWN_FLUSH_GRACE`].
     pub fn run(&self, plugin: &Plugin, config: &RunConfig) -> wasmtime::Result<Outcome> {
-        self.check_cache_not_granted(&config.dirs)?;
+        self.check_grants(&config.dirs)?;
         if config.instance.fuel.is_some() && !self.fuel {
             wasmtime::bail!("a fuel limit needs a runner that meters fuel (Runner::with_fuel)");
         }
@@ -444,19 +538,22 @@ impl Runner {
         Ok(deadline)
     }
 
-    fn check_cache_not_granted(&self, dirs: &[DirGrant]) -> wasmtime::Result<()> {
-        let Some(cache) = &self.cache else { return Ok(()) };
+    /// Checks that none of `dirs` contains or lies inside the compile cache or a directory of
+    /// [`Runner::protect_dirs`]. [`Runner::run`] checks this itself; an embedder may call it first
+    /// to refuse a run before compiling the plugin.
+    ///
+    /// # Errors
+    /// [`ProtectedDirGranted`] for the first grant that reaches a protected directory; or when a
+    /// grant cannot be resolved (it does not exist).
+    pub fn check_grants(&self, dirs: &[DirGrant]) -> wasmtime::Result<()> {
+        let cache = self.cache.as_ref().map(|c| c.dir().to_path_buf());
         for grant in dirs {
-            let host = grant
-                .host
-                .canonicalize()
-                .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
-            if cache.dir().starts_with(&host) {
-                wasmtime::bail!(
-                    "granting {} would let the plugin write the compile cache {}; choose a cache directory outside every grant (--cache-dir) or run without one (--no-cache)",
-                    grant.host.display(),
-                    cache.dir().display()
-                );
+            for protected in cache.iter().chain(&self.protected) {
+                let reaches = protect::reaches(&grant.host, protected)
+                    .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
+                if reaches {
+                    return Err(ProtectedDirGranted { grant: grant.host.clone(), protected: protected.clone() }.into());
+                }
             }
         }
         Ok(())
@@ -473,4 +570,17 @@ async fn until<T>(deadline: Option<Instant>, future: impl Future<Output = wasmti
         Err(_) => Err(wasmtime::Error::new(Trap::Interrupt)
             .context("the time limit passed while the plugin was waiting in a WASI call")),
     }
+}
+
+/// The engine settings of every [`Runner`] and of its compiler child: the two must agree, or the
+/// child's code is refused (wasmtime checks the settings when loading it).
+fn engine_config(fuel: bool) -> Config {
+    let mut config = Config::new();
+    // Plugins are synchronous: without the async machinery each host call costs about half.
+    config.concurrency_support(false);
+    // Epoch checks are cheap (a load and compare at loop heads and calls) and let any run have
+    // a timeout without a second engine.
+    config.epoch_interruption(true);
+    config.consume_fuel(fuel);
+    config
 }
