@@ -16,5 +16,6 @@ mod npy;
 mod reduce;
 mod rng;
 mod session;
+mod sigbus;
 mod transpose;
 mod views;
