@@ -12,6 +12,7 @@
 //! | `a[:] = values`, `a[0] = 1.5`, `a[:] = row`             | `a.write(s![..], &values)?`, `a.fill(s![0], 1.5)?`, `a.assign(s![..], &row, &[4])?` |
 //! | `a.item(i, j)`, `a[i, j] = v` (one element)              | `a.item::<f64>(&[i, j])?`, `a.set_item(&[i, j], v)?`               |
 //! | `a.flush()`, `del a`                                    | `a.flush()?`, `drop(a)` (which flushes too)                       |
+//! | `mmap.close()` (Python's `mmap`; numpy has none)        | `a.close()?`: flushes, unmaps; later calls on it or its views fail |
 //! | `repr(a)`, `np.set_printoptions(precision=4)`           | `a.repr()?`, `set_printoptions(PrintOptions { precision: 4, ..Default::default() })` |
 //! | `np.random.default_rng(1).standard_normal((5, 10))`     | `random::default_rng(1).standard_normal(&[5, 10])`                |
 //!

@@ -1,6 +1,8 @@
 //! [`Memmap`]: a numpy-style memory-mapped array, backed by the host's `memmap` resource.
 
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::bindings::wasm_memmap::array::mmap;
 pub use crate::bindings::wasm_memmap::array::types::{Mode, Order};
@@ -149,7 +151,7 @@ impl MemmapOptions {
 ///
 /// Dropping it flushes the mapping to the file, like calling [`Memmap::flush`] (numpy itself does not;
 /// this keeps a forgotten `flush` from losing data). The host does the same if the plugin ends
-/// without dropping it, even by a panic.
+/// without dropping it, even by a panic. [`Memmap::close`] flushes and unmaps it earlier.
 ///
 /// # Examples
 /// The document's session (`section = mmap[:5]; section[:] = ...; mmap.flush()`):
@@ -168,13 +170,25 @@ pub struct Memmap {
     dtype: DType,
     /// Made by indexing ([`Memmap::view`]); numpy turns an empty one into a plain `ndarray`.
     indexed: bool,
+    /// Set by [`Memmap::close`] on this map or any view of it (they share the flag, as they share
+    /// the host's mapping), so that dropping them does not try to flush a closed mapping.
+    closed: Arc<AtomicBool>,
 }
 
 impl Memmap {
     fn wrap(handle: mmap::Memmap) -> Self {
+        Self::wrap_sharing(handle, Arc::new(AtomicBool::new(false)))
+    }
+
+    fn wrap_sharing(handle: mmap::Memmap, closed: Arc<AtomicBool>) -> Self {
         let shape = handle.shape();
         let dtype = DType::from(handle.dtype());
-        Self { handle, shape, dtype, indexed: false }
+        Self { handle, shape, dtype, indexed: false, closed }
+    }
+
+    /// A view's handle, wrapped to share this map's closed flag.
+    fn derive(&self, handle: mmap::Memmap) -> Self {
+        Self::wrap_sharing(handle, Arc::clone(&self.closed))
     }
 
     /// The options of `np.memmap`, to open a file with.
@@ -246,7 +260,7 @@ impl Memmap {
     /// numpy's `IndexError`s as [`ErrorCode::IndexOutOfBounds`], a zero step as
     /// [`ErrorCode::InvalidArgument`].
     pub fn view(&self, index: impl AsRef<[Index]>) -> Result<Self> {
-        let mut view = Self::wrap(self.handle.view(index.as_ref())?);
+        let mut view = self.derive(self.handle.view(index.as_ref())?);
         view.indexed = true;
         Ok(view)
     }
@@ -323,12 +337,39 @@ impl Memmap {
         Ok(self.handle.flush()?)
     }
 
+    /// Flushes the mapping and unmaps it now, like Python's `mmap.close()` (numpy has no
+    /// `memmap.close`; closing the `mmap` under a numpy memmap crashes the process, numpy issue
+    /// #13510). It closes the whole map: afterwards every call that uses the mapping, on this
+    /// value or on any view of the same map, fails with [`ErrorCode::InvalidArgument`] ("'x.f8'
+    /// was closed; ..."), while [`Memmap::shape`], [`Memmap::dtype`], [`Memmap::path`] and the
+    /// other attributes still answer. Closing again does nothing, and dropping a closed map or
+    /// its views is fine (they are not flushed again). The mapped bytes stop counting against
+    /// the host's limit on bytes mapped at once.
+    ///
+    /// # Errors
+    /// A failed flush, as [`ErrorCode::Io`]; the map then stays open.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use wasm_memmap_sdk::{s, Memmap};
+    /// let a = Memmap::open("mymmap", "float64", "r+", Some(&[3, 4]))?;
+    /// a.fill(s![..], 1.0)?;
+    /// a.close()?;
+    /// assert!(a.read::<f64>(s![..]).is_err());
+    /// # Ok::<(), wasm_memmap_sdk::Error>(())
+    /// ```
+    pub fn close(&self) -> Result<()> {
+        self.handle.close()?;
+        self.closed.store(true, Ordering::Release);
+        Ok(())
+    }
+
     /// The transpose `a.T` (axes reversed), a view sharing the mapping.
     ///
     /// # Errors
     /// [`ErrorCode::LimitExceeded`] when the host's handle limit is reached.
     pub fn t(&self) -> Result<Self> {
-        Ok(Self::wrap(self.handle.transpose()?))
+        Ok(self.derive(self.handle.transpose()?))
     }
 
     /// `np.transpose(a, axes)`: axis `i` of the view is axis `axes[i]` of `a` (negative values count
@@ -338,7 +379,7 @@ impl Memmap {
     /// numpy's: "axes don't match array", "axis 2 is out of bounds for array of dimension 2"
     /// ([`ErrorCode::IndexOutOfBounds`]), "repeated axis in transpose".
     pub fn transpose(&self, axes: &[i64]) -> Result<Self> {
-        Ok(Self::wrap(self.handle.permute(axes)?))
+        Ok(self.derive(self.handle.permute(axes)?))
     }
 
     /// Opens a `.npy` file, like `np.load(path, mmap_mode=mode)`: dtype, shape and order come from
@@ -399,6 +440,9 @@ impl Memmap {
 
 impl Drop for Memmap {
     fn drop(&mut self) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
         if let Err(e) = self.handle.flush() {
             eprintln!("wasm-memmap: flushing '{}' when it was dropped failed: {e}", self.handle.path());
         }

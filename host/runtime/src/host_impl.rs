@@ -36,8 +36,12 @@ impl types::Host for MemmapView<'_> {
 }
 
 impl MemmapView<'_> {
+    /// The handle for a call that uses its mapping: fails first when the mapping was closed
+    /// (through this handle or any other of the same map), so every such call says so.
     fn get(&self, handle: &Resource<Memmap>) -> Result<&Memmap, HostError> {
-        Ok(self.table.get(handle)?)
+        let handle = self.table.get(handle)?;
+        handle.map().check_open()?;
+        Ok(handle)
     }
 }
 
@@ -120,6 +124,13 @@ impl HostMemmap for MemmapView<'_> {
     fn flush(&mut self, this: Resource<Memmap>) -> Result<(), HostError> {
         let handle = self.get(&this)?;
         handle.map().flush().map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+        Ok(())
+    }
+
+    fn close(&mut self, this: Resource<Memmap>) -> Result<(), HostError> {
+        // Not `get`: closing a closed mapping is allowed and does nothing.
+        let handle = self.table.get(&this)?;
+        handle.map().close().map_err(|e| Error::from_io(&e, &handle.opened().path))?;
         Ok(())
     }
 

@@ -2,18 +2,33 @@
 
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Instant;
 
 use crate::ctx::MemmapStats;
 use crate::error::{Error, ErrorCode};
 use crate::raw::{MapKind, RawMap};
 
+/// Whether a mapping is still mapped.
+enum Slot {
+    /// Mapped; `None` for an array of zero bytes, which maps nothing.
+    Open(Option<RawMap>),
+    /// [`Mapping::close`] flushed and unmapped it.
+    Closed,
+}
+
 /// The bytes of one opened array, mapped from the file. Views share it through an `Arc`; the last
-/// handle to go flushes it (see `Drop`).
+/// handle to go flushes it (see `Drop`), or [`Mapping::close`] flushes and unmaps it earlier.
 pub(crate) struct Mapping {
-    /// `None` for an array of zero bytes, which maps nothing.
-    raw: Option<RawMap>,
+    /// The mapping, behind a lock that every access holds for reading while it copies ([`Access`])
+    /// and that `close` takes for writing to unmap it, so no copy ever runs on unmapped memory.
+    /// Host calls of one plugin run one at a time, so the lock is never contended: taking it is
+    /// one atomic operation.
+    raw: RwLock<Slot>,
+    /// Set by `close` (after the slot is `Closed`), so the handle-level check costs one load.
+    closed: AtomicBool,
+    /// The bytes mapped, counted in the stats until the mapping is closed or dropped.
+    len: usize,
     kind: MapKind,
     /// The file, to tell a truncation from another failure once a copy faulted.
     file: File,
@@ -57,7 +72,9 @@ impl Mapping {
         let copy_on_write = if kind == MapKind::Private { u64::try_from(len).unwrap_or(u64::MAX) } else { 0 };
         stats.copy_on_write_mapped(copy_on_write);
         Self {
-            raw,
+            raw: RwLock::new(Slot::Open(raw)),
+            closed: AtomicBool::new(false),
+            len,
             kind,
             file,
             file_end,
@@ -82,7 +99,13 @@ impl Mapping {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.raw.as_ref().map_or(0, RawMap::len)
+        self.len
+    }
+
+    /// The slot, read-locked. A panic never happens while the lock is held for writing (`close`
+    /// only flushes and unmaps), so a poisoned lock still holds a consistent slot.
+    fn slot(&self) -> RwLockReadGuard<'_, Slot> {
+        self.raw.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn stats(&self) -> &MemmapStats {
@@ -99,10 +122,52 @@ impl Mapping {
     /// the call that touched it and every later one ([`Mapping::poisoned_error`]). That costs
     /// nothing per call, and also covers a truncation in the middle of a call.
     pub(crate) fn reader(&self) -> Result<Access<'_>, Error> {
+        let slot = self.slot();
+        if matches!(*slot, Slot::Closed) {
+            return Err(self.closed_error());
+        }
         if self.poisoned.load(Ordering::Acquire) {
             return Err(self.poisoned_error());
         }
-        Ok(Access { raw: self.raw.as_ref(), map: self })
+        Ok(Access { slot, map: self })
+    }
+
+    /// Fails with the error of a closed mapping once [`Mapping::close`] ran: for the calls that
+    /// do not copy (views, `flush`), and before any other check of the calls that do, so every
+    /// call on any handle of a closed mapping says why it fails.
+    pub(crate) fn check_open(&self) -> Result<(), Error> {
+        if self.closed.load(Ordering::Acquire) { Err(self.closed_error()) } else { Ok(()) }
+    }
+
+    /// The error of every call through a handle of a closed mapping: Python's `mmap` raises
+    /// `ValueError: mmap closed or invalid` for the same.
+    fn closed_error(&self) -> Error {
+        Error::invalid(format!(
+            "'{}' was closed; this map and every view of it cannot be used any more (mmap closed or invalid): open it again",
+            self.path
+        ))
+    }
+
+    /// Flushes the mapping (as [`Mapping::flush`]), unmaps it and gives back its bytes in the stats,
+    /// like Python's `mmap.close()`: every later access through any handle of it fails with
+    /// [`Mapping::check_open`]'s error instead of touching unmapped memory. Closing again does
+    /// nothing. When the flush fails the mapping stays open (a later `close`, `flush` or the drop
+    /// tries again), so no written byte is given up.
+    pub(crate) fn close(&self) -> std::io::Result<()> {
+        let mut slot = self.raw.write().unwrap_or_else(PoisonError::into_inner);
+        match &*slot {
+            Slot::Closed => return Ok(()),
+            Slot::Open(Some(raw)) => self.flush_raw(raw)?,
+            Slot::Open(None) => {}
+        }
+        self.sync_metadata()?;
+        // Dropping the `RawMap` unmaps it.
+        *slot = Slot::Closed;
+        self.closed.store(true, Ordering::Release);
+        drop(slot);
+        self.stats.map_closed(self.len);
+        self.stats.copy_on_write_unmapped(self.copy_on_write);
+        Ok(())
     }
 
     /// The error of every access after a copy touched a page the file no longer backs: names the
@@ -143,18 +208,13 @@ impl Mapping {
     /// size and a `.npy` header (`fsync` of the file) and a new file's name (`fsync` of its
     /// directory), which numpy leaves to the OS. Only shared mappings have pages to write, and only
     /// after a write; the file and directory are synced once, by the first flush after the open.
+    /// A closed mapping was flushed when it was closed: nothing to do.
     pub(crate) fn flush(&self) -> std::io::Result<()> {
-        if let Some(raw) = &self.raw
-            && self.kind == MapKind::Shared
-            && self.dirty.swap(false, Ordering::AcqRel)
-        {
-            if let Err(e) = raw.flush() {
-                // Still dirty: a later flush (or the drop) tries again.
-                self.dirty.store(true, Ordering::Release);
-                self.stats.flush_failed();
-                return Err(e);
-            }
-            self.stats.flushed();
+        let slot = self.slot();
+        match &*slot {
+            Slot::Closed => return Ok(()),
+            Slot::Open(Some(raw)) => self.flush_raw(raw)?,
+            Slot::Open(None) => {}
         }
         self.sync_metadata()
     }
@@ -182,6 +242,28 @@ impl Mapping {
         }
         Ok(())
     }
+
+    fn flush_raw(&self, raw: &RawMap) -> std::io::Result<()> {
+        if self.kind != MapKind::Shared || !self.dirty.swap(false, Ordering::AcqRel) {
+            return Ok(());
+        }
+        // After a fault the mapping is anonymous zero pages (see `sigbus.rs`), which `msync` would
+        // sync instead of the file; the bytes written before the fault are in the file's page
+        // cache, which `fsync` writes (`msync(MS_SYNC)` is the same `fdatasync` on Linux).
+        let synced = if raw.replaced() { self.file.sync_data() } else { raw.flush() };
+        match synced {
+            Ok(()) => {
+                self.stats.flushed();
+                Ok(())
+            }
+            Err(e) => {
+                // Still dirty: a later flush (or the drop) tries again.
+                self.dirty.store(true, Ordering::Release);
+                self.stats.flush_failed();
+                Err(e)
+            }
+        }
+    }
 }
 
 /// The bytes of the mapping one `msync` of [`Mapping::flush_until`] covers: 32 MiB, under a second
@@ -197,16 +279,27 @@ impl Mapping {
     /// in time: an `fsync` also waits for every dirty page of the file, which is what the deadline
     /// keeps the host from doing.
     pub(crate) fn flush_until(&self, until: Instant) -> std::io::Result<()> {
-        let Some(raw) = &self.raw else { return self.sync_metadata() };
+        let in_time = |map: &Self| if Instant::now() < until { map.sync_metadata() } else { Ok(()) };
+        let slot = self.slot();
+        let raw = match &*slot {
+            Slot::Closed => return Ok(()),
+            Slot::Open(None) => return in_time(self),
+            // A mapping replaced after a fault is synced through the file (see `flush_raw`).
+            Slot::Open(Some(raw)) if raw.replaced() => {
+                self.flush_raw(raw)?;
+                return in_time(self);
+            }
+            Slot::Open(Some(raw)) => raw,
+        };
         if self.kind != MapKind::Shared || !self.dirty.swap(false, Ordering::AcqRel) {
-            return if Instant::now() < until { self.sync_metadata() } else { Ok(()) };
+            return in_time(self);
         }
         let len = raw.len();
         let mut done = 0;
         let result = loop {
             if done >= len {
                 self.stats.flushed();
-                break if Instant::now() < until { self.sync_metadata() } else { Ok(()) };
+                break in_time(self);
             }
             if Instant::now() >= until {
                 let handed = raw.flush_range(done, len - done, false);
@@ -232,6 +325,10 @@ impl Mapping {
 
 impl Drop for Mapping {
     fn drop(&mut self) {
+        // `close` flushed it and took it out of the stats already.
+        if matches!(*self.raw.get_mut().unwrap_or_else(PoisonError::into_inner), Slot::Closed) {
+            return;
+        }
         if let Err(e) = self.flush() {
             tracing::error!(path = %self.path, error = %e, "flushing a memmap on drop failed");
         }
@@ -240,16 +337,32 @@ impl Drop for Mapping {
     }
 }
 
-/// The bytes of a mapping for the length of one host call (see [`Mapping::reader`]).
+#[cfg(test)]
+impl Slot {
+    /// Tests only: the page-aligned bounds of the mapping.
+    fn region_bounds(&self) -> (usize, usize) {
+        match self {
+            Slot::Open(Some(raw)) => raw.region().bounds(),
+            _ => (0, 0),
+        }
+    }
+}
+
+/// The bytes of a mapping for the length of one host call (see [`Mapping::reader`]): holds the
+/// mapping's lock for reading, so `close` cannot unmap it meanwhile.
 pub(crate) struct Access<'a> {
-    /// `None` for an array of zero bytes.
-    raw: Option<&'a RawMap>,
+    /// `Open` (checked by `reader`); `Open(None)` for an array of zero bytes.
+    slot: RwLockReadGuard<'a, Slot>,
     map: &'a Mapping,
 }
 
 impl Access<'_> {
     fn raw(&self) -> Result<&RawMap, Error> {
-        self.raw.ok_or_else(|| Error::invalid("the array has no bytes"))
+        match &*self.slot {
+            Slot::Open(Some(raw)) => Ok(raw),
+            Slot::Open(None) => Err(Error::invalid("the array has no bytes")),
+            Slot::Closed => Err(self.map.closed_error()),
+        }
     }
 
     /// Copies bytes out of the mapping.
@@ -314,6 +427,59 @@ impl Access<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::raw::tests::mappings_over;
+
+    fn shared(len: usize) -> (tempfile::TempDir, std::path::PathBuf, Arc<MemmapStats>, Mapping) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.f8");
+        let file = File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
+        file.set_len(u64::try_from(len).expect("len")).expect("size");
+        let raw = RawMap::new(&file, 0, len, MapKind::Shared).expect("map");
+        let stats = Arc::new(MemmapStats::default());
+        let end = u64::try_from(len).expect("len");
+        let map = Mapping::new(Some(raw), MapKind::Shared, file, end, Arc::clone(&stats), "x.f8".into());
+        (dir, path, stats, map)
+    }
+
+    /// `close` flushes (the bytes are in the file), unmaps (no kernel mapping is left in the
+    /// range), gives the bytes back in the stats, and every later access is the closed error;
+    /// closing again, flushing the closed map and dropping it are harmless and count nothing.
+    #[test]
+    fn close_flushes_unmaps_and_refuses_later_access() {
+        let (_dir, path, stats, map) = shared(1 << 16);
+        let bounds = map.slot().region_bounds();
+        map.writer().expect("open").write(100, &[9; 50]).expect("write");
+        assert_eq!((stats.live_maps(), stats.mapped_bytes()), (1, 1 << 16));
+        map.close().expect("close");
+        assert_eq!((stats.live_maps(), stats.mapped_bytes(), stats.flushes()), (0, 0, 1));
+        assert_eq!(mappings_over(bounds), 0, "unmapped");
+        assert_eq!(&std::fs::read(&path).expect("read")[100..150], &[9; 50]);
+        let closed = "'x.f8' was closed; this map and every view of it cannot be used any more (mmap closed or invalid): open it again";
+        for err in [map.reader().err(), map.writer().err(), map.check_open().err()] {
+            let err = err.expect("refused");
+            assert_eq!((err.code(), err.message()), (ErrorCode::InvalidArgument, closed));
+        }
+        map.close().expect("close again");
+        map.flush().expect("nothing to flush");
+        drop(map);
+        assert_eq!((stats.live_maps(), stats.mapped_bytes(), stats.flushes()), (0, 0, 1));
+    }
+
+    /// After a fault replaced the mapping by zero pages, bytes written before the truncation are
+    /// still in the file's page cache: `flush` syncs the file (not the zero pages) and succeeds.
+    #[test]
+    fn a_flush_after_a_fault_syncs_the_file() {
+        let (_dir, path, stats, map) = shared(1 << 16);
+        map.writer().expect("open").write(0, &[5; 4096]).expect("write");
+        File::options().write(true).open(&path).expect("fd").set_len(4096).expect("truncate");
+        let err = map.writer().expect("open").write(8192, &[1; 8]).expect_err("past the end");
+        assert_eq!(err.code(), ErrorCode::Io);
+        map.flush().expect("fsync");
+        assert_eq!(stats.flushes(), 1);
+        assert_eq!(std::fs::read(&path).expect("read"), vec![5; 4096]);
+        map.close().expect("close a poisoned map");
+        assert_eq!((stats.live_maps(), stats.mapped_bytes()), (0, 0));
+    }
 
     fn shared_map(dir: &std::path::Path, len: usize) -> (Mapping, Arc<MemmapStats>) {
         let path = dir.join("data");

@@ -24,6 +24,8 @@ pub(crate) enum MapKind {
 pub(crate) struct RawMap {
     map: MmapRaw,
     kind: MapKind,
+    /// What the `SIGBUS` handler needs to replace this mapping after a fault (see `sigbus.rs`).
+    region: crate::sigbus::Region,
 }
 
 impl RawMap {
@@ -42,16 +44,29 @@ impl RawMap {
             // can tear a value, not break Rust's aliasing rules for our own data.
             MapKind::Private => MmapRaw::from(unsafe { options.map_copy(file)? }),
         };
-        Ok(Self { map, kind })
+        let region = crate::sigbus::Region::new(map.as_ptr().addr(), map.len(), kind != MapKind::ReadOnly);
+        Ok(Self { map, kind, region })
     }
 
     pub(crate) fn len(&self) -> usize {
         self.map.len()
     }
 
+    /// Whether a fault replaced pages of this mapping by anonymous ones (see `sigbus.rs`): its
+    /// [`RawMap::flush`] then no longer reaches the file, whose own `fsync` must be used instead.
+    pub(crate) fn replaced(&self) -> bool {
+        self.region.replaced()
+    }
+
+    /// Tests only: the region the `SIGBUS` handler replaces.
+    #[cfg(test)]
+    pub(crate) fn region(&self) -> &crate::sigbus::Region {
+        &self.region
+    }
+
     /// Runs `copy` with `SIGBUS` on this mapping turned into an error (see `sigbus.rs`).
     fn guarded(&self, copy: impl FnOnce()) -> io::Result<()> {
-        let ((), faulted) = crate::sigbus::guarded(self.map.as_ptr().addr(), self.map.len(), copy);
+        let ((), faulted) = crate::sigbus::guarded(&self.region, copy);
         if faulted { Err(io::Error::other(PageFault)) } else { Ok(()) }
     }
 
@@ -189,7 +204,7 @@ impl RawMap {
         self.check(offset, len)?;
         // A page the file no longer covers reads as zeros and makes `guarded` fail (the value `f`
         // computed from them is dropped).
-        let (result, faulted) = crate::sigbus::guarded(self.map.as_ptr().addr(), self.map.len(), || {
+        let (result, faulted) = crate::sigbus::guarded(&self.region, || {
             // SAFETY: `check` proved the range lies inside the live mapping, which is readable in
             // every `MapKind` and outlives this call (`&self`). Nothing in this host writes the
             // mapping while `f` runs: a plugin's host calls run one at a time and `f` only gets a
@@ -239,7 +254,7 @@ impl RawMap {
             self.check(offset, len)?;
         }
         let part = |&(offset, len): &(usize, usize)| {
-            crate::sigbus::guarded(self.map.as_ptr().addr(), self.map.len(), || {
+            crate::sigbus::guarded(&self.region, || {
                 // SAFETY: as in `with_bytes`: `check` proved the range lies inside the live, readable
                 // mapping, which outlives the scope these threads run in (`&self`); nothing in this
                 // host writes the mapping meanwhile (the plugin's call is still running), and `f`
@@ -265,7 +280,7 @@ impl RawMap {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A file truncated under its mapping (here through a second descriptor, as another process
@@ -294,8 +309,8 @@ mod tests {
             }
             let err = map.read(0, &mut buf).expect_err("read past the new end");
             assert!(PageFault::is(&err), "{kind:?}: {err}");
-            // The first page is still the file's (zeros, as created); the pages past the end read as
-            // zeros, except the one written above, which the write went to instead of the file.
+            // The fault replaced the whole mapping by zero pages: everything reads as zeros, except
+            // the bytes written above, which went to a zero page instead of the file.
             assert!(buf[..8192].iter().chain(&buf[8192 + 100..]).all(|&b| b == 0), "{kind:?}");
             assert_eq!(std::fs::metadata(&path).expect("stat").len(), 4096, "{kind:?}: nothing grew the file");
             other.write(60_000, &[9; 100]).expect("another mapping still works");
@@ -303,5 +318,115 @@ mod tests {
             other.read(60_000, &mut back).expect("read back");
             assert_eq!(back, [9; 100]);
         }
+    }
+
+    /// How many lines of `/proc/self/maps` (kernel mappings) overlap `[start, end)`.
+    pub(crate) fn mappings_over((start, end): (usize, usize)) -> usize {
+        let maps = std::fs::read_to_string("/proc/self/maps").expect("read /proc/self/maps");
+        maps.lines()
+            .filter(|line| {
+                let range = line.split_whitespace().next().expect("an address range");
+                let (a, b) = range.split_once('-').expect("start-end");
+                let a = usize::from_str_radix(a, 16).expect("hex");
+                let b = usize::from_str_radix(b, 16).expect("hex");
+                a < end && start < b
+            })
+            .count()
+    }
+
+    /// A file of `offset + len` bytes in a new directory, mapped from `offset` as `kind`.
+    fn mapped(offset: u64, len: usize, kind: MapKind) -> (tempfile::TempDir, std::path::PathBuf, RawMap) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("data");
+        let file = File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
+        file.set_len(offset + u64::try_from(len).expect("len")).expect("size");
+        let map = RawMap::new(&file, offset, len, kind).expect("map");
+        (dir, path, map)
+    }
+
+    fn truncate(path: &Path, len: u64) {
+        File::options().write(true).open(path).expect("second fd").set_len(len).expect("truncate");
+    }
+
+    /// Reads one byte of every other page of `bytes`, like a column of a uint8 array with rows of
+    /// two pages (issue 10's attack).
+    fn every_other_page(bytes: &[u8]) -> u64 {
+        bytes.iter().step_by(8192).map(|&b| u64::from(b)).sum()
+    }
+
+    /// Issue 10, finding 2: touching every other page of a truncated file faulted once per page in
+    /// 1f22ff2, and each fault split the mapping (two more kernel mappings each, until
+    /// `vm.max_map_count` made the replacement fail and SIGBUS killed the process). Now the first
+    /// fault replaces the whole mapping: one mapping before, one after, for every kind and an
+    /// offset that is not page-aligned, and the mapping reads zeros without faulting afterwards.
+    #[test]
+    fn faults_on_every_other_page_add_no_kernel_mappings() {
+        for kind in [MapKind::ReadOnly, MapKind::Shared, MapKind::Private] {
+            let len = 64 << 20;
+            let (_dir, path, map) = mapped(100, len, kind);
+            let bounds = map.region().bounds();
+            assert_eq!(mappings_over(bounds), 1, "{kind:?}");
+            assert_eq!(map.with_bytes(0, len, every_other_page).expect("before truncation"), 0);
+            truncate(&path, 0);
+            let err = map.with_bytes(0, len, every_other_page).expect_err("past the end");
+            assert!(PageFault::is(&err), "{kind:?}: {err}");
+            assert_eq!(mappings_over(bounds), 1, "{kind:?}: 8192 faults, one replacement");
+            assert!(map.replaced(), "{kind:?}");
+            // The replacement covers the whole range: touching it again raises no SIGBUS and adds
+            // no mapping, and is still reported (the bytes are not the file's).
+            let err = map.with_bytes(0, len, every_other_page).expect_err("replaced");
+            assert!(PageFault::is(&err), "{kind:?}: {err}");
+            if kind != MapKind::ReadOnly {
+                assert!(PageFault::is(&map.fill(0, &[7], 1 << 20).expect_err("replaced")), "{kind:?}");
+            }
+            assert_eq!(mappings_over(bounds), 1, "{kind:?}");
+        }
+    }
+
+    /// Several threads of one parallel reduction fault on the same truncated mapping at once: one
+    /// replaces it, the others wait for it, every thread's fault is reported, one mapping remains.
+    #[test]
+    fn parallel_readers_of_a_truncated_mapping_all_fault_safely() {
+        let len = 32 << 20;
+        let (_dir, path, map) = mapped(0, len, MapKind::Shared);
+        let bounds = map.region().bounds();
+        truncate(&path, 0);
+        let ranges: Vec<(usize, usize)> = (0..4).map(|i| (i * (len / 4), len / 4)).collect();
+        for _ in 0..3 {
+            let err = map.with_bytes_parallel(&ranges, every_other_page).expect_err("past the end");
+            assert!(PageFault::is(&err), "{err}");
+        }
+        assert_eq!(mappings_over(bounds), 1);
+    }
+
+    /// When the kernel refuses the whole-range replacement, the faulting page is replaced alone;
+    /// when it refuses that too, the handler waits and tries again instead of letting SIGBUS kill
+    /// the process.
+    #[test]
+    fn a_refused_replacement_falls_back_and_never_kills() {
+        let len = 1 << 20;
+        let (_dir, path, map) = mapped(0, len, MapKind::Shared);
+        let bounds = map.region().bounds();
+        truncate(&path, 0);
+        // The whole range refused once: the first page is replaced alone, splitting the mapping.
+        map.region().fail_next_attempts(1);
+        let err = map.read(0, &mut [0u8; 16]).expect_err("past the end");
+        assert!(PageFault::is(&err), "{err}");
+        assert!(map.replaced());
+        assert_eq!(mappings_over(bounds), 2, "the first page and the rest");
+        // The next fault (another page) replaces the whole range, pieces and all.
+        assert!(PageFault::is(&map.read(len - 16, &mut [0u8; 16]).expect_err("past the end")));
+        assert_eq!(mappings_over(bounds), 1);
+
+        let (_dir, path, map) = mapped(0, len, MapKind::Private);
+        let bounds = map.region().bounds();
+        truncate(&path, 0);
+        // Both refused once: the handler sleeps 10 ms, then the whole range is replaced.
+        map.region().fail_next_attempts(2);
+        let started = std::time::Instant::now();
+        let err = map.write(4096, &[1; 16]).expect_err("past the end");
+        assert!(PageFault::is(&err), "{err}");
+        assert!(started.elapsed() >= std::time::Duration::from_millis(10));
+        assert_eq!(mappings_over(bounds), 1);
     }
 }

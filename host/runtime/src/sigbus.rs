@@ -6,18 +6,50 @@
 //! same hazard (numpy issue #21964). Checking the file's size before each copy costs a system call
 //! per host call and still races with other processes, so the host handles the signal instead:
 //!
-//! - every copy through a mapping runs inside [`guarded`], which records the mapping's address
-//!   range in a thread-local (a `const`-initialised `Cell`, safe to read in a signal handler);
+//! - every mapping has a [`Region`]: its page-aligned bounds (memmap2 maps from the page below the
+//!   requested offset, so these are exactly the bounds of the kernel's mapping), its protection,
+//!   and a small atomic state shared by every thread that copies through it;
+//! - every copy through a mapping runs inside [`guarded`], which points a thread-local (a
+//!   `const`-initialised `Cell`, safe to read in a signal handler) at that `Region`;
 //! - the `SIGBUS` handler, installed once per process ([`install`]), checks whether the faulting
-//!   address lies in the range this thread is copying. If so it maps an anonymous zero page over the
-//!   faulting page (`mmap(MAP_FIXED)`), so the copy finishes (reading zeros, or writing to a page
-//!   that never reaches the file), and sets a thread-local flag that [`guarded`] returns. The caller
-//!   then fails the call with an `io` error and poisons the mapping;
+//!   address lies in the `Region` this thread is copying through. If so, the first fault replaces
+//!   the WHOLE mapping with anonymous zero pages in one `mmap(MAP_FIXED | MAP_PRIVATE |
+//!   MAP_ANONYMOUS | MAP_NORESERVE)` call over its exact bounds, and sets a thread-local flag that
+//!   [`guarded`] returns. The faulting instruction then runs again on a zero page, the copy
+//!   finishes without another fault (reading zeros, or writing to pages that never reach the file),
+//!   and the caller fails the call with an `io` error and poisons the mapping, so no later call
+//!   trusts it;
 //! - any other `SIGBUS` goes to the handler that was installed before ours, exactly as wasmtime
 //!   forwards faults that are not in wasm code (`crates/wasmtime/src/runtime/vm/sys/unix/signals.rs`):
 //!   a `SA_SIGINFO` handler is called with the same arguments, a plain one with the signal number,
 //!   and `SIG_DFL`/`SIG_IGN` is reinstated and the handler returns, so the faulting instruction runs
 //!   again and the process dies the ordinary way.
+//!
+//! **Why the whole mapping, in one call.** Replacing only the faulting page splits the kernel's
+//! mapping in up to three, so a selection that touches every other page of a truncated file (a
+//! column of a wide array) adds two mappings per page until the process reaches
+//! `vm.max_map_count` (65530): then the `mmap` fails and the signal kills the host. A `MAP_FIXED`
+//! mapping over the exact bounds of an existing one replaces it without a split, so the number of
+//! mappings does not change, and every later touch of the range is an ordinary anonymous page: one
+//! fault per mapping, whatever the selection. `MAP_NORESERVE` keeps a large writable replacement
+//! from being charged against the commit limit (a read-only map is replaced read-only, which is
+//! never charged).
+//!
+//! **Several threads** (a parallel reduction, `RawMap::with_bytes_parallel`) may fault on the same
+//! mapping at once. The `Region`'s state lets exactly one of them replace it; the others wait (a
+//! few `sched_yield`s, while one `mmap` runs) and return, and each sets its own flag.
+//!
+//! **If the replacement fails** (see below), the handler maps a zero page over the faulting page
+//! alone (the old way, which the kernel may still allow), and if that fails too it writes one line
+//! to stderr and tries again every 10 ms, until the kernel has room. It never falls through to the
+//! default action for a fault inside a guarded copy. Residual risk: the whole-range `mmap` fails
+//! only when the kernel must split a mapping (the kernel merged this mapping with a neighbouring
+//! mapping of the same file at the adjacent file offset) while the process is already at
+//! `vm.max_map_count`, when `vm.max_map_count` was lowered below the number of mappings the
+//! process has, or under strict overcommit (`vm.overcommit_memory = 2`, where `MAP_NORESERVE` is
+//! ignored) with the commit limit used up for a writable `r+` map. In those cases the plugin's
+//! call stalls (its thread waits in the handler) until another plugin or the embedder releases
+//! mappings or memory, instead of the whole host dying; the embedder sees the stderr line.
 //!
 //! The chain works in both orders: if wasmtime (which on Linux installs `SIGSEGV`, `SIGILL` and
 //! `SIGFPE` handlers, and `SIGBUS` only on macOS and FreeBSD) installs its handler after ours, its
@@ -26,22 +58,176 @@
 //! What this cannot see: bytes of the last page past a new end of file read as zero without any
 //! fault (the kernel zero-fills a partial page), so a truncation inside a page is only noticed from
 //! the first whole page past the new end.
+//!
+//! **Durability after a replacement.** Bytes written through a shared mapping before the fault are
+//! in the file's page cache, not in the anonymous pages that replaced the mapping, so `msync` on
+//! the replacement would sync nothing: `Mapping::flush` syncs the file (`fsync`) instead once
+//! [`Region::replaced`] is set.
 #![allow(unsafe_code)]
 
 use std::cell::Cell;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering, compiler_fence};
 
 thread_local! {
-    /// The address range `[start, end)` this thread is copying through, or `(0, 0)`.
-    static GUARD: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
-    /// Set by the handler when it replaced a page inside [`GUARD`].
+    /// The region this thread is copying through, or null.
+    static GUARD: Cell<*const Region> = const { Cell::new(std::ptr::null()) };
+    /// Set by the handler when it replaced (or found replaced) a page of [`GUARD`] after a fault.
     static FAULTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The handler that was installed before ours.
 static PREVIOUS: OnceLock<libc::sigaction> = OnceLock::new();
 static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+
+/// [`Region::state`]: the file's pages are mapped.
+const FILE: u8 = 0;
+/// [`Region::state`]: one thread is replacing the whole mapping now.
+const REPLACING: u8 = 1;
+/// [`Region::state`]: the whole mapping is anonymous zero pages.
+const REPLACED: u8 = 2;
+
+/// The system's page size (after [`install`]).
+pub(crate) fn page_size() -> usize {
+    PAGE_SIZE.load(Ordering::Acquire)
+}
+
+/// The address range of one file mapping and what the `SIGBUS` handler needs to replace it.
+/// Every thread copying through the mapping shares it (through `&`), so it lives as long as the
+/// mapping (inside `RawMap`).
+#[derive(Debug)]
+pub(crate) struct Region {
+    /// First byte of the kernel mapping (page-aligned).
+    base: usize,
+    /// One past its last byte (page-aligned).
+    end: usize,
+    /// The protection the mapping was made with (`PROT_READ`, or with `PROT_WRITE`).
+    prot: libc::c_int,
+    /// [`FILE`], [`REPLACING`] or [`REPLACED`].
+    state: AtomicU8,
+    /// Set once any page was replaced: `msync` no longer reaches the file for it.
+    replaced: AtomicBool,
+    /// Tests only: how many replacement attempts to fail on purpose, to exercise the fallbacks.
+    #[cfg(test)]
+    fail_attempts: AtomicUsize,
+}
+
+impl Region {
+    /// The region of the mapping whose bytes are `[start, start + len)`; `writable` when it was
+    /// mapped with `PROT_WRITE`. The bounds are widened to whole pages, which are the kernel
+    /// mapping's bounds (memmap2 maps from the page holding `start`, and the kernel rounds the
+    /// length up to a page).
+    pub(crate) fn new(start: usize, len: usize, writable: bool) -> Self {
+        let page = page_size().max(1);
+        let base = start - start % page;
+        let end = start.saturating_add(len);
+        let end = end.checked_next_multiple_of(page).unwrap_or(end);
+        let prot = if writable { libc::PROT_READ | libc::PROT_WRITE } else { libc::PROT_READ };
+        Self {
+            base,
+            end,
+            prot,
+            state: AtomicU8::new(FILE),
+            replaced: AtomicBool::new(false),
+            #[cfg(test)]
+            fail_attempts: AtomicUsize::new(0),
+        }
+    }
+
+    /// Whether any page of the mapping was replaced by an anonymous page after a fault.
+    pub(crate) fn replaced(&self) -> bool {
+        self.replaced.load(Ordering::Acquire)
+    }
+
+    /// Tests only: the page-aligned bounds `[base, end)` of the mapping.
+    #[cfg(test)]
+    pub(crate) fn bounds(&self) -> (usize, usize) {
+        (self.base, self.end)
+    }
+
+    /// Tests only: makes the next `n` replacement attempts fail.
+    #[cfg(test)]
+    pub(crate) fn fail_next_attempts(&self, n: usize) {
+        self.fail_attempts.store(n, Ordering::Release);
+    }
+
+    fn contains(&self, addr: usize) -> bool {
+        self.base <= addr && addr < self.end
+    }
+
+    /// Maps anonymous zero pages over `[start, start + len)` (inside the region) with the region's
+    /// protection. Async-signal-safe: one system call.
+    fn map_zero(&self, start: usize, len: usize) -> bool {
+        #[cfg(test)]
+        if self.fail_attempts.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1)).is_ok() {
+            return false;
+        }
+        // SAFETY: `[start, start + len)` lies inside this region, which is one live file mapping
+        // of this process owned by a `RawMap` (a `Region` lives only inside one, and the handler
+        // reaches it only during a copy that borrows it), so replacing it unmaps nothing else.
+        // Its bytes are never handed out as Rust references: copies go through raw pointers, and
+        // the caller poisons the mapping, so no later call trusts the zero pages; unmapping the
+        // `RawMap` later unmaps the replacement. `mmap` is a plain system call, safe in a signal
+        // handler.
+        let mapped = unsafe {
+            libc::mmap(
+                std::ptr::with_exposed_provenance_mut(start),
+                len,
+                self.prot,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        mapped != libc::MAP_FAILED
+    }
+
+    /// Makes the page at `addr` (inside the region) touchable again, replacing the whole mapping
+    /// once. Returns only when that worked (see the module doc): the faulting instruction can then
+    /// run again without a fault.
+    fn recover(&self, addr: usize) {
+        let page = page_size().max(1);
+        let mut warned = false;
+        loop {
+            match self.state.compare_exchange(FILE, REPLACING, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => {
+                    if self.map_zero(self.base, self.end - self.base) {
+                        self.replaced.store(true, Ordering::Release);
+                        self.state.store(REPLACED, Ordering::Release);
+                        return;
+                    }
+                    // Let another faulting thread try the whole range again later.
+                    self.state.store(FILE, Ordering::Release);
+                    let page_start = addr - addr % page;
+                    if self.map_zero(page_start, page) {
+                        self.replaced.store(true, Ordering::Release);
+                        return;
+                    }
+                }
+                // Another thread replaced the whole mapping after this thread's fault was raised:
+                // the page is a zero page now.
+                Err(REPLACED) => return,
+                // Another thread is replacing it: one `mmap` call away.
+                Err(_) => {
+                    // SAFETY: `sched_yield` takes no arguments and only gives up the CPU.
+                    unsafe { libc::sched_yield() };
+                    continue;
+                }
+            }
+            if !warned {
+                warned = true;
+                let line = b"wasm-memmap: a file mapped by a plugin lost pages (truncated?) and the kernel refused to replace them (vm.max_map_count or the commit limit reached); the plugin's call waits until mappings or memory are released\n";
+                // SAFETY: `write` of a static buffer to fd 2 is async-signal-safe; a failure is
+                // ignored (there is nowhere else to report it).
+                let _ = unsafe { libc::write(2, line.as_ptr().cast(), line.len()) };
+            }
+            let pause = libc::timespec { tv_sec: 0, tv_nsec: 10_000_000 };
+            // SAFETY: `nanosleep` is async-signal-safe; `pause` is a valid timespec and the
+            // remaining time is not wanted.
+            unsafe { libc::nanosleep(&raw const pause, std::ptr::null_mut()) };
+        }
+    }
+}
 
 /// Installs the handler, once per process. Called before the first mapping is made.
 ///
@@ -76,49 +262,38 @@ pub(crate) fn install() {
     });
 }
 
-/// Runs `copy`, which touches memory only inside `[start, start + len)`, and reports whether a
-/// page of that range had to be replaced because touching it raised `SIGBUS`. When it returns
-/// `true` the copy read zeros for (or wrote into a throw-away page instead of) at least one page,
-/// and the range must not be used again.
-pub(crate) fn guarded<R>(start: usize, len: usize, copy: impl FnOnce() -> R) -> (R, bool) {
-    GUARD.with(|g| g.set((start, start.saturating_add(len))));
+/// Runs `copy`, which touches memory of `region`'s mapping only, and reports whether touching it
+/// raised `SIGBUS` or the mapping had been replaced already (by an earlier fault, or by another
+/// thread of a parallel reduction while this one copied without a fault of its own). When it
+/// returns `true`, (some of) the mapping is zero pages (see the module doc): the copy may have read
+/// zeros for, or written into throw-away pages instead of, the file's bytes, and its result must
+/// not be used.
+pub(crate) fn guarded<R>(region: &Region, copy: impl FnOnce() -> R) -> (R, bool) {
+    GUARD.with(|g| g.set(std::ptr::from_ref(region)));
     FAULTED.with(|f| f.set(false));
     // The handler runs on this thread, between instructions of `copy`: a compiler fence keeps the
     // stores above before the copy and the load below after it.
     compiler_fence(Ordering::SeqCst);
     let result = copy();
     compiler_fence(Ordering::SeqCst);
-    GUARD.with(|g| g.set((0, 0)));
-    (result, FAULTED.with(Cell::get))
+    GUARD.with(|g| g.set(std::ptr::null()));
+    (result, FAULTED.with(Cell::get) || region.replaced())
 }
 
 extern "C" fn on_sigbus(signum: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo for a SA_SIGINFO handler; for SIGBUS `si_addr` is
     // the faulting address.
     let addr = unsafe { (*info).si_addr() }.addr();
-    let (start, end) = GUARD.with(Cell::get);
-    let page = PAGE_SIZE.load(Ordering::Acquire);
-    if start <= addr && addr < end && page != 0 {
-        let base = addr & !(page - 1);
-        // SAFETY: `base..base + page` is a page of a file mapping this thread is copying through
-        // (it lies in GUARD, which `guarded` sets to the bounds of a live `RawMap`), so replacing it
-        // unmaps nothing else; the caller poisons the mapping so the page is never trusted again,
-        // and unmapping the whole mapping later also unmaps this page. `mmap` is a plain system
-        // call, safe to make in a signal handler.
-        let mapped = unsafe {
-            libc::mmap(
-                std::ptr::with_exposed_provenance_mut(base),
-                page,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
-                -1,
-                0,
-            )
-        };
-        if mapped != libc::MAP_FAILED {
-            FAULTED.with(|f| f.set(true));
-            return;
-        }
+    // SAFETY: a non-null GUARD points at the `Region` that `guarded`, running on this thread, holds
+    // a shared borrow of for as long as it is set; the handler runs on the same thread, inside
+    // that call, so the region is alive.
+    let region = unsafe { GUARD.with(Cell::get).as_ref() };
+    if let Some(region) = region
+        && region.contains(addr)
+    {
+        region.recover(addr);
+        FAULTED.with(|f| f.set(true));
+        return;
     }
     forward(signum, info, context);
 }

@@ -17,6 +17,7 @@ mod npy;
 mod reduce;
 mod rng;
 mod session;
+mod sigbus;
 mod stall;
 mod transpose;
 mod views;
