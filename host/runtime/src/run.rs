@@ -319,6 +319,7 @@ impl Runner {
         let mut store =
             Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table: ResourceTable::new(), limits });
         store.limiter(|s| &mut s.limits);
+        store.set_hostcall_fuel(config.limits.hostcall_fuel());
         self.set_time_and_fuel(&mut store, &config.instance)?;
         let command = Command::instantiate(&mut store, &plugin.component, &self.linker)?;
         let result = command.wasi_cli_run().call_run(&mut store);
