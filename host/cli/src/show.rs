@@ -1,8 +1,15 @@
 //! `wasm-memmap show`: prints an array file as numpy's `repr(np.memmap(...))` would, reading only
 //! the elements numpy shows (with positioned reads, so an 800 MB file prints at once).
+//!
+//! The file may come from a plugin, so it is treated as hostile: it is opened with `O_NONBLOCK`
+//! (a FIFO swapped in cannot make `show` wait) and checked to be a regular file on the opened
+//! descriptor; a shape (from `--shape` or a `.npy` header) has at most numpy's 64 axes; and the
+//! elements numpy's summarisation keeps are counted before any is read, and refused past
+//! `--max-elements` (numpy keeps every element of an axis no longer than `2 * edgeitems`, so a
+//! sparse `(6,)*10` file of 60 MB would print all 60 million).
 
-use std::fs::File;
-use std::os::unix::fs::FileExt;
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,6 +65,32 @@ pub(crate) struct ShowArgs {
     /// `2.1` prints as numpy 2.1 did (no `shape=` on summarised arrays); `False` is current numpy.
     #[arg(long, value_name = "2.1")]
     legacy: Option<String>,
+    /// The most elements to read and print, counted after numpy's summarisation; a file that
+    /// would print more is refused (numpy itself would print them all). The default lets any
+    /// array of up to 6 axes print with numpy's default options (6 items kept per long axis:
+    /// 6**6 = 46,656) and stops a hostile shape such as (6,)*10 (60 million) at once.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ELEMENTS)]
+    max_elements: u64,
+}
+
+/// The default of `--max-elements`: about a megabyte of text, printed in well under a second.
+const DEFAULT_MAX_ELEMENTS: u64 = 100_000;
+
+/// numpy's `NPY_MAXDIMS`.
+const MAX_DIMS: usize = npy::MAX_DIMS;
+
+/// A shape as Python prints a tuple: `(6, 6)`, `(3,)`, `()`.
+fn print_shape(shape: &[u64]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// numpy's refusal of more than 64 axes.
+fn check_ndim(ndim: usize) -> Result<()> {
+    ensure!(ndim <= MAX_DIMS, "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {ndim}");
+    Ok(())
 }
 
 impl ShowArgs {
@@ -111,11 +144,10 @@ fn parse_shape(s: &str) -> Result<Vec<u64>> {
     if inner.is_empty() {
         return Ok(Vec::new());
     }
-    inner
-        .split(',')
-        .map(str::trim)
-        .enumerate()
-        .filter(|(i, part)| !(part.is_empty() && *i > 0))
+    let parts = || inner.split(',').map(str::trim).enumerate().filter(|(i, part)| !(part.is_empty() && *i > 0));
+    // Counted before anything is built: 60,000 axes once overflowed the stack while printing.
+    check_ndim(parts().count())?;
+    parts()
         .map(|(_, part)| {
             if part.starts_with('-') {
                 bail!("negative dimensions are not allowed (--shape {s})")
@@ -204,19 +236,25 @@ fn read_scalar(file: &File, at: u64, dtype: &DtypeInfo, buf: &mut [u8]) -> Resul
 pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
     let options = args.print_options()?;
     let path = &args.file;
-    // Checked before opening: opening a FIFO would wait for a writer.
+    // Checked before opening, as opening a device can itself do something (a tape rewinds); and
+    // opened with O_NONBLOCK, so a FIFO swapped in after the check cannot make `show` wait for a
+    // writer (O_NOCTTY: nor a terminal become the controlling one), then checked again on the
+    // opened descriptor (fstat).
     if let Ok(meta) = std::fs::metadata(path) {
         ensure!(meta.is_file(), "'{}' is not a regular file", path.display());
     }
-    let file = File::open(path).map_err(|e| match e.kind() {
-        // numpy's FileNotFoundError text, without its errno prefix.
-        std::io::ErrorKind::NotFound => anyhow::anyhow!("No such file or directory: '{}'", path.display()),
-        _ => anyhow::Error::from(e).context(format!("cannot open '{}'", path.display())),
-    })?;
+    let file = OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path).map_err(
+        |e| match e.kind() {
+            // numpy's FileNotFoundError text, without its errno prefix.
+            std::io::ErrorKind::NotFound => anyhow::anyhow!("No such file or directory: '{}'", path.display()),
+            _ => anyhow::Error::from(e).context(format!("cannot open '{}'", path.display())),
+        },
+    )?;
     let meta = file.metadata().with_context(|| format!("cannot read '{}'", path.display()))?;
     ensure!(meta.is_file(), "'{}' is not a regular file", path.display());
     let file_len = meta.len();
     let Array { dtype, shape, fortran, offset } = describe(args, &file, file_len)?;
+    check_ndim(shape.len())?;
 
     let itemsize = u64::try_from(dtype.itemsize())?;
     let too_big = || {
@@ -240,13 +278,33 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
         shape.iter().map(|&d| usize::try_from(d)).collect::<Result<_, _>>().map_err(|_| too_big())?;
 
     // The kept elements in C order of the kept shape: the cartesian product of each axis's indices.
+    // Counted before any index list is built or any element read.
     let ranges = print::kept_ranges(&shape_usize, &options);
-    let indices: Vec<Vec<u64>> = ranges
-        .iter()
-        .map(|axis| axis.iter().cloned().flatten().map(|i| u64::try_from(i).unwrap_or(u64::MAX)).collect())
-        .collect();
+    let count = if shape.contains(&0) {
+        Some(0)
+    } else {
+        ranges.iter().try_fold(1u128, |acc, axis| {
+            let n = axis.iter().map(ExactSizeIterator::len).try_fold(0usize, usize::checked_add)?;
+            acc.checked_mul(u128::try_from(n).ok()?)
+        })
+    };
     let mut kept = Vec::new();
-    if indices.iter().all(|ix| !ix.is_empty()) {
+    if count != Some(0) {
+        let max = args.max_elements;
+        let shown = count.map_or_else(|| "more than 2**128".to_string(), |c| c.to_string());
+        ensure!(
+            count.is_some_and(|c| c <= u128::from(max)),
+            "show would read and print {shown} elements of this array of shape {} (numpy's summarisation, with \
+             threshold {} and edgeitems {}, keeps that many), more than --max-elements {max}; raise \
+             --max-elements, or lower --threshold or --edgeitems to print fewer",
+            print_shape(&shape),
+            options.threshold,
+            options.edgeitems,
+        );
+        let indices: Vec<Vec<u64>> = ranges
+            .iter()
+            .map(|axis| axis.iter().cloned().flatten().map(|i| u64::try_from(i).unwrap_or(u64::MAX)).collect())
+            .collect();
         let mut buf = vec![0u8; dtype.itemsize()];
         let mut at = vec![0usize; shape.len()];
         loop {

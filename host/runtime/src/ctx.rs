@@ -56,6 +56,32 @@ pub struct MemmapLimits {
     pub max_copy_on_write_bytes: u64,
 }
 
+impl MemmapLimits {
+    /// The bytes of arguments besides element data one call may copy into the host on top of
+    /// [`max_transfer_bytes`](Self::max_transfer_bytes) before wasmtime traps it (see
+    /// [`hostcall_fuel`](Self::hostcall_fuel)). 16 MiB: valid arguments need a few kilobytes (a
+    /// path under 4 KiB, an index list of at most 129 items of 56 bytes, 64 axes), and a plugin
+    /// that sends an oversized list (100,000 indices are 5.6 MB) still gets numpy's typed error
+    /// rather than a trap.
+    pub const HOSTCALL_SLACK_BYTES: u64 = 16 << 20;
+
+    /// The hostcall fuel a `Store` running a plugin under these limits should have
+    /// ([`wasmtime::Store::set_hostcall_fuel`]): [`max_transfer_bytes`](Self::max_transfer_bytes)
+    /// plus [`HOSTCALL_SLACK_BYTES`](Self::HOSTCALL_SLACK_BYTES) (saturating at `usize::MAX`).
+    ///
+    /// wasmtime copies a call's strings and lists into host memory before the host function runs,
+    /// taking one unit of this fuel per byte it allocates, and traps the call ("too much data is
+    /// being copied between the host and the guest") when the fuel runs out. Without this the
+    /// bound is wasmtime's default of 128 MiB, which is below the default transfer limit (a
+    /// 200 MiB `slice-write` would trap) and above anything a small limit allows. With it: a
+    /// `slice-write` of up to `max_transfer_bytes` goes through, one a little larger gets the
+    /// `limit-exceeded` error, and one more than the slack larger (or a string or
+    /// list that large in any call, WASI's included) traps before the host allocates it.
+    pub fn hostcall_fuel(&self) -> usize {
+        usize::try_from(self.max_transfer_bytes.saturating_add(Self::HOSTCALL_SLACK_BYTES)).unwrap_or(usize::MAX)
+    }
+}
+
 impl Default for MemmapLimits {
     fn default() -> Self {
         Self {

@@ -1,8 +1,25 @@
 //! Errors a plugin sees, and the split between those and traps.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::meter::Stop;
+
+/// The most characters of a guest's value (a path, a header text) a message quotes: every file
+/// name fits (`NAME_MAX` is 255 bytes), and a message stays a few hundred bytes whatever the
+/// guest sends, so a refusal never costs the host (or the guest, which receives the message) more
+/// than that.
+pub(crate) const QUOTE_CHARS: usize = 256;
+
+/// `value` as a message quotes it: whole when it has at most [`QUOTE_CHARS`] characters, else its
+/// first [`QUOTE_CHARS`] characters followed by `... (N bytes)`, N being its full length. Looks at
+/// no more than the characters it keeps, so quoting a huge value costs nothing.
+pub(crate) fn quoted(value: &str) -> Cow<'_, str> {
+    match value.char_indices().nth(QUOTE_CHARS) {
+        None => Cow::Borrowed(value),
+        Some((cut, _)) => Cow::Owned(format!("{}... ({} bytes)", &value[..cut], value.len())),
+    }
+}
 
 /// What kind of failure an [`Error`] is; the WIT `error-code`, one case per Python exception numpy
 /// raises for the same mistake.
@@ -82,6 +99,7 @@ impl Error {
             ErrorKind::InvalidInput | ErrorKind::IsADirectory => ErrorCode::InvalidArgument,
             _ => ErrorCode::Io,
         };
+        let path = quoted(path);
         let message = match err.raw_os_error() {
             Some(errno) => format!("[Errno {errno}] {}: '{path}'", os_error_text(err)),
             None => format!("{err}: '{path}'"),
@@ -188,5 +206,16 @@ mod tests {
         let e = Error::from_io(&err, "mymmap");
         assert_eq!(e.code(), ErrorCode::NotFound);
         assert_eq!(e.message(), "[Errno 2] No such file or directory: 'mymmap'");
+    }
+
+    #[test]
+    fn quotes_are_cut_to_a_bounded_length() {
+        let short = "d/".repeat(QUOTE_CHARS / 2);
+        assert_eq!(quoted(&short), short.as_str());
+        let long = "é".repeat(1 << 20);
+        let want = format!("{}... ({} bytes)", "é".repeat(QUOTE_CHARS), 2 << 20);
+        assert_eq!(quoted(&long), want.as_str());
+        let e = Error::from_io(&std::io::Error::from_raw_os_error(2), &long);
+        assert_eq!(e.message(), format!("[Errno 2] No such file or directory: '{want}'"));
     }
 }

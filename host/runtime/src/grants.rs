@@ -12,7 +12,32 @@ use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use wasmtime_wasi::FsPerms;
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, quoted};
+
+/// POSIX's `PATH_MAX` on Linux: a path the kernel accepts has fewer bytes than this (the count
+/// includes the terminating NUL). Longer guest paths are refused before anything is built from
+/// them.
+pub(crate) const PATH_MAX: usize = 4096;
+
+/// Refuses a path of [`PATH_MAX`] bytes or more, as the kernel would (`ENAMETOOLONG`, Python's
+/// `OSError: [Errno 36] File name too long`), before the host splits, copies or resolves it: the
+/// first check of every call that takes a path.
+///
+/// # Errors
+/// `io` (numpy raises `OSError`), quoting the start of the path and its length.
+pub(crate) fn check_path(path: &str) -> Result<(), Error> {
+    if path.len() < PATH_MAX {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorCode::Io,
+        format!(
+            "[Errno {}] File name too long: '{}'; a path must be shorter than PATH_MAX ({PATH_MAX} bytes)",
+            libc::ENAMETOOLONG,
+            quoted(path)
+        ),
+    ))
+}
 
 /// A host directory a plugin may reach under the name `guest`.
 pub(crate) struct Grant {
@@ -30,8 +55,9 @@ pub(crate) struct Resolved<'a> {
 }
 
 /// A path split into its names: `.` and empty components dropped, `..` kept for cap-std to judge.
-fn components(path: &str) -> Vec<String> {
-    path.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_owned).collect()
+/// Borrows from `path`, so splitting a guest's path allocates one slice per name, never a string.
+fn components(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|c| !c.is_empty() && *c != ".")
 }
 
 impl Grant {
@@ -39,7 +65,13 @@ impl Grant {
     /// the embedder has) to be reached by guests as `guest`.
     pub(crate) fn open(host: &Path, guest: &str, perms: FsPerms) -> std::io::Result<Self> {
         let dir = Dir::open_ambient_dir(host, ambient_authority())?;
-        Ok(Self { dir, guest: guest.to_owned(), absolute: guest.starts_with('/'), prefix: components(guest), perms })
+        Ok(Self {
+            dir,
+            guest: guest.to_owned(),
+            absolute: guest.starts_with('/'),
+            prefix: components(guest).map(str::to_owned).collect(),
+            perms,
+        })
     }
 
     pub(crate) fn dir(&self) -> &Dir {
@@ -54,15 +86,19 @@ impl Grant {
 /// Finds the grant for `path`: the one whose guest name is the longest prefix of it.
 ///
 /// # Errors
-/// `access-denied` when no grant covers the path.
+/// `io` for a path of [`PATH_MAX`] bytes or more ([`check_path`]); `access-denied` when no grant
+/// covers the path.
 pub(crate) fn resolve<'a>(grants: &'a [Grant], path: &str) -> Result<Resolved<'a>, Error> {
+    check_path(path)?;
     let absolute = path.starts_with('/');
-    let parts = components(path);
-    let best =
-        grants.iter().filter(|g| g.absolute == absolute && parts.starts_with(&g.prefix)).max_by_key(|g| g.prefix.len());
+    let covers = |g: &Grant| {
+        let mut parts = components(path);
+        g.prefix.iter().all(|p| parts.next() == Some(p.as_str()))
+    };
+    let best = grants.iter().filter(|g| g.absolute == absolute && covers(g)).max_by_key(|g| g.prefix.len());
     match best {
         Some(grant) => {
-            let rest: PathBuf = parts[grant.prefix.len()..].iter().collect();
+            let rest: PathBuf = components(path).skip(grant.prefix.len()).collect();
             // The grant's directory itself: cap-std names it ".", not "".
             let rest = if rest.as_os_str().is_empty() { PathBuf::from(".") } else { rest };
             Ok(Resolved { grant, rest })
@@ -74,12 +110,14 @@ pub(crate) fn resolve<'a>(grants: &'a [Grant], path: &str) -> Result<Resolved<'a
 fn not_granted_message(grants: &[Grant], path: &str) -> String {
     if grants.is_empty() {
         return format!(
-            "path '{path}' is not inside a granted directory (no directory is granted; grant one with --dir or --ro-dir)"
+            "path '{}' is not inside a granted directory (no directory is granted; grant one with --dir or --ro-dir)",
+            quoted(path)
         );
     }
     let names: Vec<String> = grants.iter().map(|g| format!("'{}'", g.guest)).collect();
     format!(
-        "path '{path}' is not inside a granted directory (granted: {}); grant its directory with --dir or --ro-dir",
+        "path '{}' is not inside a granted directory (granted: {}); grant its directory with --dir or --ro-dir",
+        quoted(path),
         names.join(", ")
     )
 }
@@ -87,7 +125,8 @@ fn not_granted_message(grants: &[Grant], path: &str) -> String {
 /// The refusal of a writing `mode` (`r+`, `w+`) under a read-only grant, naming what would allow it.
 pub(crate) fn read_only_message(path: &str, grant: &Grant, mode: &str) -> String {
     format!(
-        "path '{path}' is in the read-only grant '{}'; mode '{mode}' needs a read-write grant (--dir instead of --ro-dir, or FsPerms::ReadWrite); modes 'r' and 'c' work here",
+        "path '{}' is in the read-only grant '{}'; mode '{mode}' needs a read-write grant (--dir instead of --ro-dir, or FsPerms::ReadWrite); modes 'r' and 'c' work here",
+        quoted(path),
         grant.guest
     )
 }
@@ -96,7 +135,8 @@ pub(crate) fn read_only_message(path: &str, grant: &Grant, mode: &str) -> String
 /// the rest, or a symbolic link.
 pub(crate) fn escape_message(path: &str, grant: &Grant) -> String {
     format!(
-        "path '{path}' leads outside its granted directory '{}'; grant the directory it leads to with --dir or --ro-dir",
+        "path '{}' leads outside its granted directory '{}'; grant the directory it leads to with --dir or --ro-dir",
+        quoted(path),
         grant.guest
     )
 }

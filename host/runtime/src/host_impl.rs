@@ -1,4 +1,12 @@
 //! The `wasm-memmap:array` interfaces implemented over [`MemmapView`].
+//!
+//! Every list or string a guest sends is bounded before the host builds anything from it: wasmtime
+//! copies arguments into the host only up to the store's hostcall fuel
+//! ([`MemmapLimits::hostcall_fuel`](crate::MemmapLimits::hostcall_fuel)); then a path is refused at
+//! `PATH_MAX` bytes and a shape or data-shape past numpy's 64 axes as the first check of its call;
+//! an index list is refused by counting (numpy's "too many indices" and "number of dimensions"
+//! checks, which no valid list longer than 129 items passes); `at` lists of other than one per
+//! axis, zero or one item, and `axes` lists of other than one per axis are refused before use.
 
 use wasmtime::component::Resource;
 
@@ -9,6 +17,7 @@ use crate::generated::mmap::{self, HostMemmap};
 use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order, Scalar};
 use crate::handle::Memmap;
 use crate::item;
+use crate::layout;
 use crate::open::{self, OpenArgs};
 use crate::reduce::{self, Reduction};
 
@@ -111,6 +120,10 @@ impl HostMemmap for MemmapView<'_> {
         data: Elements,
         data_shape: Option<Vec<u64>>,
     ) -> Result<(), HostError> {
+        // Before anything formats it into a message (a mismatch names the data-shape).
+        if let Some(shape) = &data_shape {
+            layout::check_ndim(shape.len())?;
+        }
         self.ctx.check_transfer(elements::byte_len(&data), "a write")?;
         let handle = self.table.get(&this)?;
         let layout = handle.layout().view(&index)?;

@@ -10,6 +10,28 @@ use crate::generated::types::{Index, Order, Slice};
 /// numpy's `NPY_MAXDIMS`: the most axes an array may have.
 pub(crate) const MAX_DIMS: usize = 64;
 
+/// The longest index list numpy's basic indexing can accept: at most [`MAX_DIMS`] integers and
+/// slices (one per axis), at most [`MAX_DIMS`] new axes (the result has at most [`MAX_DIMS`] axes,
+/// so new axes number at most `MAX_DIMS - ndim + integers`, and integers at most `ndim`), and one
+/// ellipsis. A longer list always breaks one of [`Layout::view`]'s first checks, which count
+/// without allocating, so it is refused with numpy's message before anything is built.
+pub(crate) const MAX_INDEX_LEN: usize = 2 * MAX_DIMS + 1;
+
+/// Refuses more than [`MAX_DIMS`] axes with numpy's message (`ValueError: maximum supported
+/// dimension for an ndarray is currently 64, found 100`): the first check of every call that takes
+/// a shape, so nothing is copied or formatted from a longer one.
+///
+/// # Errors
+/// `invalid-argument` naming the count.
+pub(crate) fn check_ndim(ndim: usize) -> Result<(), Error> {
+    if ndim > MAX_DIMS {
+        return Err(Error::invalid(format!(
+            "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {ndim}"
+        )));
+    }
+    Ok(())
+}
+
 /// The largest byte count or file offset the host accepts: file offsets are `off_t` (`i64`), and a
 /// mapping must fit in `isize`.
 pub(crate) const MAX_BYTES: u64 = i64::MAX.unsigned_abs();
@@ -51,12 +73,7 @@ pub(crate) fn element_count(shape: &[u64]) -> Option<u64> {
 /// Checks that `shape` describes an array of at most [`MAX_BYTES`] bytes and [`MAX_DIMS`] axes;
 /// returns its element count and byte size.
 pub(crate) fn check_shape(shape: &[u64], itemsize: u64) -> Result<(u64, u64), Error> {
-    if shape.len() > MAX_DIMS {
-        return Err(Error::invalid(format!(
-            "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {}",
-            shape.len()
-        )));
-    }
+    check_ndim(shape.len())?;
     let exact: u128 =
         shape.iter().map(|&d| u128::from(d)).try_fold(u128::from(itemsize), u128::checked_mul).unwrap_or(u128::MAX);
     let bytes = u64::try_from(exact).ok().filter(|&b| b <= MAX_BYTES);
@@ -133,6 +150,9 @@ impl Layout {
                 "number of dimensions must be within [0, {MAX_DIMS}], indexing result would have {result_dims}"
             )));
         }
+        // The three checks above bound the list (see `MAX_INDEX_LEN`): what follows allocates in
+        // proportion to it.
+        debug_assert!(index.len() <= MAX_INDEX_LEN);
         // Each axis of the result, in order, with the ellipsis (or the missing tail) spelled out.
         enum Item<'a> {
             At(i64),
@@ -379,12 +399,7 @@ pub(crate) fn broadcast_strides(data_shape: &[u64], target: &[u64], itemsize: u6
             shape_str_compact(target)
         ))
     };
-    if data_shape.len() > MAX_DIMS {
-        return Err(Error::invalid(format!(
-            "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {}",
-            data_shape.len()
-        )));
-    }
+    check_ndim(data_shape.len())?;
     if target.is_empty() && !data_shape.is_empty() {
         // One element takes one value (numpy deprecated converting size-1 arrays and refuses others).
         return Err(Error::mismatch("setting an array element with a sequence."));
@@ -613,5 +628,35 @@ mod tests {
         assert_eq!(e.message(), "setting an array element with a sequence.");
         let e = broadcast_strides(&[1; 65], &[5], 8).unwrap_err();
         assert_eq!(e.message(), "maximum supported dimension for an ndarray is currently 64, found 65");
+    }
+
+    /// Every index list longer than `MAX_INDEX_LEN` is refused by a counting check, whatever it
+    /// holds and whatever the array's dimension; the longest lists that pass are exactly that long.
+    #[test]
+    fn index_lists_past_the_bound_are_refused_before_anything_is_built() {
+        let kinds = [at(0), sl(None, None, None), Index::Ellipsis, Index::NewAxis];
+        for ndim in [0usize, 1, 3, MAX_DIMS] {
+            let base = Layout::contiguous(&vec![1; ndim], 8, Order::C).unwrap();
+            for first in &kinds {
+                for rest in &kinds {
+                    let mut index = vec![*first; MAX_INDEX_LEN / 2 + 1];
+                    index.resize(MAX_INDEX_LEN + 1, *rest);
+                    assert!(base.view(&index).is_err(), "ndim {ndim}: {first:?} then {rest:?}");
+                }
+            }
+            // The longest valid list: ndim integers (removing every axis), 64 new axes, one ellipsis.
+            let mut longest = vec![at(0); ndim];
+            longest.extend(vec![Index::NewAxis; MAX_DIMS]);
+            longest.push(Index::Ellipsis);
+            if ndim == MAX_DIMS {
+                assert_eq!(longest.len(), MAX_INDEX_LEN);
+            }
+            assert_eq!(base.view(&longest).unwrap().shape(), &[1; MAX_DIMS][..]);
+        }
+        let base = Layout::contiguous(&[5, 6, 7], 8, Order::C).unwrap();
+        let e = base.view(&vec![at(0); 1 << 20]).unwrap_err();
+        assert_eq!(e.message(), "too many indices for array: array is 3-dimensional, but 1048576 were indexed");
+        let e = base.view(&vec![Index::NewAxis; 1 << 20]).unwrap_err();
+        assert_eq!(e.message(), "number of dimensions must be within [0, 64], indexing result would have 1048579");
     }
 }

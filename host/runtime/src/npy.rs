@@ -4,7 +4,8 @@
 //! A header is untrusted input: its length is bounded (numpy's `max_header_size`, 10000 characters),
 //! its dictionary is parsed by a small strict parser of Python literals with a bounded nesting depth,
 //! every shape entry must fit in a `u64`, and the `descr` must name one of the 14 dtypes this crate
-//! maps. Every failure is an [`NpyError`] carrying numpy's message where numpy has one.
+//! maps. Every failure is an [`NpyError`] carrying numpy's message where numpy has one, with any
+//! part of the header it quotes cut to a bounded length.
 //!
 //! Why not a crate: `npyz` and `ndarray-npy` read a header only as the start of reading the whole
 //! array through their own readers and accept dtypes (structured, strings) this crate cannot map;
@@ -18,11 +19,17 @@ use std::os::unix::fs::FileExt;
 
 pub use wasm_memmap_arrayprint::{DtypeInfo, DtypeKind};
 
+use crate::error::quoted;
+
 /// numpy's `MAGIC_PREFIX`.
 pub const MAGIC_PREFIX: &[u8; 6] = b"\x93NUMPY";
 
 /// numpy's `_MAX_HEADER_SIZE`: the longest header (in characters) `np.load` reads by default.
 pub const MAX_HEADER_SIZE: usize = 10_000;
+
+/// numpy's `NPY_MAXDIMS`: a header whose shape has more axes is refused, as numpy refuses to make
+/// the array, so no reader of a header (the host, `show`) walks thousands of axes.
+pub const MAX_DIMS: usize = 64;
 
 /// numpy's `ARRAY_ALIGN`: data starts at a multiple of this many bytes in files numpy writes.
 pub const ARRAY_ALIGN: usize = 64;
@@ -240,7 +247,7 @@ fn utf8_error(raw: &[u8], e: &std::str::Utf8Error) -> NpyError {
 
 /// The header dictionary's three values, checked as numpy's `_read_array_header` checks them.
 fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
-    let cannot_parse = || NpyError::new(format!("Cannot parse header: {}", py_str_repr(text)));
+    let cannot_parse = || NpyError::new(format!("Cannot parse header: {}", quoted(&py_str_repr(text))));
     let mut parser = Parser { s: text.as_bytes(), text, pos: 0 };
     let value = parser.value(0).map_err(|()| cannot_parse())?;
     parser.skip_ws();
@@ -248,7 +255,7 @@ fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
         return Err(cannot_parse());
     }
     let Value::Dict(entries) = value else {
-        return Err(NpyError::new(format!("Header is not a dictionary: {}", value.repr())));
+        return Err(NpyError::new(format!("Header is not a dictionary: {}", quoted(&value.repr()))));
     };
     // Later duplicates win, as in a Python dict display.
     let get = |key: &str| entries.iter().rev().find(|(k, _)| matches!(k, Value::Str(s) if s == key)).map(|(_, v)| v);
@@ -263,12 +270,15 @@ fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
     if !exact {
         let mut reprs: Vec<String> = keys.iter().map(|k| k.repr()).collect();
         reprs.sort();
-        return Err(NpyError::new(format!("Header does not contain the correct keys: [{}]", reprs.join(", "))));
+        return Err(NpyError::new(format!(
+            "Header does not contain the correct keys: [{}]",
+            quoted(&reprs.join(", "))
+        )));
     }
     let (Some(descr), Some(fortran), Some(shape)) = (get("descr"), get("fortran_order"), get("shape")) else {
         return Err(cannot_parse());
     };
-    let shape_invalid = || NpyError::new(format!("shape is not valid: {}", shape.repr()));
+    let shape_invalid = || NpyError::new(format!("shape is not valid: {}", quoted(&shape.repr())));
     let Value::Tuple(dims) = shape else {
         return Err(shape_invalid());
     };
@@ -280,7 +290,7 @@ fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
                 Err(_) if *n < 0 => return Err(NpyError::new("negative dimensions are not allowed")),
                 Err(_) => {
                     return Err(NpyError {
-                        message: format!("shape {} has an axis longer than 2**64 - 1", shape.repr()),
+                        message: format!("shape {} has an axis longer than 2**64 - 1", quoted(&shape.repr())),
                         overflow: true,
                     });
                 }
@@ -289,7 +299,7 @@ fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
         }
     }
     let Value::Bool(fortran_order) = *fortran else {
-        return Err(NpyError::new(format!("fortran_order is not a valid bool: {}", fortran.repr())));
+        return Err(NpyError::new(format!("fortran_order is not a valid bool: {}", quoted(&fortran.repr()))));
     };
     let dtype = match descr {
         Value::Str(s) if matches!(s.trim_start_matches(['<', '>', '|', '=']), "O" | "O8" | "O4") => {
@@ -302,9 +312,16 @@ fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
         NpyError::new(format!(
             "descr {} is not a dtype wasm-memmap can map (bool, int8..int64, uint8..uint64, float16, float32, \
              float64, complex64, complex128, in either byte order)",
-            descr.repr()
+            quoted(&descr.repr())
         ))
     })?;
+    // Last, as numpy refuses it last (when it makes the array); the header's length bounds `out`.
+    if out.len() > MAX_DIMS {
+        return Err(NpyError::new(format!(
+            "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {}",
+            out.len()
+        )));
+    }
     Ok((dtype, fortran_order, out))
 }
 

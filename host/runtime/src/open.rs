@@ -43,6 +43,11 @@ pub(crate) struct OpenArgs {
 /// # Errors
 /// numpy's errors, with numpy's messages, and the grant's refusals.
 pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error> {
+    // Guest lists and strings are bounded before anything is copied or formatted from them.
+    grants::check_path(&args.path)?;
+    if let Some(shape) = &args.shape {
+        layout::check_ndim(shape.len())?;
+    }
     open_with_header(ctx, args, None)
 }
 
@@ -53,6 +58,7 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
 /// The header's errors (numpy's messages, see [`npy`]), mode `w+` (which needs a dtype and shape:
 /// [`create_npy`]), and those of [`open`].
 pub(crate) fn open_npy(ctx: &mut MemmapCtx, path: String, mode: Mode) -> Result<Memmap, Error> {
+    grants::check_path(&path)?;
     if mode == Mode::Write {
         return Err(Error::invalid(
             "mode 'w+' makes a new .npy file, which needs a dtype and a shape: use create-npy \
@@ -84,6 +90,9 @@ pub(crate) fn create_npy(
     shape: Vec<u64>,
     order: Order,
 ) -> Result<Memmap, Error> {
+    // Before the header formats the shape: a 64-axis header is 1.5 KB, a guest's list may be 100 MB.
+    grants::check_path(&path)?;
+    layout::check_ndim(shape.len())?;
     let dtype = dtype::normalize(dtype);
     let header = npy::header_bytes(&dtype::to_info(dtype), order == Order::Fortran, &shape);
     let offset = u64::try_from(header.len()).map_err(|_| Error::overflow("the .npy header is too long"))?;

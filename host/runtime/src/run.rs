@@ -459,6 +459,7 @@ impl Runner {
         let mut store =
             Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table, limits, max_wasi_handles });
         store.limiter(|s| &mut s.limits);
+        store.set_hostcall_fuel(config.limits.hostcall_fuel());
         let deadline = self.set_time_and_fuel(&mut store, &config.instance)?;
         // One runtime per run, on this thread: nothing a plugin leaves behind (a timer, a blocking
         // read still running on the blocking pool) can hold up the next run.

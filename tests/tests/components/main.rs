@@ -4,6 +4,7 @@
 // A test reports failure by panicking.
 #![allow(clippy::unwrap_used)]
 
+mod amplify;
 mod concurrency;
 mod durability;
 mod durable;

@@ -137,6 +137,22 @@ fn numpy_messages_for_malformed_headers() {
 }
 
 #[test]
+fn more_than_64_axes_and_long_quotes_are_refused_briefly() {
+    let axes = |n: usize| format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({}), }}", "1, ".repeat(n));
+    assert_eq!(parse_header(&with_header((1, 0), &axes(64))).expect("64 axes").shape, vec![1; 64]);
+    assert_eq!(
+        message(&with_header((1, 0), &axes(3000))),
+        "maximum supported dimension for an ndarray is currently 64, found 3000"
+    );
+    // numpy quotes the whole header; ours stops after 256 characters and gives the length.
+    let junk = format!("[{}]", "1, ".repeat(3000));
+    let m = message(&with_header((1, 0), &junk));
+    assert!(m.starts_with("Header is not a dictionary: [1, 1, "), "{m}");
+    assert!(m.ends_with(&format!("... ({} bytes)", "1, ".len() * 3000)), "{m}");
+    assert!(m.len() < 400, "{m}");
+}
+
+#[test]
 fn shapes_beyond_u64_are_overflow_errors() {
     let e = parse_header(&with_header(
         (1, 0),
