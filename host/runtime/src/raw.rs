@@ -344,7 +344,7 @@ pub(crate) mod tests {
         (dir, path, map)
     }
 
-    fn truncate(path: &Path, len: u64) {
+    fn truncate(path: &std::path::Path, len: u64) {
         File::options().write(true).open(path).expect("second fd").set_len(len).expect("truncate");
     }
 
