@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use wasmtime_wasi::FsPerms;
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, quoted};
 use crate::grants::Grant;
 use crate::mapping::Mapping;
 use crate::meter::Meter;
@@ -348,7 +348,8 @@ impl MemmapCtx {
             return Err(Error::new(
                 ErrorCode::LimitExceeded,
                 format!(
-                    "mode '{mode}' would make '{path}' {size} bytes long, over the limit of {max} bytes per file; map a smaller shape"
+                    "mode '{mode}' would make '{}' {size} bytes long, over the limit of {max} bytes per file; map a smaller shape",
+                    quoted(path)
                 ),
             ));
         }

@@ -55,7 +55,7 @@ pub(crate) struct Resolved<'a> {
 }
 
 /// A path split into its names: `.` and empty components dropped, `..` kept for cap-std to judge.
-/// Borrows from `path`, so splitting a guest's path allocates one slice per name, never a string.
+/// Borrows from `path`: splitting a guest's path allocates nothing (1f22ff2 made a `String` per name).
 fn components(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').filter(|c| !c.is_empty() && *c != ".")
 }
