@@ -21,7 +21,7 @@ use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, ResourceTableError};
 use wasmtime_wasi::WasiView;
 use wasmtime_wasi::filesystem::WasiFilesystemView;
-use wasmtime_wasi::p2::bindings::sync::filesystem::types::{
+use wasmtime_wasi::p2::bindings::filesystem::types::{
     Descriptor, DescriptorFlags, ErrorCode, Host, HostDescriptor, OpenFlags, PathFlags,
 };
 
@@ -42,12 +42,14 @@ pub(crate) struct WasiHandleBudget {
 ///
 /// # Errors
 /// When the linker refuses the definition.
-pub(crate) fn limit_open_at<T: WasiView + 'static>(
+pub(crate) fn limit_open_at<T: WasiView + Send + 'static>(
     linker: &mut Linker<T>,
     budget: fn(&T) -> WasiHandleBudget,
 ) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
-    let defined = linker.instance(FILESYSTEM_TYPES)?.func_wrap(
+    // Async, as the runner links WASI (`add_to_linker_async`): its `open-at` is awaited on the
+    // plugin's fiber, so a time limit can stop it like any other WASI call.
+    let defined = linker.instance(FILESYSTEM_TYPES)?.func_wrap_async(
         "[method]descriptor.open-at",
         move |mut store: StoreContextMut<'_, T>,
               (fd, path_flags, path, oflags, flags): (
@@ -57,6 +59,7 @@ pub(crate) fn limit_open_at<T: WasiView + 'static>(
             OpenFlags,
             DescriptorFlags,
         )| {
+            Box::new(async move {
             let WasiHandleBudget { max, memmap_handles } = budget(store.data());
             let state = store.data_mut();
             let entries = state.ctx().table.iter_mut().count();
@@ -70,7 +73,7 @@ pub(crate) fn limit_open_at<T: WasiView + 'static>(
                 return Ok((Err(ErrorCode::InsufficientMemory),));
             }
             let mut view = state.filesystem();
-            match HostDescriptor::open_at(&mut view, fd, path_flags, path, oflags, flags) {
+            match HostDescriptor::open_at(&mut view, fd, path_flags, path, oflags, flags).await {
                 Ok(opened) => Ok((Ok(opened),)),
                 Err(e) => match Host::convert_error_code(&mut view, e) {
                     Ok(code) => Ok((Err(code),)),
@@ -81,6 +84,7 @@ pub(crate) fn limit_open_at<T: WasiView + 'static>(
                     Err(trap) => Err(trap),
                 },
             }
+            })
         },
     );
     linker.allow_shadowing(false);
