@@ -247,6 +247,13 @@ fn main() -> Result<ExitCode> {
             TEARDOWN_FLUSH_GRACE.as_secs()
         );
     }
+    let refused = outcome.stats.wasi_opens_refused();
+    if refused > 0 {
+        eprintln!(
+            "wasm-memmap: {refused} WASI open(s) were refused: the plugin held its limit of {} WASI handles (--max-wasi-handles); it saw `insufficient-memory` (ENOMEM)",
+            config.instance.max_wasi_handles
+        );
+    }
     let failed_flushes = outcome.stats.flush_failures();
     if failed_flushes > 0 {
         eprintln!(

@@ -387,6 +387,7 @@ pub struct MemmapStats {
     file_bytes_added: AtomicU64,
     copy_on_write_bytes: AtomicU64,
     background_flushes: AtomicU64,
+    wasi_opens_refused: AtomicU64,
 }
 
 impl MemmapStats {
@@ -447,6 +448,18 @@ impl MemmapStats {
     /// [`MemmapLimits::max_copy_on_write_bytes`].
     pub fn copy_on_write_bytes(&self) -> u64 {
         self.copy_on_write_bytes.load(Ordering::Acquire)
+    }
+
+    /// How many WASI `open-at` calls [`crate::run::Runner`] refused because the plugin held
+    /// [`crate::InstanceLimits::max_wasi_handles`] WASI handles (the plugin saw
+    /// `insufficient-memory`). Kept here, with the other counters of a run, so that it outlives
+    /// the `Store`.
+    pub fn wasi_opens_refused(&self) -> u64 {
+        self.wasi_opens_refused.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn wasi_open_refused(&self) {
+        self.wasi_opens_refused.fetch_add(1, Ordering::AcqRel);
     }
 
     pub(crate) fn file_synced(&self) {

@@ -221,7 +221,9 @@ impl Mapping {
 
     /// The `fsync`s of [`Mapping::flush`] after the pages: the file, then the directory of a new
     /// file (in that order, so the name is never durable before the size and header it names).
-    /// What failed stays pending, for the next flush or the drop.
+    /// What failed stays pending, for the next flush or the drop (though after a failed `fsync`
+    /// Linux may report the next one as a success with the data lost, so the first failure is
+    /// the one that counts: it reaches the plugin, or `MemmapStats::flush_failures`).
     fn sync_metadata(&self) -> std::io::Result<()> {
         let mut unsynced = self.unsynced.lock().unwrap_or_else(PoisonError::into_inner);
         if unsynced.file {

@@ -287,7 +287,7 @@ impl Runner {
         crate::add_to_linker(&mut linker, |s: &mut PluginState| MemmapView::new(&mut s.memmap, &mut s.table))?;
         crate::wasi_handles::limit_open_at(&mut linker, |s: &PluginState| crate::wasi_handles::WasiHandleBudget {
             max: s.max_wasi_handles,
-            memmap_handles: s.memmap.stats.live_handles(),
+            stats: s.memmap.stats(),
         })?;
         let cache = cache_dir
             .map(|dir| {

@@ -13,9 +13,12 @@
 //! `error-code::insufficient-memory` without opening anything. WASI 0.2 has no code for "too many
 //! open files" (`EMFILE`); `insufficient-memory` is the code of a resource the system would not
 //! give (`ENOMEM`, "Cannot allocate memory" in a Rust plugin's `io::Error`, kind `OutOfMemory`).
-//! The host logs a warning naming the limit. Other calls that make WASI resources (streams, a
+//! The host logs a warning naming the limit and counts the refusal
+//! ([`MemmapStats::wasi_opens_refused`], which the CLI reports). Other calls that make WASI resources (streams, a
 //! directory listing) are bounded by the table's capacity and trap past it, as before: a plugin
 //! holds them only for the length of a read or write.
+
+use std::sync::Arc;
 
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, ResourceTableError};
@@ -25,16 +28,19 @@ use wasmtime_wasi::p2::bindings::filesystem::types::{
     Descriptor, DescriptorFlags, ErrorCode, Host, HostDescriptor, OpenFlags, PathFlags,
 };
 
+use crate::MemmapStats;
+
 /// The name wasmtime-wasi 48 defines `wasi:filesystem/types` under (its WIT's version); a guest
 /// importing any 0.2.x version is linked to it.
 const FILESYSTEM_TYPES: &str = "wasi:filesystem/types@0.2.12";
 
-/// How many WASI handles a plugin may hold, and how many entries of its `ResourceTable` are
-/// `memmap` handles (which [`crate::MemmapLimits::max_handles`] bounds on its own).
-#[derive(Debug, Clone, Copy)]
+/// How many WASI handles a plugin may hold, and its `memmap` counters: how many entries of its
+/// `ResourceTable` are `memmap` handles (which [`crate::MemmapLimits::max_handles`] bounds on its
+/// own), and where a refusal is counted ([`MemmapStats::wasi_opens_refused`]).
+#[derive(Debug, Clone)]
 pub(crate) struct WasiHandleBudget {
     pub max: u64,
-    pub memmap_handles: u64,
+    pub stats: Arc<MemmapStats>,
 }
 
 /// Shadows `open-at` in `linker` (which must already hold wasmtime-wasi's p2 bindings) with one that
@@ -60,11 +66,12 @@ pub(crate) fn limit_open_at<T: WasiView + Send + 'static>(
             DescriptorFlags,
         )| {
             Box::new(async move {
-            let WasiHandleBudget { max, memmap_handles } = budget(store.data());
+            let WasiHandleBudget { max, stats } = budget(store.data());
             let state = store.data_mut();
             let entries = state.ctx().table.iter_mut().count();
-            let held = u64::try_from(entries).unwrap_or(u64::MAX).saturating_sub(memmap_handles);
+            let held = u64::try_from(entries).unwrap_or(u64::MAX).saturating_sub(stats.live_handles());
             if held >= max {
+                stats.wasi_open_refused();
                 tracing::warn!(
                     held,
                     max,
@@ -79,6 +86,7 @@ pub(crate) fn limit_open_at<T: WasiView + Send + 'static>(
                     Ok(code) => Ok((Err(code),)),
                     // The table is full of other resources: the same answer as at the limit.
                     Err(trap) if matches!(trap.downcast_ref(), Some(ResourceTableError::Full)) => {
+                        stats.wasi_open_refused();
                         Ok((Err(ErrorCode::InsufficientMemory),))
                     }
                     Err(trap) => Err(trap),
