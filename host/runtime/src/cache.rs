@@ -243,7 +243,11 @@ fn read_key(path: &Path) -> std::io::Result<[u8; KEY_LEN]> {
         .open(path)?;
     let meta = file.metadata()?;
     let me = rustix::process::geteuid().as_raw();
-    if !meta.file_type().is_file() || meta.uid() != me || meta.mode() & 0o077 != 0 || meta.len() != KEY_LEN as u64 {
+    if !meta.file_type().is_file()
+        || meta.uid() != me
+        || meta.mode() & 0o077 != 0
+        || u64::try_from(KEY_LEN).ok() != Some(meta.len())
+    {
         return Err(std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
             format!(

@@ -128,9 +128,7 @@ pub(crate) fn compile_in_child(compiler: &ChildCompiler, fuel: bool, wasm: &[u8]
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| {
-            wasmtime::format_err!("cannot start the compiler process {}: {e}", compiler.program.display())
-        })?;
+        .map_err(|e| wasmtime::format_err!("cannot start the compiler process {}: {e}", compiler.program.display()))?;
     let (Some(mut stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
     else {
         let _ = child.kill();
@@ -179,7 +177,10 @@ pub(crate) fn compile_in_child(compiler: &ChildCompiler, fuel: bool, wasm: &[u8]
     }
     match status.code() {
         Some(2) => wasmtime::bail!("{message}"),
-        _ => wasmtime::bail!("the compiler process failed ({status}){}", if message.is_empty() { String::new() } else { format!(": {message}") }),
+        _ => wasmtime::bail!(
+            "the compiler process failed ({status}){}",
+            if message.is_empty() { String::new() } else { format!(": {message}") }
+        ),
     }
 }
 
