@@ -143,7 +143,7 @@ fn protected_dirs(args: &CacheArgs) -> Vec<PathBuf> {
 fn with_flag_hint(error: impl Into<anyhow::Error>) -> anyhow::Error {
     let error: anyhow::Error = error.into();
     let hint = if error.downcast_ref::<ProtectedDirGranted>().is_some() {
-        "the default compile caches ($WASM_MEMMAP_CACHE_DIR, and the user cache directory's wasm-memmap) and the one --cache-dir names are protected in every run, even with --no-cache"
+        "the default compile caches ($WASM_MEMMAP_CACHE_DIR, and the user cache directory's wasm-memmap) and the one --cache-dir names are protected in every run, even with --no-cache: grant a narrower directory, or point XDG_CACHE_HOME and WASM_MEMMAP_CACHE_DIR outside the grant"
     } else {
         match error.downcast_ref::<CompileLimitError>() {
             Some(CompileLimitError::TooLarge { .. }) => "the limit is set with --max-component-size",

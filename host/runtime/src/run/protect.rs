@@ -87,12 +87,8 @@ pub(crate) fn reaches(grant: &Path, protected: &Path) -> std::io::Result<bool> {
     }
     // The grant lies inside the protected directory: the protected directory is one of the grant's
     // ancestors (only possible when it exists).
-    if let Some(protected_id) = file_id(&protected) {
-        if grant.ancestors().any(|a| file_id(a) == Some(protected_id)) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let protected_id = file_id(&protected);
+    Ok(protected_id.is_some() && grant.ancestors().any(|a| file_id(a) == protected_id))
 }
 
 #[cfg(test)]
