@@ -116,7 +116,7 @@ fn a_sum_of_a_large_sparse_file_stops_at_the_timeout() {
         limit_trap_message(&trap, &limits).unwrap(),
         "the plugin ran longer than its time limit of 0.500 s (--timeout) and was stopped"
     );
-    assert!(took > Duration::from_millis(450) && took < Duration::from_millis(1500), "stopped after {took:?}");
+    assert!(took > Duration::from_millis(450) && took < Duration::from_millis(2000), "stopped after {took:?}");
 }
 
 #[test]
