@@ -453,6 +453,6 @@ async fn until<T>(deadline: Option<Instant>, future: impl Future<Output = wasmti
     match tokio::time::timeout_at(deadline.into(), future).await {
         Ok(result) => result,
         Err(_) => Err(wasmtime::Error::new(Trap::Interrupt)
-            .context("the time limit passed while the plugin was waiting in a WASI call")),
+            .context("the time limit passed while the plugin was suspended (in a WASI call or at an epoch yield)")),
     }
 }
