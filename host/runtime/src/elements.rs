@@ -324,3 +324,34 @@ pub(crate) fn write(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy or fill of many blocks does the first block, then stops at the next look at a
+    /// deadline that has passed, with the error the host turns into the time-limit trap.
+    #[test]
+    fn a_long_copy_stops_between_blocks_once_the_deadline_has_passed() {
+        let mut fuel = None;
+        let clock = Meter::new(Some(std::time::Instant::now()), &mut fuel).clock();
+        let mut done = Vec::new();
+        let err = in_blocks(1 << 30, 1, true, clock, |from, n| {
+            done.push((from, n));
+            Ok(())
+        })
+        .expect_err("the deadline has passed");
+        let block = u64::try_from(meter::block_elements(1, true)).expect("block");
+        assert_eq!(done, [(0, block)]);
+        assert_eq!(err, Error::from(meter::Stop::Time));
+        // Without a deadline every block is done, in order, covering the whole run.
+        let mut covered = 0;
+        in_blocks(10 * block + 3, 1, true, Meter::new(None, &mut fuel).clock(), |from, n| {
+            assert_eq!(from, covered);
+            covered += n;
+            Ok(())
+        })
+        .expect("no deadline");
+        assert_eq!(covered, 10 * block + 3);
+    }
+}

@@ -419,7 +419,7 @@ fn sum_run<K: Load>(map: &Access<'_>, run: &RunBytes, clock: Clock) -> Result<f6
     let parts = parallel_parts();
     let block = meter::block_elements(K::SIZE, run.contiguous);
     if run.count <= block {
-        return Ok(map.with_bytes(run.low, run.len, |bytes| pairwise::<K>(&run.elems(bytes), 0, run.count))?);
+        return map.with_bytes(run.low, run.len, |bytes| pairwise::<K>(&run.elems(bytes), 0, run.count));
     }
     if !run.contiguous || run.len < PARALLEL_MIN_BYTES || parts < 2 || run.count <= 4 * 128 {
         let sum = map.with_bytes(run.low, run.len, |bytes| {

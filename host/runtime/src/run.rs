@@ -87,12 +87,15 @@ pub struct InstanceLimits {
     /// map is copied into its linear memory, so this also caps the data it holds at once.
     pub max_memory_bytes: u64,
     /// Wall-clock time the plugin may run (`--timeout`), enforced with wasmtime's epoch
-    /// interruption at a granularity of [`EPOCH_TICK`]. Default none: reducing a large file can
-    /// legitimately take minutes, and only the embedder knows how long is too long.
+    /// interruption at a granularity of [`EPOCH_TICK`], and also while it waits in a WASI call or
+    /// keeps the host busy in a `memmap` call (see [`Runner::run`]). Default none: reducing a
+    /// large file can legitimately take minutes, and only the embedder knows how long is too long.
     pub timeout: Option<Duration>,
     /// Fuel (about one unit per wasm instruction) the plugin may burn (`--fuel`), a deterministic
-    /// alternative to a timeout. Default none: fuel metering slows compiled code, so a [`Runner`]
-    /// only meters it when built with [`Runner::with_fuel`].
+    /// alternative to a timeout; the same amount again pays for the host's work in its `memmap`
+    /// calls, at [`HOST_BYTES_PER_FUEL`](crate::HOST_BYTES_PER_FUEL) bytes a unit. Time spent
+    /// waiting (a sleep) burns no fuel. Default none: fuel metering slows compiled code, so a
+    /// [`Runner`] only meters it when built with [`Runner::with_fuel`].
     pub fuel: Option<u64>,
     /// The most WASI handles the plugin may hold at once (`--max-wasi-handles`): open files and
     /// directories (the granted directories count, one each), and streams while it reads or
@@ -569,7 +572,7 @@ async fn until<T>(deadline: Option<Instant>, future: impl Future<Output = wasmti
     match tokio::time::timeout_at(deadline.into(), future).await {
         Ok(result) => result,
         Err(_) => Err(wasmtime::Error::new(Trap::Interrupt)
-            .context("the time limit passed while the plugin was waiting in a WASI call")),
+            .context("the time limit passed while the plugin was suspended (in a WASI call or at an epoch yield)")),
     }
 }
 

@@ -4,6 +4,8 @@
 //!
 //! - `sleep SECONDS`: `std::thread::sleep` (a blocking WASI `monotonic-clock` pollable);
 //! - `poll SECONDS`: `wasi:io/poll.poll` on a `monotonic-clock` pollable;
+//! - `read-file PATH`: reads `PATH` through WASI's file API (a FIFO with no writer blocks the
+//!   host's `open` until one comes);
 //! - `sum PATH DTYPE SHAPE INDEX`: one `sum` of `PATH` (mode `r`, `SHAPE` as `2000000,2`) viewed
 //!   by `INDEX` (Python syntax, `:, ::-1`), then prints `{"sum": value}`.
 //!
@@ -84,6 +86,12 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
             let ready = wasi::io::poll::poll(&[&pollable]);
             Ok(serde_json::json!({ "ready": ready }))
         }
+        Some("read-file") => {
+            let _map = write_pattern()?;
+            let path = args.get(1).ok_or("missing PATH")?;
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read '{path}': {e}"))?;
+            Ok(serde_json::json!({ "read": bytes.len() }))
+        }
         Some("sum") => {
             let [_, path, dtype, shape, index] = args else {
                 return Err("usage: sum PATH DTYPE SHAPE INDEX".into());
@@ -96,7 +104,7 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
             let view = map.view(parse_index(index).map_err(text)?).map_err(text)?;
             Ok(serde_json::json!({ "sum": view.sum().map_err(text)? }))
         }
-        _ => Err("usage: stall sleep|poll SECONDS | stall sum PATH DTYPE SHAPE INDEX".into()),
+        _ => Err("usage: stall sleep|poll SECONDS | stall read-file PATH | stall sum PATH DTYPE SHAPE INDEX".into()),
     }
 }
 
