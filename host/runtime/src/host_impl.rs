@@ -104,7 +104,9 @@ impl HostMemmap for MemmapView<'_> {
     }
 
     fn slice_read(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Elements, HostError> {
+        // `table.get` + `check_open` rather than `get`: the meter below borrows the context.
         let handle = self.table.get(&this)?;
+        handle.map().check_open()?;
         let layout = handle.layout().view(&index)?;
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a read")?;
         let mut meter = self.ctx.meter();
@@ -126,6 +128,7 @@ impl HostMemmap for MemmapView<'_> {
         }
         self.ctx.check_transfer(elements::byte_len(&data), "a write")?;
         let handle = self.table.get(&this)?;
+        handle.map().check_open()?;
         let layout = handle.layout().view(&index)?;
         // A broadcast value is small but fills its whole selection, in one call nothing interrupts.
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a write")?;
@@ -217,6 +220,7 @@ impl MemmapView<'_> {
     /// so the per-call transfer limit does not apply (see the WIT).
     fn reduce(&mut self, this: &Resource<Memmap>, index: &[Index], op: Reduction) -> Result<f64, HostError> {
         let handle = self.table.get(this)?;
+        handle.map().check_open()?;
         let layout = handle.layout().view(index)?;
         let mut meter = self.ctx.meter();
         let value = reduce::reduce(handle.map(), &layout, handle.opened().dtype, op, &mut meter)?;
