@@ -92,7 +92,8 @@ fn variants(rows: u64, only: Option<&str>) -> Result<serde_json::Value, String> 
             continue;
         }
         for (op_name, op) in OPS {
-            let run = || -> Result<(Result<(), Error>, Result<(), Error>), Error> {
+            type Twice = (Result<(), Error>, Result<(), Error>);
+            let run = || -> Result<Twice, Error> {
                 let m = u8_map("v.u8", rows)?;
                 truncate("v.u8", len)?;
                 let first = op(&m);
