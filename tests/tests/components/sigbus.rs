@@ -60,18 +60,13 @@ fn the_issue_attack_is_an_io_error_and_the_host_lives() {
     next_plugin_runs();
 }
 
-/// What an attacker would try next: truncation to 0, to half the file (a page boundary) and to half
-/// plus 1234 bytes (inside a page), then reductions over columns, reversed and transposed strides,
-/// a parallel sum over 8 MiB and one over everything, reads of columns and of a reversed strided
-/// view, writes, fills, broadcasts, `item` and `set-item`. Each must be `io` naming the new size,
-/// and so must the same call again (the map stays refused), and a new map must still work.
-#[test]
-fn every_selection_of_a_truncated_file_is_an_io_error() {
-    const ROWS: u64 = 4096;
-    let size = ROWS * 8192;
-    let (v, dir, outcome) = run_sigbus(&["variants", &ROWS.to_string()], MemmapLimits::default());
+/// Runs `sigbus variants ROWS TRUNCATIONS` and checks that every case, and the same call again,
+/// is `io` naming the file's new size, that a new map still works, and that the next plugin runs.
+fn variants(rows: u64, truncations: &str) {
+    let size = rows * 8192;
+    let (v, dir, outcome) = run_sigbus(&["variants", &rows.to_string(), truncations], MemmapLimits::default());
     let cases = v["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 3 * 18, "{v}");
+    assert_eq!(cases.len(), truncations.split(',').count() * 18, "{v}");
     for case in cases {
         let name = case["case"].as_str().unwrap();
         let len = match name.split('/').next().unwrap() {
@@ -86,9 +81,29 @@ fn every_selection_of_a_truncated_file_is_an_io_error() {
     }
     assert_eq!(v["other"], true, "{v}");
     // The last truncation stands: nothing the host did grew the file back.
-    assert_eq!(std::fs::metadata(dir.path().join("v.u8")).unwrap().len(), size / 2 + 1234);
+    let last = cases.last().unwrap()["message"].as_str().unwrap().to_owned();
+    let len = std::fs::metadata(dir.path().join("v.u8")).unwrap().len();
+    assert!(last.contains(&format!("truncated to {len} bytes")), "{last}");
     assert_eq!((outcome.stats.live_maps(), outcome.stats.mapped_bytes()), (0, 0));
     next_plugin_runs();
+}
+
+/// What an attacker would try next: truncation to 0, to half the file (a page boundary) and to half
+/// plus 1234 bytes (inside a page), then reductions over columns, reversed and transposed strides,
+/// a parallel sum over 8 MiB and one over everything, reads of columns and of a reversed strided
+/// view, writes, fills, broadcasts, `item` and `set-item`, on uint8 `[4096, 8192]` (32 MiB). Each
+/// must be `io` naming the new size, and so must the same call again (the map stays refused).
+#[test]
+fn every_selection_of_a_truncated_file_is_an_io_error() {
+    variants(4096, "0,middle,odd");
+}
+
+/// The same operations on the attack's uint8 `[32768, 8192]` (256 MiB) truncated to 0: every
+/// strided one touches tens of thousands of pages past the end. On 1f22ff2 the first one (a column's
+/// `max`) killed the host with SIGBUS (exit 135); now each costs one replacement.
+#[test]
+fn every_selection_of_the_attack_array_is_an_io_error() {
+    variants(32768, "0");
 }
 
 /// `close()` flushes and unmaps: the bytes written before it are in the file, the mapped bytes are

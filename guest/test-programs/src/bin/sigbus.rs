@@ -5,11 +5,12 @@
 //!   sparse), truncates it to 0 bytes through WASI (`set_len(0)`, allowed by the read-write grant)
 //!   and takes `m.view(s![.., 0]).max()`, which touches every other page. The host must answer
 //!   `io`, again on a second try, and still serve a new map (`other`).
-//! - `sigbus variants ROWS`: for each truncation (`0`, `middle`: half the file, a page boundary,
-//!   `odd`: half the file plus 1234 bytes, inside a page) and each operation an attacker would
-//!   try, maps a fresh `v.u8` (uint8 `[ROWS, 8192]`), truncates it through WASI, runs the
-//!   operation twice and reports `{"case", "code", "message", "again"}` per line of the `cases`
-//!   list. Then checks that a new map still works.
+//! - `sigbus variants ROWS [TRUNCATIONS]`: for each truncation (`0`, `middle`: half the file, a
+//!   page boundary, `odd`: half the file plus 1234 bytes, inside a page; all three unless a
+//!   comma-separated list is given) and each operation an attacker would try, maps a fresh `v.u8`
+//!   (uint8 `[ROWS, 8192]`), truncates it through WASI, runs the operation twice and reports
+//!   `{"case", "code", "message", "again"}` per entry of the `cases` list. Then checks that a new
+//!   map still works.
 //! - `sigbus close`: opens `c.f8` (`w+`, float64 `[4, 256]`, 8 KiB), writes 1.5 everywhere, takes a
 //!   view, closes the map, and reports every operation on the map and on the view after that
 //!   (`{"case", "code", "message"}`), a second close, the attributes that still answer, and a map
@@ -82,13 +83,17 @@ const OPS: &[(&str, Op)] = &[
     ("set-item-last", |m| m.set_item(&[-1, 0], 5u8)),
 ];
 
-fn variants(rows: u64) -> Result<serde_json::Value, String> {
+fn variants(rows: u64, only: Option<&str>) -> Result<serde_json::Value, String> {
     let size = rows.checked_mul(8192).ok_or("rows too large")?;
     let truncations = [("0", 0), ("middle", size / 2), ("odd", size / 2 + 1234)];
     let mut cases = Vec::new();
     for (name, len) in truncations {
+        if only.is_some_and(|list| !list.split(',').any(|t| t == name)) {
+            continue;
+        }
         for (op_name, op) in OPS {
-            let run = || -> Result<(Result<(), Error>, Result<(), Error>), Error> {
+            type Twice = (Result<(), Error>, Result<(), Error>);
+            let run = || -> Result<Twice, Error> {
                 let m = u8_map("v.u8", rows)?;
                 truncate("v.u8", len)?;
                 let first = op(&m);
@@ -166,7 +171,9 @@ fn close() -> Result<serde_json::Value, String> {
 fn main() {
     wasm_memmap_test_programs::print_json(|args| match args {
         [cmd] if cmd == "attack" => attack(),
-        [cmd, rows] if cmd == "variants" => variants(rows.parse().map_err(|_| format!("bad row count {rows}"))?),
+        [cmd, rows, rest @ ..] if cmd == "variants" && rest.len() <= 1 => {
+            variants(rows.parse().map_err(|_| format!("bad row count {rows}"))?, rest.first().map(String::as_str))
+        }
         [cmd] if cmd == "close" => close(),
         _ => Err(format!("unknown arguments {args:?}")),
     });
