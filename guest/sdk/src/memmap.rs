@@ -329,7 +329,9 @@ impl Memmap {
         self.assign(index, &[value], &[])
     }
 
-    /// Writes changes to disk and waits for them, like `a.flush()` (`msync`).
+    /// Writes changes to disk and waits for them, like `a.flush()` (`msync`); after the open created
+    /// or grew the file (or wrote a `.npy` header), the first flush also `fsync`s the file and a new
+    /// file's directory.
     ///
     /// # Errors
     /// The operating system's, as [`ErrorCode::Io`].
