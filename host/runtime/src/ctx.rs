@@ -194,7 +194,8 @@ impl MemmapCtx {
     ///
     /// Mappings flush themselves when their last handle is dropped, which happens when the `Store`
     /// is dropped, trap or not. This is for embedders who keep a `Store` alive after a trap and want
-    /// the data on disk now.
+    /// the data on disk now. With a deadline ([`MemmapCtx::set_deadline`]) each mapping waits for
+    /// the disk only until then, as [`MemmapCtx::flush_all_until`] does.
     ///
     /// # Errors
     /// The first `msync` or `fsync` failure; the other mappings are still flushed.
