@@ -194,7 +194,8 @@ impl MemmapCtx {
     ///
     /// Mappings flush themselves when their last handle is dropped, which happens when the `Store`
     /// is dropped, trap or not. This is for embedders who keep a `Store` alive after a trap and want
-    /// the data on disk now.
+    /// the data on disk now. With a deadline ([`MemmapCtx::set_deadline`]) each mapping waits for
+    /// the disk only until then, as [`MemmapCtx::flush_all_until`] does.
     ///
     /// # Errors
     /// The first `msync` or `fsync` failure; the other mappings are still flushed.
@@ -216,6 +217,8 @@ impl MemmapCtx {
     /// on its own (the data is safe from the host process ending, not yet from a power loss).
     /// Counted in [`MemmapStats::background_flushes`]. For tearing down a plugin that was stopped
     /// for running too long, whose last writes should not keep the host waiting for minutes.
+    /// Every later flush of these mappings (the drops of the handles left in the table, and of
+    /// the mappings) is bounded by `until` as well.
     ///
     /// # Errors
     /// The first `msync` failure; the other mappings are still flushed.
@@ -242,8 +245,17 @@ impl MemmapCtx {
     /// deadline has passed, the call traps with [`wasmtime::Trap::Interrupt`], the trap of an
     /// epoch deadline. [`run::Runner`](crate::run::Runner) sets it from
     /// [`InstanceLimits::timeout`](crate::InstanceLimits::timeout).
+    ///
+    /// The same deadline bounds the `msync` of the plugin's `flush` and `close` and of the drop of
+    /// its handles: past it, the rest is handed to the kernel's write-back (`MS_ASYNC`), the
+    /// mapping stays dirty for the teardown's [`MemmapCtx::flush_all_until`], and a call the
+    /// plugin made traps.
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
         self.deadline = deadline;
+        self.maps.retain(|m| m.strong_count() > 0);
+        for map in self.maps.iter().filter_map(Weak::upgrade) {
+            map.set_deadline(deadline);
+        }
     }
 
     /// The deadline of [`MemmapCtx::set_deadline`].
@@ -276,6 +288,7 @@ impl MemmapCtx {
     pub(crate) fn track(&mut self, map: &Arc<Mapping>) {
         self.maps.retain(|m| m.strong_count() > 0);
         self.maps.push(Arc::downgrade(map));
+        map.set_deadline(self.deadline);
     }
 
     /// Checks that one more handle fits under [`MemmapLimits::max_handles`].

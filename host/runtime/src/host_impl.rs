@@ -18,6 +18,7 @@ use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order, Scalar}
 use crate::handle::Memmap;
 use crate::item;
 use crate::layout;
+use crate::meter::Stop;
 use crate::open::{self, OpenArgs};
 use crate::reduce::{self, Reduction};
 
@@ -139,14 +140,25 @@ impl HostMemmap for MemmapView<'_> {
 
     fn flush(&mut self, this: Resource<Memmap>) -> Result<(), HostError> {
         let handle = self.get(&this)?;
-        handle.map().flush().map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+        // Bounded by the run's deadline like every long call: past it the rest is left to the
+        // kernel's write-back, still dirty for the teardown, and the call traps.
+        let done =
+            handle.map().flush_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+        if !done {
+            return Err(Stop::Time.into());
+        }
         Ok(())
     }
 
     fn close(&mut self, this: Resource<Memmap>) -> Result<(), HostError> {
         // Not `get`: closing a closed mapping is allowed and does nothing.
         let handle = self.table.get(&this)?;
-        handle.map().close().map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+        // As `flush`; out of time the mapping stays open, for the teardown to flush.
+        let done =
+            handle.map().close_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+        if !done {
+            return Err(Stop::Time.into());
+        }
         Ok(())
     }
 
@@ -181,8 +193,15 @@ impl HostMemmap for MemmapView<'_> {
     }
 
     fn drop(&mut self, this: Resource<Memmap>) -> wasmtime::Result<()> {
-        // The `Memmap`'s own `Drop` flushes; deleting it from the table is all there is to do.
-        self.table.delete(this)?;
+        let handle = self.table.delete(this)?;
+        // The `Memmap`'s own `Drop` flushes, bounded by the run's deadline (the mapping's, see
+        // `MemmapCtx::set_deadline`); flushing here first tells whether that deadline cut it
+        // short, which traps like any call past it. A failure is logged by the drop, as before.
+        let done = handle.map().flush_within(self.ctx.deadline()).unwrap_or(true);
+        drop(handle);
+        if !done {
+            return Err(Stop::Time.trap());
+        }
         Ok(())
     }
 

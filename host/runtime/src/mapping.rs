@@ -46,6 +46,10 @@ pub(crate) struct Mapping {
     copy_on_write: u64,
     stats: Arc<MemmapStats>,
     path: String,
+    /// When every later flush of this mapping (a handle's drop, the mapping's own drop) must stop
+    /// waiting for the disk: the run's deadline while the plugin runs, the teardown's once
+    /// [`Mapping::flush_until`] ran. `None`: flushes wait for the disk however long it takes.
+    deadline: Mutex<Option<Instant>>,
 }
 
 /// Changes to a file made outside its mapping, which `msync` does not cover.
@@ -84,7 +88,18 @@ impl Mapping {
             copy_on_write,
             stats,
             path,
+            deadline: Mutex::new(None),
         }
+    }
+
+    /// Bounds every later flush of this mapping that has no deadline of its own by `deadline`
+    /// (see [`Mapping::flush`]).
+    pub(crate) fn set_deadline(&self, deadline: Option<Instant>) {
+        *self.deadline.lock().unwrap_or_else(PoisonError::into_inner) = deadline;
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        *self.deadline.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records that the file's size or header was changed by the open (a file `w+` or
@@ -151,23 +166,30 @@ impl Mapping {
     /// Flushes the mapping (as [`Mapping::flush`]), unmaps it and gives back its bytes in the stats,
     /// like Python's `mmap.close()`: every later access through any handle of it fails with
     /// [`Mapping::check_open`]'s error instead of touching unmapped memory. Closing again does
-    /// nothing. When the flush fails the mapping stays open (a later `close`, `flush` or the drop
-    /// tries again), so no written byte is given up.
-    pub(crate) fn close(&self) -> std::io::Result<()> {
+    /// nothing. When the flush fails, or does not finish by `until` (`Ok(false)`: the rest is
+    /// handed to the kernel's write-back and still counts as unsynced), the mapping stays open (a
+    /// later `close`, `flush` or the teardown tries again), so no written byte is given up.
+    pub(crate) fn close_within(&self, until: Option<Instant>) -> std::io::Result<bool> {
         let mut slot = self.raw.write().unwrap_or_else(PoisonError::into_inner);
-        match &*slot {
-            Slot::Closed => return Ok(()),
-            Slot::Open(Some(raw)) => self.flush_raw(raw)?,
-            Slot::Open(None) => {}
+        if matches!(&*slot, Slot::Closed) {
+            return Ok(true);
         }
-        self.sync_metadata()?;
+        if !self.flush_slot(&slot, until, true)? {
+            return Ok(false);
+        }
         // Dropping the `RawMap` unmaps it.
         *slot = Slot::Closed;
         self.closed.store(true, Ordering::Release);
         drop(slot);
         self.stats.map_closed(self.len);
         self.stats.copy_on_write_unmapped(self.copy_on_write);
-        Ok(())
+        Ok(true)
+    }
+
+    /// [`Mapping::close_within`] bounded by the mapping's deadline (see [`Mapping::flush`]).
+    #[cfg(test)]
+    pub(crate) fn close(&self) -> std::io::Result<()> {
+        self.close_within(self.deadline()).map(|_| ())
     }
 
     /// The error of every access after a copy touched a page the file no longer backs: names the
@@ -209,54 +231,58 @@ impl Mapping {
     /// directory), which numpy leaves to the OS. Only shared mappings have pages to write, and only
     /// after a write; the file and directory are synced once, by the first flush after the open.
     /// A closed mapping was flushed when it was closed: nothing to do.
+    ///
+    /// Bounded by the mapping's deadline ([`Mapping::set_deadline`]: the run's, or the teardown's)
+    /// as [`Mapping::flush_within`] is; what is not synced by then stays dirty.
     pub(crate) fn flush(&self) -> std::io::Result<()> {
+        self.flush_within(self.deadline()).map(|_| ())
+    }
+
+    /// [`Mapping::flush`] that waits for the disk only until `until` (`None`: as long as it takes):
+    /// `MS_SYNC` slice by slice ([`FLUSH_SLICE`]) while there is time, then `MS_ASYNC` for the rest
+    /// (the kernel writes it back from the page cache on its own), counted in
+    /// `MemmapStats::background_flushes`; the file and directory `fsync`s follow only in time (an
+    /// `fsync` waits for every dirty page of the file, which the deadline keeps the host from
+    /// doing). `Ok(false)` when it ran out of time: the mapping stays dirty and its `fsync`s
+    /// pending, so a later flush (the teardown's, within its grace) tries again.
+    pub(crate) fn flush_within(&self, until: Option<Instant>) -> std::io::Result<bool> {
         let slot = self.slot();
-        match &*slot {
-            Slot::Closed => return Ok(()),
-            Slot::Open(Some(raw)) => self.flush_raw(raw)?,
-            Slot::Open(None) => {}
-        }
-        self.sync_metadata()
+        self.flush_slot(&slot, until, true)
     }
 
-    /// The `fsync`s of [`Mapping::flush`] after the pages: the file, then the directory of a new
-    /// file (in that order, so the name is never durable before the size and header it names).
-    /// What failed stays pending, for the next flush or the drop (though after a failed `fsync`
-    /// Linux may report the next one as a success with the data lost, so the first failure is
-    /// the one that counts: it reaches the plugin, or `MemmapStats::flush_failures`).
-    fn sync_metadata(&self) -> std::io::Result<()> {
-        let mut unsynced = self.unsynced.lock().unwrap_or_else(PoisonError::into_inner);
-        if unsynced.file {
-            if let Err(e) = self.file.sync_all() {
-                self.stats.flush_failed();
-                return Err(e);
-            }
-            unsynced.file = false;
-            self.stats.file_synced();
-        }
-        if let Some(dir) = &unsynced.dir {
-            if let Err(e) = dir.sync_all() {
-                self.stats.flush_failed();
-                return Err(e);
-            }
-            unsynced.dir = None;
-            self.stats.dir_synced();
-        }
-        Ok(())
-    }
-
-    fn flush_raw(&self, raw: &RawMap) -> std::io::Result<()> {
+    /// The flush of [`Mapping::flush_within`] on a slot the caller holds locked. Without
+    /// `keep_dirty`, pages handed to the kernel count as flushed (the teardown, which hands them
+    /// over once and for all).
+    fn flush_slot(&self, slot: &Slot, until: Option<Instant>, keep_dirty: bool) -> std::io::Result<bool> {
+        let in_time = || until.is_none_or(|until| Instant::now() < until);
+        let raw = match slot {
+            Slot::Closed => return Ok(true),
+            Slot::Open(None) => return self.sync_metadata(in_time),
+            Slot::Open(Some(raw)) => raw,
+        };
         if self.kind != MapKind::Shared || !self.dirty.swap(false, Ordering::AcqRel) {
-            return Ok(());
+            return self.sync_metadata(in_time);
         }
-        // After a fault the mapping is anonymous zero pages (see `sigbus.rs`), which `msync` would
-        // sync instead of the file; the bytes written before the fault are in the file's page
-        // cache, which `fsync` writes (`msync(MS_SYNC)` is the same `fdatasync` on Linux).
-        let synced = if raw.replaced() { self.file.sync_data() } else { raw.flush() };
+        let synced = if raw.replaced() {
+            // After a fault the mapping is anonymous zero pages (see `sigbus.rs`), which `msync`
+            // would sync instead of the file; the bytes written before the fault are in the file's
+            // page cache, which `fsync` writes (`msync(MS_SYNC)` is the same `fdatasync` on Linux).
+            // Past the deadline it is left to the kernel's write-back, which needs no call.
+            if in_time() { self.file.sync_data().map(|()| true) } else { Ok(false) }
+        } else {
+            Self::sync_pages(raw, until)
+        };
         match synced {
-            Ok(()) => {
+            Ok(true) => {
                 self.stats.flushed();
-                Ok(())
+                self.sync_metadata(in_time)
+            }
+            Ok(false) => {
+                self.stats.flushed_in_background();
+                if keep_dirty {
+                    self.dirty.store(true, Ordering::Release);
+                }
+                Ok(false)
             }
             Err(e) => {
                 // Still dirty: a later flush (or the drop) tries again.
@@ -266,62 +292,71 @@ impl Mapping {
             }
         }
     }
+
+    /// `msync(MS_SYNC)` of the whole mapping, in slices while `until` has not passed; past it,
+    /// `MS_ASYNC` for the rest and `Ok(false)`.
+    fn sync_pages(raw: &RawMap, until: Option<Instant>) -> std::io::Result<bool> {
+        let Some(until) = until else { return raw.flush().map(|()| true) };
+        let len = raw.len();
+        let mut done = 0;
+        while done < len {
+            if Instant::now() >= until {
+                return raw.flush_range(done, len - done, false).map(|()| false);
+            }
+            let slice = FLUSH_SLICE.min(len - done);
+            raw.flush_range(done, slice, true)?;
+            done += slice;
+        }
+        Ok(true)
+    }
+
+    /// The `fsync`s of [`Mapping::flush`] after the pages: the file, then the directory of a new
+    /// file (in that order, so the name is never durable before the size and header it names),
+    /// each only while `in_time` (else `Ok(false)`, still pending).
+    /// What failed stays pending, for the next flush or the drop (though after a failed `fsync`
+    /// Linux may report the next one as a success with the data lost, so the first failure is
+    /// the one that counts: it reaches the plugin, or `MemmapStats::flush_failures`).
+    fn sync_metadata(&self, in_time: impl Fn() -> bool) -> std::io::Result<bool> {
+        let mut unsynced = self.unsynced.lock().unwrap_or_else(PoisonError::into_inner);
+        if unsynced.file {
+            if !in_time() {
+                return Ok(false);
+            }
+            if let Err(e) = self.file.sync_all() {
+                self.stats.flush_failed();
+                return Err(e);
+            }
+            unsynced.file = false;
+            self.stats.file_synced();
+        }
+        if let Some(dir) = &unsynced.dir {
+            if !in_time() {
+                return Ok(false);
+            }
+            if let Err(e) = dir.sync_all() {
+                self.stats.flush_failed();
+                return Err(e);
+            }
+            unsynced.dir = None;
+            self.stats.dir_synced();
+        }
+        Ok(true)
+    }
 }
 
-/// The bytes of the mapping one `msync` of [`Mapping::flush_until`] covers: 32 MiB, under a second
-/// of writing even on a slow disk, so the flush overshoots its time by at most that.
+/// The bytes of the mapping one `msync` of [`Mapping::flush_within`] covers: 32 MiB, under a
+/// second of writing even on a slow disk, so the flush overshoots its time by at most that.
 const FLUSH_SLICE: usize = 32 << 20;
 
 impl Mapping {
-    /// [`Mapping::flush`] that waits for the disk only until `until`: `MS_SYNC` slice by slice
-    /// while there is time, then `MS_ASYNC` for the rest (the kernel writes it back from the page
-    /// cache on its own), counted in `MemmapStats::background_flushes`.
-    ///
-    /// The file and directory `fsync`s of [`Mapping::flush`] follow only when the pages were synced
-    /// in time: an `fsync` also waits for every dirty page of the file, which is what the deadline
-    /// keeps the host from doing.
+    /// The teardown's flush: [`Mapping::flush_within`] `until`, and every later flush of this
+    /// mapping (the drops of its handles and its own) is bounded by `until` too, so nothing after
+    /// the teardown waits for the disk longer. Pages handed to the kernel here are not handed
+    /// over again by those later flushes.
     pub(crate) fn flush_until(&self, until: Instant) -> std::io::Result<()> {
-        let in_time = |map: &Self| if Instant::now() < until { map.sync_metadata() } else { Ok(()) };
+        self.set_deadline(Some(until));
         let slot = self.slot();
-        let raw = match &*slot {
-            Slot::Closed => return Ok(()),
-            Slot::Open(None) => return in_time(self),
-            // A mapping replaced after a fault is synced through the file (see `flush_raw`).
-            Slot::Open(Some(raw)) if raw.replaced() => {
-                self.flush_raw(raw)?;
-                return in_time(self);
-            }
-            Slot::Open(Some(raw)) => raw,
-        };
-        if self.kind != MapKind::Shared || !self.dirty.swap(false, Ordering::AcqRel) {
-            return in_time(self);
-        }
-        let len = raw.len();
-        let mut done = 0;
-        let result = loop {
-            if done >= len {
-                self.stats.flushed();
-                break in_time(self);
-            }
-            if Instant::now() >= until {
-                let handed = raw.flush_range(done, len - done, false);
-                if handed.is_ok() {
-                    self.stats.flushed_in_background();
-                }
-                break handed;
-            }
-            let slice = FLUSH_SLICE.min(len - done);
-            if let Err(e) = raw.flush_range(done, slice, true) {
-                break Err(e);
-            }
-            done += slice;
-        };
-        if result.is_err() {
-            // As in `flush`: still dirty, so the drop tries again.
-            self.dirty.store(true, Ordering::Release);
-            self.stats.flush_failed();
-        }
-        result
+        self.flush_slot(&slot, Some(until), false).map(|_| ())
     }
 }
 
@@ -519,5 +554,54 @@ mod tests {
         // Nothing changed since: a later flush writes nothing.
         map.flush_until(Instant::now()).expect("flush");
         assert_eq!((stats.flushes(), stats.background_flushes()), (1, 0));
+    }
+
+    /// After the teardown ran out of time (pages handed to the kernel, `fsync`s skipped), the drop
+    /// of the mapping neither syncs the pages again nor makes the skipped `fsync`s (which would
+    /// wait for every dirty page of the file): it is bounded by the teardown's deadline.
+    #[test]
+    fn a_drop_after_an_out_of_time_teardown_does_not_wait_for_the_disk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (map, stats) = shared_map(dir.path(), 2 * FLUSH_SLICE);
+        map.needs_sync(Some(File::open(dir.path()).expect("dir")));
+        map.writer().expect("writer").write(FLUSH_SLICE, &[3; 4096]).expect("write");
+        map.flush_until(Instant::now()).expect("flush");
+        let counts = |s: &MemmapStats| (s.flushes(), s.background_flushes(), s.file_syncs(), s.dir_syncs());
+        assert_eq!(counts(&stats), (0, 1, 0, 0));
+        drop(map);
+        assert_eq!(counts(&stats), (0, 1, 0, 0), "the drop waited for the disk after the teardown's deadline");
+    }
+
+    /// The same after a fault replaced the mapping: out of time, the file is not `fsync`ed (by the
+    /// teardown or the drop); the bytes written before the fault are in the file all the same.
+    #[test]
+    fn an_out_of_time_teardown_after_a_fault_does_not_fsync() {
+        let (_dir, path, stats, map) = shared(1 << 16);
+        map.writer().expect("open").write(0, &[5; 4096]).expect("write");
+        File::options().write(true).open(&path).expect("fd").set_len(4096).expect("truncate");
+        map.writer().expect("open").write(8192, &[1; 8]).expect_err("past the end");
+        map.flush_until(Instant::now()).expect("flush");
+        assert_eq!((stats.flushes(), stats.background_flushes()), (0, 1));
+        drop(map);
+        assert_eq!((stats.flushes(), stats.background_flushes()), (0, 1));
+        assert_eq!(std::fs::read(&path).expect("read"), vec![5; 4096]);
+    }
+
+    /// A plugin's `flush` or `close` past its deadline (`Ok(false)`) leaves the mapping dirty and
+    /// open, so a later flush without a deadline (or the teardown) still syncs it and the `fsync`s.
+    #[test]
+    fn a_call_out_of_time_keeps_the_map_dirty_and_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (map, stats) = shared_map(dir.path(), 2 * FLUSH_SLICE);
+        map.needs_sync(None);
+        map.writer().expect("writer").write(10, &[4; 10]).expect("write");
+        assert!(!map.flush_within(Some(Instant::now())).expect("flush"));
+        assert!(!map.close_within(Some(Instant::now())).expect("close"));
+        map.check_open().expect("still open");
+        assert_eq!((stats.flushes(), stats.background_flushes(), stats.file_syncs()), (0, 2, 0));
+        let later = Some(Instant::now() + std::time::Duration::from_secs(60));
+        assert!(map.close_within(later).expect("close"));
+        assert_eq!((stats.flushes(), stats.file_syncs(), stats.live_maps()), (1, 1, 0));
+        assert_eq!(&std::fs::read(dir.path().join("data")).expect("read")[10..20], &[4; 10]);
     }
 }

@@ -43,13 +43,21 @@ pub(crate) enum Stop {
     Fuel,
 }
 
-impl From<Stop> for HostError {
-    fn from(stop: Stop) -> Self {
-        let (trap, what) = match stop {
+impl Stop {
+    /// The trap that ends the plugin: wasmtime's own trap for the limit, with what the host was
+    /// doing as context.
+    pub(crate) fn trap(self) -> wasmtime::Error {
+        let (trap, what) = match self {
             Stop::Time => (Trap::Interrupt, "the plugin's time limit passed during a memmap call"),
             Stop::Fuel => (Trap::OutOfFuel, "a memmap call needed more host work than the plugin's fuel pays for"),
         };
-        HostError::trap(wasmtime::Error::new(trap).context(what))
+        wasmtime::Error::new(trap).context(what)
+    }
+}
+
+impl From<Stop> for HostError {
+    fn from(stop: Stop) -> Self {
+        HostError::trap(stop.trap())
     }
 }
 

@@ -121,8 +121,9 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// How long the teardown of a plugin stopped by its time or fuel limit waits for the disk: the
 /// mappings it leaves are synced (`msync(MS_SYNC)`, slice by slice) for up to this long, and what
 /// is left is handed to the kernel's own write-back (`MS_ASYNC`), counted in
-/// [`MemmapStats::background_flushes`]. A plugin that ends any other way (exit, trap) is flushed
-/// whole with `MS_SYNC`, however long that takes.
+/// [`MemmapStats::background_flushes`]. A plugin run with a timeout that ends any other way (exit,
+/// trap) gets until the later of its deadline and this; one without a timeout is flushed whole
+/// with `MS_SYNC`, however long that takes.
 pub const TEARDOWN_FLUSH_GRACE: Duration = Duration::from_secs(2);
 
 /// Why a trapped plugin stopped, when it was a limit of [`InstanceLimits`] rather than a fault of its
@@ -475,7 +476,7 @@ impl Runner {
         let result = match instantiated {
             Ok(command) => runtime.block_on(until(deadline, command.wasi_cli_run().call_run(&mut store))),
             Err(e) => {
-                Self::tear_down(runtime, store, false);
+                Self::tear_down(runtime, store, false, deadline);
                 return Err(e);
             }
         };
@@ -488,17 +489,31 @@ impl Runner {
             },
         };
         let limited = matches!(&status, Status::Trapped(e) if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt | Trap::OutOfFuel)));
-        Self::tear_down(runtime, store, limited);
+        Self::tear_down(runtime, store, limited, deadline);
         let contents = |pipe: Option<MemoryOutputPipe>| pipe.map(|p| p.contents().to_vec()).unwrap_or_default();
         Ok(Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats })
     }
 
     /// Ends a plugin's instance: flushes its mappings and drops its store and runtime.
-    fn tear_down(runtime: tokio::runtime::Runtime, mut store: Store<PluginState>, limited: bool) {
-        if limited {
-            // Stopped for running too long: its last writes get a bounded wait for the disk, then
-            // the kernel's write-back. A failure is counted in the stats and logged.
-            let _ = store.data_mut().memmap.flush_all_until(Instant::now() + TEARDOWN_FLUSH_GRACE);
+    ///
+    /// A run with a deadline (`deadline`, from [`InstanceLimits::timeout`]) gets a bounded
+    /// teardown however it ended: its mappings are synced until the later of its deadline and
+    /// [`TEARDOWN_FLUSH_GRACE`] from now (from now only, when it was `limited`: stopped by its
+    /// time or fuel limit), then left to the kernel's write-back. Everything after (the drops of
+    /// its handles and mappings) is bounded by the same instant. A run without a deadline is
+    /// flushed in full.
+    fn tear_down(
+        runtime: tokio::runtime::Runtime,
+        mut store: Store<PluginState>,
+        limited: bool,
+        deadline: Option<Instant>,
+    ) {
+        let grace = Instant::now() + TEARDOWN_FLUSH_GRACE;
+        let until = if limited { Some(grace) } else { deadline.map(|deadline| deadline.max(grace)) };
+        if let Some(until) = until {
+            // Its last writes get a bounded wait for the disk, then the kernel's write-back. A
+            // failure is counted in the stats and logged.
+            let _ = store.data_mut().memmap.flush_all_until(until);
         }
         // Dropping the store drops the resource table, and with it every handle the plugin still
         // held: each flushes its mapping (in full, unless flushed above). WASI's resources may

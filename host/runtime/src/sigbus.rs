@@ -250,15 +250,20 @@ pub(crate) fn install() {
         #[allow(clippy::as_conversions)]
         let handler = on_sigbus as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
         ours.sa_sigaction = handler;
+        // The previous action is read and recorded BEFORE ours is installed, so a signal that
+        // reaches our handler always finds it (no window where `forward` would assume SIG_DFL).
+        // SAFETY: a null new action only reads the current one into `previous`, a valid place.
+        let rc = unsafe { libc::sigaction(libc::SIGBUS, std::ptr::null(), &raw mut previous) };
+        assert_eq!(rc, 0, "cannot read the SIGBUS action: {}", std::io::Error::last_os_error());
+        let _ = PREVIOUS.set(previous);
         // SAFETY: `ours` is a fully initialised sigaction whose handler has the SA_SIGINFO
-        // signature; `previous` is a valid place for the old action. Swapping in one call means no
-        // other handler installed meanwhile is lost.
+        // signature; the old action was read above (a handler installed by another thread
+        // between the two calls would be lost, as with any two libraries racing to install one).
         let rc = unsafe {
             libc::sigemptyset(&raw mut ours.sa_mask);
-            libc::sigaction(libc::SIGBUS, &raw const ours, &raw mut previous)
+            libc::sigaction(libc::SIGBUS, &raw const ours, std::ptr::null_mut())
         };
         assert_eq!(rc, 0, "cannot install the SIGBUS handler: {}", std::io::Error::last_os_error());
-        let _ = PREVIOUS.set(previous);
     });
 }
 
@@ -269,20 +274,39 @@ pub(crate) fn install() {
 /// zeros for, or written into throw-away pages instead of, the file's bytes, and its result must
 /// not be used.
 pub(crate) fn guarded<R>(region: &Region, copy: impl FnOnce() -> R) -> (R, bool) {
+    /// Clears [`GUARD`] when `guarded` ends, also when `copy` panics: a guard left pointing at a
+    /// freed `Region` would let a later fault at a reused address map zero pages over whatever
+    /// mapping lives there then.
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            compiler_fence(Ordering::SeqCst);
+            GUARD.with(|g| g.set(std::ptr::null()));
+        }
+    }
     GUARD.with(|g| g.set(std::ptr::from_ref(region)));
+    let reset = Reset;
     FAULTED.with(|f| f.set(false));
     // The handler runs on this thread, between instructions of `copy`: a compiler fence keeps the
     // stores above before the copy and the load below after it.
     compiler_fence(Ordering::SeqCst);
     let result = copy();
-    compiler_fence(Ordering::SeqCst);
-    GUARD.with(|g| g.set(std::ptr::null()));
+    drop(reset);
     (result, FAULTED.with(Cell::get) || region.replaced())
 }
 
 extern "C" fn on_sigbus(signum: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
-    // SAFETY: the kernel passes a valid siginfo for a SA_SIGINFO handler; for SIGBUS `si_addr` is
-    // the faulting address.
+    // SAFETY: the kernel passes a valid siginfo for a SA_SIGINFO handler.
+    let code = unsafe { (*info).si_code };
+    // Only the kernel's own report of a fault (`si_code > 0`: BUS_ADRERR and the like) carries a
+    // faulting address. A SIGBUS sent by `kill`, `raise` or `sigqueue` (`SI_USER`, `SI_TKILL`,
+    // `SI_QUEUE`: zero or negative) has the sender's pid and uid where the address would be: it
+    // is never ours, and there is no faulting instruction to run again.
+    if code <= 0 {
+        forward_sent(signum, info, context);
+        return;
+    }
+    // SAFETY: for a fault, `si_addr` is the faulting address.
     let addr = unsafe { (*info).si_addr() }.addr();
     // SAFETY: a non-null GUARD points at the `Region` that `guarded`, running on this thread, holds
     // a shared borrow of for as long as it is set; the handler runs on the same thread, inside
@@ -328,5 +352,98 @@ fn forward(signum: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::
             let handler = std::mem::transmute::<usize, extern "C" fn(libc::c_int)>(previous.sa_sigaction);
             handler(signum);
         }
+    }
+}
+
+/// Hands a SIGBUS that was sent, not raised by a fault, to the previous action, leaving our handler
+/// installed: a handler is called; `SIG_IGN` ignores it; `SIG_DFL` (terminate) is carried out by
+/// reinstating it and sending the signal again, which ends the process as it would have without
+/// us; should that return (the signal blocked), our handler is put back.
+fn forward_sent(signum: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+    let Some(previous) = PREVIOUS.get().copied() else { return };
+    if previous.sa_flags & libc::SA_SIGINFO != 0
+        || (previous.sa_sigaction != libc::SIG_DFL && previous.sa_sigaction != libc::SIG_IGN)
+    {
+        forward(signum, info, context);
+        return;
+    }
+    if previous.sa_sigaction == libc::SIG_IGN {
+        return;
+    }
+    // SAFETY: zeroed is a valid sigaction, a place for the current one (ours).
+    let mut ours: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: `sigaction` and `raise` are async-signal-safe; `previous` is a valid action (the
+    // default), `ours` a valid place for the current one, which is put back afterwards.
+    unsafe {
+        libc::sigaction(signum, &raw const previous, &raw mut ours);
+        libc::raise(signum);
+        libc::sigaction(signum, &raw const ours, std::ptr::null_mut());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic inside `copy` leaves no guard behind pointing at the (soon freed) region.
+    #[test]
+    fn a_panic_inside_guarded_clears_the_guard() {
+        install();
+        let region = Region::new(page_size(), page_size(), false);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            guarded(&region, || {
+                assert!(!GUARD.with(Cell::get).is_null(), "set during the copy");
+                panic!("inside the copy");
+            })
+        }));
+        assert!(panicked.is_err());
+        assert!(GUARD.with(Cell::get).is_null(), "the guard still points at the region after the panic");
+    }
+
+    /// The environment variable that makes [`sent_sigbus_child`] act: `ign` or `dfl`, the SIGBUS
+    /// action in place before [`install`].
+    const CHILD: &str = "WASM_MEMMAP_SENT_SIGBUS_CHILD";
+
+    /// Runs in a child process of [`a_sent_sigbus_goes_to_the_previous_action`] (a fresh process,
+    /// so `install` records the action the test set): sends itself SIGBUS with `raise`
+    /// (`si_code` `SI_TKILL`), which must reach that action and leave our handler installed.
+    #[test]
+    fn sent_sigbus_child() {
+        let Ok(mode) = std::env::var(CHILD) else { return };
+        let action = if mode == "ign" { libc::SIG_IGN } else { libc::SIG_DFL };
+        let no_core = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: plain system calls on valid arguments, in a process made for this test.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_CORE, &raw const no_core);
+            libc::signal(libc::SIGBUS, action);
+        }
+        install();
+        // SAFETY: as above; SIGBUS goes to our handler.
+        unsafe { libc::raise(libc::SIGBUS) };
+        // SAFETY: zeroed is a valid place for the current action, which the call reads.
+        let mut now: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: reads the current action only.
+        unsafe { libc::sigaction(libc::SIGBUS, std::ptr::null(), &raw mut now) };
+        #[allow(clippy::as_conversions)]
+        let ours = on_sigbus as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
+        assert_eq!(now.sa_sigaction, ours, "our handler was removed by a sent SIGBUS");
+    }
+
+    /// A SIGBUS sent to the process (not a fault) is not taken for a fault of a mapping: with
+    /// `SIG_IGN` before us it is ignored and our handler stays; with `SIG_DFL` the process dies of
+    /// it, as it would without us.
+    #[test]
+    fn a_sent_sigbus_goes_to_the_previous_action() {
+        use std::os::unix::process::ExitStatusExt;
+        let run = |mode: &str| {
+            std::process::Command::new(std::env::current_exe().expect("test binary"))
+                .args(["--exact", "sigbus::tests::sent_sigbus_child", "--test-threads=1", "--quiet"])
+                .env(CHILD, mode)
+                .output()
+                .expect("run the child")
+        };
+        let ignored = run("ign");
+        assert!(ignored.status.success(), "{:?}: {}", ignored.status, String::from_utf8_lossy(&ignored.stdout));
+        assert_eq!(run("dfl").status.signal(), Some(libc::SIGBUS));
     }
 }
