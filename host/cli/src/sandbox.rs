@@ -41,6 +41,11 @@ pub(crate) struct SandboxArgs {
     /// process has 65530 for everything it runs]
     #[arg(long, value_name = "N")]
     pub max_handles: Option<u64>,
+    /// The most maps (`open`, `create-npy`) alive at once, views not counted; more gives the plugin
+    /// a `limit-exceeded` error. [default: 256, as --max-wasi-handles; each map holds a host file
+    /// descriptor, of which a Linux process has 1024 by default for the host and all its plugins]
+    #[arg(long, value_name = "N")]
+    pub max_open_maps: Option<u64>,
     /// The most bytes mapped at once; more gives a `limit-exceeded` error. [default: 64GiB; mapped
     /// pages cost address space until touched, but copy-on-write pages a plugin writes become host
     /// memory]
@@ -111,6 +116,7 @@ impl SandboxArgs {
         let memmap = MemmapLimits {
             max_transfer_bytes: self.max_transfer.unwrap_or(d.max_transfer_bytes),
             max_handles: self.max_handles.unwrap_or(d.max_handles),
+            max_open_maps: self.max_open_maps.unwrap_or(d.max_open_maps),
             max_mapped_bytes: self.max_mapped.unwrap_or(d.max_mapped_bytes),
             max_file_size_bytes: self.max_file_size.unwrap_or(d.max_file_size_bytes),
             max_total_file_bytes: self.max_total_file_size.unwrap_or(d.max_total_file_bytes),

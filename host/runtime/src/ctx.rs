@@ -27,6 +27,14 @@ pub struct MemmapLimits {
     /// little host memory and each map a kernel mapping, of which a Linux process has 65,530 in all
     /// (`vm.max_map_count`) for everything it runs; wasmtime's own per-store cap is 100,000.
     pub max_handles: u64,
+    /// The most maps (`open` and `create-npy`) alive at once, their views not counted. Default
+    /// 256, as [`InstanceLimits::max_wasi_handles`](crate::InstanceLimits::max_wasi_handles): each
+    /// map holds a host file descriptor for its whole life (plus one for its directory, from
+    /// creating a file with `w+` until its first flush), and a Linux process has 1024 of them by
+    /// default (`ulimit -n`) for the host and all its plugins, so the 10,000 handles of
+    /// [`max_handles`](Self::max_handles) would run the host out of them. A map closed with
+    /// `close` counts until its last handle (view) is dropped: its descriptor lives until then.
+    pub max_open_maps: u64,
     /// The most bytes mapped at once. Default 64 GiB: mapped pages cost address space, not memory,
     /// until they are touched, but a `copy-on-write` map turns every page the plugin writes into
     /// anonymous host memory, which this caps.
@@ -87,6 +95,7 @@ impl Default for MemmapLimits {
         Self {
             max_transfer_bytes: 256 << 20,
             max_handles: 10_000,
+            max_open_maps: 256,
             max_mapped_bytes: 64 << 30,
             max_file_size_bytes: 1 << 40,
             max_total_file_bytes: 1 << 40,
@@ -241,7 +250,7 @@ impl MemmapCtx {
 
     /// Stops the host's own work in the plugin's calls at `deadline` (`None`: never), as
     /// wasmtime's epoch deadline stops the plugin's code. A reduction, copy or fill looks at the
-    /// clock between blocks of about 1 MiB (and every few thousand runs of elements); once the
+    /// clock every 1 MiB of charged work (and every 256 runs of elements); once the
     /// deadline has passed, the call traps with [`wasmtime::Trap::Interrupt`], the trap of an
     /// epoch deadline. [`run::Runner`](crate::run::Runner) sets it from
     /// [`InstanceLimits::timeout`](crate::InstanceLimits::timeout).
@@ -300,6 +309,23 @@ impl MemmapCtx {
                 ErrorCode::LimitExceeded,
                 format!(
                     "another memmap handle would make {after} live handles, over the limit of {max}; drop handles you no longer need"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that opening `path` as one more map fits under [`MemmapLimits::max_open_maps`];
+    /// before the file is opened, so a refused open holds no descriptor even for a moment.
+    pub(crate) fn check_new_open_map(&self, path: &str) -> Result<(), Error> {
+        let after = self.stats.open_maps().saturating_add(1);
+        let max = self.limits.max_open_maps;
+        if after > max {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "opening '{}' would make {after} maps open at once, over the limit of {max} (each holds a host file descriptor); drop maps you no longer need, and the views of maps you closed",
+                    quoted(path)
                 ),
             ));
         }
@@ -391,6 +417,7 @@ impl MemmapCtx {
 pub struct MemmapStats {
     opened: AtomicU64,
     live: AtomicU64,
+    open_maps: AtomicU64,
     handles: AtomicU64,
     mapped_bytes: AtomicU64,
     flushes: AtomicU64,
@@ -412,6 +439,13 @@ impl MemmapStats {
     /// How many mappings are alive now (a map and its views count once).
     pub fn live_maps(&self) -> u64 {
         self.live.load(Ordering::Acquire)
+    }
+
+    /// How many maps hold their file open now, counted against [`MemmapLimits::max_open_maps`]:
+    /// as [`live_maps`](Self::live_maps), and also the maps closed with `close` whose views are
+    /// still alive (the file descriptor goes with the last handle).
+    pub fn open_maps(&self) -> u64 {
+        self.open_maps.load(Ordering::Acquire)
     }
 
     /// How many `memmap` handles (maps and views) are alive now.
@@ -504,6 +538,14 @@ impl MemmapStats {
 
     pub(crate) fn flushed_in_background(&self) {
         self.background_flushes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn file_held(&self) {
+        self.open_maps.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn file_released(&self) {
+        self.open_maps.fetch_sub(1, Ordering::AcqRel);
     }
 
     pub(crate) fn map_opened(&self, bytes: usize) {

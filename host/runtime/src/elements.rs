@@ -36,17 +36,17 @@ fn run_bytes(count: u64, item: usize) -> Result<usize, Error> {
     to_usize(count)?.checked_mul(item).ok_or_else(|| Error::overflow(format!("{count} elements overflow")))
 }
 
-/// Calls `step(from, n)` for the elements `0..count` in blocks of [`meter::block_elements`],
-/// looking at `clock` before every block but the first: a long run of a copy or fill stops within
-/// a block of the deadline.
+/// Calls `step(from, n)` for the elements `0..count` of a run, each charged `per_element` bytes
+/// ([`meter::element_bytes`]), in blocks of [`meter::block_elements`], looking at `clock` before
+/// every block but the first: a long run of a copy or fill stops within 1 MiB of charged work (256
+/// elements a page apart) of the deadline.
 fn in_blocks(
     count: u64,
-    item: usize,
-    contiguous: bool,
+    per_element: u64,
     clock: Clock,
     mut step: impl FnMut(u64, u64) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let block = u64::try_from(meter::block_elements(item, contiguous)).unwrap_or(u64::MAX);
+    let block = u64::try_from(meter::block_elements(per_element)).unwrap_or(u64::MAX);
     let mut from = 0;
     while from < count {
         if from > 0 {
@@ -69,15 +69,16 @@ fn gather(map: &Access<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'
     let clock = meter.clock();
     layout.for_each_run(packed.strides(), |run: Run| -> Result<(), Error> {
         let contiguous = run.array_stride == step;
-        meter.run(run.count, itemsize, contiguous)?;
+        let per_element = meter::element_bytes(itemsize, run.array_stride);
+        meter.run(run.count, per_element)?;
         if contiguous {
-            return in_blocks(run.count, item, true, clock, |from, n| {
+            return in_blocks(run.count, per_element, clock, |from, n| {
                 let at = run_bytes(from, item)?;
                 let range = window(dst.len(), add(to_usize(run.buffer_offset)?, at)?, run_bytes(n, item)?)?;
                 map.read(add(to_usize(run.array_offset)?, at)?, &mut dst[range])
             });
         }
-        in_blocks(run.count, item, false, clock, |from, n| {
+        in_blocks(run.count, per_element, clock, |from, n| {
             for j in from..from + n {
                 let range = window(dst.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
                 map.read(offset_of(run.array_offset, j, run.array_stride)?, &mut dst[range])?;
@@ -103,9 +104,10 @@ fn scatter(
     layout.for_each_run(src_strides, |run: Run| -> Result<(), Error> {
         let from = to_usize(run.buffer_offset)?;
         let contiguous = run.array_stride == step;
-        meter.run(run.count, itemsize, contiguous)?;
+        let per_element = meter::element_bytes(itemsize, run.array_stride);
+        meter.run(run.count, per_element)?;
         if contiguous && run.buffer_stride == step {
-            return in_blocks(run.count, item, true, clock, |j, n| {
+            return in_blocks(run.count, per_element, clock, |j, n| {
                 let at = run_bytes(j, item)?;
                 let range = window(src.len(), add(from, at)?, run_bytes(n, item)?)?;
                 map.write(add(to_usize(run.array_offset)?, at)?, &src[range])
@@ -113,11 +115,13 @@ fn scatter(
         }
         if contiguous && run.buffer_stride == 0 {
             let range = window(src.len(), from, item)?;
-            return in_blocks(run.count, item, true, clock, |j, n| {
+            return in_blocks(run.count, per_element, clock, |j, n| {
                 map.fill(add(to_usize(run.array_offset)?, run_bytes(j, item)?)?, &src[range.clone()], to_usize(n)?)
             });
         }
-        in_blocks(run.count, item, false, clock, |j0, n| {
+        // One element at a time (a contiguous run of the mapping from a strided buffer, too): at
+        // least a cache line's worth of work per element between looks at the clock.
+        in_blocks(run.count, per_element.max(meter::HOST_BYTES_PER_FUEL), clock, |j0, n| {
             for j in j0..j0 + n {
                 let range = window(src.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
                 map.write(offset_of(run.array_offset, j, run.array_stride)?, &src[range])?;
@@ -165,16 +169,16 @@ fn read_as<T: Pod>(
     meter: &mut Meter<'_>,
 ) -> Result<Vec<T>, Error> {
     let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
-    // The common case, a contiguous selection in the host's byte order, is one copy into a vector
-    // that is not zeroed first: one run, charged (and the clock looked at) before it is copied.
-    // It is one `memcpy` of at most `max_transfer_bytes`.
+    // The common case, a contiguous selection in the host's byte order, is copied into a vector
+    // that is not zeroed first: one run, charged (and the clock looked at) before it is copied, in
+    // blocks of 1 MiB with a look at the clock between them (see `Access::read_vec`).
     if !dtype::needs_swap(dtype)
         && layout.size() > 0
         && let Some(start) = contiguous_start(layout)?
     {
-        meter.run(layout.size(), layout.itemsize(), true)?;
+        meter.run(layout.size(), layout.itemsize())?;
         meter.clock().check()?;
-        return map.read_vec(start, count);
+        return map.read_vec(start, count, meter.clock());
     }
     let mut values = vec![T::zeroed(); count];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
@@ -336,22 +340,70 @@ mod tests {
         let mut fuel = None;
         let clock = Meter::new(Some(std::time::Instant::now()), &mut fuel).clock();
         let mut done = Vec::new();
-        let err = in_blocks(1 << 30, 1, true, clock, |from, n| {
+        let err = in_blocks(1 << 30, meter::element_bytes(1, 1), clock, |from, n| {
             done.push((from, n));
             Ok(())
         })
         .expect_err("the deadline has passed");
-        let block = u64::try_from(meter::block_elements(1, true)).expect("block");
+        let block = u64::try_from(meter::block_elements(1)).expect("block");
         assert_eq!(done, [(0, block)]);
         assert_eq!(err, Error::from(meter::Stop::Time));
         // Without a deadline every block is done, in order, covering the whole run.
         let mut covered = 0;
-        in_blocks(10 * block + 3, 1, true, Meter::new(None, &mut fuel).clock(), |from, n| {
+        in_blocks(10 * block + 3, 1, Meter::new(None, &mut fuel).clock(), |from, n| {
             assert_eq!(from, covered);
             covered += n;
             Ok(())
         })
         .expect("no deadline");
         assert_eq!(covered, 10 * block + 3);
+    }
+
+    /// `a[::4096].copy()` of a 64 MiB `uint8` file: every element is on a page of its own, so
+    /// each is charged a page (4096 bytes, 64 units) where a cache line (1 unit) was charged
+    /// before; with a passed deadline the copy traps instead of faulting in 16,384 pages, and a
+    /// page-strided run looks at the clock every 256 elements (1 MiB of charged work).
+    #[test]
+    fn a_page_strided_copy_is_charged_per_page_and_stops_at_the_deadline_after_bounded_work() {
+        use crate::generated::types::{ByteOrder, Index, Slice};
+        use crate::raw::{MapKind, RawMap};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sparse.u1");
+        let file =
+            std::fs::File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
+        let len = 64 << 20;
+        file.set_len(u64::try_from(len).expect("len")).expect("size");
+        let raw = RawMap::new(&file, 0, len, MapKind::ReadOnly).expect("map");
+        let stats = std::sync::Arc::new(crate::ctx::MemmapStats::default());
+        let map = Mapping::new(Some(raw), MapKind::ReadOnly, file, 64 << 20, stats, "sparse.u1".into());
+        let whole = Layout::contiguous(&[64 << 20], 1, Order::C).expect("layout");
+        let layout = whole.view(&[Index::Slice(Slice { start: None, stop: None, step: Some(4096) })]).expect("view");
+        let pages = 16_384;
+        assert_eq!(layout.size(), pages);
+        let dtype = Dtype { kind: ScalarKind::Uint8, byte_order: ByteOrder::Little };
+
+        // Charged per page: 16,384 pages of 4096 bytes at 64 bytes a unit, plus one run.
+        let mut fuel = Some(u64::MAX);
+        let mut meter = Meter::new(None, &mut fuel);
+        let values = read(&map, &layout, dtype, &mut meter).expect("read");
+        meter.finish().expect("fuel");
+        assert!(matches!(&values, Elements::Uint8(v) if v.len() == 16_384 && v.iter().all(|&b| b == 0)));
+        assert_eq!(u64::MAX - fuel.expect("metered"), pages * 4096 / 64 + 1);
+
+        // Past the deadline the call stops before its first page.
+        let mut fuel = None;
+        let mut meter = Meter::new(Some(std::time::Instant::now()), &mut fuel);
+        let err = read(&map, &layout, dtype, &mut meter).expect_err("the deadline has passed");
+        assert_eq!(err, Error::from(meter::Stop::Time));
+
+        // Inside a run, the copy looks at the clock after each 256 pages.
+        let clock = Meter::new(Some(std::time::Instant::now()), &mut fuel).clock();
+        let mut done = 0;
+        let err = in_blocks(pages, meter::element_bytes(1, 4096), clock, |_, n| {
+            done += n;
+            Ok(())
+        })
+        .expect_err("the deadline has passed");
+        assert_eq!((done, err), (256, Error::from(meter::Stop::Time)));
     }
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::ctx::MemmapStats;
 use crate::error::{Error, ErrorCode};
+use crate::meter::{CHECK_BYTES, Clock};
 use crate::raw::{MapKind, RawMap};
 
 /// Whether a mapping is still mapped.
@@ -73,6 +74,7 @@ impl Mapping {
     ) -> Self {
         let len = raw.as_ref().map_or(0, RawMap::len);
         stats.map_opened(len);
+        stats.file_held();
         let copy_on_write = if kind == MapKind::Private { u64::try_from(len).unwrap_or(u64::MAX) } else { 0 };
         stats.copy_on_write_mapped(copy_on_write);
         Self {
@@ -362,6 +364,8 @@ impl Mapping {
 
 impl Drop for Mapping {
     fn drop(&mut self) {
+        // The file is closed with this struct, after this function, closed map or not.
+        self.stats.file_released();
         // `close` flushed it and took it out of the stats already.
         if matches!(*self.raw.get_mut().unwrap_or_else(PoisonError::into_inner), Slot::Closed) {
             return;
@@ -440,12 +444,38 @@ impl Access<'_> {
 }
 
 impl Access<'_> {
-    /// `count` values of `T` from `offset`, copied once into a new vector.
-    pub(crate) fn read_vec<T: bytemuck::Pod>(&self, offset: usize, count: usize) -> Result<Vec<T>, Error> {
+    /// `count` values of `T` from `offset`, copied into a new vector in blocks of
+    /// [`CHECK_BYTES`] (1 MiB) with a look at `clock` between them: a read of hundreds of
+    /// megabytes of pages that are not cached (each a disk read) stops within a block of the
+    /// deadline. A read of one block or less is one copy; a longer one copies each block through
+    /// a block-sized buffer that stays in the CPU's cache.
+    pub(crate) fn read_vec<T: bytemuck::Pod>(
+        &self,
+        offset: usize,
+        count: usize,
+        clock: Clock,
+    ) -> Result<Vec<T>, Error> {
         if count == 0 {
             return Ok(Vec::new());
         }
-        self.raw()?.read_vec(offset, count).map_err(|e| self.map.copy_error(&e))
+        let raw = self.raw()?;
+        let block = usize::try_from(CHECK_BYTES).unwrap_or(usize::MAX) / size_of::<T>().max(1);
+        if count <= block {
+            return raw.read_vec(offset, count).map_err(|e| self.map.copy_error(&e));
+        }
+        let mut values = Vec::with_capacity(count);
+        let mut at = offset;
+        while values.len() < count {
+            if !values.is_empty() {
+                clock.check()?;
+            }
+            let n = block.min(count - values.len());
+            values.extend_from_slice(&raw.read_vec::<T>(at, n).map_err(|e| self.map.copy_error(&e))?);
+            // `n * size_of::<T>()` is at most `CHECK_BYTES`; the sum stays inside the checked
+            // mapping or `read_vec` refuses it next time round.
+            at = at.checked_add(n * size_of::<T>()).ok_or_else(|| Error::overflow("read offset"))?;
+        }
+        Ok(values)
     }
 }
 
@@ -603,5 +633,27 @@ mod tests {
         assert!(map.close_within(later).expect("close"));
         assert_eq!((stats.flushes(), stats.file_syncs(), stats.live_maps()), (1, 1, 0));
         assert_eq!(&std::fs::read(dir.path().join("data")).expect("read")[10..20], &[4; 10]);
+    }
+
+    /// A contiguous read of more than 1 MiB is copied in 1 MiB blocks with a look at the clock
+    /// between them: past the deadline it stops after the first block; without one it returns
+    /// every byte, across the blocks' edges and from an offset that is not a multiple of 8.
+    #[test]
+    fn a_long_contiguous_read_is_copied_in_blocks_and_stops_at_the_deadline() {
+        let len = 3 << 20;
+        let (_dir, _path, _stats, map) = shared(len);
+        let pattern: Vec<u8> = (0..len).map(|i| u8::try_from(i % 251).expect("byte")).collect();
+        map.writer().expect("open").write(0, &pattern).expect("write");
+        let access = map.reader().expect("open");
+        let count = (len - 8) / 8;
+        let passed = Clock::at(Some(Instant::now()));
+        let err = access.read_vec::<u64>(3, count, passed).expect_err("the deadline has passed");
+        assert_eq!(err, Error::from(crate::meter::Stop::Time));
+        let values = access.read_vec::<u64>(3, count, Clock::at(None)).expect("read");
+        let bytes: &[u8] = bytemuck::cast_slice(&values);
+        assert_eq!(bytes, &pattern[3..3 + count * 8]);
+        // One block or less is one copy, whatever the clock says.
+        let short = access.read_vec::<u8>(5, 1 << 20, passed).expect("one block");
+        assert_eq!(short, pattern[5..5 + (1 << 20)]);
     }
 }

@@ -18,9 +18,12 @@ use crate::error::HostError;
 
 /// How many bytes of host work one unit of fuel pays for: a reduction, copy or fill that reads or
 /// writes `n` bytes costs `n / 64` units (rounded up), plus one unit per run of elements (a stretch
-/// of the selection with one stride). An element of a strided run counts as 64 bytes, the cache
-/// line the host loads for it. Deterministic: the same calls on the same selections always cost
-/// the same fuel.
+/// of the selection with one stride). An element of a strided run counts as its stride, clamped to
+/// 64 bytes (the cache line the host loads for it) at least and 4096 bytes (a page, which the
+/// kernel may have to fault in or read from disk for it) at most. So a
+/// strided view `a[::4096]` of a `uint8` file costs a page per element, as much as reading the
+/// file whole, which is what touching every page of it costs the host. Deterministic: the same
+/// calls on the same selections always cost the same fuel, on every host.
 ///
 /// One unit of wasm fuel is about one wasm instruction (under a nanosecond); the host reads 64
 /// bytes of a mapping in a few nanoseconds, so a unit buys the host a little more time than it buys
@@ -31,8 +34,29 @@ pub const HOST_BYTES_PER_FUEL: u64 = 64;
 /// native work, so a call overshoots its deadline by well under a millisecond per thread.
 pub(crate) const CHECK_BYTES: u64 = 1 << 20;
 
-/// The runs of elements between two looks at the clock, however short the runs.
-const CHECK_RUNS: u64 = 4096;
+/// The runs of elements between two looks at the clock, however short the runs: each run may start
+/// on a page of its own (a fault, or a disk read when the page is not cached), so 256 runs are up
+/// to 1 MiB of pages, as [`CHECK_BYTES`]. A look costs about 20 ns, under 1% of 256 runs' work.
+const CHECK_RUNS: u64 = 256;
+
+/// The most bytes one element is charged (see [`HOST_BYTES_PER_FUEL`]): the page size of x86-64
+/// and most `aarch64` Linux hosts. Fixed rather than read from the host, so that fuel stays
+/// deterministic.
+pub(crate) const PAGE_BYTES: u64 = 4096;
+
+/// The bytes one element of `item` bytes is charged in a run whose elements lie `stride` bytes
+/// apart in the mapping: `item` when the run is contiguous and ascending (`stride == item`, copied
+/// or summed as one block), else the stride's size clamped to `64..=4096` ([`HOST_BYTES_PER_FUEL`]
+/// to [`PAGE_BYTES`]), and never less than `item`. A stride of a page or more touches a new page
+/// with every element, which is what the host pays for (a fault, or a disk read), whatever the
+/// element's size.
+pub(crate) fn element_bytes(item: u64, stride: i64) -> u64 {
+    if u64::try_from(stride).is_ok_and(|s| s == item) {
+        item
+    } else {
+        stride.unsigned_abs().clamp(HOST_BYTES_PER_FUEL, PAGE_BYTES).max(item)
+    }
+}
 
 /// Why the host stopped a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +92,12 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
+    /// A clock for `deadline` (tests of the copies that take one).
+    #[cfg(test)]
+    pub(crate) fn at(deadline: Option<Instant>) -> Self {
+        Self { deadline }
+    }
+
     /// Fails once the deadline has passed.
     #[inline]
     pub(crate) fn check(self) -> Result<(), Stop> {
@@ -98,13 +128,14 @@ impl<'a> Meter<'a> {
         self.clock
     }
 
-    /// Charges one run of `elements` elements of `item` bytes, `contiguous` or strided, before the
-    /// run is touched. Every [`CHECK_BYTES`] bytes or [`CHECK_RUNS`] runs it settles the fuel and
-    /// checks the clock: a run larger than that is charged whole before it starts (so a call the
-    /// fuel cannot pay for stops before doing anything); its caller checks the clock inside it.
+    /// Charges one run of `elements` elements of `per_element` bytes each (its [`element_bytes`])
+    /// before the run is touched. Every [`CHECK_BYTES`] bytes charged or [`CHECK_RUNS`] runs it
+    /// settles the fuel and checks the clock: a run larger than that is charged whole before it
+    /// starts (so a call the fuel cannot pay for stops before doing anything); its caller checks
+    /// the clock inside it, every [`block_elements`] elements, which is also every
+    /// [`CHECK_BYTES`] bytes charged.
     #[inline]
-    pub(crate) fn run(&mut self, elements: u64, item: u64, contiguous: bool) -> Result<(), Stop> {
-        let per_element = if contiguous { item } else { item.max(HOST_BYTES_PER_FUEL) };
+    pub(crate) fn run(&mut self, elements: u64, per_element: u64) -> Result<(), Stop> {
         self.bytes = self.bytes.saturating_add(elements.saturating_mul(per_element));
         self.runs += 1;
         if self.bytes >= CHECK_BYTES || self.runs >= CHECK_RUNS { self.settle(true) } else { Ok(()) }
@@ -132,13 +163,14 @@ impl<'a> Meter<'a> {
     }
 }
 
-/// Elements of a run of `item`-byte elements between two looks at the clock: [`CHECK_BYTES`] worth
-/// (an element of a strided run counting as [`HOST_BYTES_PER_FUEL`] bytes), and at least 1024, a
-/// multiple of 8 so that blocks of a pairwise sum fall where numpy's own splits fall.
-pub(crate) fn block_elements(item: usize, contiguous: bool) -> usize {
-    let per_element = if contiguous { item.max(1) } else { item.max(64) };
-    let per_block = usize::try_from(CHECK_BYTES).unwrap_or(usize::MAX) / per_element;
-    per_block.max(1024) & !7
+/// Elements of a run between two looks at the clock: [`CHECK_BYTES`] worth when each element is
+/// charged `per_element` bytes (its [`element_bytes`]: 256 elements a page apart, 1 MiB of
+/// contiguous bytes), at least 128 (numpy's pairwise-sum block), and a multiple of 8. The blocks
+/// of a sum do not change its bits: a pairwise sum cuts a run at the same places however long its
+/// blocks are (see `reduce::pairwise_checked`).
+pub(crate) fn block_elements(per_element: u64) -> usize {
+    let per_block = CHECK_BYTES / per_element.max(1);
+    usize::try_from(per_block).unwrap_or(usize::MAX).max(128) & !7
 }
 
 #[cfg(test)]
@@ -151,13 +183,13 @@ mod tests {
         let mut meter = Meter::new(None, &mut fuel);
         // 10 runs of 64 contiguous bytes: 10 units of bytes + 10 of runs.
         for _ in 0..10 {
-            meter.run(8, 8, true).unwrap();
+            meter.run(8, element_bytes(8, 8)).unwrap();
         }
         meter.finish().unwrap();
         assert_eq!(fuel, Some(80));
         // A strided run costs a cache line per element: 100 elements = 100 units + 1 > 80.
         let mut meter = Meter::new(None, &mut fuel);
-        meter.run(100, 1, false).unwrap();
+        meter.run(100, element_bytes(1, 2)).unwrap();
         assert_eq!(meter.finish(), Err(Stop::Fuel));
         assert_eq!(fuel, Some(0));
     }
@@ -166,7 +198,7 @@ mod tests {
     fn a_run_larger_than_a_block_is_charged_before_it_starts() {
         let mut fuel = Some(1000);
         let mut meter = Meter::new(None, &mut fuel);
-        assert_eq!(meter.run(8 << 30, 1, true), Err(Stop::Fuel));
+        assert_eq!(meter.run(8 << 30, element_bytes(1, 1)), Err(Stop::Fuel));
     }
 
     #[test]
@@ -174,7 +206,7 @@ mod tests {
         let mut fuel = None;
         let mut meter = Meter::new(Some(Instant::now()), &mut fuel);
         // Short runs only look at the clock every CHECK_RUNS runs.
-        let stopped = (0..CHECK_RUNS).map(|_| meter.run(2, 1, false)).position(|r| r.is_err());
+        let stopped = (0..CHECK_RUNS).map(|_| meter.run(2, element_bytes(1, 2))).position(|r| r.is_err());
         assert_eq!(stopped, Some(usize::try_from(CHECK_RUNS).unwrap() - 1));
         assert_eq!(Clock { deadline: Some(Instant::now()) }.check(), Err(Stop::Time));
         assert_eq!(Clock::default().check(), Ok(()));
@@ -182,9 +214,52 @@ mod tests {
 
     #[test]
     fn blocks_are_whole_multiples_of_eight_elements() {
-        for (item, contiguous) in [(1, true), (8, true), (16, true), (1, false), (8, false), (1 << 30, true)] {
-            let n = block_elements(item, contiguous);
-            assert!(n >= 1024 && n.is_multiple_of(8), "{item} {contiguous}: {n}");
+        for (item, stride) in [(1, 1), (8, 8), (16, 16), (1, 2), (8, -8), (8, 4096), (8, 1 << 40), (1 << 30, 1 << 30)] {
+            let n = block_elements(element_bytes(item, stride));
+            assert!(n >= 128 && n.is_multiple_of(8), "{item} {stride}: {n}");
         }
+    }
+
+    /// A strided element costs its stride between a cache line and a page, and never less than
+    /// its own size; a contiguous one its size.
+    #[test]
+    fn a_strided_element_is_charged_its_stride_from_a_cache_line_to_a_page() {
+        let cases = [
+            ((8, 8), 8),
+            ((8, -8), 64),
+            ((1, 2), 64),
+            ((8, 800), 800),
+            ((8, -800), 800),
+            ((1, 4096), 4096),
+            ((1, 1 << 20), 4096),
+            ((8, i64::MIN), 4096),
+            ((8, 0), 64),
+            ((16, 0), 64),
+        ];
+        for ((item, stride), bytes) in cases {
+            assert_eq!(element_bytes(item, stride), bytes, "item {item}, stride {stride}");
+        }
+        // Blocks between looks at the clock are 1 MiB of charged bytes: 256 page-strided elements.
+        assert_eq!(block_elements(element_bytes(1, 1 << 20)), 256);
+        assert_eq!(block_elements(element_bytes(8, 8)), 1 << 17);
+    }
+
+    /// A strided pass with a page between elements (each element a page fault, or a disk read):
+    /// one page charged per element, so a million of them cost what reading 4 GiB does, and with
+    /// a passed deadline the meter stops it at its first look, after 1 MiB of charged work.
+    #[test]
+    fn a_page_strided_pass_is_charged_per_page_and_stops_at_the_deadline_after_bounded_work() {
+        let page = element_bytes(8, 1 << 16);
+        let mut fuel = Some(u64::MAX);
+        let mut meter = Meter::new(None, &mut fuel);
+        meter.run(1_000_000, page).unwrap();
+        meter.finish().unwrap();
+        assert_eq!(fuel, Some(u64::MAX - (1_000_000 * 4096 / HOST_BYTES_PER_FUEL + 1)));
+        // Two-element runs a page apart, with a passed deadline: the meter looks at the clock once
+        // 1 MiB (128 runs of 2 pages) has been charged.
+        let mut fuel = None;
+        let mut meter = Meter::new(Some(Instant::now()), &mut fuel);
+        let stopped = (0..10_000).map(|_| meter.run(2, page)).position(|r| r.is_err());
+        assert_eq!(stopped, Some(127));
     }
 }

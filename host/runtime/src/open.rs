@@ -118,6 +118,7 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
         None => None,
     };
     ctx.check_new_handle()?;
+    ctx.check_new_open_map(&path)?;
     if let Some(sized) = &sized {
         ctx.check_new_map(sized.nbytes)?;
         if mode == Mode::CopyOnWrite {

@@ -326,6 +326,9 @@ struct RunBytes {
     stride: isize,
     contiguous: bool,
     count: usize,
+    /// Elements between two looks at the clock ([`meter::block_elements`] of the bytes each
+    /// element is charged).
+    block: usize,
 }
 
 impl RunBytes {
@@ -366,8 +369,10 @@ fn for_each_run_bytes(
             .ok_or_else(|| Error::overflow("a run of the selection spans more than the address space"))?;
         let base = isize::try_from(start - low).map_err(|_| Error::overflow("run offset"))?;
         let contiguous = usize::try_from(stride).is_ok_and(|s| s == item);
-        meter.run(run.count, layout.itemsize(), contiguous)?;
-        f(&RunBytes { low, len, base, stride, contiguous, count })
+        let per_element = meter::element_bytes(layout.itemsize(), run.array_stride);
+        meter.run(run.count, per_element)?;
+        let block = meter::block_elements(per_element);
+        f(&RunBytes { low, len, base, stride, contiguous, count, block })
     })
 }
 
@@ -376,10 +381,10 @@ fn for_each_elems(
     map: &Access<'_>,
     layout: &Layout,
     meter: &mut Meter<'_>,
-    mut f: impl FnMut(&Elems<'_>, usize, bool) -> Result<(), Stop>,
+    mut f: impl FnMut(&Elems<'_>, usize, usize) -> Result<(), Stop>,
 ) -> Result<(), Error> {
     for_each_run_bytes(layout, meter, |run| {
-        Ok(map.with_bytes(run.low, run.len, |bytes| f(&run.elems(bytes), run.count, run.contiguous))??)
+        Ok(map.with_bytes(run.low, run.len, |bytes| f(&run.elems(bytes), run.count, run.block))??)
     })
 }
 
@@ -417,7 +422,7 @@ fn pairwise_half(n: usize) -> usize {
 /// A run of more than one block ([`meter::block_elements`]) looks at `clock` between blocks.
 fn sum_run<K: Load>(map: &Access<'_>, run: &RunBytes, clock: Clock) -> Result<f64, Error> {
     let parts = parallel_parts();
-    let block = meter::block_elements(K::SIZE, run.contiguous);
+    let block = run.block;
     if run.count <= block {
         return map.with_bytes(run.low, run.len, |bytes| pairwise::<K>(&run.elems(bytes), 0, run.count));
     }
@@ -490,8 +495,8 @@ fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction, meter: &mut Me
             let max = op == Reduction::Max;
             let mut best = if max { f64::NEG_INFINITY } else { f64::INFINITY };
             let mut nan = false;
-            for_each_elems(map, layout, meter, |e, n, contiguous| {
-                extreme::<K>(e, n, max, &mut best, &mut nan, (meter::block_elements(K::SIZE, contiguous), clock))
+            for_each_elems(map, layout, meter, |e, n, block| {
+                extreme::<K>(e, n, max, &mut best, &mut nan, (block, clock))
             })?;
             Ok(if nan { f64::NAN } else { best })
         }

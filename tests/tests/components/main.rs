@@ -15,6 +15,7 @@ mod item;
 mod limits;
 mod modes;
 mod npy;
+mod openfiles;
 mod reduce;
 mod rng;
 mod session;
