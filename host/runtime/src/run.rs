@@ -547,8 +547,11 @@ impl Runner {
     }
 
     /// Checks that none of `dirs` contains or lies inside the compile cache or a directory of
-    /// [`Runner::protect_dirs`]. [`Runner::run`] checks this itself; an embedder may call it first
-    /// to refuse a run before compiling the plugin.
+    /// [`Runner::protect_dirs`], or holds a symbolic link on the path of one (which the plugin could
+    /// point at a directory of its own). Each directory is opened and the opened directory checked,
+    /// by (device, inode) up to the root. [`Runner::run`] checks this itself, on the directories it
+    /// then hands to the plugin; an embedder may call it first to refuse a run before compiling the
+    /// plugin.
     ///
     /// # Errors
     /// [`ProtectedDirGranted`] for the first grant that reaches a protected directory; or when a

@@ -182,12 +182,12 @@ impl Opened {
         }
         let absolute = std::path::absolute(protected)?;
         for ancestor in absolute.ancestors() {
-            let is_link = std::fs::symlink_metadata(ancestor).is_ok_and(|m| m.file_type().is_symlink());
-            let parent = ancestor.parent().and_then(|parent| open_dir_file(parent).ok());
-            if let (true, Some(parent)) = (is_link, parent) {
-                if lineage(parent)?.contains(&id) {
-                    return Ok(Reach::Link(ancestor.to_path_buf()));
-                }
+            if !std::fs::symlink_metadata(ancestor).is_ok_and(|m| m.file_type().is_symlink()) {
+                continue;
+            }
+            let Some(parent) = ancestor.parent().and_then(|parent| open_dir_file(parent).ok()) else { continue };
+            if lineage(parent)?.contains(&id) {
+                return Ok(Reach::Link(ancestor.to_path_buf()));
             }
         }
         Ok(Reach::No)
