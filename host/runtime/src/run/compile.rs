@@ -362,8 +362,12 @@ mod tests {
     #[test]
     fn a_child_with_a_long_error_message_keeps_its_exit_status() {
         // 1 MB on stderr is more than the kept 16 KiB: the rest is drained rather than the pipe
-        // closed (1f22ff2 closed it, so the child died of SIGPIPE and its own exit status was lost).
-        let compiler = shell("head -c 1000000 /dev/zero | tr '\\0' e >&2; exit 3", Duration::from_secs(60), 1 << 30);
+        // closed (85c5109 closed it: the child died of SIGPIPE and its own exit status was lost).
+        let compiler = shell(
+            "head -c 1000000 /dev/zero | tr '\\0' e >&2; echo done >&2; exit 3",
+            Duration::from_secs(60),
+            1 << 30,
+        );
         let start = Instant::now();
         let err = compile_in_child(&compiler, false, b"wasm").unwrap_err().to_string();
         assert!(err.starts_with("the compiler process failed (exit status: 3): eeee"), "{}", &err[..80.min(err.len())]);
