@@ -148,6 +148,13 @@ impl MemmapCtxBuilder {
         Ok(self)
     }
 
+    /// Lets the plugin map files in `dir`, an already opened directory (the one the embedder
+    /// checked): as [`Self::preopened_dir`] without opening a name again.
+    pub(crate) fn preopened(mut self, dir: cap_std::fs::Dir, guest_path: &str, perms: FsPerms) -> Self {
+        self.grants.push(Grant::from_dir(dir, guest_path, perms));
+        self
+    }
+
     /// Sets the limits (default [`MemmapLimits::default`]).
     pub fn limits(mut self, limits: MemmapLimits) -> Self {
         self.limits = limits;

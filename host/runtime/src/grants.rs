@@ -64,14 +64,18 @@ impl Grant {
     /// Opens `host` (like `std::fs::File::open` on a directory; needs ambient authority, which only
     /// the embedder has) to be reached by guests as `guest`.
     pub(crate) fn open(host: &Path, guest: &str, perms: FsPerms) -> std::io::Result<Self> {
-        let dir = Dir::open_ambient_dir(host, ambient_authority())?;
-        Ok(Self {
+        Ok(Self::from_dir(Dir::open_ambient_dir(host, ambient_authority())?, guest, perms))
+    }
+
+    /// The already opened `dir`, to be reached by guests as `guest`.
+    pub(crate) fn from_dir(dir: Dir, guest: &str, perms: FsPerms) -> Self {
+        Self {
             dir,
             guest: guest.to_owned(),
             absolute: guest.starts_with('/'),
             prefix: components(guest).map(str::to_owned).collect(),
             perms,
-        })
+        }
     }
 
     pub(crate) fn dir(&self) -> &Dir {

@@ -430,18 +430,22 @@ impl Runner {
     /// waiting (a sleep burns none): give a timeout too. The mappings of a plugin stopped by either
     /// limit are flushed within [`TEARDOWN_FLUSH_GRACE`].
     pub fn run(&self, plugin: &Plugin, config: &RunConfig) -> wasmtime::Result<Outcome> {
-        self.check_grants(&config.dirs)?;
+        // Each grant is opened once; that directory is checked and handed to memmap and to WASI.
+        let opened = self.open_grants(&config.dirs)?;
         if config.instance.fuel.is_some() && !self.fuel {
             wasmtime::bail!("a fuel limit needs a runner that meters fuel (Runner::with_fuel)");
         }
         let mut wasi = WasiCtxBuilder::new();
         wasi.args(&config.args);
         let mut memmap = MemmapCtx::builder().limits(config.limits);
-        for grant in &config.dirs {
-            memmap = memmap
-                .preopened_dir(&grant.host, &grant.guest, grant.perms)
+        for (grant, dir) in config.dirs.iter().zip(opened) {
+            // WASI's builder opens a path: `/proc/self/fd/N` makes it open this very directory.
+            dir.verify_proc_path()
+                .and_then(|()| {
+                    wasi.preopened_dir(dir.proc_path(), &grant.guest, grant.perms).map_err(std::io::Error::other)
+                })
                 .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
-            wasi.preopened_dir(&grant.host, &grant.guest, grant.perms)?;
+            memmap = memmap.preopened(dir.into_dir(), &grant.guest, grant.perms);
         }
         let stdout = route(&mut wasi, config.stdout, WasiCtxBuilder::inherit_stdout, |w, p| {
             w.stdout(p);
@@ -558,24 +562,42 @@ impl Runner {
     }
 
     /// Checks that none of `dirs` contains or lies inside the compile cache or a directory of
-    /// [`Runner::protect_dirs`]. [`Runner::run`] checks this itself; an embedder may call it first
-    /// to refuse a run before compiling the plugin.
+    /// [`Runner::protect_dirs`], or holds a symbolic link on the path of one (which the plugin could
+    /// point at a directory of its own). Each directory is opened and the opened directory checked,
+    /// by (device, inode) up to the root. [`Runner::run`] checks this itself, on the directories it
+    /// then hands to the plugin; an embedder may call it first to refuse a run before compiling the
+    /// plugin.
     ///
     /// # Errors
     /// [`ProtectedDirGranted`] for the first grant that reaches a protected directory; or when a
     /// grant cannot be resolved (it does not exist).
     pub fn check_grants(&self, dirs: &[DirGrant]) -> wasmtime::Result<()> {
+        self.open_grants(dirs).map(drop)
+    }
+
+    /// Opens each of `dirs` once and checks the opened directory (not its name, which someone may
+    /// swap meanwhile) against the protected directories; see [`Runner::check_grants`].
+    fn open_grants(&self, dirs: &[DirGrant]) -> wasmtime::Result<Vec<protect::Opened>> {
         let cache = self.cache.as_ref().map(|c| c.dir().to_path_buf());
+        let cannot = |grant: &DirGrant, e: std::io::Error| {
+            wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display())
+        };
+        let mut opened = Vec::with_capacity(dirs.len());
         for grant in dirs {
+            let dir = protect::Opened::open(&grant.host).map_err(|e| cannot(grant, e))?;
             for protected in cache.iter().chain(&self.protected) {
-                let reaches = protect::reaches(&grant.host, protected)
-                    .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
-                if reaches {
-                    return Err(ProtectedDirGranted { grant: grant.host.clone(), protected: protected.clone() }.into());
-                }
+                let link = match dir.reaches(protected).map_err(|e| cannot(grant, e))? {
+                    protect::Reach::No => continue,
+                    protect::Reach::Directly => None,
+                    protect::Reach::Link(link) => Some(link),
+                };
+                return Err(
+                    ProtectedDirGranted { grant: grant.host.clone(), protected: protected.clone(), link }.into()
+                );
             }
+            opened.push(dir);
         }
-        Ok(())
+        Ok(opened)
     }
 }
 

@@ -17,7 +17,8 @@
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The first bytes of a request: a child started by mistake (or by another version) fails fast.
@@ -26,8 +27,9 @@ const REQUEST_MAGIC: &[u8; 16] = b"wasm-memmap-cc1\n";
 const FLAG_FUEL: u8 = 1;
 /// The most a child's error message is kept (16 KiB).
 const MAX_CHILD_MESSAGE: u64 = 16 << 10;
-/// The most a child's serialized output is read (4 GiB): compiled code is a few times the size of
-/// the component, which is capped well below this.
+/// The most a child's serialized output is read (4 GiB), whatever its memory limit: compiled code is
+/// a few times the size of the component, which is capped well below this. Below it, the output may
+/// be no larger than the child's memory limit (the child held all of it in memory).
 const MAX_CHILD_OUTPUT: u64 = 4 << 30;
 /// How often the parent checks whether the child has ended and how much memory it holds.
 const POLL: Duration = Duration::from_millis(5);
@@ -119,7 +121,11 @@ impl std::error::Error for CompileLimitError {}
 /// Compiles `wasm` in the child `compiler` describes; returns what `Component::serialize` made.
 pub(crate) fn compile_in_child(compiler: &ChildCompiler, fuel: bool, wasm: &[u8]) -> wasmtime::Result<Vec<u8>> {
     let start = Instant::now();
-    let mut child = Command::new(&compiler.program)
+    // A time limit too long to add to the clock is no time limit.
+    let deadline = start.checked_add(compiler.timeout);
+    // The serialized code was all in the child's memory: more than its limit means it broke it.
+    let output_cap = compiler.max_memory_bytes.min(MAX_CHILD_OUTPUT);
+    let child = Command::new(&compiler.program)
         .args(&compiler.args)
         // glibc reserves 64 MiB of address space per malloc arena, up to eight per core; two keep
         // the address space the limit counts close to the memory compiling really uses.
@@ -129,10 +135,11 @@ pub(crate) fn compile_in_child(compiler: &ChildCompiler, fuel: bool, wasm: &[u8]
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| wasmtime::format_err!("cannot start the compiler process {}: {e}", compiler.program.display()))?;
-    let (Some(mut stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    // From here on the child is killed on every way out, a panic included.
+    let mut child = KillOnDrop(child);
+    let (Some(mut stdin), Some(stdout), Some(stderr)) =
+        (child.0.stdin.take(), child.0.stdout.take(), child.0.stderr.take())
     else {
-        let _ = child.kill();
-        let _ = child.wait();
         wasmtime::bail!("the compiler process has no pipes");
     };
     let mut header = Vec::with_capacity(REQUEST_MAGIC.len() + 17);
@@ -140,29 +147,48 @@ pub(crate) fn compile_in_child(compiler: &ChildCompiler, fuel: bool, wasm: &[u8]
     header.push(if fuel { FLAG_FUEL } else { 0 });
     header.extend_from_slice(&compiler.max_memory_bytes.saturating_mul(AS_FACTOR).to_le_bytes());
     header.extend_from_slice(&u64::try_from(wasm.len()).unwrap_or(u64::MAX).to_le_bytes());
+    let overflow = AtomicBool::new(false);
     let (status, output, message) = std::thread::scope(|s| {
+        // Dropped (the child killed) before the scope joins the threads below, even when this
+        // unwinds: they end when the child's pipes close.
+        let mut child = child;
         // The request is written, and both answers read, on their own threads: a child that stops
         // reading (or floods stderr) cannot block the parent past its deadline.
         s.spawn(move || {
             // A child that died early closes the pipe: its exit status tells why.
             let _ = stdin.write_all(&header).and_then(|()| stdin.write_all(wasm));
         });
-        let output = s.spawn(move || read_up_to(stdout, MAX_CHILD_OUTPUT));
-        let message = s.spawn(move || read_up_to(stderr, MAX_CHILD_MESSAGE));
-        let status = wait_until(&mut child, start + compiler.timeout, compiler.max_memory_bytes);
+        let overflow = &overflow;
+        let output = s.spawn(move || {
+            let bytes = read_up_to(stdout, output_cap);
+            // Past the cap the child is killed rather than waited for.
+            if bytes.as_ref().is_ok_and(|b| u64::try_from(b.len()).unwrap_or(u64::MAX) > output_cap) {
+                overflow.store(true, Ordering::Relaxed);
+            }
+            bytes
+        });
+        let message = s.spawn(move || read_keeping(stderr, MAX_CHILD_MESSAGE));
+        let status = wait_until(&mut child.0, deadline, compiler.max_memory_bytes, overflow);
         (status, output.join(), message.join())
     });
     let message = message.ok().and_then(Result::ok).unwrap_or_default();
     let message = String::from_utf8_lossy(&message).trim().to_owned();
-    let status = match status? {
+    let too_much_memory = CompileLimitError::OutOfMemory { limit: compiler.max_memory_bytes };
+    // The output reader stopped at the cap: the child may have died of the closed pipe first.
+    if overflow.load(Ordering::Relaxed) {
+        return Err(too_much_memory.into());
+    }
+    let status = match status {
         Ended::Exited(status) => status,
+        Ended::Failed(e) => wasmtime::bail!("cannot wait for the compiler process: {e}"),
+        Ended::OutputTooLarge => return Err(too_much_memory.into()),
         Ended::TimedOut => return Err(CompileLimitError::TimedOut { limit: compiler.timeout }.into()),
-        Ended::OutOfMemory => return Err(CompileLimitError::OutOfMemory { limit: compiler.max_memory_bytes }.into()),
+        Ended::OutOfMemory => return Err(too_much_memory.into()),
     };
     if status.success() {
         return match output {
-            Ok(Ok(bytes)) if u64::try_from(bytes.len()).unwrap_or(u64::MAX) < MAX_CHILD_OUTPUT => Ok(bytes),
-            Ok(Ok(_)) => wasmtime::bail!("the compiler process wrote more than {MAX_CHILD_OUTPUT} bytes"),
+            Ok(Ok(bytes)) if u64::try_from(bytes.len()).unwrap_or(u64::MAX) <= output_cap => Ok(bytes),
+            Ok(Ok(_)) => Err(too_much_memory.into()),
             Ok(Err(e)) => wasmtime::bail!("cannot read the compiler process's output: {e}"),
             Err(_) => wasmtime::bail!("the thread reading the compiler process's output panicked"),
         };
@@ -173,7 +199,7 @@ pub(crate) fn compile_in_child(compiler: &ChildCompiler, fuel: bool, wasm: &[u8]
         .iter()
         .any(|needle| message.contains(needle));
     if out_of_memory {
-        return Err(CompileLimitError::OutOfMemory { limit: compiler.max_memory_bytes }.into());
+        return Err(too_much_memory.into());
     }
     match status.code() {
         Some(2) => wasmtime::bail!("{message}"),
@@ -191,6 +217,26 @@ fn read_up_to(from: impl Read, cap: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Reads `from` to its end, keeping at most `cap` bytes (and one more, to tell it was cut) and
+/// discarding the rest: the writer is never blocked on a full pipe.
+fn read_keeping(mut from: impl Read, cap: u64) -> std::io::Result<Vec<u8>> {
+    let bytes = read_up_to(&mut from, cap)?;
+    std::io::copy(&mut from, &mut std::io::sink())?;
+    Ok(bytes)
+}
+
+/// A child process killed (and reaped) when dropped, unless it has ended and been waited for.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        // Both are no-ops on a child already waited for (std remembers its status): no other
+        // process that reused the id is signalled.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// How the child ended.
 enum Ended {
     /// By itself.
@@ -199,31 +245,38 @@ enum Ended {
     TimedOut,
     /// Killed for holding more resident memory than its limit.
     OutOfMemory,
+    /// Killed for writing more output than its memory limit.
+    OutputTooLarge,
+    /// Killed because it could not be waited for.
+    Failed(std::io::Error),
 }
 
-/// Waits for `child` to end; kills it at `deadline` or when its resident memory exceeds
-/// `max_resident` bytes.
-fn wait_until(child: &mut std::process::Child, deadline: Instant, max_resident: u64) -> wasmtime::Result<Ended> {
+/// Waits for `child` to end; kills it at `deadline` (`None`: no deadline), when its resident
+/// memory exceeds `max_resident` bytes, when `overflow` is set, or when it cannot be waited for.
+fn wait_until(child: &mut Child, deadline: Option<Instant>, max_resident: u64, overflow: &AtomicBool) -> Ended {
     let status_file = format!("/proc/{}/status", child.id());
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Ended::Exited(status));
+    let ended = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ended::Exited(status),
+            Ok(None) => {}
+            Err(e) => break Ended::Failed(e),
         }
-        let ended = if Instant::now() >= deadline {
-            Some(Ended::TimedOut)
-        } else if resident_bytes(&status_file).is_some_and(|rss| rss > max_resident) {
-            Some(Ended::OutOfMemory)
-        } else {
-            None
-        };
-        if let Some(ended) = ended {
-            // Killing closes its pipes, which ends the reading threads.
-            let _ = child.kill();
-            let _ = child.wait();
-            return Ok(ended);
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            break Ended::TimedOut;
+        }
+        if resident_bytes(&status_file).is_some_and(|rss| rss > max_resident) {
+            break Ended::OutOfMemory;
+        }
+        if overflow.load(Ordering::Relaxed) {
+            break Ended::OutputTooLarge;
         }
         std::thread::sleep(POLL);
-    }
+    };
+    // Every way out but the child's own end kills it. Killing closes its pipes, which ends the
+    // reading threads.
+    let _ = child.kill();
+    let _ = child.wait();
+    ended
 }
 
 /// The resident memory (`VmRSS`) in a `/proc/PID/status` file, in bytes; `None` when it cannot be
@@ -277,4 +330,47 @@ fn serve(mut input: impl Read, mut output: impl Write) -> wasmtime::Result<()> {
     output.write_all(&component.serialize()?)?;
     output.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A "compiler" that is a shell command: it reads the request and does what `script` says.
+    fn shell(script: &str, timeout: Duration, max_memory_bytes: u64) -> ChildCompiler {
+        ChildCompiler {
+            program: PathBuf::from("/bin/sh"),
+            args: vec!["-c".into(), format!("cat >/dev/null; {script}").into()],
+            timeout,
+            max_memory_bytes,
+        }
+    }
+
+    #[test]
+    fn output_past_the_memory_limit_stops_the_child_at_once_even_without_a_practical_deadline() {
+        // A time limit too long to add to the clock (`--compile-timeout 1e19`) is none, not a panic;
+        // a child writing without end is stopped once its output passes its memory limit.
+        let compiler = shell("exec yes", Duration::MAX, 64 << 20);
+        let start = Instant::now();
+        let err = compile_in_child(&compiler, false, b"wasm").unwrap_err();
+        assert_eq!(err.downcast_ref::<CompileLimitError>(), Some(&CompileLimitError::OutOfMemory { limit: 64 << 20 }));
+        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_child_with_a_long_error_message_keeps_its_exit_status() {
+        // 1 MB on stderr is more than the kept 16 KiB: the rest is drained rather than the pipe
+        // closed (85c5109 closed it: the child died of SIGPIPE and its own exit status was lost).
+        let compiler = shell(
+            "head -c 1000000 /dev/zero | tr '\\0' e >&2; echo done >&2; exit 3",
+            Duration::from_secs(60),
+            1 << 30,
+        );
+        let start = Instant::now();
+        let err = compile_in_child(&compiler, false, b"wasm").unwrap_err().to_string();
+        assert!(err.starts_with("the compiler process failed (exit status: 3): eeee"), "{}", &err[..80.min(err.len())]);
+        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    }
 }
