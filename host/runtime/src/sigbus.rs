@@ -49,7 +49,11 @@
 //! process has, or under strict overcommit (`vm.overcommit_memory = 2`, where `MAP_NORESERVE` is
 //! ignored) with the commit limit used up for a writable `r+` map. In those cases the plugin's
 //! call stalls (its thread waits in the handler) until another plugin or the embedder releases
-//! mappings or memory, instead of the whole host dying; the embedder sees the stderr line.
+//! mappings or memory, instead of the whole host dying; the embedder sees the stderr line. Nothing
+//! interrupts that wait, and when the stalled plugin is the only one (the CLI), nothing else
+//! releases anything: under strict overcommit a strided touch of a truncated writable map can hang
+//! the host for ever. A process-wide sparse `memfd` mapped `MAP_SHARED` over writable maps (never
+//! charged to the commit limit) would close this; it is not done yet.
 //!
 //! The chain works in both orders: if wasmtime (which on Linux installs `SIGSEGV`, `SIGILL` and
 //! `SIGFPE` handlers, and `SIGBUS` only on macOS and FreeBSD) installs its handler after ours, its
