@@ -79,3 +79,26 @@ pub fn stdout(outcome: &Outcome) -> String {
 pub fn f64s(bytes: &[u8]) -> Vec<f64> {
     bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))).collect()
 }
+
+/// The lines a counting guest program (`limits`, `openfiles`) prints, one JSON object each
+/// (`{"case", "done", "code", "message"}`), by case: how many steps were done and how the last ended.
+///
+/// # Panics
+/// When the plugin did not exit with 0 (the message carries its status and stderr) or a line is not
+/// such an object.
+pub fn counted_cases(outcome: &Outcome) -> HashMap<String, (u64, String, String)> {
+    assert!(
+        matches!(outcome.status, wasm_memmap_host::run::Status::Exited(0)),
+        "{:?}\n{}",
+        outcome.status,
+        String::from_utf8_lossy(&outcome.stderr)
+    );
+    stdout(outcome)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            let s = |k: &str| v[k].as_str().expect("a string field").to_owned();
+            (s("case"), (v["done"].as_u64().expect("a count"), s("code"), s("message")))
+        })
+        .collect()
+}

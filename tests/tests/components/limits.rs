@@ -1,11 +1,8 @@
 //! Each `memmap` limit gives the plugin a `limit-exceeded` error it can carry on from.
 
-use std::collections::HashMap;
-
 use wasm_memmap_guest_artifacts::test_programs::LIMITS;
-use wasm_memmap_host::run::Status;
 use wasm_memmap_host::{FsPerms, MemmapLimits};
-use wasm_memmap_tests::{run_limited, stdout};
+use wasm_memmap_tests::{counted_cases, run_limited};
 
 #[test]
 fn limits_are_typed_errors_and_the_plugin_carries_on() {
@@ -17,20 +14,7 @@ fn limits_are_typed_errors_and_the_plugin_carries_on() {
         ..MemmapLimits::default()
     };
     let outcome = run_limited(LIMITS, &[], dir.path(), FsPerms::ReadWrite, limits);
-    assert!(
-        matches!(outcome.status, Status::Exited(0)),
-        "{:?}\n{}",
-        outcome.status,
-        String::from_utf8_lossy(&outcome.stderr)
-    );
-    let got: HashMap<String, (u64, String, String)> = stdout(&outcome)
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let s = |k: &str| v[k].as_str().unwrap().to_owned();
-            (s("case"), (v["done"].as_u64().unwrap(), s("code"), s("message")))
-        })
-        .collect();
+    let got = counted_cases(&outcome);
     let limit = |done: u64, message: &str| (done, "limit-exceeded".to_string(), message.to_string());
     let ok = (0, "ok".to_string(), String::new());
 

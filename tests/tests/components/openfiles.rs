@@ -4,12 +4,10 @@
 //! dropping them. Views hold no descriptor of their own; a closed map holds its file until its last
 //! view is dropped.
 
-use std::collections::HashMap;
-
 use wasm_memmap_guest_artifacts::test_programs::OPENFILES;
 use wasm_memmap_host::run::Status;
 use wasm_memmap_host::{FsPerms, MemmapLimits};
-use wasm_memmap_tests::{run_limited, stdout};
+use wasm_memmap_tests::{counted_cases, run_limited, stdout};
 
 #[test]
 fn open_maps_stop_at_the_limit_with_an_error_and_the_plugin_carries_on() {
@@ -17,20 +15,7 @@ fn open_maps_stop_at_the_limit_with_an_error_and_the_plugin_carries_on() {
     let limits = MemmapLimits::default();
     assert_eq!(limits.max_open_maps, 256);
     let outcome = run_limited(OPENFILES, &["300"], dir.path(), FsPerms::ReadWrite, limits);
-    assert!(
-        matches!(outcome.status, Status::Exited(0)),
-        "{:?}\n{}",
-        outcome.status,
-        String::from_utf8_lossy(&outcome.stderr)
-    );
-    let got: HashMap<String, (u64, String, String)> = stdout(&outcome)
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let s = |k: &str| v[k].as_str().unwrap().to_owned();
-            (s("case"), (v["done"].as_u64().unwrap(), s("code"), s("message")))
-        })
-        .collect();
+    let got = counted_cases(&outcome);
     let at_limit = (
         256,
         "limit-exceeded".to_string(),
