@@ -21,7 +21,7 @@ fn main() {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let target_dir = out_dir.join("guest-target");
 
-    for watched in ["arrayprint", "guest/sdk", "guest/demo", "guest/test-programs", "wit", "Cargo.toml", "Cargo.lock"] {
+    for watched in ["crates", "guest/sdk", "guest/demo", "guest/test-programs", "wit", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
 

@@ -32,7 +32,7 @@
 #[allow(unsafe_code, missing_docs, clippy::all)]
 mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit",
+        path: "wit",
         world: "wasm-memmap:array/plugin",
         ownership: Borrowing { duplicate_if_necessary: true },
     });

@@ -92,7 +92,7 @@ use wasmtime::component::{HasData, Linker, ResourceTable};
 
 mod generated {
     wasmtime::component::bindgen!({
-        path: "../../wit",
+        path: "wit",
         world: "wasm-memmap:array/plugin",
         imports: { default: trappable },
         with: { "wasm-memmap:array/mmap.memmap": crate::handle::Memmap },
