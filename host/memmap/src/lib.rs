@@ -57,9 +57,9 @@
 //! }
 //! ```
 //!
-//! [`run`] wraps this (with a compile cache and captured output) for hosts that only run plugins.
+//! The `wasm-memmap-runner` crate wraps this (with limits, a compile cache and captured output) for
+//! hosts that only run plugins.
 
-mod cache;
 mod ctx;
 mod dtype;
 mod elements;
@@ -67,6 +67,7 @@ mod error;
 mod grants;
 mod handle;
 mod host_impl;
+mod instance_limits;
 mod item;
 mod layout;
 #[cfg(test)]
@@ -77,15 +78,16 @@ pub mod npy;
 mod open;
 mod raw;
 mod reduce;
-pub mod run;
 mod sigbus;
 mod wasi_handles;
 
 pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode};
 pub use handle::Memmap;
+pub use instance_limits::{
+    EPOCH_TICK, HasInstanceLimits, InstanceLimiter, InstanceLimits, Stop, add_wasi_handle_limit,
+};
 pub use meter::HOST_BYTES_PER_FUEL;
-pub use run::InstanceLimits;
 pub use wasmtime_wasi::FsPerms;
 
 use wasmtime::component::{HasData, Linker, ResourceTable};
