@@ -314,6 +314,26 @@ impl Sandbox {
         self.write(name, &bytes);
     }
 
+    /// Writes `values` as the `.npy` file `name` of `shape` in C order, numpy's header byte for byte
+    /// (`np.save(name, values.reshape(shape))`).
+    ///
+    /// # Panics
+    /// When `values` does not fill `shape`, or the file cannot be written.
+    pub fn write_npy<T: Element>(&self, name: &str, shape: &[u64], values: &[T]) {
+        let count = shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
+        assert_eq!(count, u64::try_from(values.len()).ok(), "{} values do not fill the shape {shape:?}", values.len());
+        let dtype = wasm_memmap_host::npy::DtypeInfo::from_name(T::TYPESTR).expect("every Element is a numpy dtype");
+        let mut bytes = wasm_memmap_host::npy::header_bytes(&dtype, false, shape);
+        let start = bytes.len();
+        bytes.extend_from_slice(bytemuck::cast_slice::<T, u8>(values));
+        if cfg!(target_endian = "big") {
+            for value in bytes[start..].chunks_exact_mut(size_of::<T>()) {
+                value.reverse();
+            }
+        }
+        self.write(name, &bytes);
+    }
+
     /// The bytes of the file `name` in the directory.
     ///
     /// # Panics

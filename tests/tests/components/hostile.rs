@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use wasm_memmap_guest_artifacts::test_programs::HOSTILE;
 use wasm_memmap_host::{FsPerms, MemmapLimits};
-use wasm_memmap_runner::testkit::{config, run_config, runner};
+use wasm_memmap_runner::testkit::{config, read_array, run_config, runner};
 use wasm_memmap_runner::{DirGrant, Outcome, Status, Stop};
 use wasm_memmap_tests::numpy;
 
