@@ -157,7 +157,7 @@ impl CompileCache {
                     .into(),
             ));
         }
-        crate::raw::load_precompiled(engine, serialized)
+        crate::map::load_precompiled(engine, serialized)
             .map(Some)
             .map_err(|e| refuse(format!("cannot be loaded ({e}); ignoring it")))
     }

@@ -9,7 +9,7 @@ use wasmtime_wasi::FsPerms;
 
 use crate::error::{Error, ErrorCode, quoted};
 use crate::grants::Grant;
-use crate::mapping::Mapping;
+use crate::map::MappedFile;
 use crate::meter::Meter;
 
 /// What one plugin instance may use of the host through `memmap`. Hitting a limit gives the plugin a
@@ -192,7 +192,7 @@ pub struct MemmapCtx {
     pub(crate) limits: MemmapLimits,
     pub(crate) stats: Arc<MemmapStats>,
     /// Every mapping this plugin opened that may still live, for [`MemmapCtx::flush_all`].
-    maps: Vec<Weak<Mapping>>,
+    maps: Vec<Weak<MappedFile>>,
     /// When the host stops its own work in the plugin's calls (see [`MemmapCtx::set_deadline`]).
     deadline: Option<Instant>,
     /// Host fuel left (see [`MemmapCtx::set_fuel`]); `None`: not metered.
@@ -301,7 +301,7 @@ impl MemmapCtx {
         Meter::new(self.deadline, &mut self.fuel)
     }
 
-    pub(crate) fn track(&mut self, map: &Arc<Mapping>) {
+    pub(crate) fn track(&mut self, map: &Arc<MappedFile>) {
         self.maps.retain(|m| m.strong_count() > 0);
         self.maps.push(Arc::downgrade(map));
         map.set_deadline(self.deadline);

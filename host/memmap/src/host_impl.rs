@@ -78,23 +78,23 @@ impl HostMemmap for MemmapView<'_> {
     }
 
     fn dtype(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Dtype> {
-        Ok(self.table.get(&this)?.opened().dtype)
+        Ok(self.table.get(&this)?.origin().dtype)
     }
 
     fn mode(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Mode> {
-        Ok(self.table.get(&this)?.opened().mode)
+        Ok(self.table.get(&this)?.origin().mode)
     }
 
     fn offset(&mut self, this: Resource<Memmap>) -> wasmtime::Result<u64> {
-        Ok(self.table.get(&this)?.opened().offset)
+        Ok(self.table.get(&this)?.origin().offset)
     }
 
     fn order(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Order> {
-        Ok(self.table.get(&this)?.opened().order)
+        Ok(self.table.get(&this)?.origin().order)
     }
 
     fn path(&mut self, this: Resource<Memmap>) -> wasmtime::Result<String> {
-        Ok(self.table.get(&this)?.opened().path.clone())
+        Ok(self.table.get(&this)?.origin().path.clone())
     }
 
     fn view(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Resource<Memmap>, HostError> {
@@ -111,7 +111,7 @@ impl HostMemmap for MemmapView<'_> {
         let layout = handle.layout().view(&index)?;
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a read")?;
         let mut meter = self.ctx.meter();
-        let values = elements::read(handle.map(), &layout, handle.opened().dtype, &mut meter)?;
+        let values = elements::read(handle.map(), &layout, handle.origin().dtype, &mut meter)?;
         meter.finish()?;
         Ok(values)
     }
@@ -134,7 +134,7 @@ impl HostMemmap for MemmapView<'_> {
         // A broadcast value is small but fills its whole selection, in one call nothing interrupts.
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a write")?;
         let mut meter = self.ctx.meter();
-        elements::write(handle.map(), &layout, handle.opened().dtype, &data, data_shape.as_deref(), &mut meter)?;
+        elements::write(handle.map(), &layout, handle.origin().dtype, &data, data_shape.as_deref(), &mut meter)?;
         Ok(meter.finish()?)
     }
 
@@ -143,7 +143,7 @@ impl HostMemmap for MemmapView<'_> {
         // Bounded by the run's deadline like every long call: past it the rest is left to the
         // kernel's write-back, still dirty for the teardown, and the call traps.
         let done =
-            handle.map().flush_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+            handle.map().flush_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.origin().path))?;
         if !done {
             return Err(Stop::Time.into());
         }
@@ -155,7 +155,7 @@ impl HostMemmap for MemmapView<'_> {
         let handle = self.table.get(&this)?;
         // As `flush`; out of time the mapping stays open, for the teardown to flush.
         let done =
-            handle.map().close_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+            handle.map().close_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.origin().path))?;
         if !done {
             return Err(Stop::Time.into());
         }
@@ -223,12 +223,12 @@ impl HostMemmap for MemmapView<'_> {
 
     fn item(&mut self, this: Resource<Memmap>, at: Vec<i64>) -> Result<Scalar, HostError> {
         let handle = self.get(&this)?;
-        Ok(item::get(handle.map(), handle.layout(), handle.opened().dtype, &at)?)
+        Ok(item::get(handle.map(), handle.layout(), handle.origin().dtype, &at)?)
     }
 
     fn set_item(&mut self, this: Resource<Memmap>, at: Vec<i64>, value: Scalar) -> Result<(), HostError> {
         let handle = self.get(&this)?;
-        Ok(item::set(handle.map(), handle.layout(), handle.opened().dtype, &at, &value)?)
+        Ok(item::set(handle.map(), handle.layout(), handle.origin().dtype, &at, &value)?)
     }
 }
 
@@ -242,7 +242,7 @@ impl MemmapView<'_> {
         handle.map().check_open()?;
         let layout = handle.layout().view(index)?;
         let mut meter = self.ctx.meter();
-        let value = reduce::reduce(handle.map(), &layout, handle.opened().dtype, op, &mut meter)?;
+        let value = reduce::reduce(handle.map(), &layout, handle.origin().dtype, op, &mut meter)?;
         meter.finish()?;
         Ok(value)
     }

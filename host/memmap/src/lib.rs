@@ -71,14 +71,12 @@ mod item;
 mod layout;
 #[cfg(test)]
 mod layout_props;
-mod mapping;
+mod map;
 mod meter;
 pub mod npy;
 mod open;
-mod raw;
 mod reduce;
 pub mod run;
-mod sigbus;
 mod wasi_handles;
 
 pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};

@@ -389,7 +389,7 @@ impl Runner {
         let (component, serialized) = match (&self.compile.child, untrusted) {
             (Some(child), true) => {
                 let serialized = compile::compile_in_child(child, self.fuel, wasm)?;
-                (crate::raw::load_precompiled(&self.engine, &serialized)?, Some(serialized))
+                (crate::map::load_precompiled(&self.engine, &serialized)?, Some(serialized))
             }
             _ => (Component::new(&self.engine, wasm)?, None),
         };
