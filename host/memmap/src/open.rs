@@ -9,7 +9,7 @@ use cap_std::fs::{OpenOptions, OpenOptionsExt};
 
 use crate::ctx::MemmapCtx;
 use crate::dtype;
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
 use crate::generated::types::{Dtype, Mode, Order};
 use crate::grants;
 use crate::handle::{FileOrigin, Memmap};
@@ -229,7 +229,7 @@ fn open_file(
     let grant = resolved.grant;
     let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
     if writes && !grant.writable() {
-        return Err(Error::new(ErrorCode::AccessDenied, grants::read_only_message(path, grant, mode_str(mode))));
+        return Err(grants::read_only_error(path, grant, mode_str(mode)));
     }
     // Refuse anything but a regular file before opening it: opening a device or a FIFO can itself
     // do something (a tape rewinds, a terminal becomes the controlling one). The check after the
@@ -254,11 +254,7 @@ fn open_file(
             let mut options = OpenOptions::new();
             options.read(true).custom_flags(libc::O_DIRECTORY | libc::O_NOCTTY);
             let dir = grant.dir().open_with(parent, &options).map_err(|e| {
-                if grants::is_escape(&e) {
-                    Error::new(ErrorCode::AccessDenied, grants::escape_message(path, grant))
-                } else {
-                    Error::from_io(&e, path)
-                }
+                if grants::is_escape(&e) { grants::escape_error(path, grant) } else { Error::from_io(&e, path) }
             })?;
             created_in = Some(dir.into_std());
         }
@@ -274,11 +270,7 @@ fn open_file(
     // O_NONBLOCK: opening a FIFO must not hang the host; it is refused below as not a regular file.
     options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     let file = grant.dir().open_with(&resolved.rest, &options).map_err(|e| {
-        if grants::is_escape(&e) {
-            Error::new(ErrorCode::AccessDenied, grants::escape_message(path, grant))
-        } else {
-            Error::from_io(&e, path)
-        }
+        if grants::is_escape(&e) { grants::escape_error(path, grant) } else { Error::from_io(&e, path) }
     })?;
     let file = file.into_std();
     let meta = file.metadata().map_err(|e| Error::from_io(&e, path))?;

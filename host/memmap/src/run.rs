@@ -13,7 +13,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::cache::{CompileCache, ReadError};
-use crate::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, MemmapView};
+use crate::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, WasmMemmap};
 
 mod compile;
 mod protect;
@@ -288,7 +288,7 @@ impl Runner {
         // thread, so a time limit can stop them (see `Runner::run`). The `memmap` functions stay
         // synchronous host functions; they bound their own work (`MemmapCtx::set_deadline`).
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        crate::add_to_linker(&mut linker, |s: &mut PluginState| MemmapView::new(&mut s.memmap, &mut s.table))?;
+        crate::add_to_linker(&mut linker, |s: &mut PluginState| WasmMemmap::new(&mut s.memmap, &mut s.table))?;
         crate::wasi_handles::limit_open_at(&mut linker, |s: &PluginState| crate::wasi_handles::WasiHandleBudget {
             max: s.max_wasi_handles,
             stats: s.memmap.stats(),

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use wasm_memmap_guest_artifacts::test_programs::DURABLE;
 use wasm_memmap_host::run::{DirGrant, Status};
-use wasm_memmap_host::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, MemmapView};
+use wasm_memmap_host::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, WasmMemmap};
 use wasm_memmap_tests::{config, numpy, run_config, run_limited, runner, stdout};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
@@ -43,7 +43,7 @@ fn counts(stats: &MemmapStats) -> (u64, u64, u64) {
 fn run_sync(engine: &Engine, component: &Component, case: &str, dir: &Path) -> ((u64, u64, u64), (u64, u64, u64)) {
     let mut linker = Linker::<Host>::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    wasm_memmap_host::add_to_linker(&mut linker, |h: &mut Host| MemmapView::new(&mut h.memmap, &mut h.table)).unwrap();
+    wasm_memmap_host::add_to_linker(&mut linker, |h: &mut Host| WasmMemmap::new(&mut h.memmap, &mut h.table)).unwrap();
     let memmap = MemmapCtx::builder().preopened_dir(dir, ".", FsPerms::ReadWrite).unwrap().build();
     let stats = memmap.stats();
     let out = MemoryOutputPipe::new(1 << 16);

@@ -493,8 +493,8 @@ impl MapGuard<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::map::raw::tests::mappings_over;
     use super::*;
+    use crate::map::raw::tests::mappings_over;
 
     fn shared(len: usize) -> (tempfile::TempDir, std::path::PathBuf, Arc<MemmapStats>, MappedFile) {
         let dir = tempfile::tempdir().expect("tempdir");
