@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use wasm_memmap_guest_artifacts::test_programs::DURABLE;
-use wasm_memmap_host::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, MemmapView};
+use wasm_memmap_host::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, WasmMemmap};
 use wasm_memmap_runner::testkit::{config, run_config, run_limited, runner};
 use wasm_memmap_runner::{DirGrant, Status};
 use wasm_memmap_tests::numpy;
@@ -44,7 +44,7 @@ fn counts(stats: &MemmapStats) -> (u64, u64, u64) {
 fn run_sync(engine: &Engine, component: &Component, case: &str, dir: &Path) -> ((u64, u64, u64), (u64, u64, u64)) {
     let mut linker = Linker::<Host>::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    wasm_memmap_host::add_to_linker(&mut linker, |h: &mut Host| MemmapView::new(&mut h.memmap, &mut h.table)).unwrap();
+    wasm_memmap_host::add_to_linker(&mut linker, |h: &mut Host| WasmMemmap::new(&mut h.memmap, &mut h.table)).unwrap();
     let memmap = MemmapCtx::builder().preopened_dir(dir, ".", FsPerms::ReadWrite).unwrap().build();
     let stats = memmap.stats();
     let out = MemoryOutputPipe::new(1 << 16);
