@@ -6,10 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use wasm_memmap_host::MemmapLimits;
-use wasm_memmap_host::run::{
-    ChildCompiler, CompileLimitError, CompileLimits, InstanceLimits, Output, Plugin, ProtectedDirGranted, RunConfig,
-    Runner, Status, TEARDOWN_FLUSH_GRACE, limit_trap_message,
+use wasm_memmap_runner::{
+    ChildCompiler, CompileLimitError, CompileLimits, InstanceLimits, MemmapLimits, Output, Plugin, ProtectedDirGranted,
+    RunConfig, Runner, Status, Stop, TEARDOWN_FLUSH_GRACE,
 };
 
 mod sandbox;
@@ -165,11 +164,28 @@ fn report_load(plugin: &Plugin, verbose: bool) {
     }
 }
 
+/// The library's sentence for a limit that stopped the plugin, with the flag that sets the limit.
+fn stop_message(stop: &Stop) -> String {
+    let flag = match stop {
+        Stop::Memory { .. } => "--max-memory",
+        Stop::Time { .. } => "--timeout",
+        Stop::Fuel { .. } => "--fuel",
+        Stop::Handles { .. } => "--max-wasi-handles",
+        _ => return stop.to_string(),
+    };
+    let text = stop.to_string();
+    // "... its time limit of 0.500 s and was stopped" -> "... of 0.500 s (--timeout) and was stopped".
+    match text.strip_suffix(" and was stopped") {
+        Some(head) => format!("{head} ({flag}) and was stopped"),
+        None => format!("{text} ({flag})"),
+    }
+}
+
 fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
     match &cli.command {
         Command::Show(args) => return show::run(args),
-        Command::Compile => return Ok(wasm_memmap_host::run::serve_compile()),
+        Command::Compile => return Ok(wasm_memmap_runner::serve_compile()),
         Command::Demo { .. } | Command::Run { .. } => {}
     }
     let sandbox = match &cli.command {
@@ -234,11 +250,11 @@ fn main() -> Result<ExitCode> {
     };
     report_load(&plugin, cli.cache.verbose);
     let outcome = runner.run(&plugin, &config).map_err(with_flag_hint)?;
-    if let Status::Trapped(e) = &outcome.status {
-        match limit_trap_message(e, &config.instance) {
-            Some(message) => eprintln!("error: {message}"),
-            None => eprintln!("error: the plugin trapped: {e:?}"),
-        }
+    match &outcome.status {
+        Status::Stopped(stop) => eprintln!("error: {}", stop_message(stop)),
+        Status::Trapped(e) => eprintln!("error: the plugin trapped: {e:?}"),
+        // A closed stdout ends the plugin without a word, as `SIGPIPE` ends a Unix tool.
+        Status::Exited(_) | Status::StdoutClosed => {}
     }
     let background = outcome.stats.background_flushes();
     if background > 0 {

@@ -71,9 +71,9 @@
 //! }
 //! ```
 //!
-//! [`run`] wraps this (with a compile cache and captured output) for hosts that only run plugins.
+//! The `wasm-memmap-runner` crate wraps this (with limits, a compile cache and captured output) for
+//! hosts that only run plugins.
 
-mod cache;
 mod ctx;
 mod dtype;
 mod elements;
@@ -81,6 +81,7 @@ mod error;
 mod grants;
 mod handle;
 mod host_impl;
+mod instance_limits;
 mod item;
 mod layout;
 #[cfg(test)]
@@ -90,7 +91,6 @@ mod meter;
 pub mod npy;
 mod open;
 mod reduce;
-pub mod run;
 mod wasi_handles;
 
 pub use ctx::{ErrorHook, MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
@@ -99,8 +99,10 @@ pub use error::{Error, ErrorCode, GrantRefusal, Limit};
 // an embedder never handles one (wasi-keyvalue hides its `Bucket` the same way).
 #[doc(hidden)]
 pub use handle::Memmap;
+pub use instance_limits::{
+    EPOCH_TICK, HasInstanceLimits, InstanceLimiter, InstanceLimits, Stop, add_wasi_handle_limit,
+};
 pub use meter::HOST_BYTES_PER_FUEL;
-pub use run::InstanceLimits;
 pub use wasmtime_wasi::FsPerms;
 
 use wasmtime::component::{HasData, Linker, ResourceTable};

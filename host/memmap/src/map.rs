@@ -15,4 +15,4 @@ mod raw;
 mod sigbus;
 
 pub(crate) use mapping::{MapGuard, MappedFile};
-pub(crate) use raw::{MappedRegion, MmapAccess, load_precompiled};
+pub(crate) use raw::{MappedRegion, MmapAccess};
