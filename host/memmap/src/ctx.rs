@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use wasmtime_wasi::FsPerms;
 
-use crate::error::{Error, Limit, quoted};
+use crate::error::{Error, GrantRefusal, Limit, quoted};
 use crate::grants::Grant;
 use crate::map::MappedFile;
 use crate::meter::Meter;
@@ -390,7 +390,8 @@ impl MemmapCtx {
     }
 
     /// Tells the embedder of `error`, which is about to be returned to the plugin: a `tracing`
-    /// event, then each [`MemmapCtxBuilder::on_error`] hook (which may add hints).
+    /// event, a count in [`MemmapStats::limit_refusals`] or [`MemmapStats::grant_refusals`], then
+    /// each [`MemmapCtxBuilder::on_error`] hook (which may add hints).
     pub(crate) fn report(&self, error: &mut Error) {
         let (code, limit, grant, message) = (error.code(), error.limit(), error.grant(), error.message());
         if limit.is_some() || grant.is_some() {
@@ -398,6 +399,7 @@ impl MemmapCtx {
         } else {
             tracing::debug!(?code, reason = message, "memmap call failed");
         }
+        self.stats.refused(error);
         for hook in &self.hooks {
             hook(error);
         }
@@ -542,6 +544,10 @@ pub struct MemmapStats {
     copy_on_write_bytes: AtomicU64,
     background_flushes: AtomicU64,
     wasi_opens_refused: AtomicU64,
+    /// Per [`Limit`], in the order of [`Limit::ALL`].
+    limit_refusals: [AtomicU64; Limit::ALL.len()],
+    /// Per [`GrantRefusal`], in the order of [`GrantRefusal::ALL`].
+    grant_refusals: [AtomicU64; GrantRefusal::ALL.len()],
 }
 
 impl MemmapStats {
@@ -617,6 +623,43 @@ impl MemmapStats {
     /// the `Store`.
     pub fn wasi_opens_refused(&self) -> u64 {
         self.wasi_opens_refused.load(Ordering::Acquire)
+    }
+
+    /// How many of the plugin's calls `limit` refused (each an error the plugin received, with
+    /// [`Error::limit`] `Some(limit)`): for an embedder to say after a run which limits the plugin
+    /// hit, whether or not the plugin reported them.
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::{Limit, MemmapCtx};
+    /// let ctx = MemmapCtx::builder().build();
+    /// assert_eq!(ctx.stats().limit_refusals(Limit::FileSizeBytes), 0);
+    /// ```
+    pub fn limit_refusals(&self, limit: Limit) -> u64 {
+        self.limit_refusals[Self::limit_slot(limit)].load(Ordering::Acquire)
+    }
+
+    /// How many of the plugin's paths the grants refused for `why` (each an `access-denied` error
+    /// the plugin received, with [`Error::grant`] `Some(why)`).
+    pub fn grant_refusals(&self, why: GrantRefusal) -> u64 {
+        self.grant_refusals[Self::grant_slot(why)].load(Ordering::Acquire)
+    }
+
+    fn limit_slot(limit: Limit) -> usize {
+        Limit::ALL.iter().position(|&l| l == limit).unwrap_or(0)
+    }
+
+    fn grant_slot(why: GrantRefusal) -> usize {
+        GrantRefusal::ALL.iter().position(|&g| g == why).unwrap_or(0)
+    }
+
+    pub(crate) fn refused(&self, error: &Error) {
+        if let Some(limit) = error.limit() {
+            self.limit_refusals[Self::limit_slot(limit)].fetch_add(1, Ordering::AcqRel);
+        }
+        if let Some(why) = error.grant() {
+            self.grant_refusals[Self::grant_slot(why)].fetch_add(1, Ordering::AcqRel);
+        }
     }
 
     pub(crate) fn wasi_open_refused(&self) {
@@ -777,6 +820,10 @@ mod tests {
             "mode 'w+' would make 'big' 11 bytes long, over the limit of 10 bytes per file; map a smaller shape; raise max_file_size_bytes"
         );
         assert!(other.hints().is_empty());
+        // Counted, for a report after the run.
+        let stats = ctx.stats();
+        assert_eq!(Limit::ALL.map(|l| stats.limit_refusals(l)), [0, 0, 0, 0, 1, 0, 0]);
+        assert_eq!(GrantRefusal::ALL.map(|g| stats.grant_refusals(g)), [0, 0, 0]);
     }
 
     /// One call grants a directory to WASI and to `memmap` alike, under the same guest name.
