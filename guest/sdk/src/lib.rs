@@ -46,9 +46,11 @@ mod error;
 pub mod index;
 mod item;
 mod memmap;
-pub mod random;
 mod reduce;
 mod show;
+
+/// numpy's random numbers (`np.random.default_rng`), from the `wasm-memmap-numpy-random` crate.
+pub use wasm_memmap_numpy_random as random;
 
 /// numpy's array printing (`numpy/_core/arrayprint.py`), from the `wasm-memmap-arrayprint` crate.
 pub use wasm_memmap_arrayprint as print;
