@@ -11,7 +11,7 @@ use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::index::{Index, Slice};
 use crate::memmap::Memmap;
-use crate::print::{self, DtypeInfo, FloatKind, PrintOptions, Scalar};
+use crate::print::{self, DtypeInfo, FloatKind, PrintOptions, Scalar, Selection};
 use crate::{DType, Kind};
 
 /// numpy's global print options; `None` until [`set_printoptions`] is first called.
@@ -70,57 +70,10 @@ fn slice_of(r: &Range<usize>) -> Index {
     Index::Slice(Slice { start: Some(end(r.start)), stop: Some(end(r.end)), step: None })
 }
 
-/// The elements printing shows (numpy's `_leading_trailing`): for each axis the whole axis or its
-/// first and last `edgeitems`, read block by block and laid out in C order of the kept shape.
+/// The elements printing shows (numpy's `_leading_trailing`), read block by block (`a[r0, r1, ...]`
+/// for each combination of kept ranges) and laid out in C order of the kept shape.
 fn kept_values(m: &Memmap, shape: &[usize], options: &PrintOptions) -> Result<Vec<Scalar>> {
-    let ranges = print::kept_ranges(shape, options);
-    if ranges.iter().any(Vec::is_empty) {
-        return Ok(Vec::new());
-    }
-    let kept_shape: Vec<usize> = ranges.iter().map(|rs| rs.iter().map(|r| r.len()).sum()).collect();
-    let total: usize = kept_shape.iter().product();
-    let mut kept = vec![Scalar::Bool(false); total];
-    // Row-major strides of the kept array.
-    let mut strides = vec![1usize; shape.len()];
-    for axis in (0..shape.len().saturating_sub(1)).rev() {
-        strides[axis] = strides[axis + 1] * kept_shape[axis + 1];
-    }
-    // Each block picks one range per axis; `choice` walks through all combinations.
-    let mut choice = vec![0usize; shape.len()];
-    loop {
-        let block: Vec<&Range<usize>> = choice.iter().zip(&ranges).map(|(&c, rs)| &rs[c]).collect();
-        if block.iter().all(|r| !r.is_empty()) {
-            let index: Vec<Index> = block.iter().map(|r| slice_of(r)).collect();
-            let values = read_scalars(m, &index)?;
-            let origin: Vec<usize> =
-                choice.iter().zip(&ranges).map(|(&c, rs)| rs[..c].iter().map(|r| r.len()).sum()).collect();
-            let lens: Vec<usize> = block.iter().map(|r| r.len()).collect();
-            let mut at = vec![0usize; shape.len()];
-            for value in values {
-                let pos: usize = at.iter().zip(&origin).zip(&strides).map(|((&i, &o), &s)| (i + o) * s).sum();
-                kept[pos] = value;
-                for axis in (0..at.len()).rev() {
-                    at[axis] += 1;
-                    if at[axis] < lens[axis] {
-                        break;
-                    }
-                    at[axis] = 0;
-                }
-            }
-        }
-        let mut axis = choice.len();
-        loop {
-            if axis == 0 {
-                return Ok(kept);
-            }
-            axis -= 1;
-            choice[axis] += 1;
-            if choice[axis] < ranges[axis].len() {
-                break;
-            }
-            choice[axis] = 0;
-        }
-    }
+    Selection::new(shape, options).gather(|block| read_scalars(m, &block.iter().map(slice_of).collect::<Vec<_>>()))
 }
 
 /// `repr(a)` for a memmap, under the global print options.

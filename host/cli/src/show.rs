@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail, ensure};
 use clap::Args;
 use half::f16;
 use wasm_memmap_arrayprint::{
-    self as print, DtypeInfo, DtypeKind, FloatKind, FloatMode, Legacy, PrintOptions, Scalar, Sign,
+    self as print, DtypeInfo, DtypeKind, FloatKind, FloatMode, Legacy, PrintOptions, Scalar, Selection, Sign,
 };
 use wasm_memmap_host::npy;
 
@@ -277,17 +277,9 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
     let shape_usize: Vec<usize> =
         shape.iter().map(|&d| usize::try_from(d)).collect::<Result<_, _>>().map_err(|_| too_big())?;
 
-    // The kept elements in C order of the kept shape: the cartesian product of each axis's indices.
-    // Counted before any index list is built or any element read.
-    let ranges = print::kept_ranges(&shape_usize, &options);
-    let count = if shape.contains(&0) {
-        Some(0)
-    } else {
-        ranges.iter().try_fold(1u128, |acc, axis| {
-            let n = axis.iter().map(ExactSizeIterator::len).try_fold(0usize, usize::checked_add)?;
-            acc.checked_mul(u128::try_from(n).ok()?)
-        })
-    };
+    // The kept elements in C order of the kept shape, counted before any is read.
+    let selection = Selection::new(&shape_usize, &options);
+    let count = selection.len();
     let mut kept = Vec::new();
     if count != Some(0) {
         let max = args.max_elements;
@@ -301,34 +293,12 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
             options.threshold,
             options.edgeitems,
         );
-        let indices: Vec<Vec<u64>> = ranges
-            .iter()
-            .map(|axis| axis.iter().cloned().flatten().map(|i| u64::try_from(i).unwrap_or(u64::MAX)).collect())
-            .collect();
         let mut buf = vec![0u8; dtype.itemsize()];
-        let mut at = vec![0usize; shape.len()];
-        loop {
-            let pos = at
-                .iter()
-                .zip(&indices)
-                .zip(&strides)
-                .try_fold(offset, |acc, ((&a, ix), &s)| ix[a].checked_mul(s).and_then(|b| acc.checked_add(b)));
+        for index in selection.indices() {
+            let pos = index.iter().zip(&strides).try_fold(offset, |acc, (&i, &s)| {
+                u64::try_from(i).ok()?.checked_mul(s).and_then(|b| acc.checked_add(b))
+            });
             kept.push(read_scalar(&file, pos.ok_or_else(too_big)?, &dtype, &mut buf)?);
-            let mut axis = at.len();
-            let done = loop {
-                if axis == 0 {
-                    break true;
-                }
-                axis -= 1;
-                at[axis] += 1;
-                if at[axis] < indices[axis].len() {
-                    break false;
-                }
-                at[axis] = 0;
-            };
-            if done {
-                break;
-            }
         }
     }
     println!("{}", print::repr("memmap", &shape_usize, &kept, &dtype, &options));
