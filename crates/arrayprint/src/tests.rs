@@ -157,3 +157,17 @@ fn rounding_is_of_the_exact_binary_value() {
     assert_eq!(pos(2.5, 0), "2.");
     assert_eq!(pos(9.9999, 2), "10.");
 }
+
+#[test]
+fn numpy_core_scalars_print_as_their_kind() {
+    use wasm_memmap_numpy_core::{ByteOrder, Kind, Scalar as Value};
+    // np.frombuffer(b'\xff\xfe', '>i2')[0] == -2; np.float32(0.1) prints with float32's digits.
+    assert_eq!(
+        Scalar::from(Value::decode(Kind::Int16, &[0xff, 0xfe], ByteOrder::Big).expect("2 bytes")),
+        Scalar::Int(-2)
+    );
+    assert_eq!(Scalar::from(Value::Uint64(u64::MAX)), Scalar::Int(i128::from(u64::MAX)));
+    assert_eq!(Scalar::from(Value::Float32(0.1)), Scalar::Float(f64::from(0.1f32), FloatKind::F32));
+    let one = wasm_memmap_numpy_core::half::f16::ONE;
+    assert_eq!(Scalar::from(Value::Float16(one)), Scalar::Float(1.0, FloatKind::F16));
+}

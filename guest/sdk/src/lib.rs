@@ -55,13 +55,14 @@ pub use wasm_memmap_numpy_random as random;
 /// numpy's array printing (`numpy/_core/arrayprint.py`), from the `wasm-memmap-arrayprint` crate.
 pub use wasm_memmap_arrayprint as print;
 
-pub use bindings::wasm_memmap::array::types::ByteOrder;
-pub use dtype::{DType, Kind};
+pub use dtype::{Arg, ByteOrder, DType, Kind, Mode, Order};
 pub use element::Element;
 pub use error::{Error, ErrorCode, Result, code_name};
 pub use half::f16;
 pub use index::{ELLIPSIS, Index, IntoIndex, NEW_AXIS, Slice, parse_index};
-pub use memmap::{Memmap, MemmapOptions, Mode, Order, mode_str};
+pub use memmap::{Memmap, MemmapOptions, mode_str};
 pub use num_complex::{Complex32, Complex64};
 pub use print::PrintOptions;
 pub use show::{get_printoptions, set_printoptions};
+/// Per-kind code from `wasm-memmap-numpy-core`: `with_kind!(a.dtype().kind(), T => a.read::<T>(...))`.
+pub use wasm_memmap_numpy_core::{for_each_kind, with_kind};

@@ -3,16 +3,13 @@
 use std::ops::Range;
 use std::sync::Mutex;
 
-use half::f16;
-use num_complex::{Complex32, Complex64};
+use wasm_memmap_numpy_core::{Element as _, with_kind};
 
-use crate::bindings::wasm_memmap::array::types::ByteOrder;
-use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::index::{Index, Slice};
 use crate::memmap::Memmap;
-use crate::print::{self, DtypeInfo, FloatKind, PrintOptions, Scalar, Selection};
-use crate::{DType, Kind};
+use crate::print::{self, DtypeInfo, PrintOptions, Scalar, Selection};
+use crate::{ByteOrder, DType};
 
 /// numpy's global print options; `None` until [`set_printoptions`] is first called.
 static OPTIONS: Mutex<Option<PrintOptions>> = Mutex::new(None);
@@ -33,28 +30,9 @@ fn dtype_info(dtype: DType) -> Result<DtypeInfo> {
         .ok_or_else(|| Error::invalid(format!("cannot print dtype {dtype}")))
 }
 
-fn scalars<T: Element>(m: &Memmap, index: &[Index], to: impl Fn(T) -> Scalar) -> Result<Vec<Scalar>> {
-    Ok(m.read::<T>(index)?.into_iter().map(to).collect())
-}
-
 /// The elements of `a[index]`, as the values printing works on.
 fn read_scalars(m: &Memmap, index: &[Index]) -> Result<Vec<Scalar>> {
-    match m.dtype().kind() {
-        Kind::Bool => scalars(m, index, Scalar::Bool),
-        Kind::Int8 => scalars(m, index, |v: i8| Scalar::Int(v.into())),
-        Kind::Int16 => scalars(m, index, |v: i16| Scalar::Int(v.into())),
-        Kind::Int32 => scalars(m, index, |v: i32| Scalar::Int(v.into())),
-        Kind::Int64 => scalars(m, index, |v: i64| Scalar::Int(v.into())),
-        Kind::Uint8 => scalars(m, index, |v: u8| Scalar::Int(v.into())),
-        Kind::Uint16 => scalars(m, index, |v: u16| Scalar::Int(v.into())),
-        Kind::Uint32 => scalars(m, index, |v: u32| Scalar::Int(v.into())),
-        Kind::Uint64 => scalars(m, index, |v: u64| Scalar::Int(v.into())),
-        Kind::Float16 => scalars(m, index, |v: f16| Scalar::Float(v.to_f64(), FloatKind::F16)),
-        Kind::Float32 => scalars(m, index, |v: f32| Scalar::Float(v.into(), FloatKind::F32)),
-        Kind::Float64 => scalars(m, index, |v: f64| Scalar::Float(v, FloatKind::F64)),
-        Kind::Complex64 => scalars(m, index, |v: Complex32| Scalar::Complex(v.re.into(), v.im.into(), FloatKind::F32)),
-        Kind::Complex128 => scalars(m, index, |v: Complex64| Scalar::Complex(v.re, v.im, FloatKind::F64)),
-    }
+    with_kind!(m.dtype().kind(), T => Ok(m.read::<T>(index)?.into_iter().map(|v| Scalar::from(v.into_scalar())).collect()))
 }
 
 /// The shape as `usize`s; an axis too long for this machine's address space cannot be printed.
