@@ -29,7 +29,24 @@ use formatters::Formatter;
 pub use selection::{Indices, Selection, kept_offsets, kept_ranges};
 use selection::{kept_shape, size, summarised};
 
-/// numpy's print options (`np.set_printoptions`), with numpy's defaults in [`Default`].
+/// numpy's print options (`np.set_printoptions`), with numpy's defaults in [`Default`]. Each field
+/// is numpy's argument of the same name; `legacy='2.1'` is [`Legacy::V2_1`]. (A plugin sets them
+/// with the SDK's `set_printoptions`.)
+///
+/// # Examples
+/// `np.set_printoptions(legacy='2.1')` leaves out the `shape=` numpy 2.2 added to summarised arrays:
+/// ```
+/// use wasm_memmap_arrayprint::{repr, DtypeInfo, Legacy, PrintOptions, Scalar, Selection};
+/// let print = |options: &PrintOptions| {
+///     // np.arange(2000): only the six elements shown are given.
+///     let kept: Vec<Scalar> =
+///         Selection::new(&[2000], options).indices().map(|i| Scalar::Int(i128::try_from(i[0]).unwrap())).collect();
+///     repr("array", &[2000], &kept, &DtypeInfo::INT64, options)
+/// };
+/// assert_eq!(print(&PrintOptions::default()), "array([   0,    1,    2, ..., 1997, 1998, 1999], shape=(2000,))");
+/// let legacy = PrintOptions { legacy: Legacy::V2_1, ..PrintOptions::default() };
+/// assert_eq!(print(&legacy), "array([   0,    1,    2, ..., 1997, 1998, 1999])");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintOptions {
     /// Digits after the point (`np.set_printoptions(precision=8)`); ignored by [`FloatMode::Unique`].

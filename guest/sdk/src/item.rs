@@ -14,6 +14,10 @@ impl Memmap {
     /// array. One host call that allocates nothing: use it instead of a one-element
     /// [`read`](Memmap::read).
     ///
+    /// The indices are `i64` while [`Memmap::shape`] is `u64`: numpy accepts negative indices
+    /// (`a.item(-1)` is the last element), so an index is signed, and an axis length never is.
+    /// Any `i64` is accepted and checked against its axis, as numpy checks it.
+    ///
     /// # Errors
     /// [`ErrorCode::Mismatch`] when `T` is not the array's kind; [`ErrorCode::IndexOutOfBounds`]
     /// with numpy's message ("index 3 is out of bounds for axis 0 with size 3");

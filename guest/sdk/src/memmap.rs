@@ -184,7 +184,16 @@ impl Memmap {
         self.handle.strides()
     }
 
-    /// The mode the file was opened with, like `a.mode`.
+    /// The mode the file was opened with, like `a.mode`. It prints as numpy spells it: `Display`
+    /// as `print(a.mode)` (`r+`), `Debug` as `repr(a.mode)` (`'r+'`).
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_sdk::Mode;
+    /// assert_eq!(Mode::ReadOnly.to_string(), "r");
+    /// assert_eq!(format!("{:?}", Mode::CopyOnWrite), "'c'");
+    /// assert_eq!(format!("{} {}", Mode::ReadWrite, Mode::Write), "r+ w+");
+    /// ```
     pub fn mode(&self) -> Mode {
         self.handle.mode().into()
     }

@@ -14,7 +14,24 @@ use crate::{ByteOrder, DType};
 /// numpy's global print options; `None` until [`set_printoptions`] is first called.
 static OPTIONS: Mutex<Option<PrintOptions>> = Mutex::new(None);
 
-/// Sets the options [`Memmap::repr`] and `Display` print with, like `np.set_printoptions(...)`.
+/// Sets the options [`Memmap::repr`] and `Display` print with, like `np.set_printoptions(...)`:
+/// every field of [`PrintOptions`] is numpy's argument of the same name, with numpy's default in
+/// [`PrintOptions::default`]. `legacy='2.1'` is [`Legacy::V2_1`](crate::print::Legacy::V2_1).
+///
+/// # Examples
+/// ```
+/// use wasm_memmap_sdk::print::{FloatMode, Legacy};
+/// use wasm_memmap_sdk::{PrintOptions, get_printoptions, set_printoptions};
+/// // np.set_printoptions(precision=4, floatmode='fixed', threshold=100, legacy='2.1')
+/// set_printoptions(PrintOptions {
+///     precision: 4,
+///     floatmode: FloatMode::Fixed,
+///     threshold: 100,
+///     legacy: Legacy::V2_1,
+///     ..PrintOptions::default()
+/// });
+/// assert_eq!(get_printoptions().precision, 4);
+/// ```
 pub fn set_printoptions(options: PrintOptions) {
     *OPTIONS.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(options);
 }
