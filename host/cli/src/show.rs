@@ -19,7 +19,7 @@ use half::f16;
 use wasm_memmap_arrayprint::{
     self as print, DtypeInfo, DtypeKind, FloatKind, FloatMode, Legacy, PrintOptions, Scalar, Sign,
 };
-use wasm_memmap_host::npy;
+use wasm_memmap_numpy_core::npy;
 
 /// The arguments of `show`: `np.memmap`'s and `np.set_printoptions`'s, named as numpy names them.
 #[derive(Args, Debug)]
@@ -166,7 +166,7 @@ fn describe(args: &ShowArgs, file: &File, file_len: u64) -> Result<Array> {
     if is_npy && !raw {
         let header = npy::read_header(file).map_err(anyhow::Error::from)?;
         return Ok(Array {
-            dtype: header.dtype,
+            dtype: header.dtype.into(),
             shape: header.shape,
             fortran: header.fortran_order,
             offset: header.data_offset,
