@@ -1,6 +1,22 @@
 //! numpy's errors: a code naming the Python exception numpy raises, and numpy's message.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// The most characters of an untrusted value (a path, a header's text) a message quotes: every file
+/// name fits (`NAME_MAX` is 255 bytes), and a message stays a few hundred bytes whatever it quotes.
+pub const QUOTE_CHARS: usize = 256;
+
+/// `value` as a message quotes it: whole when it has at most [`QUOTE_CHARS`] characters, else its
+/// first [`QUOTE_CHARS`] characters followed by `... (N bytes)`, N being its full length. Looks at
+/// no more than the characters it keeps, so quoting a huge value costs nothing. (numpy quotes
+/// whole values; a sandbox host cannot let a guest's value size its messages.)
+pub fn quoted(value: &str) -> Cow<'_, str> {
+    match value.char_indices().nth(QUOTE_CHARS) {
+        None => Cow::Borrowed(value),
+        Some((cut, _)) => Cow::Owned(format!("{}... ({} bytes)", &value[..cut], value.len())),
+    }
+}
 
 /// Which of numpy's exceptions an [`Error`] is. The cases are a subset of the WIT `error-code`, so
 /// a host or guest maps them one to one.
@@ -82,3 +98,17 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_cut_to_a_bounded_length() {
+        let short = "d/".repeat(QUOTE_CHARS / 2);
+        assert_eq!(quoted(&short), short.as_str());
+        let long = "é".repeat(1 << 20);
+        let want = format!("{}... ({} bytes)", "é".repeat(QUOTE_CHARS), 2 << 20);
+        assert_eq!(quoted(&long), want.as_str());
+    }
+}

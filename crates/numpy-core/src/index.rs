@@ -24,3 +24,11 @@ pub enum Index {
     /// `None` (`np.newaxis`): inserts an axis of length 1.
     NewAxis,
 }
+
+/// Lets [`Layout::view`](crate::Layout::view) take a list of this crate's indices as well as a
+/// list of a crate's bindgen indices (see [`impl_wit_conversions!`](crate::impl_wit_conversions)).
+impl From<&Index> for Index {
+    fn from(index: &Index) -> Self {
+        *index
+    }
+}

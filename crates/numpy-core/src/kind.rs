@@ -47,7 +47,7 @@ pub enum KindClass {
     /// `'i'`: signed integers.
     Int,
     /// `'u'`: unsigned integers.
-    Uint,
+    UInt,
     /// `'f'`: floating point.
     Float,
     /// `'c'`: complex floating point.
@@ -60,7 +60,7 @@ impl KindClass {
         match self {
             Self::Bool => 'b',
             Self::Int => 'i',
-            Self::Uint => 'u',
+            Self::UInt => 'u',
             Self::Float => 'f',
             Self::Complex => 'c',
         }
@@ -68,7 +68,7 @@ impl KindClass {
 
     /// The class `dtype.kind == letter` names, if it is one of these.
     pub fn from_letter(letter: char) -> Option<Self> {
-        [Self::Bool, Self::Int, Self::Uint, Self::Float, Self::Complex].into_iter().find(|c| c.letter() == letter)
+        [Self::Bool, Self::Int, Self::UInt, Self::Float, Self::Complex].into_iter().find(|c| c.letter() == letter)
     }
 }
 
@@ -106,10 +106,10 @@ const TABLE: [Facts; 14] = [
     facts(Kind::Int16, "int16", 'h', KindClass::Int, 2, &["short"]),
     facts(Kind::Int32, "int32", 'i', KindClass::Int, 4, &["intc"]),
     facts(Kind::Int64, "int64", 'l', KindClass::Int, 8, &["long", "longlong", "intp", "int", "q", "p"]),
-    facts(Kind::Uint8, "uint8", 'B', KindClass::Uint, 1, &["ubyte"]),
-    facts(Kind::Uint16, "uint16", 'H', KindClass::Uint, 2, &["ushort"]),
-    facts(Kind::Uint32, "uint32", 'I', KindClass::Uint, 4, &["uintc"]),
-    facts(Kind::Uint64, "uint64", 'L', KindClass::Uint, 8, &["ulong", "ulonglong", "uintp", "uint", "Q", "P"]),
+    facts(Kind::Uint8, "uint8", 'B', KindClass::UInt, 1, &["ubyte"]),
+    facts(Kind::Uint16, "uint16", 'H', KindClass::UInt, 2, &["ushort"]),
+    facts(Kind::Uint32, "uint32", 'I', KindClass::UInt, 4, &["uintc"]),
+    facts(Kind::Uint64, "uint64", 'L', KindClass::UInt, 8, &["ulong", "ulonglong", "uintp", "uint", "Q", "P"]),
     facts(Kind::Float16, "float16", 'e', KindClass::Float, 2, &["half"]),
     facts(Kind::Float32, "float32", 'f', KindClass::Float, 4, &["single"]),
     facts(Kind::Float64, "float64", 'd', KindClass::Float, 8, &["double", "float"]),

@@ -27,7 +27,12 @@
 //! - **Scalars and bytes** ([`Scalar`], [`Element::decode`], [`Element::encode`],
 //!   [`swap_bytes`], [`MAX_ITEMSIZE`]): one element from or to bytes in a byte order
 //!   (`np.frombuffer`, `tobytes`), numpy's casts to `f64`, and `byteswap`.
-//! - **Basic indexing** ([`Index`], [`Slice`]): an entry of `a[2, ::-3, ..., None]`.
+//! - **Layout** ([`layout`]: [`Layout`], [`Stretch`], [`broadcast_strides`]): shapes, strides and
+//!   numpy's basic indexing ([`Index`], [`Slice`]: `a[2, ::-3, ..., None]`, `a.T`,
+//!   `np.transpose`, `a.item(i, j)`), in overflow-checked arithmetic, and the stretches of
+//!   elements at a fixed stride a selection is copied in.
+//! - **The `.npy` header** ([`npy`]): read as `np.load(mmap_mode=...)` reads it, written byte for
+//!   byte as `np.lib.format.open_memmap` writes it.
 //! - **Errors** ([`Error`], [`ErrorCode`]): numpy's messages, with a code naming the Python
 //!   exception (`ValueError`, `IndexError`, `OverflowError`).
 //!
@@ -59,17 +64,25 @@ mod element;
 mod error;
 mod index;
 mod kind;
+pub mod layout;
+#[cfg(test)]
+mod layout_props;
 mod macros;
 mod mode;
+pub mod npy;
 mod sizing;
 
 pub use dtype::DType;
 pub use element::{Element, MAX_ITEMSIZE, Scalar, swap_bytes};
-pub use error::{Error, ErrorCode};
+pub use error::{Error, ErrorCode, QUOTE_CHARS, quoted};
 pub use index::{Index, Slice};
 pub use kind::{ByteOrder, Kind, KindClass};
+pub use layout::{
+    Layout, MAX_BYTES, MAX_DIMS, MAX_INDEX_LEN, Stretch, broadcast_strides, check_ndim, check_shape, element_count,
+    shape_str,
+};
 pub use mode::{Mode, Order};
-pub use sizing::{Extent, MAX_BYTES, MAX_DIMS, MemmapArgs, check_ndim, check_shape, element_count, shape_str};
+pub use sizing::{Extent, MemmapArgs};
 
 /// The `half` crate, whose [`f16`](half::f16) is `np.float16`'s Rust type (re-exported for
 /// [`with_kind!`] and [`for_each_kind!`]).

@@ -6,77 +6,8 @@
 
 use crate::dtype::DType;
 use crate::error::Error;
+use crate::layout::{Layout, MAX_BYTES, check_shape, element_count};
 use crate::mode::{Mode, Order};
-
-/// numpy's `NPY_MAXDIMS`: the most axes an array may have.
-pub const MAX_DIMS: usize = 64;
-
-/// The largest byte count or file offset accepted: file offsets are `off_t` (`i64`), and a
-/// mapping must fit in `isize`.
-pub const MAX_BYTES: u64 = i64::MAX.unsigned_abs();
-
-/// numpy's message for a shape whose byte size does not fit.
-pub(crate) const TOO_BIG: &str =
-    "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.";
-
-/// A shape as Python prints a tuple: `(5, 10000)`, `(5,)`, `()`.
-///
-/// # Examples
-/// ```
-/// use wasm_memmap_numpy_core::shape_str;
-/// assert_eq!(shape_str(&[5, 10000]), "(5, 10000)");
-/// assert_eq!(shape_str(&[5]), "(5,)");
-/// assert_eq!(shape_str(&[]), "()");
-/// ```
-pub fn shape_str(shape: &[u64]) -> String {
-    match shape {
-        [one] => format!("({one},)"),
-        _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
-    }
-}
-
-/// The number of elements of `shape` (`np.prod(shape)`, `a.size`), or `None` when it does not fit
-/// in a `u64`.
-pub fn element_count(shape: &[u64]) -> Option<u64> {
-    shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))
-}
-
-/// Refuses more than [`MAX_DIMS`] axes with numpy's message (`ValueError: maximum supported
-/// dimension for an ndarray is currently 64, found 100`): the first check of every call that takes
-/// a shape, so nothing is copied or formatted from a longer one.
-///
-/// # Errors
-/// [`ErrorCode::InvalidArgument`](crate::ErrorCode::InvalidArgument) naming the count.
-pub fn check_ndim(ndim: usize) -> Result<(), Error> {
-    if ndim > MAX_DIMS {
-        return Err(Error::invalid(format!(
-            "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {ndim}"
-        )));
-    }
-    Ok(())
-}
-
-/// Checks that `shape` describes an array of at most [`MAX_BYTES`] bytes and [`MAX_DIMS`] axes
-/// (numpy's `_array_descr` size check); returns its element count and byte size.
-///
-/// # Errors
-/// [`check_ndim`]'s, and numpy's "array is too big" ([`ErrorCode::Overflow`]), naming the size.
-///
-/// [`ErrorCode::Overflow`]: crate::ErrorCode::Overflow
-pub fn check_shape(shape: &[u64], itemsize: u64) -> Result<(u64, u64), Error> {
-    check_ndim(shape.len())?;
-    let exact: u128 =
-        shape.iter().map(|&d| u128::from(d)).try_fold(u128::from(itemsize), u128::checked_mul).unwrap_or(u128::MAX);
-    let bytes = u64::try_from(exact).ok().filter(|&b| b <= MAX_BYTES);
-    match (element_count(shape), bytes) {
-        (Some(count), Some(bytes)) => Ok((count, bytes)),
-        _ => Err(Error::overflow(format!(
-            "{TOO_BIG} (shape {} with itemsize {itemsize} needs {} bytes; the maximum is {MAX_BYTES})",
-            shape_str(shape),
-            if exact == u128::MAX { "more than 2**128".to_string() } else { exact.to_string() },
-        ))),
-    }
-}
 
 /// The arguments of `np.memmap(filename, dtype, mode, offset, shape, order)` that size the array.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -243,6 +174,15 @@ impl Extent {
         element_count(&self.shape).unwrap_or(u64::MAX)
     }
 
+    /// Where the elements lie in the mapped bytes (numpy's strides of a new array in
+    /// [`Extent::order`]).
+    ///
+    /// # Errors
+    /// [`Layout::contiguous`]'s (none for an extent this crate made).
+    pub fn layout(&self) -> Result<Layout, Error> {
+        Layout::contiguous(&self.shape, self.itemsize, self.order)
+    }
+
     /// The file size a writing mode leaves: numpy grows a short file to [`Extent::end`] (never
     /// shrinks it) and keeps at least one byte, so that even an empty array has a file to map
     /// (numpy gh-27723).
@@ -254,6 +194,7 @@ impl Extent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::{TOO_BIG, check_ndim};
     use crate::{ErrorCode, Kind};
 
     fn args(kind: Kind, mode: Mode, shape: Option<&[u64]>, offset: u64) -> MemmapArgs {
@@ -265,6 +206,7 @@ mod tests {
         // numpy: np.memmap(f, 'float64', 'r', offset=8) of an 808-byte file has shape (100,).
         let e = args(Kind::Float64, Mode::ReadOnly, None, 8).extent(808).expect("fits");
         assert_eq!((e.shape(), e.nbytes(), e.end()), (&[100u64][..], 800, 808));
+        assert_eq!(e.layout().expect("layout").strides(), [8]);
         // numpy: an offset at the end gives shape (0,), which Python's mmap then refuses as empty
         // only when the file is empty.
         assert_eq!(args(Kind::Uint8, Mode::ReadOnly, None, 4).extent(4).expect("fits").shape(), [0]);

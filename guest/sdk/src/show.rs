@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::index::{Index, Slice};
 use crate::memmap::Memmap;
 use crate::print::{self, DtypeInfo, PrintOptions, Scalar, Selection};
-use crate::{ByteOrder, DType};
 
 /// numpy's global print options; `None` until [`set_printoptions`] is first called.
 static OPTIONS: Mutex<Option<PrintOptions>> = Mutex::new(None);
@@ -41,12 +40,6 @@ pub fn get_printoptions() -> PrintOptions {
     OPTIONS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone().unwrap_or_default()
 }
 
-fn dtype_info(dtype: DType) -> Result<DtypeInfo> {
-    DtypeInfo::from_name(dtype.name())
-        .map(|info| info.with_big_endian(dtype.byte_order() == ByteOrder::Big && dtype.itemsize() > 1))
-        .ok_or_else(|| Error::invalid(format!("cannot print dtype {dtype}")))
-}
-
 /// The elements of `a[index]`, as the values printing works on.
 fn read_scalars(m: &Memmap, index: &[Index]) -> Result<Vec<Scalar>> {
     with_kind!(m.dtype().kind(), T => Ok(m.read::<T>(index)?.into_iter().map(|v| Scalar::from(v.into_scalar())).collect()))
@@ -76,7 +69,7 @@ pub(crate) fn repr(m: &Memmap) -> Result<String> {
     let options = get_printoptions();
     let shape = shape_usize(m)?;
     let kept = kept_values(m, &shape, &options)?;
-    Ok(print::repr(m.class_name(), &shape, &kept, &dtype_info(m.dtype())?, &options))
+    Ok(print::repr(m.class_name(), &shape, &kept, &DtypeInfo::from(m.dtype()), &options))
 }
 
 /// `str(a)` for a memmap, under the global print options.
@@ -84,5 +77,5 @@ pub(crate) fn str(m: &Memmap) -> Result<String> {
     let options = get_printoptions();
     let shape = shape_usize(m)?;
     let kept = kept_values(m, &shape, &options)?;
-    Ok(print::str(&shape, &kept, &dtype_info(m.dtype())?, &options))
+    Ok(print::str(&shape, &kept, &DtypeInfo::from(m.dtype()), &options))
 }

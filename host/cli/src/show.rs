@@ -16,8 +16,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail, ensure};
 use clap::Args;
 use wasm_memmap_arrayprint::{self as print, DtypeInfo, FloatMode, Legacy, PrintOptions, Scalar, Selection, Sign};
-use wasm_memmap_host::npy;
-use wasm_memmap_numpy_core::{self as numpy, ByteOrder, DType, Extent, MemmapArgs, Mode, Order};
+use wasm_memmap_numpy_core::{self as numpy, DType, Extent, MemmapArgs, Mode, Order, npy};
 
 /// The arguments of `show`: `np.memmap`'s and `np.set_printoptions`'s, named as numpy names them.
 #[derive(Args, Debug)]
@@ -146,7 +145,7 @@ fn describe(args: &ShowArgs, file: &File, file_len: u64) -> Result<Array> {
     let is_npy = file_len >= 6 && file.read_exact_at(&mut magic, 0).is_ok() && &magic == npy::MAGIC_PREFIX;
     if is_npy && !raw {
         let header = npy::read_header(file).map_err(anyhow::Error::from)?;
-        let dtype = DType::parse(&header.dtype.typestr())?;
+        let dtype = header.dtype;
         let order = if header.fortran_order { Order::Fortran } else { Order::C };
         let extent = Extent::for_shape(&header.shape, header.data_offset, dtype, order)?;
         extent.check_file_len(Mode::ReadOnly, file_len)?;
@@ -160,33 +159,11 @@ fn describe(args: &ShowArgs, file: &File, file_len: u64) -> Result<Array> {
     Ok(Array { dtype, extent, offset })
 }
 
-/// C or Fortran strides in bytes (axes of length 0 count as 1, as numpy's do); `None` when one
-/// does not fit (only for arrays of a zero-length axis, whose size check passed).
-fn strides(extent: &Extent) -> Option<Vec<u64>> {
-    let shape = extent.shape();
-    let mut strides = vec![0u64; shape.len()];
-    let mut step = extent.itemsize();
-    let axes: Vec<usize> =
-        if extent.order() == Order::Fortran { (0..shape.len()).collect() } else { (0..shape.len()).rev().collect() };
-    for axis in axes {
-        strides[axis] = step;
-        step = step.checked_mul(shape[axis].max(1))?;
-    }
-    Some(strides)
-}
-
 /// The element at byte `at` of the file, decoded by numpy-core in the file's byte order.
 fn read_scalar(file: &File, at: u64, dtype: DType, buf: &mut [u8]) -> Result<Scalar> {
     file.read_exact_at(buf, at).with_context(|| format!("cannot read the element at byte {at}"))?;
     let value = numpy::Scalar::decode(dtype.kind(), buf, dtype.byte_order()).context("an element's bytes")?;
     Ok(Scalar::from(value))
-}
-
-/// The printer's description of `dtype`.
-fn dtype_info(dtype: DType) -> Result<DtypeInfo> {
-    DtypeInfo::from_name(dtype.name())
-        .map(|info| info.with_big_endian(dtype.byte_order() == ByteOrder::Big && dtype.itemsize() > 1))
-        .with_context(|| format!("cannot print dtype {dtype}"))
 }
 
 /// Runs `show`: prints the array, or fails with numpy's message for the same mistake.
@@ -215,7 +192,8 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
     let too_big = || {
         anyhow::anyhow!("array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.")
     };
-    let strides = strides(&extent).ok_or_else(too_big)?;
+    // numpy's C or Fortran strides, from which each kept element's byte offset is found.
+    let layout = extent.layout()?;
     let shape_usize: Vec<usize> =
         shape.iter().map(|&d| usize::try_from(d)).collect::<Result<_, _>>().map_err(|_| too_big())?;
 
@@ -237,13 +215,12 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
         );
         let mut buf = vec![0u8; dtype.itemsize()];
         for index in selection.indices() {
-            let pos = index.iter().zip(&strides).try_fold(offset, |acc, (&i, &s)| {
-                u64::try_from(i).ok()?.checked_mul(s).and_then(|b| acc.checked_add(b))
-            });
-            kept.push(read_scalar(&file, pos.ok_or_else(too_big)?, dtype, &mut buf)?);
+            let at: Vec<i64> = index.iter().map(|&i| i64::try_from(i)).collect::<Result<_, _>>()?;
+            let pos = offset.checked_add(layout.item_offset(&at)?).ok_or_else(too_big)?;
+            kept.push(read_scalar(&file, pos, dtype, &mut buf)?);
         }
     }
-    let text = print::repr("memmap", &shape_usize, &kept, &dtype_info(dtype)?, &options);
+    let text = print::repr("memmap", &shape_usize, &kept, &DtypeInfo::from(dtype), &options);
     print_quietly(&text)
 }
 

@@ -61,19 +61,14 @@
 
 mod cache;
 mod ctx;
-mod dtype;
 mod elements;
 mod error;
 mod grants;
 mod handle;
 mod host_impl;
 mod item;
-mod layout;
-#[cfg(test)]
-mod layout_props;
 mod mapping;
 mod meter;
-pub mod npy;
 mod open;
 mod raw;
 mod reduce;
@@ -88,6 +83,7 @@ pub use meter::HOST_BYTES_PER_FUEL;
 pub use run::InstanceLimits;
 pub use wasmtime_wasi::FsPerms;
 
+use wasm_memmap_numpy_core::layout;
 use wasmtime::component::{HasData, Linker, ResourceTable};
 
 mod generated {
@@ -99,6 +95,18 @@ mod generated {
         trappable_error_type: { "wasm-memmap:array/types.error" => crate::error::HostError },
     });
     pub(crate) use self::wasm_memmap::array::{mmap, types};
+
+    // numpy's types (numpy-core) to and from the WIT's, case by case by name.
+    wasm_memmap_numpy_core::impl_wit_conversions! {
+        kind: types::ScalarKind,
+        byte_order: types::ByteOrder,
+        dtype: types::Dtype,
+        mode: types::Mode,
+        order: types::Order,
+        scalar: types::Scalar,
+        slice: types::Slice,
+        index: types::Index,
+    }
 }
 
 /// Borrows what the `memmap` interface needs from a `Store`'s data: the plugin's [`MemmapCtx`] and
