@@ -1,9 +1,9 @@
 //! numpy's array printing (`repr(a)` and `str(a)`, `numpy/_core/arrayprint.py` of numpy 2.4) in
 //! pure Rust and character for character.
 //!
-//! Printing never needs the whole array: [`kept_ranges`] (or [`kept_offsets`]) says which elements
-//! numpy shows (all of them, or the corners of a summarised array), the caller reads just those, and
-//! [`repr`] / [`str()`] lay them out. A 10000x10000 memory-mapped array prints from 36 values.
+//! Printing never needs the whole array: a [`Selection`] says which elements numpy shows (all of
+//! them, or the corners of a summarised array) and walks them element by element or block by block,
+//! the caller reads just those, and [`repr`] / [`str()`] lay them out. A 10000x10000 memory-mapped array prints from 36 values.
 //!
 //! What is covered: bool, int8..uint64, float16/32/64 and complex64/128 dtypes in either byte order,
 //! 0-d to n-d shapes including empty ones, and the print options `precision`, `threshold`,
@@ -19,16 +19,34 @@ mod float_format;
 mod format_array;
 mod formatters;
 mod scalar_str;
+mod selection;
 #[cfg(test)]
 mod tests;
-
-use std::ops::Range;
 
 pub use dtype::{DtypeInfo, DtypeKind};
 use format_array::Layout;
 use formatters::Formatter;
+pub use selection::{Indices, Selection, kept_offsets, kept_ranges};
+use selection::{kept_shape, size, summarised};
 
-/// numpy's print options (`np.set_printoptions`), with numpy's defaults in [`Default`].
+/// numpy's print options (`np.set_printoptions`), with numpy's defaults in [`Default`]. Each field
+/// is numpy's argument of the same name; `legacy='2.1'` is [`Legacy::V2_1`]. (A plugin sets them
+/// with the SDK's `set_printoptions`.)
+///
+/// # Examples
+/// `np.set_printoptions(legacy='2.1')` leaves out the `shape=` numpy 2.2 added to summarised arrays:
+/// ```
+/// use wasm_memmap_arrayprint::{repr, DtypeInfo, Legacy, PrintOptions, Scalar, Selection};
+/// let print = |options: &PrintOptions| {
+///     // np.arange(2000): only the six elements shown are given.
+///     let kept: Vec<Scalar> =
+///         Selection::new(&[2000], options).indices().map(|i| Scalar::Int(i128::try_from(i[0]).unwrap())).collect();
+///     repr("array", &[2000], &kept, &DtypeInfo::INT64, options)
+/// };
+/// assert_eq!(print(&PrintOptions::default()), "array([   0,    1,    2, ..., 1997, 1998, 1999], shape=(2000,))");
+/// let legacy = PrintOptions { legacy: Legacy::V2_1, ..PrintOptions::default() };
+/// assert_eq!(print(&legacy), "array([   0,    1,    2, ..., 1997, 1998, 1999])");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintOptions {
     /// Digits after the point (`np.set_printoptions(precision=8)`); ignored by [`FloatMode::Unique`].
@@ -169,64 +187,29 @@ impl Scalar {
     }
 }
 
-/// `a.size`, saturating: a mapped file's shape can exceed a 32-bit `usize` (wasm32) in elements.
-fn size(shape: &[usize]) -> u128 {
-    shape.iter().fold(1u128, |acc, &n| acc.saturating_mul(u128::try_from(n).unwrap_or(u128::MAX)))
-}
-
-/// Whether numpy summarises an array of this shape (`a.size > threshold`).
-fn summarised(shape: &[usize], options: &PrintOptions) -> bool {
-    size(shape) > u128::try_from(options.threshold).unwrap_or(u128::MAX)
-}
-
-/// Which indices of each axis numpy prints (its `_leading_trailing`): the whole axis, or the first
-/// and last `edgeitems` when the array is summarised (size > `threshold`) and the axis is longer than
-/// `2 * edgeitems`. The kept elements are the cartesian product of these ranges.
-///
-/// With `edgeitems == 0` numpy keeps the whole of every summarised axis (its `a[-0:]` is the whole
-/// axis) to size the columns, though it prints only the last item; this function does the same.
-#[allow(clippy::single_range_in_vec_init)] // a whole axis is one kept block among the blocks of each axis
-pub fn kept_ranges(shape: &[usize], options: &PrintOptions) -> Vec<Vec<Range<usize>>> {
-    let summary = summarised(shape, options);
-    let edge = options.edgeitems;
-    shape
-        .iter()
-        .map(
-            |&n| {
-                if summary && n > edge.saturating_mul(2) && edge > 0 { vec![0..edge, n - edge..n] } else { vec![0..n] }
-            },
-        )
-        .collect()
-}
-
-/// How many indices of each axis [`kept_ranges`] keeps.
-fn kept_shape(ranges: &[Vec<Range<usize>>]) -> Vec<usize> {
-    ranges.iter().map(|axis| axis.iter().map(ExactSizeIterator::len).sum()).collect()
-}
-
-/// The flat C-order positions (into the full array) of the kept elements, in the order [`repr`] and
-/// [`str()`] expect them in `kept`.
-///
-/// # Panics
-/// When an offset does not fit in `usize` (an array of more elements than the address space, as a
-/// memory-mapped file on wasm32 can be); [`kept_ranges`] has no such limit.
-pub fn kept_offsets(shape: &[usize], options: &PrintOptions) -> Vec<usize> {
-    let ranges = kept_ranges(shape, options);
-    let mut offsets = vec![0usize];
-    for (axis, &n) in ranges.iter().zip(shape) {
-        let indices: Vec<usize> = axis.iter().cloned().flatten().collect();
-        offsets = offsets
-            .iter()
-            .flat_map(|&base| {
-                indices.iter().map(move |&i| {
-                    base.checked_mul(n)
-                        .and_then(|b| b.checked_add(i))
-                        .expect("print: element offset exceeds usize; use kept_ranges")
-                })
-            })
-            .collect();
+/// A numpy scalar as printing takes it: the integer kinds widened to `i128`, the float kinds to
+/// their exact `f64` with the [`FloatKind`] that decides their digits. The one bridge from
+/// `wasm-memmap-numpy-core`'s values (read from a file or from the host) to the printer.
+impl From<wasm_memmap_numpy_core::Scalar> for Scalar {
+    fn from(value: wasm_memmap_numpy_core::Scalar) -> Self {
+        use wasm_memmap_numpy_core::Scalar as S;
+        match value {
+            S::Bool(v) => Self::Bool(v),
+            S::Int8(v) => Self::Int(v.into()),
+            S::Int16(v) => Self::Int(v.into()),
+            S::Int32(v) => Self::Int(v.into()),
+            S::Int64(v) => Self::Int(v.into()),
+            S::Uint8(v) => Self::Int(v.into()),
+            S::Uint16(v) => Self::Int(v.into()),
+            S::Uint32(v) => Self::Int(v.into()),
+            S::Uint64(v) => Self::Int(v.into()),
+            S::Float16(v) => Self::Float(v.to_f64(), FloatKind::F16),
+            S::Float32(v) => Self::Float(v.into(), FloatKind::F32),
+            S::Float64(v) => Self::Float(v, FloatKind::F64),
+            S::Complex64(v) => Self::Complex(v.re.into(), v.im.into(), FloatKind::F32),
+            S::Complex128(v) => Self::Complex(v.re, v.im, FloatKind::F64),
+        }
     }
-    offsets
 }
 
 /// Checks `kept` against `shape` and builds the element formatter numpy would.
@@ -289,11 +272,11 @@ fn shape_tuple(shape: &[usize]) -> String {
 /// `repr(a)` (numpy's `array_repr`): `class_name(` + the elements + `shape=`/`dtype=` suffixes + `)`.
 /// `class_name` is `type(a).__name__` for subclasses such as `"memmap"`, else `"array"`.
 ///
-/// `kept` holds, in C order, only the elements at the indices [`kept_ranges`] keeps (see
-/// [`kept_offsets`]).
+/// `kept` holds, in C order, only the elements a [`Selection`] of `shape` under `options` keeps
+/// (read them with [`Selection::indices`] or [`Selection::gather`]).
 ///
 /// # Panics
-/// When `kept` does not have exactly as many elements as [`kept_ranges`] keeps for `shape`, or when
+/// When `kept` does not have exactly as many elements as the [`Selection`] keeps for `shape`, or when
 /// an element does not match `dtype` (e.g. a [`Scalar::Int`] in a float array, or a float of another
 /// [`FloatKind`]). Both are programming errors of the caller, so they are not reported as values.
 pub fn repr(class_name: &str, shape: &[usize], kept: &[Scalar], dtype: &DtypeInfo, options: &PrintOptions) -> String {

@@ -1,10 +1,9 @@
-//! Rust types that map one-to-one onto numpy's scalar types.
+//! Rust types that map one-to-one onto numpy's scalar types, and their WIT element lists.
 
 use half::f16;
 use num_complex::{Complex32, Complex64};
 
 use crate::bindings::wasm_memmap::array::types::{ElementsParam, ElementsResult};
-use crate::dtype::Kind;
 
 mod sealed {
     pub trait Sealed {}
@@ -13,10 +12,11 @@ mod sealed {
 /// A Rust type that holds one element of a numpy kind: `bool`, `i8`..`i64`, `u8`..`u64`,
 /// [`half::f16`], `f32`, `f64`, and [`num_complex::Complex32`] / [`Complex64`] for numpy's
 /// `complex64` / `complex128`. Reads and writes check that it matches the array's kind.
-pub trait Element: Copy + sealed::Sealed + 'static {
-    /// The numpy kind this type holds.
-    const KIND: Kind;
-
+///
+/// It extends `wasm-memmap-numpy-core`'s [`Element`](wasm_memmap_numpy_core::Element) (the kind,
+/// byte codecs, numpy's casts), so [`Element::KIND`](wasm_memmap_numpy_core::Element::KIND) and
+/// `with_kind!` work on it, with the lists the WIT carries.
+pub trait Element: wasm_memmap_numpy_core::Element + sealed::Sealed {
     /// Borrows a slice as WIT element data (no copy for numeric types).
     #[doc(hidden)]
     fn as_param(values: &[Self]) -> ElementsParam<'_>;
@@ -30,7 +30,6 @@ macro_rules! plain {
     ($($t:ty => $case:ident),* $(,)?) => {$(
         impl sealed::Sealed for $t {}
         impl Element for $t {
-            const KIND: Kind = Kind::$case;
             fn as_param(values: &[Self]) -> ElementsParam<'_> {
                 ElementsParam::$case(values)
             }
@@ -51,7 +50,6 @@ plain!(
 
 impl sealed::Sealed for f16 {}
 impl Element for f16 {
-    const KIND: Kind = Kind::Float16;
     fn as_param(values: &[Self]) -> ElementsParam<'_> {
         ElementsParam::Float16(bytemuck::cast_slice(values))
     }
@@ -67,7 +65,6 @@ macro_rules! complex {
     ($t:ty, $case:ident) => {
         impl sealed::Sealed for $t {}
         impl Element for $t {
-            const KIND: Kind = Kind::$case;
             fn as_param(values: &[Self]) -> ElementsParam<'_> {
                 // `Complex<T>` is `#[repr(C)] { re, im }`: the interleaved layout the WIT asks for.
                 ElementsParam::$case(bytemuck::cast_slice(values))

@@ -40,6 +40,21 @@ impl From<types::Error> for Error {
     }
 }
 
+/// numpy's errors found by the SDK itself (a dtype, mode or order spelling numpy refuses), with the
+/// same codes the host uses.
+impl From<wasm_memmap_numpy_core::Error> for Error {
+    fn from(e: wasm_memmap_numpy_core::Error) -> Self {
+        use wasm_memmap_numpy_core::ErrorCode as Core;
+        let code = match e.code() {
+            Core::InvalidArgument => ErrorCode::InvalidArgument,
+            Core::IndexOutOfBounds => ErrorCode::IndexOutOfBounds,
+            Core::Overflow => ErrorCode::Overflow,
+            Core::Mismatch => ErrorCode::Mismatch,
+        };
+        Self { code, message: e.into_message() }
+    }
+}
+
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}: {}", self.code, self.message)

@@ -28,6 +28,35 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! # Depending on the SDK
+//!
+//! A plugin is a binary crate of its own. It needs Rust 1.95 or newer (edition 2024) with the
+//! `wasm32-wasip2` target (`rustup target add wasm32-wasip2`), and the SDK by path (from a checkout of
+//! this repository) with the version it has, so that the dependency still resolves once the crates
+//! are published:
+//!
+//! ```toml
+//! [dependencies]
+//! wasm-memmap-sdk = { path = "../wasm-memmap/guest/sdk", version = "0.1.0" }
+//! ```
+//!
+//! Build it with `cargo build --release --target wasm32-wasip2` and run the `.wasm` file it writes
+//! (under `target/wasm32-wasip2/release/`) with `wasm-memmap run --dir DATA PLUGIN.wasm`.
+//!
+//! # Printing like a given numpy
+//!
+//! [`Memmap::repr`] and `Display` print as numpy 2.4 prints under [`set_printoptions`]; each
+//! field of [`PrintOptions`] is the `np.set_printoptions` argument of the same name, and
+//! `legacy='2.1'` (numpy 2.1's text: no `shape=` on summarised arrays) is [`print::Legacy::V2_1`]:
+//!
+//! ```
+//! use wasm_memmap_sdk::print::Legacy;
+//! use wasm_memmap_sdk::{PrintOptions, get_printoptions, set_printoptions};
+//! // np.set_printoptions(precision=4, suppress=True, legacy='2.1')
+//! set_printoptions(PrintOptions { precision: 4, suppress: true, legacy: Legacy::V2_1, ..PrintOptions::default() });
+//! assert_eq!(get_printoptions().legacy, Legacy::V2_1);
+//! ```
 
 #[allow(unsafe_code, missing_docs, clippy::all)]
 mod bindings {
@@ -46,20 +75,23 @@ mod error;
 pub mod index;
 mod item;
 mod memmap;
-pub mod random;
 mod reduce;
 mod show;
+
+/// numpy's random numbers (`np.random.default_rng`), from the `wasm-memmap-numpy-random` crate.
+pub use wasm_memmap_numpy_random as random;
 
 /// numpy's array printing (`numpy/_core/arrayprint.py`), from the `wasm-memmap-arrayprint` crate.
 pub use wasm_memmap_arrayprint as print;
 
-pub use bindings::wasm_memmap::array::types::ByteOrder;
-pub use dtype::{DType, Kind};
+pub use dtype::{Arg, ByteOrder, DType, Kind, Mode, Order};
 pub use element::Element;
 pub use error::{Error, ErrorCode, Result, code_name};
 pub use half::f16;
 pub use index::{ELLIPSIS, Index, IntoIndex, NEW_AXIS, Slice, parse_index};
-pub use memmap::{Memmap, MemmapOptions, Mode, Order, mode_str};
+pub use memmap::{Memmap, MemmapOptions, mode_str};
 pub use num_complex::{Complex32, Complex64};
 pub use print::PrintOptions;
 pub use show::{get_printoptions, set_printoptions};
+/// Per-kind code from `wasm-memmap-numpy-core`: `with_kind!(a.dtype().kind(), T => a.read::<T>(...))`.
+pub use wasm_memmap_numpy_core::{for_each_kind, with_kind};

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::bindings::wasm_memmap::array::mmap;
-pub use crate::bindings::wasm_memmap::array::types::{Mode, Order};
-use crate::dtype::DType;
+use crate::dtype::{Arg, DType, Kind, Mode, Order};
 use crate::element::Element;
 use crate::error::{Error, ErrorCode, Result};
 use crate::index::Index;
@@ -17,49 +16,9 @@ impl From<Infallible> for Error {
     }
 }
 
-impl TryFrom<&str> for DType {
-    type Error = Error;
-    fn try_from(s: &str) -> Result<Self> {
-        Self::parse(s)
-    }
-}
-
-/// numpy's mode strings and their long aliases, as `np.memmap` accepts them.
-const MODES: &[(&str, &str, Mode)] = &[
-    ("r", "readonly", Mode::ReadOnly),
-    ("c", "copyonwrite", Mode::CopyOnWrite),
-    ("r+", "readwrite", Mode::ReadWrite),
-    ("w+", "write", Mode::Write),
-];
-
-impl TryFrom<&str> for Mode {
-    type Error = Error;
-    /// Parses `"r"`, `"r+"`, `"w+"`, `"c"` or their aliases `"readonly"`, `"readwrite"`, `"write"`,
-    /// `"copyonwrite"`, with numpy's message for anything else.
-    fn try_from(s: &str) -> Result<Self> {
-        MODES.iter().find(|m| m.0 == s || m.1 == s).map(|m| m.2).ok_or_else(|| {
-            Error::invalid(format!(
-                "mode must be one of ['r', 'c', 'r+', 'w+', 'readonly', 'copyonwrite', 'readwrite', 'write'] (got '{s}')"
-            ))
-        })
-    }
-}
-
-/// numpy's spelling of a mode (`"r+"`).
+/// numpy's spelling of a mode (`"r+"`), [`Mode::as_str`]; `Mode`'s `Display` prints the same.
 pub fn mode_str(mode: Mode) -> &'static str {
-    MODES.iter().find(|m| m.2 == mode).map_or("r+", |m| m.0)
-}
-
-impl TryFrom<&str> for Order {
-    type Error = Error;
-    /// Parses `"C"` or `"F"` (and numpy's `"A"`/`"K"`, which mean C for a new array).
-    fn try_from(s: &str) -> Result<Self> {
-        match s {
-            "C" | "c" | "A" | "a" | "K" | "k" => Ok(Order::C),
-            "F" | "f" => Ok(Order::Fortran),
-            _ => Err(Error::invalid(format!("order must be one of 'C', 'F', 'A', or 'K' (got '{s}')"))),
-        }
-    }
+    mode.as_str()
 }
 
 /// The arguments of `np.memmap(filename, dtype, mode, offset, shape, order)`, with numpy's defaults
@@ -76,7 +35,7 @@ pub struct MemmapOptions {
 impl Default for MemmapOptions {
     fn default() -> Self {
         Self {
-            dtype: Ok(DType::native(crate::Kind::Uint8)),
+            dtype: Ok(DType::native(Kind::Uint8)),
             mode: Ok(Mode::ReadWrite),
             shape: None,
             offset: 0,
@@ -92,20 +51,14 @@ impl MemmapOptions {
     }
 
     /// The element type: a [`DType`], a [`crate::Kind`] or a numpy spelling (`"float64"`, `">i4"`).
-    pub fn dtype<D: TryInto<DType>>(mut self, dtype: D) -> Self
-    where
-        D::Error: Into<Error>,
-    {
-        self.dtype = dtype.try_into().map_err(Into::into);
+    pub fn dtype(mut self, dtype: impl Arg<DType>) -> Self {
+        self.dtype = dtype.resolve();
         self
     }
 
     /// The mode: a [`Mode`] or numpy's string (`"r"`, `"r+"`, `"w+"`, `"c"`).
-    pub fn mode<M: TryInto<Mode>>(mut self, mode: M) -> Self
-    where
-        M::Error: Into<Error>,
-    {
-        self.mode = mode.try_into().map_err(Into::into);
+    pub fn mode(mut self, mode: impl Arg<Mode>) -> Self {
+        self.mode = mode.resolve();
         self
     }
 
@@ -122,11 +75,8 @@ impl MemmapOptions {
     }
 
     /// The layout: an [`Order`] or numpy's `"C"` / `"F"`.
-    pub fn order<O: TryInto<Order>>(mut self, order: O) -> Self
-    where
-        O::Error: Into<Error>,
-    {
-        self.order = order.try_into().map_err(Into::into);
+    pub fn order(mut self, order: impl Arg<Order>) -> Self {
+        self.order = order.resolve();
         self
     }
 
@@ -141,7 +91,8 @@ impl MemmapOptions {
         let mode = self.mode.clone()?;
         let dtype = self.dtype.clone()?;
         let order = self.order.clone()?;
-        let handle = mmap::Memmap::open(path, dtype.into(), mode, self.shape.as_deref(), self.offset, order)?;
+        let handle =
+            mmap::Memmap::open(path, dtype.into(), mode.into(), self.shape.as_deref(), self.offset, order.into())?;
         Ok(Memmap::wrap(handle))
     }
 }
@@ -233,9 +184,18 @@ impl Memmap {
         self.handle.strides()
     }
 
-    /// The mode the file was opened with, like `a.mode`.
+    /// The mode the file was opened with, like `a.mode`. It prints as numpy spells it: `Display`
+    /// as `print(a.mode)` (`r+`), `Debug` as `repr(a.mode)` (`'r+'`).
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_sdk::Mode;
+    /// assert_eq!(Mode::ReadOnly.to_string(), "r");
+    /// assert_eq!(format!("{:?}", Mode::CopyOnWrite), "'c'");
+    /// assert_eq!(format!("{} {}", Mode::ReadWrite, Mode::Write), "r+ w+");
+    /// ```
     pub fn mode(&self) -> Mode {
-        self.handle.mode()
+        self.handle.mode().into()
     }
 
     /// The file offset given to open, like `a.offset`.
@@ -245,7 +205,7 @@ impl Memmap {
 
     /// The order given to open.
     pub fn order(&self) -> Order {
-        self.handle.order()
+        self.handle.order().into()
     }
 
     /// The path as given to open (numpy's `a.filename` is the absolute host path, which a plugin
@@ -398,12 +358,8 @@ impl Memmap {
     /// println!("{}", a.repr()?);
     /// # Ok::<(), wasm_memmap_sdk::Error>(())
     /// ```
-    pub fn open_npy<M: TryInto<Mode>>(path: &str, mode: M) -> Result<Self>
-    where
-        M::Error: Into<Error>,
-    {
-        let mode = mode.try_into().map_err(Into::into)?;
-        Ok(Self::wrap(mmap::Memmap::open_npy(path, mode)?))
+    pub fn open_npy(path: &str, mode: impl Arg<Mode>) -> Result<Self> {
+        Ok(Self::wrap(mmap::Memmap::open_npy(path, mode.resolve()?.into())?))
     }
 
     /// Creates a `.npy` file with numpy's header, like `np.lib.format.open_memmap(path, mode='w+',
@@ -413,16 +369,10 @@ impl Memmap {
     /// # Errors
     /// A dtype or order spelling numpy refuses, and the errors of [`MemmapOptions::open`] with
     /// mode `"w+"`.
-    pub fn create_npy<D, O>(path: &str, dtype: D, shape: &[u64], order: O) -> Result<Self>
-    where
-        D: TryInto<DType>,
-        D::Error: Into<Error>,
-        O: TryInto<Order>,
-        O::Error: Into<Error>,
-    {
-        let dtype = dtype.try_into().map_err(Into::into)?;
-        let order = order.try_into().map_err(Into::into)?;
-        Ok(Self::wrap(mmap::Memmap::create_npy(path, dtype.into(), shape, order)?))
+    pub fn create_npy(path: &str, dtype: impl Arg<DType>, shape: &[u64], order: impl Arg<Order>) -> Result<Self> {
+        let dtype = dtype.resolve()?;
+        let order = order.resolve()?;
+        Ok(Self::wrap(mmap::Memmap::create_npy(path, dtype.into(), shape, order.into())?))
     }
 
     /// numpy's `repr(a)` (`memmap([...])`) under the current print options

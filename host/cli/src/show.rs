@@ -15,11 +15,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::Args;
-use half::f16;
-use wasm_memmap_arrayprint::{
-    self as print, DtypeInfo, DtypeKind, FloatKind, FloatMode, Legacy, PrintOptions, Scalar, Sign,
-};
-use wasm_memmap_host::npy;
+use wasm_memmap_arrayprint::{self as print, DtypeInfo, FloatMode, Legacy, PrintOptions, Scalar, Selection, Sign};
+use wasm_memmap_numpy_core::{self as numpy, DType, Extent, MemmapArgs, Mode, Order, npy};
 
 /// The arguments of `show`: `np.memmap`'s and `np.set_printoptions`'s, named as numpy names them.
 #[derive(Args, Debug)]
@@ -76,23 +73,6 @@ pub(crate) struct ShowArgs {
 /// The default of `--max-elements`: about a megabyte of text, printed in well under a second.
 const DEFAULT_MAX_ELEMENTS: u64 = 100_000;
 
-/// numpy's `NPY_MAXDIMS`.
-const MAX_DIMS: usize = npy::MAX_DIMS;
-
-/// A shape as Python prints a tuple: `(6, 6)`, `(3,)`, `()`.
-fn print_shape(shape: &[u64]) -> String {
-    match shape {
-        [one] => format!("({one},)"),
-        _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
-    }
-}
-
-/// numpy's refusal of more than 64 axes.
-fn check_ndim(ndim: usize) -> Result<()> {
-    ensure!(ndim <= MAX_DIMS, "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {ndim}");
-    Ok(())
-}
-
 impl ShowArgs {
     fn print_options(&self) -> Result<PrintOptions> {
         let floatmode = match self.floatmode.as_str() {
@@ -131,11 +111,10 @@ impl ShowArgs {
     }
 }
 
-/// Where the array lies in the file.
+/// Where the array lies in the file: numpy-core's [`Extent`] (shape, bytes) of a dtype at an offset.
 struct Array {
-    dtype: DtypeInfo,
-    shape: Vec<u64>,
-    fortran: bool,
+    dtype: DType,
+    extent: Extent,
     offset: u64,
 }
 
@@ -146,7 +125,7 @@ fn parse_shape(s: &str) -> Result<Vec<u64>> {
     }
     let parts = || inner.split(',').map(str::trim).enumerate().filter(|(i, part)| !(part.is_empty() && *i > 0));
     // Counted before anything is built: 60,000 axes once overflowed the stack while printing.
-    check_ndim(parts().count())?;
+    numpy::check_ndim(parts().count())?;
     parts()
         .map(|(_, part)| {
             if part.starts_with('-') {
@@ -158,78 +137,33 @@ fn parse_shape(s: &str) -> Result<Vec<u64>> {
 }
 
 /// The array's description from the arguments, or from the header of a `.npy` file given without
-/// them (numpy's `np.load` recognises a `.npy` file the same way: by its magic string).
+/// them (numpy's `np.load` recognises a `.npy` file the same way: by its magic string), sized by
+/// numpy's rules for `np.memmap(file, mode='r')` (numpy-core's [`MemmapArgs`] and [`Extent`]).
 fn describe(args: &ShowArgs, file: &File, file_len: u64) -> Result<Array> {
     let raw = args.dtype.is_some() || args.shape.is_some() || args.offset.is_some() || args.order.is_some();
     let mut magic = [0u8; 6];
     let is_npy = file_len >= 6 && file.read_exact_at(&mut magic, 0).is_ok() && &magic == npy::MAGIC_PREFIX;
     if is_npy && !raw {
         let header = npy::read_header(file).map_err(anyhow::Error::from)?;
-        return Ok(Array {
-            dtype: header.dtype,
-            shape: header.shape,
-            fortran: header.fortran_order,
-            offset: header.data_offset,
-        });
+        let dtype = header.dtype;
+        let order = if header.fortran_order { Order::Fortran } else { Order::C };
+        let extent = Extent::for_shape(&header.shape, header.data_offset, dtype, order)?;
+        extent.check_file_len(Mode::ReadOnly, file_len)?;
+        return Ok(Array { dtype, extent, offset: header.data_offset });
     }
-    let spec = args.dtype.as_deref().unwrap_or("uint8");
-    let dtype = DtypeInfo::from_name(spec).with_context(|| format!("data type '{spec}' not understood"))?;
-    let fortran = match args.order.as_deref().unwrap_or("C") {
-        "C" | "c" | "A" | "a" | "K" | "k" => false,
-        "F" | "f" => true,
-        other => bail!("order must be one of 'C', 'F', 'A', or 'K' (got '{other}')"),
-    };
+    let dtype = DType::parse(args.dtype.as_deref().unwrap_or("uint8"))?;
+    let order = Order::parse(args.order.as_deref().unwrap_or("C"))?;
+    let shape = args.shape.as_deref().map(parse_shape).transpose()?;
     let offset = args.offset.unwrap_or(0);
-    let itemsize = u64::try_from(dtype.itemsize())?;
-    let shape = match &args.shape {
-        Some(s) => parse_shape(s)?,
-        None => {
-            // numpy: bytes = filesize - offset, which must be a whole number of elements.
-            let available = i128::from(file_len) - i128::from(offset);
-            ensure!(
-                available % i128::from(itemsize) == 0,
-                "Size of available data is not a multiple of the data-type size."
-            );
-            ensure!(available >= 0, "negative dimensions are not allowed");
-            vec![u64::try_from(available / i128::from(itemsize))?]
-        }
-    };
-    Ok(Array { dtype, shape, fortran, offset })
+    let extent = MemmapArgs { dtype, mode: Mode::ReadOnly, shape, offset, order }.extent(file_len)?;
+    Ok(Array { dtype, extent, offset })
 }
 
-/// The element at byte `at` of the file.
-fn read_scalar(file: &File, at: u64, dtype: &DtypeInfo, buf: &mut [u8]) -> Result<Scalar> {
+/// The element at byte `at` of the file, decoded by numpy-core in the file's byte order.
+fn read_scalar(file: &File, at: u64, dtype: DType, buf: &mut [u8]) -> Result<Scalar> {
     file.read_exact_at(buf, at).with_context(|| format!("cannot read the element at byte {at}"))?;
-    let size = buf.len();
-    // Bytes into this machine's order: each part of a complex number separately.
-    let unit = if dtype.kind() == DtypeKind::Complex { size / 2 } else { size };
-    if !dtype.is_native() {
-        buf.chunks_mut(unit).for_each(<[u8]>::reverse);
-    }
-    let uint = |b: &[u8]| b.iter().rev().fold(0u128, |acc, &x| (acc << 8) | u128::from(x));
-    let float = |b: &[u8]| -> f64 {
-        match b.len() {
-            2 => f16::from_bits(u16::from_ne_bytes([b[0], b[1]])).to_f64(),
-            4 => f64::from(f32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
-            _ => f64::from_ne_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
-        }
-    };
-    Ok(match dtype.kind() {
-        DtypeKind::Bool => Scalar::Bool(buf[0] != 0),
-        DtypeKind::UInt => Scalar::Int(i128::try_from(uint(buf))?),
-        DtypeKind::Int => {
-            // Sign-extend from the element's width.
-            let bits = u32::try_from(size * 8)?;
-            let v = uint(buf);
-            let shift = 128 - bits;
-            Scalar::Int(i128::from_ne_bytes((v << shift).to_ne_bytes()) >> shift)
-        }
-        DtypeKind::Float => Scalar::Float(float(buf), dtype.float_kind()),
-        DtypeKind::Complex => {
-            let kind = if size == 8 { FloatKind::F32 } else { FloatKind::F64 };
-            Scalar::Complex(float(&buf[..unit]), float(&buf[unit..]), kind)
-        }
-    })
+    let value = numpy::Scalar::decode(dtype.kind(), buf, dtype.byte_order()).context("an element's bytes")?;
+    Ok(Scalar::from(value))
 }
 
 /// Runs `show`: prints the array, or fails with numpy's message for the same mistake.
@@ -253,41 +187,19 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
     let meta = file.metadata().with_context(|| format!("cannot read '{}'", path.display()))?;
     ensure!(meta.is_file(), "'{}' is not a regular file", path.display());
     let file_len = meta.len();
-    let Array { dtype, shape, fortran, offset } = describe(args, &file, file_len)?;
-    check_ndim(shape.len())?;
-
-    let itemsize = u64::try_from(dtype.itemsize())?;
+    let Array { dtype, extent, offset } = describe(args, &file, file_len)?;
+    let shape = extent.shape();
     let too_big = || {
         anyhow::anyhow!("array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.")
     };
-    let nbytes = shape.iter().try_fold(itemsize, |acc, &d| acc.checked_mul(d)).ok_or_else(too_big)?;
-    let end = offset.checked_add(nbytes).ok_or_else(too_big)?;
-    // numpy maps the file with mode 'r': an empty file or one shorter than the array is refused.
-    ensure!(file_len > 0, "cannot mmap an empty file");
-    ensure!(end <= file_len, "mmap length is greater than file size");
-
-    // C or Fortran strides in bytes (axes of length 0 count as 1, as numpy's do).
-    let mut strides = vec![0u64; shape.len()];
-    let mut step = itemsize;
-    let axes: Vec<usize> = if fortran { (0..shape.len()).collect() } else { (0..shape.len()).rev().collect() };
-    for axis in axes {
-        strides[axis] = step;
-        step = step.checked_mul(shape[axis].max(1)).ok_or_else(too_big)?;
-    }
+    // numpy's C or Fortran strides, from which each kept element's byte offset is found.
+    let layout = extent.layout()?;
     let shape_usize: Vec<usize> =
         shape.iter().map(|&d| usize::try_from(d)).collect::<Result<_, _>>().map_err(|_| too_big())?;
 
-    // The kept elements in C order of the kept shape: the cartesian product of each axis's indices.
-    // Counted before any index list is built or any element read.
-    let ranges = print::kept_ranges(&shape_usize, &options);
-    let count = if shape.contains(&0) {
-        Some(0)
-    } else {
-        ranges.iter().try_fold(1u128, |acc, axis| {
-            let n = axis.iter().map(ExactSizeIterator::len).try_fold(0usize, usize::checked_add)?;
-            acc.checked_mul(u128::try_from(n).ok()?)
-        })
-    };
+    // The kept elements in C order of the kept shape, counted before any is read.
+    let selection = Selection::new(&shape_usize, &options);
+    let count = selection.len();
     let mut kept = Vec::new();
     if count != Some(0) {
         let max = args.max_elements;
@@ -297,40 +209,32 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
             "show would read and print {shown} elements of this array of shape {} (numpy's summarisation, with \
              threshold {} and edgeitems {}, keeps that many), more than --max-elements {max}; raise \
              --max-elements, or lower --threshold or --edgeitems to print fewer",
-            print_shape(&shape),
+            numpy::shape_str(shape),
             options.threshold,
             options.edgeitems,
         );
-        let indices: Vec<Vec<u64>> = ranges
-            .iter()
-            .map(|axis| axis.iter().cloned().flatten().map(|i| u64::try_from(i).unwrap_or(u64::MAX)).collect())
-            .collect();
         let mut buf = vec![0u8; dtype.itemsize()];
-        let mut at = vec![0usize; shape.len()];
-        loop {
-            let pos = at
-                .iter()
-                .zip(&indices)
-                .zip(&strides)
-                .try_fold(offset, |acc, ((&a, ix), &s)| ix[a].checked_mul(s).and_then(|b| acc.checked_add(b)));
-            kept.push(read_scalar(&file, pos.ok_or_else(too_big)?, &dtype, &mut buf)?);
-            let mut axis = at.len();
-            let done = loop {
-                if axis == 0 {
-                    break true;
-                }
-                axis -= 1;
-                at[axis] += 1;
-                if at[axis] < indices[axis].len() {
-                    break false;
-                }
-                at[axis] = 0;
-            };
-            if done {
-                break;
-            }
+        for index in selection.indices() {
+            let at: Vec<i64> = index.iter().map(|&i| i64::try_from(i)).collect::<Result<_, _>>()?;
+            let pos = offset.checked_add(layout.item_offset(&at)?).ok_or_else(too_big)?;
+            kept.push(read_scalar(&file, pos, dtype, &mut buf)?);
         }
     }
-    println!("{}", print::repr("memmap", &shape_usize, &kept, &dtype, &options));
-    Ok(ExitCode::SUCCESS)
+    let text = print::repr("memmap", &shape_usize, &kept, &DtypeInfo::from(dtype), &options);
+    print_quietly(&text)
+}
+
+/// Writes `text` and a newline to stdout. A reader that went away (`show ... | head`) ends the
+/// command quietly with status 0, as ripgrep and other Rust tools do, instead of `println!`'s
+/// panic: the reader has what it asked for, so a `set -o pipefail` script does not fail. (Unix
+/// tools written in C die by SIGPIPE instead, status 141; restoring that signal would act on the
+/// whole process, which also runs plugins whose mappings must be flushed at teardown.)
+fn print_quietly(text: &str) -> Result<ExitCode> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(anyhow::Error::from(e).context("cannot write to stdout")),
+    }
 }

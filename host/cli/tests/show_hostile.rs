@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use wasm_memmap_host::npy;
+use wasm_memmap_numpy_core::{DType, npy};
 use wasm_memmap_tests::numpy;
 
 /// Runs `show` with `args`, killing it after `deadline` (then the test fails, naming the run).
@@ -65,7 +65,7 @@ fn refusal(out: &Output) -> String {
 
 /// A sparse `.npy` file of `shape` (uint8, numpy's header): a few KB on disk however large.
 fn sparse_npy(path: &Path, shape: &[u64]) {
-    let header = npy::header_bytes(&npy::DtypeInfo::from_name("|u1").unwrap(), false, shape);
+    let header = npy::header_bytes(&DType::parse("|u1").unwrap(), false, shape);
     std::fs::write(path, &header).unwrap();
     let len = shape.iter().product::<u64>() + u64::try_from(header.len()).unwrap();
     std::fs::File::options().write(true).open(path).unwrap().set_len(len).unwrap();

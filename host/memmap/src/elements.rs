@@ -1,11 +1,11 @@
 //! Moving typed element data between a selection of a mapping and the guest, converting byte order.
 
 use bytemuck::Pod;
+use wasm_memmap_numpy_core::{self as numpy, DType, Kind, Order, Stretch};
 
-use crate::dtype;
 use crate::error::Error;
-use crate::generated::types::{Dtype, Elements, Order, ScalarKind};
-use crate::layout::{self, Layout, Run};
+use crate::generated::types::{Dtype, Elements};
+use crate::layout::{self, Layout};
 use crate::map::{MapGuard, MappedFile};
 use crate::meter::{self, Clock, Meter};
 
@@ -32,13 +32,13 @@ fn add(a: usize, b: usize) -> Result<usize, Error> {
     a.checked_add(b).ok_or_else(|| Error::overflow(format!("byte offset {a} + {b} overflows")))
 }
 
-fn run_bytes(count: u64, item: usize) -> Result<usize, Error> {
+fn stretch_bytes(count: u64, item: usize) -> Result<usize, Error> {
     to_usize(count)?.checked_mul(item).ok_or_else(|| Error::overflow(format!("{count} elements overflow")))
 }
 
-/// Calls `step(from, n)` for the elements `0..count` of a run, each charged `per_element` bytes
+/// Calls `step(from, n)` for the elements `0..count` of a stretch, each charged `per_element` bytes
 /// ([`meter::element_bytes`]), in blocks of [`meter::block_elements`], looking at `clock` before
-/// every block but the first: a long run of a copy or fill stops within 1 MiB of charged work (256
+/// every block but the first: a long stretch of a copy or fill stops within 1 MiB of charged work (256
 /// elements a page apart) of the deadline.
 fn in_blocks(
     count: u64,
@@ -60,28 +60,28 @@ fn in_blocks(
 }
 
 /// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element,
-/// charging `meter` run by run.
+/// charging `meter` stretch by stretch.
 fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
     let itemsize = layout.itemsize();
     let packed = Layout::contiguous(layout.shape(), itemsize, Order::C)?;
     let item = to_usize(itemsize)?;
     let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
     let clock = meter.clock();
-    layout.for_each_run(packed.strides(), |run: Run| -> Result<(), Error> {
-        let contiguous = run.array_stride == step;
-        let per_element = meter::element_bytes(itemsize, run.array_stride);
-        meter.run(run.count, per_element)?;
+    layout.for_each_stretch(packed.strides(), |stretch: Stretch| -> Result<(), Error> {
+        let contiguous = stretch.array_stride == step;
+        let per_element = meter::element_bytes(itemsize, stretch.array_stride);
+        meter.run(stretch.count, per_element)?;
         if contiguous {
-            return in_blocks(run.count, per_element, clock, |from, n| {
-                let at = run_bytes(from, item)?;
-                let range = window(dst.len(), add(to_usize(run.buffer_offset)?, at)?, run_bytes(n, item)?)?;
-                map.read(add(to_usize(run.array_offset)?, at)?, &mut dst[range])
+            return in_blocks(stretch.count, per_element, clock, |from, n| {
+                let at = stretch_bytes(from, item)?;
+                let range = window(dst.len(), add(to_usize(stretch.buffer_offset)?, at)?, stretch_bytes(n, item)?)?;
+                map.read(add(to_usize(stretch.array_offset)?, at)?, &mut dst[range])
             });
         }
-        in_blocks(run.count, per_element, clock, |from, n| {
+        in_blocks(stretch.count, per_element, clock, |from, n| {
             for j in from..from + n {
-                let range = window(dst.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
-                map.read(offset_of(run.array_offset, j, run.array_stride)?, &mut dst[range])?;
+                let range = window(dst.len(), offset_of(stretch.buffer_offset, j, stretch.buffer_stride)?, item)?;
+                map.read(offset_of(stretch.array_offset, j, stretch.array_stride)?, &mut dst[range])?;
             }
             Ok(())
         })
@@ -89,7 +89,7 @@ fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter
 }
 
 /// Copies `src` (laid out by `src_strides` over the selection's shape) into the selection,
-/// charging `meter` run by run.
+/// charging `meter` stretch by stretch.
 fn scatter(
     map: &MapGuard<'_>,
     layout: &Layout,
@@ -101,30 +101,34 @@ fn scatter(
     let item = to_usize(itemsize)?;
     let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
     let clock = meter.clock();
-    layout.for_each_run(src_strides, |run: Run| -> Result<(), Error> {
-        let from = to_usize(run.buffer_offset)?;
-        let contiguous = run.array_stride == step;
-        let per_element = meter::element_bytes(itemsize, run.array_stride);
-        meter.run(run.count, per_element)?;
-        if contiguous && run.buffer_stride == step {
-            return in_blocks(run.count, per_element, clock, |j, n| {
-                let at = run_bytes(j, item)?;
-                let range = window(src.len(), add(from, at)?, run_bytes(n, item)?)?;
-                map.write(add(to_usize(run.array_offset)?, at)?, &src[range])
+    layout.for_each_stretch(src_strides, |stretch: Stretch| -> Result<(), Error> {
+        let from = to_usize(stretch.buffer_offset)?;
+        let contiguous = stretch.array_stride == step;
+        let per_element = meter::element_bytes(itemsize, stretch.array_stride);
+        meter.run(stretch.count, per_element)?;
+        if contiguous && stretch.buffer_stride == step {
+            return in_blocks(stretch.count, per_element, clock, |j, n| {
+                let at = stretch_bytes(j, item)?;
+                let range = window(src.len(), add(from, at)?, stretch_bytes(n, item)?)?;
+                map.write(add(to_usize(stretch.array_offset)?, at)?, &src[range])
             });
         }
-        if contiguous && run.buffer_stride == 0 {
+        if contiguous && stretch.buffer_stride == 0 {
             let range = window(src.len(), from, item)?;
-            return in_blocks(run.count, per_element, clock, |j, n| {
-                map.fill(add(to_usize(run.array_offset)?, run_bytes(j, item)?)?, &src[range.clone()], to_usize(n)?)
+            return in_blocks(stretch.count, per_element, clock, |j, n| {
+                map.fill(
+                    add(to_usize(stretch.array_offset)?, stretch_bytes(j, item)?)?,
+                    &src[range.clone()],
+                    to_usize(n)?,
+                )
             });
         }
-        // One element at a time (a contiguous run of the mapping from a strided buffer, too): at
+        // One element at a time (a contiguous stretch of the mapping from a strided buffer, too): at
         // least a cache line's worth of work per element between looks at the clock.
-        in_blocks(run.count, per_element.max(meter::HOST_BYTES_PER_FUEL), clock, |j0, n| {
+        in_blocks(stretch.count, per_element.max(meter::HOST_BYTES_PER_FUEL), clock, |j0, n| {
             for j in j0..j0 + n {
-                let range = window(src.len(), offset_of(run.buffer_offset, j, run.buffer_stride)?, item)?;
-                map.write(offset_of(run.array_offset, j, run.array_stride)?, &src[range])?;
+                let range = window(src.len(), offset_of(stretch.buffer_offset, j, stretch.buffer_stride)?, item)?;
+                map.write(offset_of(stretch.array_offset, j, stretch.array_stride)?, &src[range])?;
             }
             Ok(())
         })
@@ -133,7 +137,7 @@ fn scatter(
 
 /// Where a selection lies when it is one contiguous stretch of the mapping, in C order.
 fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> {
-    /// Stops the walk at the second run.
+    /// Stops the walk at the second stretch.
     enum Probe {
         Many,
         Failed(Error),
@@ -143,14 +147,19 @@ fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> {
             Self::Failed(e)
         }
     }
+    impl From<numpy::Error> for Probe {
+        fn from(e: numpy::Error) -> Self {
+            Self::Failed(e.into())
+        }
+    }
     let step = i64::try_from(layout.itemsize()).map_err(|_| Error::overflow("itemsize"))?;
     let zeros = vec![0i64; layout.shape().len()];
     let mut start = None;
-    let walk = layout.for_each_run(&zeros, |run: Run| {
-        if start.is_some() || (run.count > 1 && run.array_stride != step) {
+    let walk = layout.for_each_stretch(&zeros, |stretch: Stretch| {
+        if start.is_some() || (stretch.count > 1 && stretch.array_stride != step) {
             return Err(Probe::Many);
         }
-        start = Some(to_usize(run.array_offset)?);
+        start = Some(to_usize(stretch.array_offset)?);
         Ok(())
     });
     match walk {
@@ -160,19 +169,15 @@ fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> {
     }
 }
 
-/// Reads the selection as values of `T`, `units` of them per element (2 for complex numbers).
-fn read_as<T: Pod>(
-    map: &MapGuard<'_>,
-    layout: &Layout,
-    dtype: Dtype,
-    units: usize,
-    meter: &mut Meter<'_>,
-) -> Result<Vec<T>, Error> {
+/// Reads the selection as values of `T`: the numbers of the WIT's list, one per element or (for
+/// complex numbers) two.
+fn read_as<T: Pod>(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<T>, Error> {
+    let units = dtype.itemsize() / size_of::<T>();
     let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
     // The common case, a contiguous selection in the host's byte order, is copied into a vector
-    // that is not zeroed first: one run, charged (and the clock looked at) before it is copied, in
-    // blocks of 1 MiB with a look at the clock between them (see `MapGuard::read_vec`).
-    if !dtype::needs_swap(dtype)
+    // that is not zeroed first: one stretch, charged (and the clock looked at) before it is copied,
+    // in blocks of 1 MiB with a look at the clock between them (see `MapGuard::read_vec`).
+    if !dtype.needs_swap()
         && layout.size() > 0
         && let Some(start) = contiguous_start(layout)?
     {
@@ -183,96 +188,84 @@ fn read_as<T: Pod>(
     let mut values = vec![T::zeroed(); count];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
     gather(map, layout, bytes, meter)?;
-    if dtype::needs_swap(dtype) {
-        bytes.chunks_exact_mut(dtype::swap_unit(dtype.kind)).for_each(<[u8]>::reverse);
+    if dtype.needs_swap() {
+        numpy::swap_bytes(dtype.kind(), bytes);
     }
     Ok(values)
+}
+
+/// The numbers a WIT `elements` list holds, read from a selection.
+trait ReadUnits: Sized {
+    fn read(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error>;
+}
+
+macro_rules! read_units {
+    ($($t:ty),*) => {$(
+        impl ReadUnits for $t {
+            fn read(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error> {
+                read_as(map, layout, dtype, meter)
+            }
+        }
+    )*};
+}
+
+read_units!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+impl ReadUnits for bool {
+    /// numpy reads any non-zero byte as `True`.
+    fn read(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error> {
+        Ok(read_as::<u8>(map, layout, dtype, meter)?.into_iter().map(|b| b != 0).collect())
+    }
 }
 
 /// The selection's elements in C order, like `a[index].copy()`, charging `meter`.
 pub(crate) fn read(map: &MappedFile, layout: &Layout, dtype: Dtype, meter: &mut Meter<'_>) -> Result<Elements, Error> {
     let map = &map.reader()?;
-    let m = meter;
-    Ok(match dtype.kind {
-        ScalarKind::Bool => {
-            Elements::Bool(read_as::<u8>(map, layout, dtype, 1, m)?.into_iter().map(|b| b != 0).collect())
-        }
-        ScalarKind::Int8 => Elements::Int8(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Int16 => Elements::Int16(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Int32 => Elements::Int32(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Int64 => Elements::Int64(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Uint8 => Elements::Uint8(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Uint16 => Elements::Uint16(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Uint32 => Elements::Uint32(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Uint64 => Elements::Uint64(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Float16 => Elements::Float16(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Float32 => Elements::Float32(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Float64 => Elements::Float64(read_as(map, layout, dtype, 1, m)?),
-        ScalarKind::Complex64 => Elements::Complex64(read_as(map, layout, dtype, 2, m)?),
-        ScalarKind::Complex128 => Elements::Complex128(read_as(map, layout, dtype, 2, m)?),
-    })
+    let dtype = DType::from(dtype);
+    macro_rules! read {
+        ($kind:expr ; $($variant:ident: $t:ty),*) => {
+            match $kind { $(Kind::$variant => Elements::$variant(ReadUnits::read(map, layout, dtype, meter)?),)* }
+        };
+    }
+    Ok(numpy::for_each_kind!(read => { dtype.kind() }))
 }
 
 /// The kind an `elements` value carries.
-fn kind_of(data: &Elements) -> ScalarKind {
-    match data {
-        Elements::Bool(_) => ScalarKind::Bool,
-        Elements::Int8(_) => ScalarKind::Int8,
-        Elements::Int16(_) => ScalarKind::Int16,
-        Elements::Int32(_) => ScalarKind::Int32,
-        Elements::Int64(_) => ScalarKind::Int64,
-        Elements::Uint8(_) => ScalarKind::Uint8,
-        Elements::Uint16(_) => ScalarKind::Uint16,
-        Elements::Uint32(_) => ScalarKind::Uint32,
-        Elements::Uint64(_) => ScalarKind::Uint64,
-        Elements::Float16(_) => ScalarKind::Float16,
-        Elements::Float32(_) => ScalarKind::Float32,
-        Elements::Float64(_) => ScalarKind::Float64,
-        Elements::Complex64(_) => ScalarKind::Complex64,
-        Elements::Complex128(_) => ScalarKind::Complex128,
+fn kind_of(data: &Elements) -> Kind {
+    macro_rules! kind_of {
+        ($data:expr ; $($variant:ident: $t:ty),*) => {
+            match $data { $(Elements::$variant(_) => Kind::$variant,)* }
+        };
     }
+    numpy::for_each_kind!(kind_of => { data })
 }
 
 /// The data's bytes in the file's byte order (borrowed when no conversion is needed).
-fn file_bytes(data: &Elements, dtype: Dtype) -> std::borrow::Cow<'_, [u8]> {
+fn file_bytes(data: &Elements, dtype: DType) -> std::borrow::Cow<'_, [u8]> {
     use std::borrow::Cow;
-    let native: Cow<'_, [u8]> = match data {
-        Elements::Bool(v) => Cow::Owned(v.iter().map(|&b| u8::from(b)).collect()),
-        Elements::Int8(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-        Elements::Int16(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-        Elements::Int32(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-        Elements::Int64(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-        Elements::Uint8(v) => Cow::Borrowed(v),
-        Elements::Uint16(v) | Elements::Float16(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-        Elements::Uint32(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-        Elements::Uint64(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-        Elements::Float32(v) | Elements::Complex64(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-        Elements::Float64(v) | Elements::Complex128(v) => Cow::Borrowed(bytemuck::cast_slice(v)),
-    };
-    if !dtype::needs_swap(dtype) {
-        return native;
+    // A `bool` is one byte, 0 or 1: what numpy stores.
+    macro_rules! bytes_of {
+        ($data:expr ; $($variant:ident: $t:ty),*) => {
+            match $data { $(Elements::$variant(v) => bytemuck::cast_slice::<_, u8>(v),)* }
+        };
     }
-    let mut swapped = native.into_owned();
-    swapped.chunks_exact_mut(dtype::swap_unit(dtype.kind)).for_each(<[u8]>::reverse);
+    let native: &[u8] = numpy::for_each_kind!(bytes_of => { data });
+    if !dtype.needs_swap() {
+        return Cow::Borrowed(native);
+    }
+    let mut swapped = native.to_vec();
+    numpy::swap_bytes(dtype.kind(), &mut swapped);
     Cow::Owned(swapped)
 }
 
 /// The number of bytes `data` carries.
 pub(crate) fn byte_len(data: &Elements) -> u64 {
-    let (len, size) = match data {
-        Elements::Bool(v) => (v.len(), 1),
-        Elements::Int8(v) => (v.len(), 1),
-        Elements::Uint8(v) => (v.len(), 1),
-        Elements::Int16(v) => (v.len(), 2),
-        Elements::Uint16(v) | Elements::Float16(v) => (v.len(), 2),
-        Elements::Int32(v) => (v.len(), 4),
-        Elements::Uint32(v) => (v.len(), 4),
-        Elements::Float32(v) | Elements::Complex64(v) => (v.len(), 4),
-        Elements::Int64(v) => (v.len(), 8),
-        Elements::Uint64(v) => (v.len(), 8),
-        Elements::Float64(v) | Elements::Complex128(v) => (v.len(), 8),
-    };
-    u64::try_from(len).unwrap_or(u64::MAX).saturating_mul(size)
+    macro_rules! byte_len {
+        ($data:expr ; $($variant:ident: $t:ty),*) => {
+            match $data { $(Elements::$variant(v) => size_of_val(v.as_slice()),)* }
+        };
+    }
+    u64::try_from(numpy::for_each_kind!(byte_len => { data })).unwrap_or(u64::MAX)
 }
 
 /// `a[index] = data`: writes `data`, shaped `data_shape` (default: the selection's shape) and
@@ -290,20 +283,21 @@ pub(crate) fn write(
     data_shape: Option<&[u64]>,
     meter: &mut Meter<'_>,
 ) -> Result<(), Error> {
+    let dtype = DType::from(dtype);
     let kind = kind_of(data);
-    if kind != dtype.kind {
+    if kind != dtype.kind() {
         return Err(Error::mismatch(format!(
             "cannot assign {} data to a memmap of {}; convert the values first",
-            dtype::name(kind),
-            dtype::name(dtype.kind)
+            kind.name(),
+            dtype.name()
         )));
     }
-    let itemsize = dtype::itemsize(kind);
+    let itemsize = kind.itemsize_u64();
     let bytes = byte_len(data);
     if !bytes.is_multiple_of(itemsize) {
         return Err(Error::mismatch(format!(
             "{} data must hold real and imaginary parts in pairs; got {} values",
-            dtype::name(kind),
+            kind.name(),
             bytes / (itemsize / 2)
         )));
     }
@@ -348,7 +342,7 @@ mod tests {
         let block = u64::try_from(meter::block_elements(1)).expect("block");
         assert_eq!(done, [(0, block)]);
         assert_eq!(err, Error::from(meter::Stop::Time));
-        // Without a deadline every block is done, in order, covering the whole run.
+        // Without a deadline every block is done, in order, covering the whole stretch.
         let mut covered = 0;
         in_blocks(10 * block + 3, 1, Meter::new(None, &mut fuel).clock(), |from, n| {
             assert_eq!(from, covered);
@@ -362,11 +356,11 @@ mod tests {
     /// `a[::4096].copy()` of a 64 MiB `uint8` file: every element is on a page of its own, so
     /// each is charged a page (4096 bytes, 64 units) where a cache line (1 unit) was charged
     /// before; with a passed deadline the copy traps instead of faulting in 16,384 pages, and a
-    /// page-strided run looks at the clock every 256 elements (1 MiB of charged work).
+    /// page-strided stretch looks at the clock every 256 elements (1 MiB of charged work).
     #[test]
     fn a_page_strided_copy_is_charged_per_page_and_stops_at_the_deadline_after_bounded_work() {
-        use crate::generated::types::{ByteOrder, Index, Slice};
-        use crate::map::{MappedRegion, MmapAccess};
+        use crate::generated::types::{ByteOrder, Index, ScalarKind, Slice};
+        use crate::map::{MmapAccess, MappedRegion};
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("sparse.u1");
         let file =
@@ -382,7 +376,7 @@ mod tests {
         assert_eq!(layout.size(), pages);
         let dtype = Dtype { kind: ScalarKind::Uint8, byte_order: ByteOrder::Little };
 
-        // Charged per page: 16,384 pages of 4096 bytes at 64 bytes a unit, plus one run.
+        // Charged per page: 16,384 pages of 4096 bytes at 64 bytes a unit, plus one stretch.
         let mut fuel = Some(u64::MAX);
         let mut meter = Meter::new(None, &mut fuel);
         let values = read(&map, &layout, dtype, &mut meter).expect("read");
@@ -396,7 +390,7 @@ mod tests {
         let err = read(&map, &layout, dtype, &mut meter).expect_err("the deadline has passed");
         assert_eq!(err, Error::from(meter::Stop::Time));
 
-        // Inside a run, the copy looks at the clock after each 256 pages.
+        // Inside a stretch, the copy looks at the clock after each 256 pages.
         let clock = Meter::new(Some(std::time::Instant::now()), &mut fuel).clock();
         let mut done = 0;
         let err = in_blocks(pages, meter::element_bytes(1, 4096), clock, |_, n| {

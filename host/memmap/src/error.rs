@@ -243,10 +243,6 @@ impl Error {
         Self::new(ErrorCode::Overflow, message)
     }
 
-    pub(crate) fn index(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::IndexOutOfBounds, message)
-    }
-
     pub(crate) fn mismatch(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Mismatch, message)
     }
@@ -323,6 +319,26 @@ impl From<Error> for HostError {
             Some(stop) => stop.into(),
             None => Self(Inner::Guest(e)),
         }
+    }
+}
+
+/// numpy's errors (numpy-core) with their codes, as the guest receives them.
+impl From<wasm_memmap_numpy_core::Error> for Error {
+    fn from(e: wasm_memmap_numpy_core::Error) -> Self {
+        use wasm_memmap_numpy_core::ErrorCode as Numpy;
+        let code = match e.code() {
+            Numpy::InvalidArgument => ErrorCode::InvalidArgument,
+            Numpy::IndexOutOfBounds => ErrorCode::IndexOutOfBounds,
+            Numpy::Overflow => ErrorCode::Overflow,
+            Numpy::Mismatch => ErrorCode::Mismatch,
+        };
+        Self::new(code, e.into_message())
+    }
+}
+
+impl From<wasm_memmap_numpy_core::Error> for HostError {
+    fn from(e: wasm_memmap_numpy_core::Error) -> Self {
+        Error::from(e).into()
     }
 }
 

@@ -75,7 +75,6 @@
 //! hosts that only run plugins.
 
 mod ctx;
-mod dtype;
 mod elements;
 mod error;
 mod grants;
@@ -83,12 +82,8 @@ mod handle;
 mod host_impl;
 mod instance_limits;
 mod item;
-mod layout;
-#[cfg(test)]
-mod layout_props;
 mod map;
 mod meter;
-pub mod npy;
 mod open;
 mod reduce;
 mod wasi_handles;
@@ -105,6 +100,7 @@ pub use instance_limits::{
 pub use meter::HOST_BYTES_PER_FUEL;
 pub use wasmtime_wasi::FsPerms;
 
+use wasm_memmap_numpy_core::layout;
 use wasmtime::component::{HasData, Linker, ResourceTable};
 
 mod generated {
@@ -116,6 +112,18 @@ mod generated {
         trappable_error_type: { "wasm-memmap:array/types.error" => crate::error::HostError },
     });
     pub(crate) use self::wasm_memmap::array::{mmap, types};
+
+    // numpy's types (numpy-core) to and from the WIT's, case by case by name.
+    wasm_memmap_numpy_core::impl_wit_conversions! {
+        kind: types::ScalarKind,
+        byte_order: types::ByteOrder,
+        dtype: types::Dtype,
+        mode: types::Mode,
+        order: types::Order,
+        scalar: types::Scalar,
+        slice: types::Slice,
+        index: types::Index,
+    }
 }
 
 /// The host state the `memmap` interface works on, borrowed from a `Store`'s data for one call: the

@@ -6,36 +6,25 @@ use std::path::Path;
 use std::sync::Arc;
 
 use cap_std::fs::{OpenOptions, OpenOptionsExt};
+use wasm_memmap_numpy_core::{self as numpy, DType, Extent, MemmapArgs, Mode, Order, npy};
 
 use crate::ctx::MemmapCtx;
-use crate::dtype;
 use crate::error::Error;
-use crate::generated::types::{Dtype, Mode, Order};
+use crate::generated::types::{self, Dtype};
 use crate::grants;
-use crate::handle::{FileOrigin, Memmap};
-use crate::layout::{self, Layout, MAX_BYTES};
+use crate::handle::{Memmap, FileOrigin};
+use crate::layout;
 use crate::map::MappedFile;
-use crate::map::{MappedRegion, MmapAccess};
-use crate::npy;
-
-/// numpy's spelling of a mode, for messages.
-pub(crate) fn mode_str(mode: Mode) -> &'static str {
-    match mode {
-        Mode::ReadOnly => "r",
-        Mode::ReadWrite => "r+",
-        Mode::Write => "w+",
-        Mode::CopyOnWrite => "c",
-    }
-}
+use crate::map::{MmapAccess, MappedRegion};
 
 /// The arguments of `memmap.open`.
 pub(crate) struct OpenArgs {
     pub path: String,
     pub dtype: Dtype,
-    pub mode: Mode,
+    pub mode: types::Mode,
     pub shape: Option<Vec<u64>>,
     pub offset: u64,
-    pub order: Order,
+    pub order: types::Order,
 }
 
 /// Opens and maps a file for a guest.
@@ -48,7 +37,9 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
     if let Some(shape) = &args.shape {
         layout::check_ndim(shape.len())?;
     }
-    open_with_header(ctx, args, None)
+    let OpenArgs { path, dtype, mode, shape, offset, order } = args;
+    let args = MemmapArgs { dtype: dtype.into(), mode: mode.into(), shape, offset, order: order.into() };
+    open_with_header(ctx, path, args, None)
 }
 
 /// Opens a `.npy` file, like `np.load(path, mmap_mode=mode)` (numpy's `open_memmap(path, mode)`):
@@ -57,8 +48,9 @@ pub(crate) fn open(ctx: &mut MemmapCtx, args: OpenArgs) -> Result<Memmap, Error>
 /// # Errors
 /// The header's errors (numpy's messages, see [`npy`]), mode `w+` (which needs a dtype and shape:
 /// [`create_npy`]), and those of [`open`].
-pub(crate) fn open_npy(ctx: &mut MemmapCtx, path: String, mode: Mode) -> Result<Memmap, Error> {
+pub(crate) fn open_npy(ctx: &mut MemmapCtx, path: String, mode: types::Mode) -> Result<Memmap, Error> {
     grants::check_path(&path)?;
+    let mode = Mode::from(mode);
     if mode == Mode::Write {
         return Err(Error::invalid(
             "mode 'w+' makes a new .npy file, which needs a dtype and a shape: use create-npy \
@@ -68,13 +60,14 @@ pub(crate) fn open_npy(ctx: &mut MemmapCtx, path: String, mode: Mode) -> Result<
     let file = open_file(ctx, &path, Mode::ReadOnly, |_| Ok(()))?.file;
     let header = npy::read_header(&file).map_err(|e| match e {
         npy::ReadError::Io(e) => Error::from_io(&e, &path),
-        npy::ReadError::Header(h) if h.is_overflow() => Error::overflow(h.message()),
-        npy::ReadError::Header(h) => Error::invalid(h.message()),
+        npy::ReadError::Header(h) => numpy::Error::from(h).into(),
     })?;
     drop(file);
     let order = if header.fortran_order { Order::Fortran } else { Order::C };
-    let dtype = dtype::from_info(header.dtype);
-    open(ctx, OpenArgs { path, dtype, mode, shape: Some(header.shape), offset: header.data_offset, order })
+    // `open`'s checks, without its conversions from the WIT's types.
+    layout::check_ndim(header.shape.len())?;
+    let args = MemmapArgs { dtype: header.dtype, mode, shape: Some(header.shape), offset: header.data_offset, order };
+    open_with_header(ctx, path, args, None)
 }
 
 /// Creates (or truncates) a `.npy` file, like `np.lib.format.open_memmap(path, mode='w+', dtype,
@@ -88,44 +81,39 @@ pub(crate) fn create_npy(
     path: String,
     dtype: Dtype,
     shape: Vec<u64>,
-    order: Order,
+    order: types::Order,
 ) -> Result<Memmap, Error> {
     // Before the header formats the shape: a 64-axis header is 1.5 KB, a guest's list may be 100 MB.
     grants::check_path(&path)?;
     layout::check_ndim(shape.len())?;
-    let dtype = dtype::normalize(dtype);
-    let header = npy::header_bytes(&dtype::to_info(dtype), order == Order::Fortran, &shape);
+    let (dtype, order) = (DType::from(dtype), Order::from(order));
+    let header = npy::header_bytes(&dtype, order == Order::Fortran, &shape);
     let offset = u64::try_from(header.len()).map_err(|_| Error::overflow("the .npy header is too long"))?;
-    let args = OpenArgs { path, dtype, mode: Mode::Write, shape: Some(shape), offset, order };
-    open_with_header(ctx, args, Some(&header))
+    let args = MemmapArgs { dtype, mode: Mode::Write, shape: Some(shape), offset, order };
+    open_with_header(ctx, path, args, Some(&header))
 }
 
 /// [`open`], writing `header` at the start of the file (mode `w+` only) before the data are mapped.
-fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) -> Result<Memmap, Error> {
-    let OpenArgs { path, dtype, mode, shape, offset, order } = args;
-    let dtype = dtype::normalize(dtype);
-    let itemsize = dtype::itemsize(dtype.kind);
-    if mode == Mode::Write && shape.is_none() {
-        return Err(Error::invalid("shape must be given if mode == 'w+'"));
-    }
-    if offset > MAX_BYTES {
-        return Err(Error::overflow(format!("offset {offset} is larger than the maximum file offset {MAX_BYTES}")));
-    }
-    // Everything that can be checked without the file is checked before it is opened, so a bad
-    // argument never truncates a file in mode `w+` (numpy truncates first).
-    let sized = match &shape {
-        Some(shape) => Some(Extent::new(shape.clone(), offset, itemsize, order)?),
-        None => None,
-    };
+fn open_with_header(
+    ctx: &mut MemmapCtx,
+    path: String,
+    args: MemmapArgs,
+    header: Option<&[u8]>,
+) -> Result<Memmap, Error> {
+    // Everything that can be checked without the file is checked before it is opened (numpy's
+    // rules, in numpy's order), so a bad argument never truncates a file in mode `w+` (numpy
+    // truncates first).
+    let sized = args.check()?;
+    let MemmapArgs { dtype, mode, offset, order, .. } = args;
     ctx.check_new_handle()?;
     ctx.check_new_open_map(&path)?;
     if let Some(sized) = &sized {
-        ctx.check_new_map(sized.nbytes)?;
+        ctx.check_new_map(sized.nbytes())?;
         if mode == Mode::CopyOnWrite {
-            ctx.check_copy_on_write(sized.nbytes)?;
+            ctx.check_copy_on_write(sized.nbytes())?;
         }
         if mode == Mode::Write {
-            ctx.check_file_size(&path, sized.end.max(1), "w+")?;
+            ctx.check_file_size(&path, sized.file_len_to_write(), "w+")?;
         }
     }
 
@@ -133,7 +121,7 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
     // the plugin's total before the file is truncated.
     let total_check = |previous_len: u64| match &sized {
         Some(sized) => {
-            let wanted = sized.end.max(1);
+            let wanted = sized.file_len_to_write();
             ctx.check_total_file_bytes(&path, wanted.saturating_sub(previous_len), wanted, "w+")
         }
         None => Ok(()),
@@ -143,31 +131,31 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
     let sized = match sized {
         Some(sized) => sized,
         None => {
-            let sized = Extent::from_file(file_len, offset, itemsize, order)?;
-            ctx.check_new_map(sized.nbytes)?;
+            let sized = Extent::from_file_len(file_len, offset, dtype, order)?;
+            ctx.check_new_map(sized.nbytes())?;
             if mode == Mode::CopyOnWrite {
-                ctx.check_copy_on_write(sized.nbytes)?;
+                ctx.check_copy_on_write(sized.nbytes())?;
             }
             sized
         }
     };
-    let Extent { nbytes, end, layout } = sized;
+    let (nbytes, end, layout) = (sized.nbytes(), sized.end(), sized.layout()?);
 
     let kind = match mode {
         Mode::ReadOnly => MmapAccess::Read,
         Mode::ReadWrite | Mode::Write => MmapAccess::Write,
         Mode::CopyOnWrite => MmapAccess::Copy,
     };
-    let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
+    let writes = mode.writes_file();
     // Whether the open changed the file outside the mapping (its size, its header, its existence),
     // which the next flush must sync (see `MappedFile::needs_sync`).
     let mut changed = mode == Mode::Write;
     if writes {
         // numpy grows a short file (never shrinks it) and keeps at least one byte, so that even an
         // empty array has a file to map (numpy gh-27723).
-        let wanted = end.max(1);
+        let wanted = sized.file_len_to_write();
         if file_len < wanted {
-            ctx.check_file_size(&path, wanted, mode_str(mode))?;
+            ctx.check_file_size(&path, wanted, mode.as_str())?;
             // `w+` was checked against the total before the truncation, `r+` is checked here.
             let added = wanted - if mode == Mode::Write { previous_len.min(wanted) } else { file_len };
             if mode == Mode::ReadWrite {
@@ -181,10 +169,8 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
             file.write_all_at(header, 0).map_err(|e| Error::from_io(&e, &path))?;
             changed = true;
         }
-    } else if end == 0 && file_len == 0 {
-        return Err(Error::invalid("cannot mmap an empty file"));
-    } else if file_len < end {
-        return Err(Error::invalid("mmap length is greater than file size"));
+    } else {
+        sized.check_file_len(mode, file_len)?;
     }
 
     let raw = if nbytes == 0 {
@@ -201,7 +187,8 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
     ctx.track(&map);
     // numpy's open_memmap maps a new .npy file with mode 'r+' after writing its header.
     let mode = if header.is_some() { Mode::ReadWrite } else { mode };
-    Ok(Memmap::new(map, Arc::new(FileOrigin { path, dtype, mode, offset, order }), layout))
+    let opened = FileOrigin { path, dtype: dtype.into(), mode: mode.into(), offset, order: order.into() };
+    Ok(Memmap::new(map, Arc::new(opened), layout))
 }
 
 /// A file [`open_file`] opened.
@@ -227,9 +214,9 @@ fn open_file(
 ) -> Result<OpenedFile, Error> {
     let resolved = grants::resolve(&ctx.grants, path)?;
     let grant = resolved.grant;
-    let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
+    let writes = mode.writes_file();
     if writes && !grant.writable() {
-        return Err(grants::read_only_error(path, grant, mode_str(mode)));
+        return Err(grants::read_only_error(path, grant, mode.as_str()));
     }
     // Refuse anything but a regular file before opening it: opening a device or a FIFO can itself
     // do something (a tape rewinds, a terminal becomes the controlling one). The check after the
@@ -282,45 +269,4 @@ fn open_file(
         return Err(Error::invalid(format!("'{path}' is not a regular file and cannot be memory-mapped")));
     }
     Ok(OpenedFile { file, len: meta.len(), previous_len, created_in })
-}
-
-/// The size and layout of an array about to be mapped.
-struct Extent {
-    /// Bytes of data.
-    nbytes: u64,
-    /// The file size the array needs: `offset + nbytes`.
-    end: u64,
-    layout: Layout,
-}
-
-impl Extent {
-    /// For a given `shape`.
-    fn new(shape: Vec<u64>, offset: u64, itemsize: u64, order: Order) -> Result<Self, Error> {
-        let (_, nbytes) = layout::check_shape(&shape, itemsize)?;
-        let end = offset.checked_add(nbytes).filter(|&e| e <= MAX_BYTES).ok_or_else(|| {
-            Error::overflow(format!(
-                "offset {offset} + {nbytes} bytes of data is larger than the maximum file size {MAX_BYTES}"
-            ))
-        })?;
-        let layout = Layout::contiguous(&shape, itemsize, order)?;
-        Ok(Self { nbytes, end, layout })
-    }
-
-    /// Without a shape: one axis over the rest of a file of `file_len` bytes, as numpy infers it.
-    fn from_file(file_len: u64, offset: u64, itemsize: u64, order: Order) -> Result<Self, Error> {
-        const NOT_A_MULTIPLE: &str = "Size of available data is not a multiple of the data-type size.";
-        let Some(available) = file_len.checked_sub(offset) else {
-            // numpy computes a negative byte count here; Python's `%` of it decides its message.
-            let short = (offset - file_len) % itemsize;
-            return Err(Error::invalid(if short == 0 {
-                "negative dimensions are not allowed"
-            } else {
-                NOT_A_MULTIPLE
-            }));
-        };
-        if !available.is_multiple_of(itemsize) {
-            return Err(Error::invalid(NOT_A_MULTIPLE));
-        }
-        Self::new(vec![available / itemsize], offset, itemsize, order)
-    }
 }

@@ -1,16 +1,19 @@
 //! Whole-selection reductions the host runs natively on the mapping (`sum`, `min`, `max`, `mean`):
 //! the selection is read once, in place, and only one number crosses into the plugin.
 //!
-//! Sums use numpy's pairwise summation (`pairwise_sum` in numpy's `loops_utils.h.src`) run by run,
+//! Sums use numpy's pairwise summation (`pairwise_sum` in numpy's `loops_utils.h.src`) stretch by stretch,
 //! the way numpy's reduction loop calls it, so that the sum of a native-order `float64` array has
 //! numpy's bits.
 
 use std::sync::OnceLock;
 
-use crate::dtype;
+use std::marker::PhantomData;
+
+use wasm_memmap_numpy_core::{ByteOrder, DType, Element, Kind, Stretch, with_kind};
+
 use crate::error::Error;
-use crate::generated::types::{Dtype, ScalarKind};
-use crate::layout::{Layout, Run};
+use crate::generated::types::Dtype;
+use crate::layout::Layout;
 use crate::map::{MapGuard, MappedFile};
 use crate::meter::{self, Clock, Meter, Stop};
 
@@ -46,125 +49,22 @@ trait Load {
     fn load(bytes: &[u8]) -> f64;
 }
 
-macro_rules! loads {
-    ($($name:ident: $t:ty, $n:literal, $from:ident;)*) => {$(
-        struct $name;
-        impl Load for $name {
-            const SIZE: usize = $n;
-            #[inline(always)]
-            fn load(bytes: &[u8]) -> f64 {
-                let mut raw = [0u8; $n];
-                raw.copy_from_slice(&bytes[..$n]);
-                f64::from(<$t>::$from(raw))
-            }
-        }
-    )*};
-}
+/// Elements of type `T` stored big-endian (`BIG`) or little-endian, converted as numpy's
+/// `astype(np.float64)` converts them (see [`Element::to_f64`]).
+struct Stored<T, const BIG: bool>(PhantomData<T>);
 
-loads! {
-    I8: i8, 1, from_le_bytes;
-    U8: u8, 1, from_le_bytes;
-    I16Le: i16, 2, from_le_bytes;
-    I16Be: i16, 2, from_be_bytes;
-    U16Le: u16, 2, from_le_bytes;
-    U16Be: u16, 2, from_be_bytes;
-    I32Le: i32, 4, from_le_bytes;
-    I32Be: i32, 4, from_be_bytes;
-    U32Le: u32, 4, from_le_bytes;
-    U32Be: u32, 4, from_be_bytes;
-    F32Le: f32, 4, from_le_bytes;
-    F32Be: f32, 4, from_be_bytes;
-}
-
-macro_rules! loads_f64 {
-    ($($name:ident: $from:ident, $native:expr;)*) => {$(
-        struct $name;
-        impl Load for $name {
-            const SIZE: usize = 8;
-            const NATIVE_F64: bool = $native;
-            #[inline(always)]
-            fn load(bytes: &[u8]) -> f64 {
-                let mut raw = [0u8; 8];
-                raw.copy_from_slice(&bytes[..8]);
-                f64::$from(raw)
-            }
-        }
-    )*};
-}
-
-loads_f64! {
-    F64Le: from_le_bytes, cfg!(target_endian = "little");
-    F64Be: from_be_bytes, cfg!(target_endian = "big");
-}
-
-/// 64-bit integers convert to the nearest `f64`, as numpy's cast to `float64` does.
-macro_rules! loads_wide {
-    ($($name:ident: $t:ty, $from:ident;)*) => {$(
-        struct $name;
-        impl Load for $name {
-            const SIZE: usize = 8;
-            #[inline(always)]
-            fn load(bytes: &[u8]) -> f64 {
-                let mut raw = [0u8; 8];
-                raw.copy_from_slice(&bytes[..8]);
-                // Rounds to nearest like numpy's `astype(np.float64)`; there is no `From` for it.
-                #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
-                let v = <$t>::$from(raw) as f64;
-                v
-            }
-        }
-    )*};
-}
-
-loads_wide! {
-    I64Le: i64, from_le_bytes;
-    I64Be: i64, from_be_bytes;
-    U64Le: u64, from_le_bytes;
-    U64Be: u64, from_be_bytes;
-}
-
-/// numpy's `bool`: any non-zero byte is `True` (1).
-struct Bool;
-impl Load for Bool {
-    const SIZE: usize = 1;
+impl<T: Element, const BIG: bool> Load for Stored<T, BIG> {
+    // Every element type is exactly its kind's itemsize.
+    const SIZE: usize = size_of::<T>();
+    const NATIVE_F64: bool = matches!(T::KIND, Kind::Float64) && BIG == cfg!(target_endian = "big");
     #[inline(always)]
     fn load(bytes: &[u8]) -> f64 {
-        if bytes[0] == 0 { 0.0 } else { 1.0 }
+        // Within the stretch: `Elems` is sized to cover every element, so this always decodes.
+        T::decode(bytes, if BIG { ByteOrder::Big } else { ByteOrder::Little }).map_or(f64::NAN, Element::to_f64)
     }
 }
 
-macro_rules! half_load {
-    ($($name:ident: $from:ident;)*) => {$(
-        struct $name;
-        impl Load for $name {
-            const SIZE: usize = 2;
-            #[inline(always)]
-            fn load(bytes: &[u8]) -> f64 {
-                f16_to_f64(u16::$from([bytes[0], bytes[1]]))
-            }
-        }
-    )*};
-}
-
-half_load! {
-    F16Le: from_le_bytes;
-    F16Be: from_be_bytes;
-}
-
-/// The value of IEEE 754 binary16 `bits` (exact: every binary16 value is a binary64 value).
-fn f16_to_f64(bits: u16) -> f64 {
-    let sign = if bits & 0x8000 == 0 { 1.0 } else { -1.0 };
-    let exp = i32::from((bits >> 10) & 0x1f);
-    let frac = f64::from(bits & 0x3ff);
-    match exp {
-        0 => sign * frac * 2f64.powi(-24),
-        0x1f if frac == 0.0 => sign * f64::INFINITY,
-        0x1f => f64::NAN,
-        _ => sign * (1.0 + frac / 1024.0) * 2f64.powi(exp - 15),
-    }
-}
-
-/// The elements of one run, in the order numpy visits them: element `i` starts at byte
+/// The elements of one stretch, in the order numpy visits them: element `i` starts at byte
 /// `base + i * stride` of `bytes`.
 struct Elems<'a> {
     bytes: &'a [u8],
@@ -176,7 +76,7 @@ struct Elems<'a> {
 impl Elems<'_> {
     #[inline(always)]
     fn get<K: Load>(&self, i: usize) -> f64 {
-        // Within the run: `Elems::new` sized `bytes` to cover every element, so these fit.
+        // Within the stretch: `Elems::new` sized `bytes` to cover every element, so these fit.
         let at = self.base + isize::try_from(i).unwrap_or(isize::MAX) * self.stride;
         K::load(&self.bytes[usize::try_from(at).unwrap_or(usize::MAX)..])
     }
@@ -271,7 +171,7 @@ fn pairwise_checked<K: Load>(e: &Elems<'_>, start: usize, n: usize, block: usize
     if n <= block.max(128) {
         clock.check()?;
         if e.contiguous && start > 0 {
-            // A block of a contiguous run as a run of its own, so native `f64`s take the fast path.
+            // A block of a contiguous stretch as a stretch of its own, so native `f64`s take the fast path.
             let sub = Elems { bytes: &e.bytes[start * K::SIZE..], base: 0, stride: e.stride, contiguous: true };
             return Ok(pairwise::<K>(&sub, 0, n));
         }
@@ -282,7 +182,7 @@ fn pairwise_checked<K: Load>(e: &Elems<'_>, start: usize, n: usize, block: usize
         + pairwise_checked::<K>(e, start + half, n - half, block, clock)?)
 }
 
-/// The smallest (`max == false`) or largest element of a run, and whether any was NaN; looks at
+/// The smallest (`max == false`) or largest element of a stretch, and whether any was NaN; looks at
 /// `clock` before each block of `block` elements.
 fn extreme<K: Load>(
     e: &Elems<'_>,
@@ -315,13 +215,13 @@ fn to_isize(v: i64) -> Result<isize, Error> {
     isize::try_from(v).map_err(|_| Error::overflow(format!("stride {v} does not fit in this host's address space")))
 }
 
-/// One run of the selection as a range of the mapping's bytes.
-struct RunBytes {
-    /// The lowest byte the run touches.
+/// One stretch of the selection as a range of the mapping's bytes.
+struct StretchBytes {
+    /// The lowest byte the stretch touches.
     low: usize,
-    /// Bytes from `low` to the end of the run's highest element.
+    /// Bytes from `low` to the end of the stretch's highest element.
     len: usize,
-    /// Where the run's first element starts, from `low`.
+    /// Where the stretch's first element starts, from `low`.
     base: isize,
     stride: isize,
     contiguous: bool,
@@ -331,26 +231,26 @@ struct RunBytes {
     block: usize,
 }
 
-impl RunBytes {
+impl StretchBytes {
     fn elems<'a>(&self, bytes: &'a [u8]) -> Elems<'a> {
         Elems { bytes, base: self.base, stride: self.stride, contiguous: self.contiguous }
     }
 }
 
-/// Calls `f` with each run of the selection, in numpy's order, charging `meter` for each run
+/// Calls `f` with each stretch of the selection, in numpy's order, charging `meter` for each stretch
 /// before `f` reads it.
-fn for_each_run_bytes(
+fn for_each_stretch_bytes(
     layout: &Layout,
     meter: &mut Meter<'_>,
-    mut f: impl FnMut(&RunBytes) -> Result<(), Error>,
+    mut f: impl FnMut(&StretchBytes) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let item = to_usize(layout.itemsize())?;
     let zeros = vec![0i64; layout.shape().len()];
-    layout.for_each_run(&zeros, |run: Run| {
-        let count = to_usize(run.count)?;
-        let stride = to_isize(run.array_stride)?;
-        let start = to_usize(run.array_offset)?;
-        // The run covers `span` bytes below or above its first element, depending on the sign of
+    layout.for_each_stretch(&zeros, |stretch: Stretch| {
+        let count = to_usize(stretch.count)?;
+        let stride = to_isize(stretch.array_stride)?;
+        let start = to_usize(stretch.array_offset)?;
+        // The stretch covers `span` bytes below or above its first element, depending on the sign of
         // its stride.
         let span = isize::try_from(count.saturating_sub(1))
             .ok()
@@ -369,35 +269,35 @@ fn for_each_run_bytes(
             .ok_or_else(|| Error::overflow("a run of the selection spans more than the address space"))?;
         let base = isize::try_from(start - low).map_err(|_| Error::overflow("run offset"))?;
         let contiguous = usize::try_from(stride).is_ok_and(|s| s == item);
-        let per_element = meter::element_bytes(layout.itemsize(), run.array_stride);
-        meter.run(run.count, per_element)?;
+        let per_element = meter::element_bytes(layout.itemsize(), stretch.array_stride);
+        meter.run(stretch.count, per_element)?;
         let block = meter::block_elements(per_element);
-        f(&RunBytes { low, len, base, stride, contiguous, count, block })
+        f(&StretchBytes { low, len, base, stride, contiguous, count, block })
     })
 }
 
-/// Runs `f` on each run of the selection, read in place.
+/// Runs `f` on each stretch of the selection, read in place.
 fn for_each_elems(
     map: &MapGuard<'_>,
     layout: &Layout,
     meter: &mut Meter<'_>,
     mut f: impl FnMut(&Elems<'_>, usize, usize) -> Result<(), Stop>,
 ) -> Result<(), Error> {
-    for_each_run_bytes(layout, meter, |run| {
-        Ok(map.with_bytes(run.low, run.len, |bytes| f(&run.elems(bytes), run.count, run.block))??)
+    for_each_stretch_bytes(layout, meter, |stretch| {
+        Ok(map.with_bytes(stretch.low, stretch.len, |bytes| f(&stretch.elems(bytes), stretch.count, stretch.block))??)
     })
 }
 
-/// Contiguous runs of at least this many bytes are summed on several threads (see
-/// [`sum_run`]): below it, starting threads costs more than it saves.
+/// Contiguous stretches of at least this many bytes are summed on several threads (see
+/// [`sum_stretch`]): below it, starting threads costs more than it saves.
 const PARALLEL_MIN_BYTES: usize = 4 << 20;
 
-/// How many parts a large run is summed in: numpy's top-level halves (2) or quarters (4), the
+/// How many parts a large stretch is summed in: numpy's top-level halves (2) or quarters (4), the
 /// largest that the machine's CPUs (`available_parallelism`) can run at once, at most 4 (the
 /// memory bandwidth of one socket is shared by more threads than that without gain).
 ///
 /// Asked once per process: `available_parallelism` reads cgroup files (several system calls),
-/// which once per run made a sum of a strided view take seconds per million runs.
+/// which once per stretch made a sum of a strided view take seconds per million stretches.
 fn parallel_parts() -> usize {
     static PARTS: OnceLock<usize> = OnceLock::new();
     *PARTS.get_or_init(|| match std::thread::available_parallelism().map_or(1, std::num::NonZero::get) {
@@ -414,29 +314,30 @@ fn pairwise_half(n: usize) -> usize {
     half - half % 8
 }
 
-/// The pairwise sum of one run. A large contiguous run is cut where [`pairwise`] itself would cut
+/// The pairwise sum of one stretch. A large contiguous stretch is cut where [`pairwise`] itself would cut
 /// it (its top-level halves, or their halves) and the parts are summed on separate threads, then
 /// added in `pairwise`'s order: the same additions in the same order, so the same bits, while the
 /// page faults and the reading of the parts overlap.
 ///
-/// A run of more than one block ([`meter::block_elements`]) looks at `clock` between blocks.
-fn sum_run<K: Load>(map: &MapGuard<'_>, run: &RunBytes, clock: Clock) -> Result<f64, Error> {
+/// A stretch of more than one block ([`meter::block_elements`]) looks at `clock` between blocks.
+fn sum_stretch<K: Load>(map: &MapGuard<'_>, stretch: &StretchBytes, clock: Clock) -> Result<f64, Error> {
     let parts = parallel_parts();
-    let block = run.block;
-    if run.count <= block {
-        return map.with_bytes(run.low, run.len, |bytes| pairwise::<K>(&run.elems(bytes), 0, run.count));
+    let block = stretch.block;
+    if stretch.count <= block {
+        return map
+            .with_bytes(stretch.low, stretch.len, |bytes| pairwise::<K>(&stretch.elems(bytes), 0, stretch.count));
     }
-    if !run.contiguous || run.len < PARALLEL_MIN_BYTES || parts < 2 || run.count <= 4 * 128 {
-        let sum = map.with_bytes(run.low, run.len, |bytes| {
-            pairwise_checked::<K>(&run.elems(bytes), 0, run.count, block, clock)
+    if !stretch.contiguous || stretch.len < PARALLEL_MIN_BYTES || parts < 2 || stretch.count <= 4 * 128 {
+        let sum = map.with_bytes(stretch.low, stretch.len, |bytes| {
+            pairwise_checked::<K>(&stretch.elems(bytes), 0, stretch.count, block, clock)
         })??;
         return Ok(sum);
     }
-    let ranges = split_ranges(run.count, parts);
+    let ranges = split_ranges(stretch.count, parts);
     let byte_ranges: Vec<(usize, usize)> =
-        ranges.iter().map(|&(start, n)| (run.low + start * K::SIZE, n * K::SIZE)).collect();
+        ranges.iter().map(|&(start, n)| (stretch.low + start * K::SIZE, n * K::SIZE)).collect();
     let sums = map.with_bytes_parallel(&byte_ranges, |bytes| {
-        let elems = Elems { bytes, base: 0, stride: run.stride, contiguous: true };
+        let elems = Elems { bytes, base: 0, stride: stretch.stride, contiguous: true };
         pairwise_checked::<K>(&elems, 0, bytes.len() / K::SIZE, block, clock)
     })?;
     Ok(combine(&sums.into_iter().collect::<Result<Vec<f64>, Stop>>()?))
@@ -467,14 +368,15 @@ fn combine(sums: &[f64]) -> f64 {
     }
 }
 
-fn run<K: Load>(map: &MapGuard<'_>, layout: &Layout, op: Reduction, meter: &mut Meter<'_>) -> Result<f64, Error> {
+/// [`reduce`] of elements loaded by `K`.
+fn reduce_as<K: Load>(map: &MapGuard<'_>, layout: &Layout, op: Reduction, meter: &mut Meter<'_>) -> Result<f64, Error> {
     let size = layout.size();
     let clock = meter.clock();
     match op {
         Reduction::Sum | Reduction::Mean => {
             let mut acc = 0.0;
-            for_each_run_bytes(layout, meter, |run| {
-                acc += sum_run::<K>(map, run, clock)?;
+            for_each_stretch_bytes(layout, meter, |stretch| {
+                acc += sum_stretch::<K>(map, stretch, clock)?;
                 Ok(())
             })?;
             if op == Reduction::Sum {
@@ -517,27 +419,9 @@ pub(crate) fn reduce(
     meter: &mut Meter<'_>,
 ) -> Result<f64, Error> {
     let access = &map.reader()?;
-    let swap = dtype::needs_swap(dtype);
-    let little = cfg!(target_endian = "little") != swap;
-    macro_rules! by_order {
-        ($le:ty, $be:ty) => {
-            if little { run::<$le>(access, layout, op, meter) } else { run::<$be>(access, layout, op, meter) }
-        };
-    }
-    match dtype.kind {
-        ScalarKind::Bool => run::<Bool>(access, layout, op, meter),
-        ScalarKind::Int8 => run::<I8>(access, layout, op, meter),
-        ScalarKind::Uint8 => run::<U8>(access, layout, op, meter),
-        ScalarKind::Int16 => by_order!(I16Le, I16Be),
-        ScalarKind::Uint16 => by_order!(U16Le, U16Be),
-        ScalarKind::Int32 => by_order!(I32Le, I32Be),
-        ScalarKind::Uint32 => by_order!(U32Le, U32Be),
-        ScalarKind::Int64 => by_order!(I64Le, I64Be),
-        ScalarKind::Uint64 => by_order!(U64Le, U64Be),
-        ScalarKind::Float16 => by_order!(F16Le, F16Be),
-        ScalarKind::Float32 => by_order!(F32Le, F32Be),
-        ScalarKind::Float64 => by_order!(F64Le, F64Be),
-        ScalarKind::Complex64 | ScalarKind::Complex128 => Err(Error::invalid(format!(
+    let dtype = DType::from(dtype);
+    if dtype.kind().is_complex() {
+        return Err(Error::invalid(format!(
             "{} of a {} array is not supported by the host; read the values and reduce them in the plugin",
             match op {
                 Reduction::Sum => "sum",
@@ -545,9 +429,15 @@ pub(crate) fn reduce(
                 Reduction::Max => "max",
                 Reduction::Mean => "mean",
             },
-            dtype::name(dtype.kind)
-        ))),
+            dtype.name()
+        )));
     }
+    let big = dtype.byte_order() == ByteOrder::Big;
+    with_kind!(dtype.kind(), T => if big {
+        reduce_as::<Stored<T, true>>(access, layout, op, meter)
+    } else {
+        reduce_as::<Stored<T, false>>(access, layout, op, meter)
+    })
 }
 
 #[cfg(test)]
@@ -580,11 +470,14 @@ mod tests {
 
     #[test]
     fn half_precision_values_convert_exactly() {
+        let f16_to_f64 = |bits: u16| Stored::<wasm_memmap_numpy_core::half::f16, false>::load(&bits.to_le_bytes());
         assert_eq!(f16_to_f64(0x3c00), 1.0);
         assert_eq!(f16_to_f64(0xc000), -2.0);
         assert_eq!(f16_to_f64(0x7bff), 65504.0);
         assert_eq!(f16_to_f64(0x0001), 2f64.powi(-24));
         assert_eq!(f16_to_f64(0x7c00), f64::INFINITY);
         assert!(f16_to_f64(0x7e00).is_nan());
+        // The same bits stored big-endian.
+        assert_eq!(Stored::<wasm_memmap_numpy_core::half::f16, true>::load(&0x3c00u16.to_be_bytes()), 1.0);
     }
 }

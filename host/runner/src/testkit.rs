@@ -205,9 +205,9 @@ pub struct NpyArray<T> {
 pub fn read_npy<T: Element>(path: impl AsRef<Path>) -> NpyArray<T> {
     let path = path.as_ref();
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-    let header = wasm_memmap_host::npy::read_header(&file)
+    let header = wasm_memmap_numpy_core::npy::read_header(&file)
         .unwrap_or_else(|e| panic!("{} is not a .npy file numpy reads: {e:?}", path.display()));
-    let typestr = header.dtype.typestr();
+    let typestr = header.dtype.str();
     assert_eq!(typestr, T::TYPESTR, "{} holds {typestr}, not {}", path.display(), T::TYPESTR);
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let offset = usize::try_from(header.data_offset).expect("a header fits in memory");
@@ -322,8 +322,8 @@ impl Sandbox {
     pub fn write_npy<T: Element>(&self, name: &str, shape: &[u64], values: &[T]) {
         let count = shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
         assert_eq!(count, u64::try_from(values.len()).ok(), "{} values do not fill the shape {shape:?}", values.len());
-        let dtype = wasm_memmap_host::npy::DtypeInfo::from_name(T::TYPESTR).expect("every Element is a numpy dtype");
-        let mut bytes = wasm_memmap_host::npy::header_bytes(&dtype, false, shape);
+        let dtype = wasm_memmap_numpy_core::DType::parse(T::TYPESTR).expect("every Element is a numpy dtype");
+        let mut bytes = wasm_memmap_numpy_core::npy::header_bytes(&dtype, false, shape);
         let start = bytes.len();
         bytes.extend_from_slice(bytemuck::cast_slice::<T, u8>(values));
         if cfg!(target_endian = "big") {

@@ -12,7 +12,7 @@
 //!
 //! Prints `ok N` after N cases, or the failing line and error (and exits 1).
 
-use wasm_memmap_sdk::{Complex32, Complex64, DType, Element, Error, Kind, Memmap, f16};
+use wasm_memmap_sdk::{DType, Element, Error, Memmap};
 
 fn copy<T: Element>(from: &Memmap, to: &Memmap) -> Result<(), Error> {
     to.write([], &from.to_vec::<T>()?)
@@ -20,22 +20,7 @@ fn copy<T: Element>(from: &Memmap, to: &Memmap) -> Result<(), Error> {
 
 /// Copies every element of `from` into `to` (same kind, same size), in C order.
 fn copy_all(from: &Memmap, to: &Memmap) -> Result<(), Error> {
-    match from.dtype().kind() {
-        Kind::Bool => copy::<bool>(from, to),
-        Kind::Int8 => copy::<i8>(from, to),
-        Kind::Int16 => copy::<i16>(from, to),
-        Kind::Int32 => copy::<i32>(from, to),
-        Kind::Int64 => copy::<i64>(from, to),
-        Kind::Uint8 => copy::<u8>(from, to),
-        Kind::Uint16 => copy::<u16>(from, to),
-        Kind::Uint32 => copy::<u32>(from, to),
-        Kind::Uint64 => copy::<u64>(from, to),
-        Kind::Float16 => copy::<f16>(from, to),
-        Kind::Float32 => copy::<f32>(from, to),
-        Kind::Float64 => copy::<f64>(from, to),
-        Kind::Complex64 => copy::<Complex32>(from, to),
-        Kind::Complex128 => copy::<Complex64>(from, to),
-    }
+    wasm_memmap_sdk::with_kind!(from.dtype().kind(), T => copy::<T>(from, to))
 }
 
 fn shape(s: &str) -> Result<Vec<u64>, String> {

@@ -5,15 +5,16 @@
 //! `indices()` rules, then `range(start, stop, step)`. For random shapes, orders, item sizes and
 //! chains of up to three indices (with integers drawn from the whole `i64` range as well as near
 //! the axis lengths), [`Layout::view`] must give the model's shape and, through
-//! [`Layout::for_each_run`], exactly the model's offsets; where the model refuses, the layout must
+//! [`Layout::for_each_stretch`], exactly the model's offsets; where the model refuses, the layout must
 //! give the same typed error, and it must never panic. `PROPTEST_CASES` sets the number of cases
 //! (default 10,000 here; see the README for a longer run).
 
 use proptest::prelude::*;
 
 use crate::error::{Error, ErrorCode};
-use crate::generated::types::{Index, Order, Slice};
+use crate::index::{Index, Slice};
 use crate::layout::Layout;
+use crate::mode::Order;
 
 /// An array in the model: its shape and its elements' byte offsets in C order.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,22 +158,22 @@ fn positions(s: Slice, len: u64) -> Result<Vec<u64>, ErrorCode> {
     Ok(out)
 }
 
-/// The byte offsets of a layout's elements in C order, as `for_each_run` reports them.
+/// The byte offsets of a layout's elements in C order, as `for_each_stretch` reports them.
 fn layout_offsets(layout: &Layout) -> Vec<i128> {
     let c = Layout::contiguous(layout.shape(), layout.itemsize(), Order::C).expect("a small shape");
     let size = usize::try_from(layout.size()).expect("small");
     let mut out = vec![-1i128; size];
     layout
-        .for_each_run::<Error>(c.strides(), |run| {
-            for j in 0..run.count {
-                let array = i128::from(run.array_offset) + i128::from(j) * i128::from(run.array_stride);
-                let buffer = i128::from(run.buffer_offset) + i128::from(j) * i128::from(run.buffer_stride);
+        .for_each_stretch::<Error>(c.strides(), |stretch| {
+            for j in 0..stretch.count {
+                let array = i128::from(stretch.array_offset) + i128::from(j) * i128::from(stretch.array_stride);
+                let buffer = i128::from(stretch.buffer_offset) + i128::from(j) * i128::from(stretch.buffer_stride);
                 let slot = usize::try_from(buffer / i128::from(layout.itemsize())).expect("in the buffer");
                 out[slot] = array;
             }
             Ok(())
         })
-        .expect("runs of a valid view");
+        .expect("stretches of a valid view");
     out
 }
 

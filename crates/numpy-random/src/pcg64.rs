@@ -17,7 +17,7 @@ use super::SeedSequence;
 /// # Examples
 /// ```
 /// use rand_core::Rng;
-/// use wasm_memmap_sdk::random::{Pcg64, SeedSequence};
+/// use wasm_memmap_numpy_random::{Pcg64, SeedSequence};
 /// // np.random.PCG64(12345).random_raw()
 /// let mut bits = Pcg64::new(&SeedSequence::from_int(12345));
 /// assert_eq!(bits.next_u64(), 4193609425186963869);

@@ -1,4 +1,4 @@
-//! The 2^(k/128) table of `exp.rs`, written by `guest/sdk/data/exp_table.py` (see there).
+//! The 2^(k/128) table of `exp.rs`, written by `crates/numpy-random/data/exp_table.py` (see there).
 
 /// Pairs for k in 0..128: the bits of the relative tail T, then the bits of H less `k << 45`,
 /// where 2^(k/128) = H * (1 + T).

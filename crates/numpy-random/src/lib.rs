@@ -1,4 +1,4 @@
-//! numpy's random numbers: `default_rng(seed)` draws exactly what `np.random.default_rng(seed)`
+//! numpy's random numbers in Rust: `default_rng(seed)` draws exactly what `np.random.default_rng(seed)`
 //! draws, for every method here, on every platform.
 //!
 //! The pieces are numpy's: [`SeedSequence`] mixes the seed (`numpy/random/bit_generator.pyx`),
@@ -6,6 +6,9 @@
 //! seeds it, implementing `rand_core`'s traits), and [`Generator`] holds numpy's samplers
 //! (`random/src/distributions/distributions.c`): the 53-bit double, the ziggurat normal and Lemire's
 //! bounded integers. Each method fills a whole shape in C order, like numpy's `size=`.
+//!
+//! The crate depends on neither WebAssembly bindings nor a runtime, so a host and a plugin draw the
+//! same numbers: the guest SDK re-exports it as `wasm_memmap_sdk::random`.
 //!
 //! | numpy                                           | this module                                   |
 //! |-------------------------------------------------|-----------------------------------------------|
@@ -18,7 +21,7 @@
 //!
 //! # Examples
 //! ```
-//! use wasm_memmap_sdk::random::default_rng;
+//! use wasm_memmap_numpy_random::default_rng;
 //! let mut rng = default_rng(12345);
 //! // np.random.default_rng(12345).standard_normal(2)
 //! assert_eq!(rng.standard_normal(&[2]), [-1.4238250364546312, 1.2637284581291104]);
@@ -150,7 +153,7 @@ impl Generator {
 mod tests {
     use super::*;
 
-    // The vectors of `shared/notes/numpy-memmap.md`, printed by numpy 2.x for seed 12345; the
+    // Printed by numpy 2.x for seed 12345; the
     // end-to-end tests compare millions of draws with numpy run in the test.
     #[test]
     fn seed_12345_gives_numpys_first_outputs() {

@@ -47,7 +47,7 @@ proptest! {
         at in any::<prop::sample::Index>(),
         byte in any::<u8>(),
     ) {
-        let dtype = DtypeInfo::from_name(DTYPES[d]).expect("dtype");
+        let dtype = DType::parse(DTYPES[d]).expect("dtype");
         let mut bytes = header_bytes(&dtype, false, &shape);
         let i = at.index(bytes.len());
         bytes[i] = byte;
@@ -62,7 +62,7 @@ proptest! {
         fortran in any::<bool>(),
         shape in proptest::collection::vec(any::<u64>(), 0..8),
     ) {
-        let dtype = DtypeInfo::from_name(DTYPES[d]).expect("dtype");
+        let dtype = DType::parse(DTYPES[d]).expect("dtype");
         let bytes = header_bytes(&dtype, fortran, &shape);
         prop_assert_eq!(bytes.len() % ARRAY_ALIGN, 0);
         let header = parse_header(&bytes).expect("our own header parses");
@@ -92,7 +92,7 @@ proptest! {
         let header = parse_header(&with_header((v, 0), &dict)).expect("parses");
         prop_assert_eq!(header.shape, shape);
         prop_assert!(header.fortran_order);
-        prop_assert_eq!(header.dtype.typestr(), DTYPES[d]);
+        prop_assert_eq!(header.dtype.str(), DTYPES[d]);
     }
 }
 

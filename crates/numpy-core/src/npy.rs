@@ -14,22 +14,22 @@
 //! parser here gives numpy's messages.
 
 use std::fmt::Write as _;
+#[cfg(unix)]
 use std::fs::File;
+#[cfg(unix)]
 use std::os::unix::fs::FileExt;
 
-pub use wasm_memmap_arrayprint::{DtypeInfo, DtypeKind};
+pub use crate::layout::MAX_DIMS;
 
+use crate::dtype::DType;
 use crate::error::quoted;
+use crate::layout::{check_ndim, shape_str};
 
 /// numpy's `MAGIC_PREFIX`.
 pub const MAGIC_PREFIX: &[u8; 6] = b"\x93NUMPY";
 
 /// numpy's `_MAX_HEADER_SIZE`: the longest header (in characters) `np.load` reads by default.
 pub const MAX_HEADER_SIZE: usize = 10_000;
-
-/// numpy's `NPY_MAXDIMS`: a header whose shape has more axes is refused, as numpy refuses to make
-/// the array, so no reader of a header (the host, `show`) walks thousands of axes.
-pub const MAX_DIMS: usize = 64;
 
 /// numpy's `ARRAY_ALIGN`: data starts at a multiple of this many bytes in files numpy writes.
 pub const ARRAY_ALIGN: usize = 64;
@@ -48,7 +48,7 @@ pub struct Header {
     /// The format version `(major, minor)`: `(1, 0)`, `(2, 0)` or `(3, 0)`.
     pub version: (u8, u8),
     /// The element type, from `descr`.
-    pub dtype: DtypeInfo,
+    pub dtype: DType,
     /// `fortran_order`: the data are in column-major order.
     pub fortran_order: bool,
     /// `shape`.
@@ -90,6 +90,13 @@ impl std::fmt::Display for NpyError {
 
 impl std::error::Error for NpyError {}
 
+/// numpy's `ValueError` for a bad header, or an `OverflowError` ([`NpyError::is_overflow`]).
+impl From<NpyError> for crate::Error {
+    fn from(e: NpyError) -> Self {
+        if e.overflow { Self::overflow(e.message) } else { Self::invalid(e.message) }
+    }
+}
+
 /// Either an I/O error reading the file or a bad header.
 #[derive(Debug)]
 pub enum ReadError {
@@ -116,6 +123,7 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+#[cfg(unix)]
 /// Reads `size` bytes at `offset`, or fails with numpy's `_read_bytes` message when the file ends.
 fn read_bytes(file: &File, offset: u64, size: usize, what: &str) -> Result<Vec<u8>, ReadError> {
     let mut buf = vec![0u8; size];
@@ -133,11 +141,12 @@ fn read_bytes(file: &File, offset: u64, size: usize, what: &str) -> Result<Vec<u
 }
 
 /// Reads and checks the header at the start of `file` with positioned reads (the file's cursor is
-/// not used), like `np.lib.format.read_magic` followed by `read_array_header_1_0`/`_2_0`.
+/// not used; on Unix, where positioned reads are stable), like `np.lib.format.read_magic` followed by `read_array_header_1_0`/`_2_0`.
 ///
 /// # Errors
 /// [`ReadError::Io`] when reading fails, [`ReadError::Header`] for a file that is too short or
 /// whose header is malformed, too long, or names a dtype this crate cannot map.
+#[cfg(unix)]
 pub fn read_header(file: &File) -> Result<Header, ReadError> {
     let magic = read_bytes(file, 0, 8, "magic string")?;
     let version = check_magic(&magic)?;
@@ -246,7 +255,7 @@ fn utf8_error(raw: &[u8], e: &std::str::Utf8Error) -> NpyError {
 }
 
 /// The header dictionary's three values, checked as numpy's `_read_array_header` checks them.
-fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
+fn parse_dict(text: &str) -> Result<(DType, bool, Vec<u64>), NpyError> {
     let cannot_parse = || NpyError::new(format!("Cannot parse header: {}", quoted(&py_str_repr(text))));
     let mut parser = Parser { s: text.as_bytes(), text, pos: 0 };
     let value = parser.value(0).map_err(|()| cannot_parse())?;
@@ -305,7 +314,7 @@ fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
         Value::Str(s) if matches!(s.trim_start_matches(['<', '>', '|', '=']), "O" | "O8" | "O4") => {
             return Err(NpyError::new("Array can't be memory-mapped: Python objects in dtype."));
         }
-        Value::Str(s) => DtypeInfo::from_name(s),
+        Value::Str(s) => DType::parse(s).ok(),
         _ => None,
     };
     let dtype = dtype.ok_or_else(|| {
@@ -316,12 +325,7 @@ fn parse_dict(text: &str) -> Result<(DtypeInfo, bool, Vec<u64>), NpyError> {
         ))
     })?;
     // Last, as numpy refuses it last (when it makes the array); the header's length bounds `out`.
-    if out.len() > MAX_DIMS {
-        return Err(NpyError::new(format!(
-            "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {}",
-            out.len()
-        )));
-    }
+    check_ndim(out.len()).map_err(|e| NpyError::new(e.into_message()))?;
     Ok((dtype, fortran_order, out))
 }
 
@@ -572,13 +576,10 @@ fn py_bytes_repr(bytes: &[u8]) -> String {
 /// `shape` and order: version 1.0 when the header fits its 16-bit length (always, for at most 64
 /// axes), else 2.0; keys sorted, growth room after the dictionary, padded with spaces and a
 /// newline so the data start at a multiple of [`ARRAY_ALIGN`].
-pub fn header_bytes(dtype: &DtypeInfo, fortran_order: bool, shape: &[u64]) -> Vec<u8> {
-    let shape_repr = match shape {
-        [n] => format!("({n},)"),
-        _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
-    };
+pub fn header_bytes(dtype: &DType, fortran_order: bool, shape: &[u64]) -> Vec<u8> {
+    let shape_repr = shape_str(shape);
     let fortran = if fortran_order { "True" } else { "False" };
-    let mut dict = format!("{{'descr': '{}', 'fortran_order': {fortran}, 'shape': {shape_repr}, }}", dtype.typestr());
+    let mut dict = format!("{{'descr': '{}', 'fortran_order': {fortran}, 'shape': {shape_repr}, }}", dtype.str());
     let growth_axis = if fortran_order { shape.last() } else { shape.first() };
     if let Some(n) = growth_axis {
         dict.push_str(&" ".repeat(GROWTH_AXIS_MAX_DIGITS.saturating_sub(n.to_string().len())));

@@ -5,17 +5,18 @@
 //! number a guest sends passes through checked arithmetic here before it touches memory.
 
 use crate::error::Error;
-use crate::generated::types::{Index, Order, Slice};
+use crate::index::{Index, Slice};
+use crate::mode::Order;
 
 /// numpy's `NPY_MAXDIMS`: the most axes an array may have.
-pub(crate) const MAX_DIMS: usize = 64;
+pub const MAX_DIMS: usize = 64;
 
 /// The longest index list numpy's basic indexing can accept: at most [`MAX_DIMS`] integers and
 /// slices (one per axis), at most [`MAX_DIMS`] new axes (the result has at most [`MAX_DIMS`] axes,
 /// so new axes number at most `MAX_DIMS - ndim + integers`, and integers at most `ndim`), and one
 /// ellipsis. A longer list always breaks one of [`Layout::view`]'s first checks, which count
 /// without allocating, so it is refused with numpy's message before anything is built.
-pub(crate) const MAX_INDEX_LEN: usize = 2 * MAX_DIMS + 1;
+pub const MAX_INDEX_LEN: usize = 2 * MAX_DIMS + 1;
 
 /// Refuses more than [`MAX_DIMS`] axes with numpy's message (`ValueError: maximum supported
 /// dimension for an ndarray is currently 64, found 100`): the first check of every call that takes
@@ -23,7 +24,7 @@ pub(crate) const MAX_INDEX_LEN: usize = 2 * MAX_DIMS + 1;
 ///
 /// # Errors
 /// `invalid-argument` naming the count.
-pub(crate) fn check_ndim(ndim: usize) -> Result<(), Error> {
+pub fn check_ndim(ndim: usize) -> Result<(), Error> {
     if ndim > MAX_DIMS {
         return Err(Error::invalid(format!(
             "maximum supported dimension for an ndarray is currently {MAX_DIMS}, found {ndim}"
@@ -34,14 +35,15 @@ pub(crate) fn check_ndim(ndim: usize) -> Result<(), Error> {
 
 /// The largest byte count or file offset the host accepts: file offsets are `off_t` (`i64`), and a
 /// mapping must fit in `isize`.
-pub(crate) const MAX_BYTES: u64 = i64::MAX.unsigned_abs();
+pub const MAX_BYTES: u64 = i64::MAX.unsigned_abs();
 
 /// numpy's message for a shape whose byte size does not fit.
-const TOO_BIG: &str = "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.";
+pub(crate) const TOO_BIG: &str =
+    "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.";
 
 /// Where the elements of an array or view lie in its mapping's bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Layout {
+pub struct Layout {
     shape: Vec<u64>,
     strides: Vec<i64>,
     /// Byte offset of element `[0, 0, ...]`; meaningful only when no axis has length 0.
@@ -50,7 +52,7 @@ pub(crate) struct Layout {
 }
 
 /// A shape as Python prints a tuple: `(5, 10)`, `(3,)`, `()`.
-pub(crate) fn shape_str(shape: &[u64]) -> String {
+pub fn shape_str(shape: &[u64]) -> String {
     match shape {
         [one] => format!("({one},)"),
         _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
@@ -66,13 +68,13 @@ fn shape_str_compact(shape: &[u64]) -> String {
 }
 
 /// The number of elements of `shape`, or `None` when it does not fit in a `u64`.
-pub(crate) fn element_count(shape: &[u64]) -> Option<u64> {
+pub fn element_count(shape: &[u64]) -> Option<u64> {
     shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))
 }
 
 /// Checks that `shape` describes an array of at most [`MAX_BYTES`] bytes and [`MAX_DIMS`] axes;
 /// returns its element count and byte size.
-pub(crate) fn check_shape(shape: &[u64], itemsize: u64) -> Result<(u64, u64), Error> {
+pub fn check_shape(shape: &[u64], itemsize: u64) -> Result<(u64, u64), Error> {
     check_ndim(shape.len())?;
     let exact: u128 =
         shape.iter().map(|&d| u128::from(d)).try_fold(u128::from(itemsize), u128::checked_mul).unwrap_or(u128::MAX);
@@ -91,7 +93,7 @@ impl Layout {
     /// The layout of a whole array of `shape` laid out in `order` from byte 0, like the strides
     /// `np.ndarray(shape, dtype, order=order)` gets. The caller has checked the shape with
     /// [`check_shape`].
-    pub(crate) fn contiguous(shape: &[u64], itemsize: u64, order: Order) -> Result<Self, Error> {
+    pub fn contiguous(shape: &[u64], itemsize: u64, order: Order) -> Result<Self, Error> {
         let mut strides = vec![0i64; shape.len()];
         let mut step = i64::try_from(itemsize).map_err(|_| Error::overflow(TOO_BIG))?;
         let mut fill = |axis: usize| -> Result<(), Error> {
@@ -108,21 +110,24 @@ impl Layout {
         Ok(Self { shape: shape.to_vec(), strides, first: 0, itemsize })
     }
 
-    pub(crate) fn shape(&self) -> &[u64] {
+    /// The shape, `a.shape`.
+    pub fn shape(&self) -> &[u64] {
         &self.shape
     }
 
-    pub(crate) fn strides(&self) -> &[i64] {
+    /// The strides in bytes, `a.strides` (negative for a reversed axis, 0 for a new one).
+    pub fn strides(&self) -> &[i64] {
         &self.strides
     }
 
-    pub(crate) fn itemsize(&self) -> u64 {
+    /// Bytes per element, `a.itemsize`.
+    pub fn itemsize(&self) -> u64 {
         self.itemsize
     }
 
     /// The number of elements. Views never hold more elements than the array they come from, whose
     /// count was checked when it was opened.
-    pub(crate) fn size(&self) -> u64 {
+    pub fn size(&self) -> u64 {
         element_count(&self.shape).unwrap_or(u64::MAX)
     }
 
@@ -131,20 +136,26 @@ impl Layout {
     /// # Errors
     /// numpy's `IndexError`s (an index out of bounds, too many indices, more than one ellipsis, too
     /// many axes) and `ValueError` for a zero slice step, with numpy's messages.
-    pub(crate) fn view(&self, index: &[Index]) -> Result<Self, Error> {
-        let ellipses = index.iter().filter(|i| matches!(i, Index::Ellipsis)).count();
+    pub fn view<'a, I>(&self, index: &'a [I]) -> Result<Self, Error>
+    where
+        &'a I: Into<Index>,
+    {
+        // Converted item by item wherever the list is walked, so nothing is allocated before the
+        // checks below have bounded its length.
+        let items_of = || index.iter().map(Into::<Index>::into);
+        let ellipses = items_of().filter(|i| matches!(i, Index::Ellipsis)).count();
         if ellipses > 1 {
             return Err(Error::index("an index can only have a single ellipsis ('...')"));
         }
-        let consumed = index.iter().filter(|i| matches!(i, Index::At(_) | Index::Slice(_))).count();
+        let consumed = items_of().filter(|i| matches!(i, Index::At(_) | Index::Slice(_))).count();
         if consumed > self.shape.len() {
             return Err(Error::index(format!(
                 "too many indices for array: array is {}-dimensional, but {consumed} were indexed",
                 self.shape.len()
             )));
         }
-        let new_axes = index.iter().filter(|i| matches!(i, Index::NewAxis)).count();
-        let result_dims = self.shape.len() - index.iter().filter(|i| matches!(i, Index::At(_))).count() + new_axes;
+        let new_axes = items_of().filter(|i| matches!(i, Index::NewAxis)).count();
+        let result_dims = self.shape.len() - items_of().filter(|i| matches!(i, Index::At(_))).count() + new_axes;
         if result_dims > MAX_DIMS {
             return Err(Error::index(format!(
                 "number of dimensions must be within [0, {MAX_DIMS}], indexing result would have {result_dims}"
@@ -154,24 +165,25 @@ impl Layout {
         // proportion to it.
         debug_assert!(index.len() <= MAX_INDEX_LEN);
         // Each axis of the result, in order, with the ellipsis (or the missing tail) spelled out.
-        enum Item<'a> {
+        #[derive(Clone)]
+        enum Item {
             At(i64),
-            Slice(&'a Slice),
+            Slice(Slice),
             NewAxis,
         }
         const FULL: Slice = Slice { start: None, stop: None, step: None };
         let fill = self.shape.len() - consumed;
-        let mut items: Vec<Item<'_>> = Vec::with_capacity(index.len() + fill);
-        for item in index {
+        let mut items: Vec<Item> = Vec::with_capacity(index.len() + fill);
+        for item in items_of() {
             match item {
-                Index::At(i) => items.push(Item::At(*i)),
+                Index::At(i) => items.push(Item::At(i)),
                 Index::Slice(s) => items.push(Item::Slice(s)),
                 Index::NewAxis => items.push(Item::NewAxis),
-                Index::Ellipsis => items.extend(std::iter::repeat_with(|| Item::Slice(&FULL)).take(fill)),
+                Index::Ellipsis => items.extend(std::iter::repeat_n(Item::Slice(FULL), fill)),
             }
         }
         if ellipses == 0 {
-            items.extend(std::iter::repeat_with(|| Item::Slice(&FULL)).take(fill));
+            items.extend(std::iter::repeat_n(Item::Slice(FULL), fill));
         }
 
         let mut shape = Vec::with_capacity(result_dims);
@@ -187,7 +199,7 @@ impl Layout {
                     axis += 1;
                 }
                 Item::Slice(s) => {
-                    let (start, count, step) = adjust_slice(s, self.shape[axis])?;
+                    let (start, count, step) = adjust_slice(&s, self.shape[axis])?;
                     let stride = i128::from(self.strides[axis]);
                     if count > 0 {
                         first += start * stride;
@@ -221,7 +233,7 @@ impl Layout {
     /// # Errors
     /// numpy's: "axes don't match array" (`ValueError`) for the wrong count, "axis 3 is out of bounds
     /// for array of dimension 2" (`AxisError`, an `IndexError`), "repeated axis in transpose".
-    pub(crate) fn permute(&self, axes: &[i64]) -> Result<Self, Error> {
+    pub fn permute(&self, axes: &[i64]) -> Result<Self, Error> {
         let ndim = self.shape.len();
         if axes.len() != ndim {
             return Err(Error::invalid("axes don't match array"));
@@ -245,7 +257,7 @@ impl Layout {
     }
 
     /// `a.T`: the axes in reverse order.
-    pub(crate) fn transposed(&self) -> Self {
+    pub fn transposed(&self) -> Self {
         let mut shape = self.shape.clone();
         let mut strides = self.strides.clone();
         shape.reverse();
@@ -268,14 +280,19 @@ impl Layout {
         Some((u64::try_from(lo).ok()?, u64::try_from(hi + i128::from(self.itemsize)).ok()?))
     }
 
-    /// Calls `run` for each stretch of elements that sits at a fixed stride both in the mapping and
-    /// in a buffer laid out with `buffer_strides` (bytes, one per axis; 0 repeats along an axis), in
-    /// C order of the layout. Adjacent axes that line up in both are merged, so a contiguous
-    /// selection of a contiguous array is one run.
-    pub(crate) fn for_each_run<E: From<Error>>(
+    /// Calls `each` for each [`Stretch`] of elements that sits at a fixed stride both in the
+    /// mapping and in a buffer laid out with `buffer_strides` (bytes, one per axis; 0 repeats along
+    /// an axis), in C order of the layout (numpy's `nditer` with `external_loop`, which hands out
+    /// the same inner loops). Adjacent axes that line up in both are merged, so a contiguous
+    /// selection of a contiguous array is one stretch.
+    ///
+    /// # Errors
+    /// The first error `each` returns, and [`ErrorCode::Overflow`](crate::ErrorCode::Overflow)
+    /// should an offset fall below byte 0 (a layout this crate made never does).
+    pub fn for_each_stretch<E: From<Error>>(
         &self,
         buffer_strides: &[i64],
-        mut run: impl FnMut(Run) -> Result<(), E>,
+        mut each: impl FnMut(Stretch) -> Result<(), E>,
     ) -> Result<(), E> {
         debug_assert_eq!(buffer_strides.len(), self.shape.len());
         if self.shape.contains(&0) {
@@ -303,7 +320,7 @@ impl Layout {
         loop {
             let offset =
                 |v: i128| u64::try_from(v).map_err(|_| Error::overflow(format!("byte offset {v} is negative")));
-            run(Run {
+            each(Stretch {
                 array_offset: offset(a_off)?,
                 buffer_offset: offset(b_off)?,
                 count,
@@ -332,9 +349,10 @@ impl Layout {
     }
 }
 
-/// One stretch of `count` elements for [`Layout::for_each_run`].
+/// A stretch of `count` elements at a fixed stride, both in the mapping and in a buffer, for
+/// [`Layout::for_each_stretch`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Run {
+pub struct Stretch {
     /// Byte offset of the first element in the mapping.
     pub array_offset: u64,
     /// Byte offset of the first element in the buffer.
@@ -391,7 +409,7 @@ fn adjust_slice(s: &Slice, len: u64) -> Result<(i128, u64, i64), Error> {
 ///
 /// # Errors
 /// numpy's "could not broadcast input array from shape (3,) into shape (5,10)".
-pub(crate) fn broadcast_strides(data_shape: &[u64], target: &[u64], itemsize: u64) -> Result<Vec<i64>, Error> {
+pub fn broadcast_strides(data_shape: &[u64], target: &[u64], itemsize: u64) -> Result<Vec<i64>, Error> {
     let fail = || {
         Error::mismatch(format!(
             "could not broadcast input array from shape {} into shape {}",
@@ -433,7 +451,7 @@ impl Layout {
     /// numpy's: `IndexError` "index 3 is out of bounds for axis 0 with size 3" / "index 12 is out of
     /// bounds for size 12"; `ValueError` "incorrect number of indices for array" and "can only
     /// convert an array of size 1 to a Python scalar".
-    pub(crate) fn item_offset(&self, at: &[i64]) -> Result<u64, Error> {
+    pub fn item_offset(&self, at: &[i64]) -> Result<u64, Error> {
         let ndim = self.shape.len();
         let mut offset = i128::from(self.first);
         match at {
@@ -481,7 +499,7 @@ mod tests {
     fn offsets(l: &Layout) -> Vec<u64> {
         let mut out = Vec::new();
         let c = Layout::contiguous(l.shape(), l.itemsize, Order::C).unwrap();
-        l.for_each_run::<Error>(c.strides(), |r| {
+        l.for_each_stretch::<Error>(c.strides(), |r| {
             for j in 0..r.count {
                 let off = i128::from(r.array_offset) + i128::from(j) * i128::from(r.array_stride);
                 out.push(u64::try_from(off).unwrap());
@@ -581,19 +599,19 @@ mod tests {
     }
 
     #[test]
-    fn contiguous_runs_merge_into_one_copy() {
+    fn contiguous_stretches_merge_into_one_copy() {
         let base = Layout::contiguous(&[10, 20, 30], 8, Order::C).unwrap();
         let v = base.view(&[sl(Some(2), Some(5), None)]).unwrap();
         let c = Layout::contiguous(v.shape(), 8, Order::C).unwrap();
-        let mut runs = Vec::new();
-        v.for_each_run::<Error>(c.strides(), |r| {
-            runs.push(r);
+        let mut stretches = Vec::new();
+        v.for_each_stretch::<Error>(c.strides(), |r| {
+            stretches.push(r);
             Ok(())
         })
         .unwrap();
         assert_eq!(
-            runs,
-            vec![Run {
+            stretches,
+            vec![Stretch {
                 array_offset: 2 * 600 * 8,
                 buffer_offset: 0,
                 count: 3 * 600,

@@ -17,7 +17,7 @@ const XSHIFT: u32 = 16;
 ///
 /// # Examples
 /// ```
-/// use wasm_memmap_sdk::random::SeedSequence;
+/// use wasm_memmap_numpy_random::SeedSequence;
 /// // np.random.SeedSequence(12345).generate_state(1, np.uint64)
 /// assert_eq!(SeedSequence::from_int(12345).generate_state_u64(1), [13091511679009522556]);
 /// ```

@@ -1,5 +1,4 @@
-//! Writes numpy's ziggurat tables (`data/numpy_ziggurat_tables.json`, a copy of
-//! `shared/data/numpy_ziggurat_tables.json`, taken from numpy's
+//! Writes numpy's ziggurat tables (`data/numpy_ziggurat_tables.json`, extracted from numpy's
 //! `random/src/distributions/ziggurat_constants.h`) as Rust constants, each double by its bits so
 //! the tables are exact.
 
