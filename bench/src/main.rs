@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
 use std::time::Instant;
 
-use wasm_memmap_host::FsPerms;
-use wasm_memmap_host::run::{DirGrant, Output, Plugin, RunConfig, Runner};
+use wasm_memmap_runner::FsPerms;
+use wasm_memmap_runner::{DirGrant, Output, Plugin, RunConfig, Runner};
 
 const SIDE: usize = 10000;
 const SQUARE: &str = "square.f64";

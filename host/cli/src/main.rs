@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use wasm_memmap_host::MemmapLimits;
-use wasm_memmap_host::run::{
-    ChildCompiler, CompileLimitError, CompileLimits, InstanceLimits, Output, Plugin, ProtectedDirGranted, RunConfig,
-    Runner, Status, TEARDOWN_FLUSH_GRACE, limit_trap_message,
+use wasm_memmap_runner::{
+    ChildCompiler, CompileLimitError, CompileLimits, InstanceLimits, MemmapLimits, Output, Plugin, ProtectedDirGranted,
+    RunConfig, Runner, Status, TEARDOWN_FLUSH_GRACE,
 };
 
+mod hints;
 mod sandbox;
 use sandbox::SandboxArgs;
 
@@ -169,7 +169,7 @@ fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
     match &cli.command {
         Command::Show(args) => return show::run(args),
-        Command::Compile => return Ok(wasm_memmap_host::run::serve_compile()),
+        Command::Compile => return Ok(wasm_memmap_runner::serve_compile()),
         Command::Demo { .. } | Command::Run { .. } => {}
     }
     let sandbox = match &cli.command {
@@ -233,12 +233,12 @@ fn main() -> Result<ExitCode> {
         }
     };
     report_load(&plugin, cli.cache.verbose);
-    let outcome = runner.run(&plugin, &config).map_err(with_flag_hint)?;
-    if let Status::Trapped(e) = &outcome.status {
-        match limit_trap_message(e, &config.instance) {
-            Some(message) => eprintln!("error: {message}"),
-            None => eprintln!("error: the plugin trapped: {e:?}"),
-        }
+    let outcome = runner.run(&plugin, &config).map_err(with_flag_hint).map_err(hints::with_start_hint)?;
+    match &outcome.status {
+        Status::Stopped(stop) => eprintln!("error: {}", hints::stop_message(stop)),
+        Status::Trapped(e) => eprintln!("error: the plugin trapped: {e:?}"),
+        // A closed stdout ends the plugin without a word, as `SIGPIPE` ends a Unix tool.
+        Status::Exited(_) | Status::StdoutClosed => {}
     }
     let background = outcome.stats.background_flushes();
     if background > 0 {
@@ -246,6 +246,9 @@ fn main() -> Result<ExitCode> {
             "warning: {background} of the stopped plugin's mapping(s) were still being written to disk after {} s; the kernel finishes writing them in the background (msync MS_ASYNC)",
             TEARDOWN_FLUSH_GRACE.as_secs()
         );
+    }
+    for line in hints::refusal_lines(&outcome.stats, &config.limits) {
+        eprintln!("{line}");
     }
     let refused = outcome.stats.wasi_opens_refused();
     if refused > 0 {

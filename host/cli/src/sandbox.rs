@@ -4,8 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use wasm_memmap_host::run::{DirGrant, InstanceLimits};
-use wasm_memmap_host::{FsPerms, MemmapLimits};
+use wasm_memmap_runner::{DirGrant, FsPerms, InstanceLimits, MemmapLimits};
 
 /// What a plugin may reach and use. Byte counts take a suffix: `K`/`KiB`, `M`/`MiB`, `G`/`GiB`,
 /// `T`/`TiB` (powers of 1024) or `KB`, `MB`, `GB`, `TB` (powers of 1000).

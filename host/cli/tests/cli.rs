@@ -86,10 +86,7 @@ fn run_shows_a_plugin_only_the_granted_directories_under_their_guest_names() {
     let out = wasm_memmap(&["--no-cache", "run", SELECT, "--", "/data/x.f8", "4", "read", ":"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let got: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
-    assert_eq!(
-        got["error"],
-        "path '/data/x.f8' is not inside a granted directory (no directory is granted; grant one with --dir or --ro-dir)"
-    );
+    assert_eq!(got["error"], "path '/data/x.f8' is not inside a granted directory (no directory is granted)");
 }
 
 #[test]
@@ -212,12 +209,8 @@ fn a_read_only_grant_refuses_writing_modes_and_names_the_flag() {
     );
     assert!(!write.status.success());
     let all = text(&write.stdout) + &text(&write.stderr);
-    assert!(
-        all.contains(
-            "is in the read-only grant '/data'; mode 'r+' needs a read-write grant (--dir instead of --ro-dir"
-        ),
-        "{all}"
-    );
+    assert!(all.contains("is in the read-only grant '/data'; mode 'r+' needs a read-write grant;"), "{all}");
+    assert!(all.contains("grant the directory with --dir instead of --ro-dir"), "{all}");
     assert_eq!(std::fs::read(dir.path().join("x.f8")).unwrap(), 3.0f64.to_le_bytes());
 }
 

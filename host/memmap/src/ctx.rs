@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use wasmtime_wasi::FsPerms;
 
-use crate::error::{Error, ErrorCode, quoted};
+use crate::error::{Error, GrantRefusal, Limit, quoted};
 use crate::grants::Grant;
-use crate::mapping::Mapping;
+use crate::map::MappedFile;
 use crate::meter::Meter;
 
 /// What one plugin instance may use of the host through `memmap`. Hitting a limit gives the plugin a
@@ -114,7 +114,12 @@ pub struct MemmapCtxBuilder {
     limits: MemmapLimits,
     deadline: Option<Instant>,
     fuel: Option<u64>,
+    hooks: Vec<ErrorHook>,
 }
+
+/// A function the host calls with every error it returns to the plugin (see
+/// [`MemmapCtxBuilder::on_error`]).
+pub type ErrorHook = Arc<dyn Fn(&mut Error) + Send + Sync>;
 
 impl MemmapCtxBuilder {
     /// A builder with no grants and the default limits.
@@ -149,10 +154,60 @@ impl MemmapCtxBuilder {
     }
 
     /// Lets the plugin map files in `dir`, an already opened directory (the one the embedder
-    /// checked): as [`Self::preopened_dir`] without opening a name again.
-    pub(crate) fn preopened(mut self, dir: cap_std::fs::Dir, guest_path: &str, perms: FsPerms) -> Self {
+    /// checked): as [`Self::preopened_dir`] without opening a name again. The authority is the
+    /// directory handle itself (cap-std's model): nothing outside it is reachable.
+    pub fn preopened(mut self, dir: cap_std::fs::Dir, guest_path: &str, perms: FsPerms) -> Self {
         self.grants.push(Grant::from_dir(dir, guest_path, perms));
         self
+    }
+
+    /// Grants the host directory `host_path` under the name `guest_path` to both the plugin's WASI
+    /// file calls (`wasi`, as `WasiCtxBuilder::preopened_dir` does) and its `memmap` calls (as
+    /// [`preopened_dir`](Self::preopened_dir) does): one call for the usual case where a plugin
+    /// reads and writes files through both, like `wasmtime run --dir HOST::GUEST`. The directory
+    /// is opened once and WASI is given that same directory (by its `/proc/self/fd` name), so a
+    /// directory renamed or replaced meanwhile cannot make the two grants differ.
+    ///
+    /// Needs ambient authority (any path this process can open) and a mounted `/proc` (Linux).
+    ///
+    /// # Errors
+    /// The error of opening `host_path` as a directory; an error when `/proc/self/fd` does not
+    /// name the opened directory (`/proc` not mounted); WASI's refusal of the directory.
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::{FsPerms, MemmapCtxBuilder};
+    /// use wasmtime_wasi::WasiCtxBuilder;
+    ///
+    /// let data = std::env::temp_dir();
+    /// let mut wasi = WasiCtxBuilder::new();
+    /// let memmap = MemmapCtxBuilder::new().preopened_dir_with_wasi(&mut wasi, &data, "/data", FsPerms::ReadOnly)?.build();
+    /// let wasi = wasi.build();
+    /// # let _ = (memmap, wasi);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn preopened_dir_with_wasi(
+        self,
+        wasi: &mut wasmtime_wasi::WasiCtxBuilder,
+        host_path: impl AsRef<Path>,
+        guest_path: &str,
+        perms: FsPerms,
+    ) -> std::io::Result<Self> {
+        use cap_std::fs::MetadataExt as _;
+        use std::os::unix::fs::MetadataExt as _;
+        let host_path = host_path.as_ref();
+        let dir = cap_std::fs::Dir::open_ambient_dir(host_path, cap_std::ambient_authority())?;
+        let by_fd = std::path::PathBuf::from(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&dir)));
+        let (ours, named) = (dir.dir_metadata()?, std::fs::metadata(&by_fd)?);
+        if (ours.dev(), ours.ino()) != (named.dev(), named.ino()) {
+            return Err(std::io::Error::other(format!(
+                "{} does not name the directory opened as {} (is /proc mounted?)",
+                by_fd.display(),
+                host_path.display()
+            )));
+        }
+        wasi.preopened_dir(&by_fd, guest_path, perms).map_err(std::io::Error::other)?;
+        Ok(self.preopened(dir, guest_path, perms))
     }
 
     /// Sets the limits (default [`MemmapLimits::default`]).
@@ -173,6 +228,41 @@ impl MemmapCtxBuilder {
         self
     }
 
+    /// Calls `hook` with every error the host is about to return to the plugin (each `memmap` call
+    /// that fails with the WIT `error`, numpy's exception), before the plugin sees it: for an
+    /// embedder to see, count or log what its plugins are refused (a limit: [`Error::limit`]; a
+    /// path outside the grants: [`Error::grant`]) and to add its own hint to what the plugin reads
+    /// ([`Error::add_hint`]: how to raise the limit or grant the directory in the embedder's own
+    /// terms). Hooks run in the order added, on the thread of the plugin's call; keep them short.
+    ///
+    /// Each error is also a `tracing` event of this crate: at `info` for a limit or grant refusal,
+    /// at `debug` for the rest (numpy's own `IndexError`, `ValueError`...).
+    ///
+    /// Stops of the whole plugin (its time or fuel running out during a call) are traps, not
+    /// errors it sees, and are not passed to the hook.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use wasm_memmap_host::{Limit, MemmapCtxBuilder};
+    ///
+    /// let refused: Arc<Mutex<Vec<Limit>>> = Arc::default();
+    /// let seen = Arc::clone(&refused);
+    /// let ctx = MemmapCtxBuilder::new()
+    ///     .on_error(move |error| {
+    ///         if let Some(limit) = error.limit() {
+    ///             seen.lock().unwrap().push(limit);
+    ///             error.add_hint(format!("ask the operator to raise {limit}"));
+    ///         }
+    ///     })
+    ///     .build();
+    /// # let _ = ctx;
+    /// ```
+    pub fn on_error(mut self, hook: impl Fn(&mut Error) + Send + Sync + 'static) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
     /// The context, ready to be put in a `Store`'s data.
     pub fn build(self) -> MemmapCtx {
         MemmapCtx {
@@ -182,6 +272,7 @@ impl MemmapCtxBuilder {
             maps: Vec::new(),
             deadline: self.deadline,
             fuel: self.fuel,
+            hooks: self.hooks,
         }
     }
 }
@@ -192,11 +283,13 @@ pub struct MemmapCtx {
     pub(crate) limits: MemmapLimits,
     pub(crate) stats: Arc<MemmapStats>,
     /// Every mapping this plugin opened that may still live, for [`MemmapCtx::flush_all`].
-    maps: Vec<Weak<Mapping>>,
+    maps: Vec<Weak<MappedFile>>,
     /// When the host stops its own work in the plugin's calls (see [`MemmapCtx::set_deadline`]).
     deadline: Option<Instant>,
     /// Host fuel left (see [`MemmapCtx::set_fuel`]); `None`: not metered.
     fuel: Option<u64>,
+    /// [`MemmapCtxBuilder::on_error`]'s hooks.
+    hooks: Vec<ErrorHook>,
 }
 
 impl MemmapCtx {
@@ -296,12 +389,28 @@ impl MemmapCtx {
         self.fuel
     }
 
+    /// Tells the embedder of `error`, which is about to be returned to the plugin: a `tracing`
+    /// event, a count in [`MemmapStats::limit_refusals`] or [`MemmapStats::grant_refusals`], then
+    /// each [`MemmapCtxBuilder::on_error`] hook (which may add hints).
+    pub(crate) fn report(&self, error: &mut Error) {
+        let (code, limit, grant, message) = (error.code(), error.limit(), error.grant(), error.message());
+        if limit.is_some() || grant.is_some() {
+            tracing::info!(?code, ?limit, ?grant, reason = message, "memmap refused a plugin's call");
+        } else {
+            tracing::debug!(?code, reason = message, "memmap call failed");
+        }
+        self.stats.refused(error);
+        for hook in &self.hooks {
+            hook(error);
+        }
+    }
+
     /// A meter for one host call (see `meter.rs`).
     pub(crate) fn meter(&mut self) -> Meter<'_> {
         Meter::new(self.deadline, &mut self.fuel)
     }
 
-    pub(crate) fn track(&mut self, map: &Arc<Mapping>) {
+    pub(crate) fn track(&mut self, map: &Arc<MappedFile>) {
         self.maps.retain(|m| m.strong_count() > 0);
         self.maps.push(Arc::downgrade(map));
         map.set_deadline(self.deadline);
@@ -312,8 +421,8 @@ impl MemmapCtx {
         let after = self.stats.live_handles().saturating_add(1);
         let max = self.limits.max_handles;
         if after > max {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
+            return Err(Error::limit_exceeded(
+                Limit::Handles,
                 format!(
                     "another memmap handle would make {after} live handles, over the limit of {max}; drop handles you no longer need"
                 ),
@@ -328,8 +437,8 @@ impl MemmapCtx {
         let after = self.stats.open_maps().saturating_add(1);
         let max = self.limits.max_open_maps;
         if after > max {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
+            return Err(Error::limit_exceeded(
+                Limit::OpenMaps,
                 format!(
                     "opening '{}' would make {after} maps open at once, over the limit of {max} (each holds a host file descriptor); drop maps you no longer need, and the views of maps you closed",
                     quoted(path)
@@ -344,8 +453,8 @@ impl MemmapCtx {
         let after = self.stats.mapped_bytes().saturating_add(bytes);
         let max = self.limits.max_mapped_bytes;
         if after > max {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
+            return Err(Error::limit_exceeded(
+                Limit::MappedBytes,
                 format!(
                     "mapping {bytes} more bytes would make {after} bytes mapped at once, over the limit of {max}; drop maps you no longer need or map a smaller part (shape and offset)"
                 ),
@@ -360,8 +469,8 @@ impl MemmapCtx {
         let after = self.stats.copy_on_write_bytes().saturating_add(bytes);
         let max = self.limits.max_copy_on_write_bytes;
         if after > max {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
+            return Err(Error::limit_exceeded(
+                Limit::CopyOnWriteBytes,
                 format!(
                     "mapping {bytes} more bytes copy-on-write (mode 'c') would make {after} bytes mapped copy-on-write at once, over the limit of {max}; pages written in such a map become host memory: map a smaller part, drop maps you no longer need, or use mode 'r' to only read"
                 ),
@@ -376,8 +485,8 @@ impl MemmapCtx {
         let after = self.stats.file_bytes_added().saturating_add(added);
         let max = self.limits.max_total_file_bytes;
         if after > max {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
+            return Err(Error::limit_exceeded(
+                Limit::TotalFileBytes,
                 format!(
                     "mode '{mode}' would make '{path}' {size} bytes long, adding {added} bytes to the files this plugin made or grew, {after} bytes in total, over the limit of {max} bytes in total; map a smaller shape or write fewer files"
                 ),
@@ -391,8 +500,8 @@ impl MemmapCtx {
     pub(crate) fn check_file_size(&self, path: &str, size: u64, mode: &str) -> Result<(), Error> {
         let max = self.limits.max_file_size_bytes;
         if size > max {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
+            return Err(Error::limit_exceeded(
+                Limit::FileSizeBytes,
                 format!(
                     "mode '{mode}' would make '{}' {size} bytes long, over the limit of {max} bytes per file; map a smaller shape",
                     quoted(path)
@@ -407,8 +516,8 @@ impl MemmapCtx {
     pub(crate) fn check_transfer(&self, bytes: u64, what: &str) -> Result<(), Error> {
         let max = self.limits.max_transfer_bytes;
         if bytes > max {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
+            return Err(Error::limit_exceeded(
+                Limit::TransferBytes,
                 format!(
                     "{what} of {bytes} bytes is over the limit of {max} bytes per call; move the data in smaller selections"
                 ),
@@ -435,6 +544,10 @@ pub struct MemmapStats {
     copy_on_write_bytes: AtomicU64,
     background_flushes: AtomicU64,
     wasi_opens_refused: AtomicU64,
+    /// Per [`Limit`], in the order of [`Limit::ALL`].
+    limit_refusals: [AtomicU64; Limit::ALL.len()],
+    /// Per [`GrantRefusal`], in the order of [`GrantRefusal::ALL`].
+    grant_refusals: [AtomicU64; GrantRefusal::ALL.len()],
 }
 
 impl MemmapStats {
@@ -512,6 +625,43 @@ impl MemmapStats {
         self.wasi_opens_refused.load(Ordering::Acquire)
     }
 
+    /// How many of the plugin's calls `limit` refused (each an error the plugin received, with
+    /// [`Error::limit`] `Some(limit)`): for an embedder to say after a run which limits the plugin
+    /// hit, whether or not the plugin reported them.
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::{Limit, MemmapCtx};
+    /// let ctx = MemmapCtx::builder().build();
+    /// assert_eq!(ctx.stats().limit_refusals(Limit::FileSizeBytes), 0);
+    /// ```
+    pub fn limit_refusals(&self, limit: Limit) -> u64 {
+        self.limit_refusals[Self::limit_slot(limit)].load(Ordering::Acquire)
+    }
+
+    /// How many of the plugin's paths the grants refused for `why` (each an `access-denied` error
+    /// the plugin received, with [`Error::grant`] `Some(why)`).
+    pub fn grant_refusals(&self, why: GrantRefusal) -> u64 {
+        self.grant_refusals[Self::grant_slot(why)].load(Ordering::Acquire)
+    }
+
+    fn limit_slot(limit: Limit) -> usize {
+        Limit::ALL.iter().position(|&l| l == limit).unwrap_or(0)
+    }
+
+    fn grant_slot(why: GrantRefusal) -> usize {
+        GrantRefusal::ALL.iter().position(|&g| g == why).unwrap_or(0)
+    }
+
+    pub(crate) fn refused(&self, error: &Error) {
+        if let Some(limit) = error.limit() {
+            self.limit_refusals[Self::limit_slot(limit)].fetch_add(1, Ordering::AcqRel);
+        }
+        if let Some(why) = error.grant() {
+            self.grant_refusals[Self::grant_slot(why)].fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
     pub(crate) fn wasi_open_refused(&self) {
         self.wasi_opens_refused.fetch_add(1, Ordering::AcqRel);
     }
@@ -580,5 +730,121 @@ impl MemmapStats {
 
     pub(crate) fn flush_failed(&self) {
         self.flush_failures.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::ErrorCode;
+
+    /// A context whose every limit is 1 (0 for the handle and map counts, so that one more is over).
+    fn tight() -> MemmapCtx {
+        let limits = MemmapLimits {
+            max_transfer_bytes: 1,
+            max_handles: 0,
+            max_open_maps: 0,
+            max_mapped_bytes: 1,
+            max_file_size_bytes: 1,
+            max_total_file_bytes: 1,
+            max_copy_on_write_bytes: 1,
+        };
+        MemmapCtxBuilder::new().limits(limits).build()
+    }
+
+    /// Each check names the limit that refused it, one per `MemmapLimits` field, and the
+    /// refusal's code is numpy's `MemoryError` (`limit-exceeded`).
+    #[test]
+    fn every_limit_refusal_says_which_limit() {
+        let ctx = tight();
+        let refusals = [
+            ctx.check_transfer(2, "a read"),
+            ctx.check_new_handle(),
+            ctx.check_new_open_map("x"),
+            ctx.check_new_map(2),
+            ctx.check_file_size("x", 2, "w+"),
+            ctx.check_total_file_bytes("x", 2, 2, "w+"),
+            ctx.check_copy_on_write(2),
+        ];
+        let limits: Vec<Option<Limit>> = refusals.iter().map(|r| r.as_ref().expect_err("over").limit()).collect();
+        assert_eq!(limits, Limit::ALL.map(Some));
+        for refusal in refusals {
+            assert_eq!(refusal.expect_err("over").code(), ErrorCode::LimitExceeded);
+        }
+        // The field each names holds the value the message quotes.
+        for limit in Limit::ALL {
+            assert!(limit.value(&ctx.limits) <= 1, "{limit}");
+        }
+    }
+
+    /// The library's refusals name no setting of any embedder (no command-line flag).
+    #[test]
+    fn limit_messages_name_no_flag() {
+        let ctx = tight();
+        for err in
+            [ctx.check_transfer(2, "a write").expect_err("over"), ctx.check_file_size("x", 2, "w+").expect_err("over")]
+        {
+            assert!(!err.message().contains("--"), "{}", err.message());
+        }
+    }
+
+    /// Every hook sees the error in the order added and can add a hint, which the plugin reads
+    /// after the message.
+    #[test]
+    fn hooks_see_every_error_and_add_hints() {
+        type Seen = Mutex<Vec<(u8, Option<Limit>)>>;
+        let seen: Arc<Seen> = Arc::default();
+        let (first, second) = (Arc::clone(&seen), Arc::clone(&seen));
+        let ctx = MemmapCtxBuilder::new()
+            .limits(MemmapLimits { max_file_size_bytes: 10, ..MemmapLimits::default() })
+            .on_error(move |e| {
+                first.lock().expect("lock").push((1, e.limit()));
+                if e.limit() == Some(Limit::FileSizeBytes) {
+                    e.add_hint("raise max_file_size_bytes");
+                }
+            })
+            .on_error(move |e| second.lock().expect("lock").push((2, e.limit())))
+            .build();
+        let mut err = ctx.check_file_size("big", 11, "w+").expect_err("over");
+        ctx.report(&mut err);
+        let mut other = Error::new(ErrorCode::IndexOutOfBounds, "index 5 is out of bounds for axis 0 with size 3");
+        ctx.report(&mut other);
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            [(1, Some(Limit::FileSizeBytes)), (2, Some(Limit::FileSizeBytes)), (1, None), (2, None)]
+        );
+        assert_eq!(
+            err.to_string(),
+            "mode 'w+' would make 'big' 11 bytes long, over the limit of 10 bytes per file; map a smaller shape; raise max_file_size_bytes"
+        );
+        assert!(other.hints().is_empty());
+        // Counted, for a report after the run.
+        let stats = ctx.stats();
+        assert_eq!(Limit::ALL.map(|l| stats.limit_refusals(l)), [0, 0, 0, 0, 1, 0, 0]);
+        assert_eq!(GrantRefusal::ALL.map(|g| stats.grant_refusals(g)), [0, 0, 0]);
+    }
+
+    /// One call grants a directory to WASI and to `memmap` alike, under the same guest name.
+    #[test]
+    fn one_call_grants_a_directory_to_wasi_and_memmap() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut wasi = wasmtime_wasi::WasiCtxBuilder::new();
+        let ctx = MemmapCtxBuilder::new()
+            .preopened_dir_with_wasi(&mut wasi, dir.path(), "/data", FsPerms::ReadOnly)
+            .expect("grant")
+            .build();
+        let _wasi = wasi.build();
+        let resolved = crate::grants::resolve(&ctx.grants, "/data/x").expect("granted");
+        assert_eq!(resolved.rest, Path::new("x"));
+        assert!(!resolved.grant.writable());
+        let missing = MemmapCtxBuilder::new().preopened_dir_with_wasi(
+            &mut wasmtime_wasi::WasiCtxBuilder::new(),
+            dir.path().join("missing"),
+            ".",
+            FsPerms::ReadWrite,
+        );
+        assert_eq!(missing.err().map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
     }
 }

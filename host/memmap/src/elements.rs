@@ -6,7 +6,7 @@ use crate::dtype;
 use crate::error::Error;
 use crate::generated::types::{Dtype, Elements, Order, ScalarKind};
 use crate::layout::{self, Layout, Run};
-use crate::mapping::{Access, Mapping};
+use crate::map::{MapGuard, MappedFile};
 use crate::meter::{self, Clock, Meter};
 
 fn to_usize(v: u64) -> Result<usize, Error> {
@@ -61,7 +61,7 @@ fn in_blocks(
 
 /// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element,
 /// charging `meter` run by run.
-fn gather(map: &Access<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
+fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
     let itemsize = layout.itemsize();
     let packed = Layout::contiguous(layout.shape(), itemsize, Order::C)?;
     let item = to_usize(itemsize)?;
@@ -91,7 +91,7 @@ fn gather(map: &Access<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'
 /// Copies `src` (laid out by `src_strides` over the selection's shape) into the selection,
 /// charging `meter` run by run.
 fn scatter(
-    map: &Access<'_>,
+    map: &MapGuard<'_>,
     layout: &Layout,
     src: &[u8],
     src_strides: &[i64],
@@ -162,7 +162,7 @@ fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> {
 
 /// Reads the selection as values of `T`, `units` of them per element (2 for complex numbers).
 fn read_as<T: Pod>(
-    map: &Access<'_>,
+    map: &MapGuard<'_>,
     layout: &Layout,
     dtype: Dtype,
     units: usize,
@@ -171,7 +171,7 @@ fn read_as<T: Pod>(
     let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
     // The common case, a contiguous selection in the host's byte order, is copied into a vector
     // that is not zeroed first: one run, charged (and the clock looked at) before it is copied, in
-    // blocks of 1 MiB with a look at the clock between them (see `Access::read_vec`).
+    // blocks of 1 MiB with a look at the clock between them (see `MapGuard::read_vec`).
     if !dtype::needs_swap(dtype)
         && layout.size() > 0
         && let Some(start) = contiguous_start(layout)?
@@ -190,7 +190,7 @@ fn read_as<T: Pod>(
 }
 
 /// The selection's elements in C order, like `a[index].copy()`, charging `meter`.
-pub(crate) fn read(map: &Mapping, layout: &Layout, dtype: Dtype, meter: &mut Meter<'_>) -> Result<Elements, Error> {
+pub(crate) fn read(map: &MappedFile, layout: &Layout, dtype: Dtype, meter: &mut Meter<'_>) -> Result<Elements, Error> {
     let map = &map.reader()?;
     let m = meter;
     Ok(match dtype.kind {
@@ -283,7 +283,7 @@ pub(crate) fn byte_len(data: &Elements) -> u64 {
 /// does not broadcast; `read-only` for a read-only map; a trap past the deadline or the host fuel
 /// of `meter` (what was written before stays written, as after a `KeyboardInterrupt` in numpy).
 pub(crate) fn write(
-    map: &Mapping,
+    map: &MappedFile,
     layout: &Layout,
     dtype: Dtype,
     data: &Elements,
@@ -366,16 +366,16 @@ mod tests {
     #[test]
     fn a_page_strided_copy_is_charged_per_page_and_stops_at_the_deadline_after_bounded_work() {
         use crate::generated::types::{ByteOrder, Index, Slice};
-        use crate::raw::{MapKind, RawMap};
+        use crate::map::{MappedRegion, MmapAccess};
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("sparse.u1");
         let file =
             std::fs::File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
         let len = 64 << 20;
         file.set_len(u64::try_from(len).expect("len")).expect("size");
-        let raw = RawMap::new(&file, 0, len, MapKind::ReadOnly).expect("map");
+        let raw = MappedRegion::new(&file, 0, len, MmapAccess::Read).expect("map");
         let stats = std::sync::Arc::new(crate::ctx::MemmapStats::default());
-        let map = Mapping::new(Some(raw), MapKind::ReadOnly, file, 64 << 20, stats, "sparse.u1".into());
+        let map = MappedFile::new(Some(raw), MmapAccess::Read, file, 64 << 20, stats, "sparse.u1".into());
         let whole = Layout::contiguous(&[64 << 20], 1, Order::C).expect("layout");
         let layout = whole.view(&[Index::Slice(Slice { start: None, stop: None, step: Some(4096) })]).expect("view");
         let pages = 16_384;

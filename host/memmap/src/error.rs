@@ -45,12 +45,126 @@ pub enum ErrorCode {
     Io,
 }
 
+/// Which of the embedder's [`MemmapLimits`](crate::MemmapLimits) refused a call: one variant per
+/// field. numpy has no such limits; the plugin sees numpy's `MemoryError` (WIT `limit-exceeded`).
+/// Read it with [`Error::limit`], for instance in an [`on_error`](crate::MemmapCtxBuilder::on_error)
+/// hook, to tell the person who set the limit which one to raise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`MemmapLimits::max_transfer_bytes`](crate::MemmapLimits::max_transfer_bytes): the bytes of
+    /// one `slice-read` or `slice-write`.
+    TransferBytes,
+    /// [`MemmapLimits::max_handles`](crate::MemmapLimits::max_handles): handles (maps and views)
+    /// alive at once.
+    Handles,
+    /// [`MemmapLimits::max_open_maps`](crate::MemmapLimits::max_open_maps): maps holding their file
+    /// open at once.
+    OpenMaps,
+    /// [`MemmapLimits::max_mapped_bytes`](crate::MemmapLimits::max_mapped_bytes): bytes mapped at
+    /// once.
+    MappedBytes,
+    /// [`MemmapLimits::max_file_size_bytes`](crate::MemmapLimits::max_file_size_bytes): the size of
+    /// one file made or grown.
+    FileSizeBytes,
+    /// [`MemmapLimits::max_total_file_bytes`](crate::MemmapLimits::max_total_file_bytes): bytes
+    /// added to files over the whole run.
+    TotalFileBytes,
+    /// [`MemmapLimits::max_copy_on_write_bytes`](crate::MemmapLimits::max_copy_on_write_bytes):
+    /// bytes mapped copy-on-write (mode `c`) at once.
+    CopyOnWriteBytes,
+}
+
+impl Limit {
+    /// Every limit, in the order of [`MemmapLimits`](crate::MemmapLimits)' fields.
+    pub const ALL: [Limit; 7] = [
+        Limit::TransferBytes,
+        Limit::Handles,
+        Limit::OpenMaps,
+        Limit::MappedBytes,
+        Limit::FileSizeBytes,
+        Limit::TotalFileBytes,
+        Limit::CopyOnWriteBytes,
+    ];
+
+    /// The name of the [`MemmapLimits`](crate::MemmapLimits) field that sets this limit, such as
+    /// `"max_file_size_bytes"`.
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::Limit;
+    /// assert_eq!(Limit::FileSizeBytes.field(), "max_file_size_bytes");
+    /// ```
+    pub fn field(self) -> &'static str {
+        match self {
+            Limit::TransferBytes => "max_transfer_bytes",
+            Limit::Handles => "max_handles",
+            Limit::OpenMaps => "max_open_maps",
+            Limit::MappedBytes => "max_mapped_bytes",
+            Limit::FileSizeBytes => "max_file_size_bytes",
+            Limit::TotalFileBytes => "max_total_file_bytes",
+            Limit::CopyOnWriteBytes => "max_copy_on_write_bytes",
+        }
+    }
+
+    /// This limit's value in `limits`.
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::{Limit, MemmapLimits};
+    /// assert_eq!(Limit::Handles.value(&MemmapLimits::default()), 10_000);
+    /// ```
+    pub fn value(self, limits: &crate::MemmapLimits) -> u64 {
+        match self {
+            Limit::TransferBytes => limits.max_transfer_bytes,
+            Limit::Handles => limits.max_handles,
+            Limit::OpenMaps => limits.max_open_maps,
+            Limit::MappedBytes => limits.max_mapped_bytes,
+            Limit::FileSizeBytes => limits.max_file_size_bytes,
+            Limit::TotalFileBytes => limits.max_total_file_bytes,
+            Limit::CopyOnWriteBytes => limits.max_copy_on_write_bytes,
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.field())
+    }
+}
+
+/// Why a path was refused by the grants (WIT `access-denied`, numpy's `PermissionError`), for an
+/// embedder to say how to grant what the plugin asked for. Read it with [`Error::grant`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GrantRefusal {
+    /// The path is under no granted directory's guest name.
+    NotGranted,
+    /// The path leads out of its granted directory (`..`, or a symbolic link).
+    LeadsOutside,
+    /// A writing mode (`r+`, `w+`, `create-npy`) in a read-only grant.
+    ReadOnly,
+}
+
+impl GrantRefusal {
+    /// Every reason, in the order declared.
+    pub const ALL: [GrantRefusal; 3] = [GrantRefusal::NotGranted, GrantRefusal::LeadsOutside, GrantRefusal::ReadOnly];
+}
+
 /// An error returned to the plugin: a code to match on and a message that names the offending value
-/// and the bound it broke (numpy's message where numpy has one).
+/// and the bound it broke (numpy's message where numpy has one), in words that name no setting of
+/// any particular embedder; an embedder adds its own with [`Error::add_hint`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     code: ErrorCode,
     message: String,
+    /// Which limit refused the call, for [`ErrorCode::LimitExceeded`] from a
+    /// [`MemmapLimits`](crate::MemmapLimits) check.
+    limit: Option<Limit>,
+    /// Why the grants refused the path, for [`ErrorCode::AccessDenied`] from a grant check.
+    grant: Option<GrantRefusal>,
+    /// What embedders added ([`Error::add_hint`]), each sent after the message.
+    hints: Vec<String>,
     /// Set when the host stopped the call at the plugin's deadline or out of host fuel (see
     /// `meter.rs`): such an error never reaches the plugin, [`HostError`] turns it into a trap.
     stop: Option<Stop>,
@@ -59,7 +173,17 @@ pub struct Error {
 impl Error {
     /// An error with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), stop: None }
+        Self { code, message: message.into(), limit: None, grant: None, hints: Vec::new(), stop: None }
+    }
+
+    /// A [`ErrorCode::LimitExceeded`] error from `limit`.
+    pub(crate) fn limit_exceeded(limit: Limit, message: impl Into<String>) -> Self {
+        Self { limit: Some(limit), ..Self::new(ErrorCode::LimitExceeded, message) }
+    }
+
+    /// An [`ErrorCode::AccessDenied`] error from the grants.
+    pub(crate) fn refused(grant: GrantRefusal, message: impl Into<String>) -> Self {
+        Self { grant: Some(grant), ..Self::new(ErrorCode::AccessDenied, message) }
     }
 
     /// What kind of failure this is.
@@ -67,9 +191,48 @@ impl Error {
         self.code
     }
 
-    /// The human-readable description.
+    /// The host's description, without the hints embedders added.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Which [`MemmapLimits`](crate::MemmapLimits) field refused the call, when one did (the code
+    /// is then [`ErrorCode::LimitExceeded`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::{Error, ErrorCode};
+    /// assert_eq!(Error::new(ErrorCode::Io, "disk full").limit(), None);
+    /// ```
+    pub fn limit(&self) -> Option<Limit> {
+        self.limit
+    }
+
+    /// Why the grants refused the path, when they did (the code is then
+    /// [`ErrorCode::AccessDenied`]; an `access-denied` from the operating system has none).
+    pub fn grant(&self) -> Option<GrantRefusal> {
+        self.grant
+    }
+
+    /// Adds `hint` to what the plugin receives: the message, then `"; "` and each hint in the order
+    /// added. For an embedder's [`on_error`](crate::MemmapCtxBuilder::on_error) hook to say, in its
+    /// own terms, how the refusal can be lifted (a command line's flag, a configuration key).
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::{Error, ErrorCode};
+    /// let mut error = Error::new(ErrorCode::LimitExceeded, "over the limit");
+    /// error.add_hint("raise it in plugins.toml");
+    /// assert_eq!(error.to_string(), "over the limit; raise it in plugins.toml");
+    /// assert_eq!(error.message(), "over the limit");
+    /// ```
+    pub fn add_hint(&mut self, hint: impl Into<String>) {
+        self.hints.push(hint.into());
+    }
+
+    /// The hints added with [`Error::add_hint`].
+    pub fn hints(&self) -> &[String] {
+        &self.hints
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
@@ -118,8 +281,13 @@ fn os_error_text(err: &std::io::Error) -> String {
 }
 
 impl fmt::Display for Error {
+    /// The message and its hints: the text the plugin receives.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        for hint in &self.hints {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
     }
 }
 
@@ -166,7 +334,7 @@ impl From<Stop> for Error {
             Stop::Time => "the plugin's time limit passed during this call",
             Stop::Fuel => "this call needs more host work than the plugin's fuel pays for",
         };
-        Self { code: ErrorCode::LimitExceeded, message: message.into(), stop: Some(stop) }
+        Self { stop: Some(stop), ..Self::new(ErrorCode::LimitExceeded, message) }
     }
 }
 

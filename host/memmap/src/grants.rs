@@ -12,7 +12,7 @@ use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use wasmtime_wasi::FsPerms;
 
-use crate::error::{Error, ErrorCode, quoted};
+use crate::error::{Error, ErrorCode, GrantRefusal, quoted};
 
 /// POSIX's `PATH_MAX` on Linux: a path the kernel accepts has fewer bytes than this (the count
 /// includes the terminating NUL). Longer guest paths are refused before anything is built from
@@ -107,41 +107,48 @@ pub(crate) fn resolve<'a>(grants: &'a [Grant], path: &str) -> Result<Resolved<'a
             let rest = if rest.as_os_str().is_empty() { PathBuf::from(".") } else { rest };
             Ok(Resolved { grant, rest })
         }
-        None => Err(Error::new(ErrorCode::AccessDenied, not_granted_message(grants, path))),
+        None => Err(Error::refused(GrantRefusal::NotGranted, not_granted_message(grants, path))),
     }
 }
 
+/// The refusal of a path no grant covers: names the grants by the names the guest knows them by,
+/// and, when the path is relative but every grant has an absolute name (as a directory granted
+/// without a guest name of its own often has: its host path), how the guest reaches the file.
 fn not_granted_message(grants: &[Grant], path: &str) -> String {
+    let shown = quoted(path);
     if grants.is_empty() {
-        return format!(
-            "path '{}' is not inside a granted directory (no directory is granted; grant one with --dir or --ro-dir)",
-            quoted(path)
-        );
+        return format!("path '{shown}' is not inside a granted directory (no directory is granted)");
     }
     let names: Vec<String> = grants.iter().map(|g| format!("'{}'", g.guest)).collect();
-    format!(
-        "path '{}' is not inside a granted directory (granted: {}); grant its directory with --dir or --ro-dir",
-        quoted(path),
-        names.join(", ")
+    let mut message = format!("path '{shown}' is not inside a granted directory (granted: {})", names.join(", "));
+    let relative = !path.starts_with('/');
+    if relative && grants.iter().all(|g| g.absolute) {
+        let first = grants[0].guest.trim_end_matches('/');
+        message.push_str(&format!(
+            "; a relative path reaches only a directory granted as '.' or under a relative name, and these are granted under absolute names: name the file by its granted directory, as in '{first}/{shown}'"
+        ));
+    }
+    message
+}
+
+/// The refusal of a writing `mode` (`r+`, `w+`) under a read-only grant.
+pub(crate) fn read_only_error(path: &str, grant: &Grant, mode: &str) -> Error {
+    Error::refused(
+        GrantRefusal::ReadOnly,
+        format!(
+            "path '{}' is in the read-only grant '{}'; mode '{mode}' needs a read-write grant; modes 'r' and 'c' work here",
+            quoted(path),
+            grant.guest
+        ),
     )
 }
 
-/// The refusal of a writing `mode` (`r+`, `w+`) under a read-only grant, naming what would allow it.
-pub(crate) fn read_only_message(path: &str, grant: &Grant, mode: &str) -> String {
-    format!(
-        "path '{}' is in the read-only grant '{}'; mode '{mode}' needs a read-write grant (--dir instead of --ro-dir, or FsPerms::ReadWrite); modes 'r' and 'c' work here",
-        quoted(path),
-        grant.guest
-    )
-}
-
-/// The one message for every attempt to leave a grant, whether by `..`, an absolute path inside
-/// the rest, or a symbolic link.
-pub(crate) fn escape_message(path: &str, grant: &Grant) -> String {
-    format!(
-        "path '{}' leads outside its granted directory '{}'; grant the directory it leads to with --dir or --ro-dir",
-        quoted(path),
-        grant.guest
+/// The one refusal of every attempt to leave a grant, whether by `..`, an absolute path inside the
+/// rest, or a symbolic link.
+pub(crate) fn escape_error(path: &str, grant: &Grant) -> Error {
+    Error::refused(
+        GrantRefusal::LeadsOutside,
+        format!("path '{}' leads outside its granted directory '{}'", quoted(path), grant.guest),
     )
 }
 
@@ -149,4 +156,57 @@ pub(crate) fn escape_message(path: &str, grant: &Grant) -> String {
 /// own `EACCES`: cap-std reports escapes as a `PermissionDenied` error without an OS error number.
 pub(crate) fn is_escape(err: &std::io::Error) -> bool {
     err.kind() == std::io::ErrorKind::PermissionDenied && err.raw_os_error().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grants(names: &[&str]) -> Vec<Grant> {
+        let dir = std::env::temp_dir();
+        names.iter().map(|n| Grant::open(&dir, n, FsPerms::ReadOnly).expect("open")).collect()
+    }
+
+    fn refusal(grants: &[Grant], path: &str) -> Error {
+        resolve(grants, path).err().expect("refused")
+    }
+
+    /// A directory granted under an absolute name (here its host path, as when no guest name is
+    /// given) and a relative path: the message says how the guest names the granted directory.
+    #[test]
+    fn a_relative_path_outside_absolute_grants_is_told_the_granted_name() {
+        let err = refusal(&grants(&["/abs/data"]), "x");
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        assert_eq!(err.grant(), Some(GrantRefusal::NotGranted));
+        assert_eq!(
+            err.message(),
+            "path 'x' is not inside a granted directory (granted: '/abs/data'); a relative path reaches only a directory granted as '.' or under a relative name, and these are granted under absolute names: name the file by its granted directory, as in '/abs/data/x'"
+        );
+        // The name it suggests is granted.
+        assert!(resolve(&grants(&["/abs/data"]), "/abs/data/x").is_ok());
+    }
+
+    /// Without grants, or with a relative grant, the refusal lists what is granted and nothing
+    /// else; no message names a command-line flag.
+    #[test]
+    fn refusals_name_the_grants_and_no_flag() {
+        assert_eq!(
+            refusal(&[], "/data/x").message(),
+            "path '/data/x' is not inside a granted directory (no directory is granted)"
+        );
+        assert_eq!(
+            refusal(&grants(&[".", "/ro"]), "/etc/passwd").message(),
+            "path '/etc/passwd' is not inside a granted directory (granted: '.', '/ro')"
+        );
+        let g = grants(&["/ro"]);
+        let read_only = read_only_error("/ro/x", &g[0], "r+");
+        assert_eq!(read_only.grant(), Some(GrantRefusal::ReadOnly));
+        assert_eq!(read_only.code(), ErrorCode::AccessDenied);
+        let escape = escape_error("/ro/../x", &g[0]);
+        assert_eq!(escape.grant(), Some(GrantRefusal::LeadsOutside));
+        assert_eq!(escape.message(), "path '/ro/../x' leads outside its granted directory '/ro'");
+        for err in [read_only, escape, refusal(&g, "x"), refusal(&[], "x")] {
+            assert!(!err.message().contains("--"), "{}", err.message());
+        }
+    }
 }

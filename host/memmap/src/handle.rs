@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use crate::generated::types::{Dtype, Mode, Order};
 use crate::layout::Layout;
-use crate::mapping::Mapping;
+use crate::map::MappedFile;
 
 /// What `open` was given; shared by a map and its views, which report it (like numpy's views keep
 /// their base's `filename`, `offset` and `mode`).
 #[derive(Debug)]
-pub(crate) struct Opened {
+pub(crate) struct FileOrigin {
     pub path: String,
     pub dtype: Dtype,
     pub mode: Mode,
@@ -24,15 +24,15 @@ pub(crate) struct Opened {
 /// drops its handle and when the `ResourceTable` is dropped with the `Store` at the end of an
 /// instance, including after a trap, so a plugin cannot lose data by forgetting a handle or crashing.
 pub struct Memmap {
-    map: Arc<Mapping>,
-    opened: Arc<Opened>,
+    map: Arc<MappedFile>,
+    origin: Arc<FileOrigin>,
     layout: Layout,
 }
 
 impl Memmap {
-    pub(crate) fn new(map: Arc<Mapping>, opened: Arc<Opened>, layout: Layout) -> Self {
+    pub(crate) fn new(map: Arc<MappedFile>, origin: Arc<FileOrigin>, layout: Layout) -> Self {
         map.stats().handle_opened();
-        Self { map, opened, layout }
+        Self { map, origin, layout }
     }
 
     /// The array's shape, like `a.shape`.
@@ -42,15 +42,15 @@ impl Memmap {
 
     /// The path the plugin opened the file by.
     pub fn path(&self) -> &str {
-        &self.opened.path
+        &self.origin.path
     }
 
-    pub(crate) fn map(&self) -> &Mapping {
+    pub(crate) fn map(&self) -> &MappedFile {
         &self.map
     }
 
-    pub(crate) fn opened(&self) -> &Opened {
-        &self.opened
+    pub(crate) fn origin(&self) -> &FileOrigin {
+        &self.origin
     }
 
     pub(crate) fn layout(&self) -> &Layout {
@@ -59,14 +59,14 @@ impl Memmap {
 
     /// A view sharing this handle's mapping.
     pub(crate) fn with_layout(&self, layout: Layout) -> Self {
-        Self::new(Arc::clone(&self.map), Arc::clone(&self.opened), layout)
+        Self::new(Arc::clone(&self.map), Arc::clone(&self.origin), layout)
     }
 }
 
 impl Drop for Memmap {
     fn drop(&mut self) {
         if let Err(e) = self.map.flush() {
-            tracing::error!(path = %self.opened.path, error = %e, "flushing a dropped memmap handle failed");
+            tracing::error!(path = %self.origin.path, error = %e, "flushing a dropped memmap handle failed");
         }
         self.map.stats().handle_closed();
     }
@@ -74,6 +74,6 @@ impl Drop for Memmap {
 
 impl std::fmt::Debug for Memmap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Memmap").field("opened", &self.opened).field("layout", &self.layout).finish()
+        f.debug_struct("Memmap").field("origin", &self.origin).field("layout", &self.layout).finish()
     }
 }

@@ -1,4 +1,4 @@
-//! The `wasm-memmap:array` interfaces implemented over [`MemmapView`].
+//! The `wasm-memmap:array` interfaces implemented over [`WasmMemmap`].
 //!
 //! Every list or string a guest sends is bounded before the host builds anything from it: wasmtime
 //! copies arguments into the host only up to the store's hostcall fuel
@@ -10,7 +10,7 @@
 
 use wasmtime::component::Resource;
 
-use crate::MemmapView;
+use crate::WasmMemmap;
 use crate::elements;
 use crate::error::{Error, ErrorCode, HostError};
 use crate::generated::mmap::{self, HostMemmap};
@@ -38,14 +38,15 @@ impl From<ErrorCode> for types::ErrorCode {
     }
 }
 
-impl types::Host for MemmapView<'_> {
+impl types::Host for WasmMemmap<'_> {
     fn convert_error(&mut self, err: HostError) -> wasmtime::Result<types::Error> {
-        let err = err.into_guest()?;
-        Ok(types::Error { code: err.code().into(), message: err.message().to_owned() })
+        let mut err = err.into_guest()?;
+        self.ctx.report(&mut err);
+        Ok(types::Error { code: err.code().into(), message: err.to_string() })
     }
 }
 
-impl MemmapView<'_> {
+impl WasmMemmap<'_> {
     /// The handle for a call that uses its mapping: fails first when the mapping was closed
     /// (through this handle or any other of the same map), so every such call says so.
     fn get(&self, handle: &Resource<Memmap>) -> Result<&Memmap, HostError> {
@@ -55,7 +56,7 @@ impl MemmapView<'_> {
     }
 }
 
-impl HostMemmap for MemmapView<'_> {
+impl HostMemmap for WasmMemmap<'_> {
     fn open(
         &mut self,
         path: String,
@@ -78,23 +79,23 @@ impl HostMemmap for MemmapView<'_> {
     }
 
     fn dtype(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Dtype> {
-        Ok(self.table.get(&this)?.opened().dtype)
+        Ok(self.table.get(&this)?.origin().dtype)
     }
 
     fn mode(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Mode> {
-        Ok(self.table.get(&this)?.opened().mode)
+        Ok(self.table.get(&this)?.origin().mode)
     }
 
     fn offset(&mut self, this: Resource<Memmap>) -> wasmtime::Result<u64> {
-        Ok(self.table.get(&this)?.opened().offset)
+        Ok(self.table.get(&this)?.origin().offset)
     }
 
     fn order(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Order> {
-        Ok(self.table.get(&this)?.opened().order)
+        Ok(self.table.get(&this)?.origin().order)
     }
 
     fn path(&mut self, this: Resource<Memmap>) -> wasmtime::Result<String> {
-        Ok(self.table.get(&this)?.opened().path.clone())
+        Ok(self.table.get(&this)?.origin().path.clone())
     }
 
     fn view(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Resource<Memmap>, HostError> {
@@ -111,7 +112,7 @@ impl HostMemmap for MemmapView<'_> {
         let layout = handle.layout().view(&index)?;
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a read")?;
         let mut meter = self.ctx.meter();
-        let values = elements::read(handle.map(), &layout, handle.opened().dtype, &mut meter)?;
+        let values = elements::read(handle.map(), &layout, handle.origin().dtype, &mut meter)?;
         meter.finish()?;
         Ok(values)
     }
@@ -134,7 +135,7 @@ impl HostMemmap for MemmapView<'_> {
         // A broadcast value is small but fills its whole selection, in one call nothing interrupts.
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a write")?;
         let mut meter = self.ctx.meter();
-        elements::write(handle.map(), &layout, handle.opened().dtype, &data, data_shape.as_deref(), &mut meter)?;
+        elements::write(handle.map(), &layout, handle.origin().dtype, &data, data_shape.as_deref(), &mut meter)?;
         Ok(meter.finish()?)
     }
 
@@ -143,7 +144,7 @@ impl HostMemmap for MemmapView<'_> {
         // Bounded by the run's deadline like every long call: past it the rest is left to the
         // kernel's write-back, still dirty for the teardown, and the call traps.
         let done =
-            handle.map().flush_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+            handle.map().flush_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.origin().path))?;
         if !done {
             return Err(Stop::Time.into());
         }
@@ -155,7 +156,7 @@ impl HostMemmap for MemmapView<'_> {
         let handle = self.table.get(&this)?;
         // As `flush`; out of time the mapping stays open, for the teardown to flush.
         let done =
-            handle.map().close_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.opened().path))?;
+            handle.map().close_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.origin().path))?;
         if !done {
             return Err(Stop::Time.into());
         }
@@ -223,18 +224,18 @@ impl HostMemmap for MemmapView<'_> {
 
     fn item(&mut self, this: Resource<Memmap>, at: Vec<i64>) -> Result<Scalar, HostError> {
         let handle = self.get(&this)?;
-        Ok(item::get(handle.map(), handle.layout(), handle.opened().dtype, &at)?)
+        Ok(item::get(handle.map(), handle.layout(), handle.origin().dtype, &at)?)
     }
 
     fn set_item(&mut self, this: Resource<Memmap>, at: Vec<i64>, value: Scalar) -> Result<(), HostError> {
         let handle = self.get(&this)?;
-        Ok(item::set(handle.map(), handle.layout(), handle.opened().dtype, &at, &value)?)
+        Ok(item::set(handle.map(), handle.layout(), handle.origin().dtype, &at, &value)?)
     }
 }
 
-impl mmap::Host for MemmapView<'_> {}
+impl mmap::Host for WasmMemmap<'_> {}
 
-impl MemmapView<'_> {
+impl WasmMemmap<'_> {
     /// A native reduction over `a[index]`. Nothing is copied to the plugin and nothing allocated,
     /// so the per-call transfer limit does not apply (see the WIT).
     fn reduce(&mut self, this: &Resource<Memmap>, index: &[Index], op: Reduction) -> Result<f64, HostError> {
@@ -242,8 +243,56 @@ impl MemmapView<'_> {
         handle.map().check_open()?;
         let layout = handle.layout().view(index)?;
         let mut meter = self.ctx.meter();
-        let value = reduce::reduce(handle.map(), &layout, handle.opened().dtype, op, &mut meter)?;
+        let value = reduce::reduce(handle.map(), &layout, handle.origin().dtype, op, &mut meter)?;
         meter.finish()?;
         Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use wasmtime::component::ResourceTable;
+
+    use super::*;
+    use crate::{Limit, MemmapCtxBuilder, MemmapLimits};
+
+    /// What the plugin receives for a refused call: the library's message and the hint the
+    /// embedder's hook added; the hook saw which limit refused it.
+    #[test]
+    fn the_plugin_reads_the_hint_of_the_embedders_hook() {
+        let seen: Arc<Mutex<Vec<Option<Limit>>>> = Arc::default();
+        let record = Arc::clone(&seen);
+        let mut ctx = MemmapCtxBuilder::new()
+            .limits(MemmapLimits { max_transfer_bytes: 8, ..MemmapLimits::default() })
+            .on_error(move |e| {
+                record.lock().expect("lock").push(e.limit());
+                e.add_hint("ask for a larger transfer limit");
+            })
+            .build();
+        let mut table = ResourceTable::new();
+        let refused = ctx.check_transfer(16, "a read").expect_err("over");
+        let mut view = WasmMemmap::new(&mut ctx, &mut table);
+        let got = types::Host::convert_error(&mut view, refused.into()).expect("an error for the plugin");
+        assert_eq!(got.code, types::ErrorCode::LimitExceeded);
+        assert_eq!(
+            got.message,
+            "a read of 16 bytes is over the limit of 8 bytes per call; move the data in smaller selections; ask for a larger transfer limit"
+        );
+        assert_eq!(*seen.lock().expect("lock"), [Some(Limit::TransferBytes)]);
+    }
+
+    /// A stop of the whole plugin (its time ran out) is a trap: no error reaches the plugin or
+    /// the hook.
+    #[test]
+    fn a_stop_is_a_trap_and_not_reported() {
+        let seen: Arc<Mutex<usize>> = Arc::default();
+        let record = Arc::clone(&seen);
+        let mut ctx = MemmapCtxBuilder::new().on_error(move |_| *record.lock().expect("lock") += 1).build();
+        let mut table = ResourceTable::new();
+        let mut view = WasmMemmap::new(&mut ctx, &mut table);
+        assert!(types::Host::convert_error(&mut view, Error::from(Stop::Time).into()).is_err());
+        assert_eq!(*seen.lock().expect("lock"), 0);
     }
 }

@@ -6,7 +6,7 @@ use crate::dtype;
 use crate::error::Error;
 use crate::generated::types::{Dtype, Scalar, ScalarKind};
 use crate::layout::Layout;
-use crate::mapping::Mapping;
+use crate::map::MappedFile;
 
 /// The largest element: `complex128`.
 const MAX_ITEM: usize = 16;
@@ -36,7 +36,7 @@ fn offset_of(layout: &Layout, at: &[i64]) -> Result<usize, Error> {
 /// # Errors
 /// numpy's index errors (see [`Layout::item_offset`]); `io` when the file no longer covers the
 /// mapping.
-pub(crate) fn get(map: &Mapping, layout: &Layout, dtype: Dtype, at: &[i64]) -> Result<Scalar, Error> {
+pub(crate) fn get(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64]) -> Result<Scalar, Error> {
     let offset = offset_of(layout, at)?;
     let mut buf = [0u8; MAX_ITEM];
     let bytes = &mut buf[..item_len(dtype.kind)];
@@ -50,7 +50,7 @@ pub(crate) fn get(map: &Mapping, layout: &Layout, dtype: Dtype, at: &[i64]) -> R
 /// # Errors
 /// `read-only` for a read-only map, `mismatch` for a value of another kind than the array's, and
 /// the errors of [`get`].
-pub(crate) fn set(map: &Mapping, layout: &Layout, dtype: Dtype, at: &[i64], value: &Scalar) -> Result<(), Error> {
+pub(crate) fn set(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64], value: &Scalar) -> Result<(), Error> {
     // Like numpy, a read-only array refuses the assignment before looking at the index.
     let access = map.writer()?;
     let kind = kind_of(value);

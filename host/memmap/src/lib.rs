@@ -7,21 +7,31 @@
 //! number it is sent, and flushes a mapping whenever its handle is dropped or the plugin instance
 //! ends, even by a trap.
 //!
-//! The crate is used like wasmtime's `wasmtime-wasi-*` crates: put a [`MemmapCtx`] (made with a
-//! [`MemmapCtxBuilder`]) in the `Store`'s data beside a [`ResourceTable`], and call
-//! [`add_to_linker`] with a function that borrows both as a [`MemmapView`].
+//! The crate is used like wasmtime's `wasmtime-wasi-*` crates (wasi-keyvalue's shape): put a
+//! [`MemmapCtx`] (made with a [`MemmapCtxBuilder`]) in the `Store`'s data beside a
+//! [`ResourceTable`], and call [`add_to_linker`] with a function that borrows both as a
+//! [`WasmMemmap`].
+//!
+//! # Authority
+//!
+//! A context starts with none, as `WasiCtxBuilder` does: a plugin opens only files beneath the
+//! directories the embedder grants ([`MemmapCtxBuilder::preopened_dir`], or
+//! [`MemmapCtxBuilder::preopened_dir_with_wasi`] to grant one to WASI too), under the limits it sets
+//! ([`MemmapLimits`]). What a plugin is refused reaches the embedder through
+//! [`MemmapCtxBuilder::on_error`] and `tracing` events; [`Error::limit`] says which limit.
 //!
 //! # Examples
 //!
 //! Running the bundled demo plugin, which replays the numpy session this project comes from, with
-//! one granted directory:
+//! one directory granted to both WASI and `memmap` (`examples/embed.rs` is the same program taking
+//! the component's path from its arguments):
 //!
 //! ```
+//! use wasm_memmap_host::{FsPerms, MemmapCtx, MemmapCtxBuilder, WasmMemmap};
 //! use wasmtime::component::{Component, Linker, ResourceTable};
 //! use wasmtime::{Engine, Store};
 //! use wasmtime_wasi::p2::bindings::sync::Command;
 //! use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
-//! use wasm_memmap_host::{FsPerms, MemmapCtx, MemmapView};
 //!
 //! struct Host {
 //!     wasi: WasiCtx,
@@ -39,12 +49,16 @@
 //!     let engine = Engine::default();
 //!     let mut linker = Linker::<Host>::new(&engine);
 //!     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-//!     wasm_memmap_host::add_to_linker(&mut linker, |h: &mut Host| MemmapView::new(&mut h.memmap, &mut h.table))?;
+//!     wasm_memmap_host::add_to_linker(&mut linker, |h: &mut Host| WasmMemmap::new(&mut h.memmap, &mut h.table))?;
 //!
 //!     let dir = tempfile::tempdir()?;
-//!     let memmap = MemmapCtx::builder().preopened_dir(dir.path(), ".", FsPerms::ReadWrite)?.build();
-//!     let wasi = WasiCtxBuilder::new().args(&["demo"]).build();
-//!     let mut store = Store::new(&engine, Host { wasi, memmap, table: ResourceTable::new() });
+//!     let mut wasi = WasiCtxBuilder::new();
+//!     wasi.args(&["demo"]).inherit_stdout();
+//!     let memmap = MemmapCtxBuilder::new()
+//!         .preopened_dir_with_wasi(&mut wasi, dir.path(), ".", FsPerms::ReadWrite)?
+//!         .on_error(|error| eprintln!("the plugin was refused: {error}"))
+//!         .build();
+//!     let mut store = Store::new(&engine, Host { wasi: wasi.build(), memmap, table: ResourceTable::new() });
 //!
 //!     let component = Component::new(&engine, wasm_memmap_guest_artifacts::DEMO)?;
 //!     let command = Command::instantiate(&mut store, &component, &linker)?;
@@ -57,9 +71,9 @@
 //! }
 //! ```
 //!
-//! [`run`] wraps this (with a compile cache and captured output) for hosts that only run plugins.
+//! The `wasm-memmap-runner` crate wraps this (with limits, a compile cache and captured output) for
+//! hosts that only run plugins.
 
-mod cache;
 mod ctx;
 mod dtype;
 mod elements;
@@ -67,25 +81,28 @@ mod error;
 mod grants;
 mod handle;
 mod host_impl;
+mod instance_limits;
 mod item;
 mod layout;
 #[cfg(test)]
 mod layout_props;
-mod mapping;
+mod map;
 mod meter;
 pub mod npy;
 mod open;
-mod raw;
 mod reduce;
-pub mod run;
-mod sigbus;
 mod wasi_handles;
 
-pub use ctx::{MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
-pub use error::{Error, ErrorCode};
+pub use ctx::{ErrorHook, MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
+pub use error::{Error, ErrorCode, GrantRefusal, Limit};
+// The host type of the WIT `memmap` resource: public because the bindings name it, hidden because
+// an embedder never handles one (wasi-keyvalue hides its `Bucket` the same way).
+#[doc(hidden)]
 pub use handle::Memmap;
+pub use instance_limits::{
+    EPOCH_TICK, HasInstanceLimits, InstanceLimiter, InstanceLimits, Stop, add_wasi_handle_limit,
+};
 pub use meter::HOST_BYTES_PER_FUEL;
-pub use run::InstanceLimits;
 pub use wasmtime_wasi::FsPerms;
 
 use wasmtime::component::{HasData, Linker, ResourceTable};
@@ -101,15 +118,17 @@ mod generated {
     pub(crate) use self::wasm_memmap::array::{mmap, types};
 }
 
-/// Borrows what the `memmap` interface needs from a `Store`'s data: the plugin's [`MemmapCtx`] and
-/// the [`ResourceTable`] its handles live in (the same table WASI uses).
-pub struct MemmapView<'a> {
+/// The host state the `memmap` interface works on, borrowed from a `Store`'s data for one call: the
+/// plugin's [`MemmapCtx`] and the [`ResourceTable`] its handles live in (the same table WASI uses).
+/// Made by the function given to [`add_to_linker`], as `wasmtime_wasi_keyvalue::WasiKeyValue` is
+/// for wasi-keyvalue.
+pub struct WasmMemmap<'a> {
     ctx: &'a mut MemmapCtx,
     table: &'a mut ResourceTable,
 }
 
-impl<'a> MemmapView<'a> {
-    /// A view of `ctx` and `table`.
+impl<'a> WasmMemmap<'a> {
+    /// Borrows `ctx` and `table` for the interface.
     pub fn new(ctx: &'a mut MemmapCtx, table: &'a mut ResourceTable) -> Self {
         Self { ctx, table }
     }
@@ -118,15 +137,18 @@ impl<'a> MemmapView<'a> {
 struct HasMemmap;
 
 impl HasData for HasMemmap {
-    type Data<'a> = MemmapView<'a>;
+    type Data<'a> = WasmMemmap<'a>;
 }
 
 /// Adds the `wasm-memmap:array` interfaces (`types` and `mmap`) to `linker`, served by the
-/// [`MemmapView`] that `get` borrows from the store's data. Add WASI beside it
-/// (`wasmtime_wasi::p2::add_to_linker_sync`) for plugins that are WASI commands.
+/// [`WasmMemmap`] that `get` borrows from the store's data. Add WASI beside it
+/// (`wasmtime_wasi::p2::add_to_linker_sync` or `_async`) for plugins that are WASI commands.
+///
+/// Linking gives a plugin no authority by itself: what it may open is what its [`MemmapCtx`]
+/// grants.
 ///
 /// # Errors
 /// When the interfaces are already in the linker.
-pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> MemmapView<'_>) -> wasmtime::Result<()> {
+pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>) -> wasmtime::Result<()> {
     generated::Plugin::add_to_linker::<T, HasMemmap>(linker, get)
 }

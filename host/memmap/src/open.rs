@@ -9,14 +9,14 @@ use cap_std::fs::{OpenOptions, OpenOptionsExt};
 
 use crate::ctx::MemmapCtx;
 use crate::dtype;
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
 use crate::generated::types::{Dtype, Mode, Order};
 use crate::grants;
-use crate::handle::{Memmap, Opened};
+use crate::handle::{FileOrigin, Memmap};
 use crate::layout::{self, Layout, MAX_BYTES};
-use crate::mapping::Mapping;
+use crate::map::MappedFile;
+use crate::map::{MappedRegion, MmapAccess};
 use crate::npy;
-use crate::raw::{MapKind, RawMap};
 
 /// numpy's spelling of a mode, for messages.
 pub(crate) fn mode_str(mode: Mode) -> &'static str {
@@ -154,13 +154,13 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
     let Extent { nbytes, end, layout } = sized;
 
     let kind = match mode {
-        Mode::ReadOnly => MapKind::ReadOnly,
-        Mode::ReadWrite | Mode::Write => MapKind::Shared,
-        Mode::CopyOnWrite => MapKind::Private,
+        Mode::ReadOnly => MmapAccess::Read,
+        Mode::ReadWrite | Mode::Write => MmapAccess::Write,
+        Mode::CopyOnWrite => MmapAccess::Copy,
     };
     let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
     // Whether the open changed the file outside the mapping (its size, its header, its existence),
-    // which the next flush must sync (see `Mapping::needs_sync`).
+    // which the next flush must sync (see `MappedFile::needs_sync`).
     let mut changed = mode == Mode::Write;
     if writes {
         // numpy grows a short file (never shrinks it) and keeps at least one byte, so that even an
@@ -192,16 +192,16 @@ fn open_with_header(ctx: &mut MemmapCtx, args: OpenArgs, header: Option<&[u8]>) 
     } else {
         let len = usize::try_from(nbytes)
             .map_err(|_| Error::overflow(format!("{nbytes} bytes do not fit in this host's address space")))?;
-        Some(RawMap::new(&file, offset, len, kind).map_err(|e| Error::from_io(&e, &path))?)
+        Some(MappedRegion::new(&file, offset, len, kind).map_err(|e| Error::from_io(&e, &path))?)
     };
-    let map = Arc::new(Mapping::new(raw, kind, file, end, ctx.stats(), path.clone()));
+    let map = Arc::new(MappedFile::new(raw, kind, file, end, ctx.stats(), path.clone()));
     if changed {
         map.needs_sync(created_in);
     }
     ctx.track(&map);
     // numpy's open_memmap maps a new .npy file with mode 'r+' after writing its header.
     let mode = if header.is_some() { Mode::ReadWrite } else { mode };
-    Ok(Memmap::new(map, Arc::new(Opened { path, dtype, mode, offset, order }), layout))
+    Ok(Memmap::new(map, Arc::new(FileOrigin { path, dtype, mode, offset, order }), layout))
 }
 
 /// A file [`open_file`] opened.
@@ -229,7 +229,7 @@ fn open_file(
     let grant = resolved.grant;
     let writes = matches!(mode, Mode::ReadWrite | Mode::Write);
     if writes && !grant.writable() {
-        return Err(Error::new(ErrorCode::AccessDenied, grants::read_only_message(path, grant, mode_str(mode))));
+        return Err(grants::read_only_error(path, grant, mode_str(mode)));
     }
     // Refuse anything but a regular file before opening it: opening a device or a FIFO can itself
     // do something (a tape rewinds, a terminal becomes the controlling one). The check after the
@@ -254,11 +254,7 @@ fn open_file(
             let mut options = OpenOptions::new();
             options.read(true).custom_flags(libc::O_DIRECTORY | libc::O_NOCTTY);
             let dir = grant.dir().open_with(parent, &options).map_err(|e| {
-                if grants::is_escape(&e) {
-                    Error::new(ErrorCode::AccessDenied, grants::escape_message(path, grant))
-                } else {
-                    Error::from_io(&e, path)
-                }
+                if grants::is_escape(&e) { grants::escape_error(path, grant) } else { Error::from_io(&e, path) }
             })?;
             created_in = Some(dir.into_std());
         }
@@ -274,11 +270,7 @@ fn open_file(
     // O_NONBLOCK: opening a FIFO must not hang the host; it is refused below as not a regular file.
     options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     let file = grant.dir().open_with(&resolved.rest, &options).map_err(|e| {
-        if grants::is_escape(&e) {
-            Error::new(ErrorCode::AccessDenied, grants::escape_message(path, grant))
-        } else {
-            Error::from_io(&e, path)
-        }
+        if grants::is_escape(&e) { grants::escape_error(path, grant) } else { Error::from_io(&e, path) }
     })?;
     let file = file.into_std();
     let meta = file.metadata().map_err(|e| Error::from_io(&e, path))?;

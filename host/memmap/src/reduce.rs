@@ -11,7 +11,7 @@ use crate::dtype;
 use crate::error::Error;
 use crate::generated::types::{Dtype, ScalarKind};
 use crate::layout::{Layout, Run};
-use crate::mapping::{Access, Mapping};
+use crate::map::{MapGuard, MappedFile};
 use crate::meter::{self, Clock, Meter, Stop};
 
 /// Which reduction to run.
@@ -378,7 +378,7 @@ fn for_each_run_bytes(
 
 /// Runs `f` on each run of the selection, read in place.
 fn for_each_elems(
-    map: &Access<'_>,
+    map: &MapGuard<'_>,
     layout: &Layout,
     meter: &mut Meter<'_>,
     mut f: impl FnMut(&Elems<'_>, usize, usize) -> Result<(), Stop>,
@@ -420,7 +420,7 @@ fn pairwise_half(n: usize) -> usize {
 /// page faults and the reading of the parts overlap.
 ///
 /// A run of more than one block ([`meter::block_elements`]) looks at `clock` between blocks.
-fn sum_run<K: Load>(map: &Access<'_>, run: &RunBytes, clock: Clock) -> Result<f64, Error> {
+fn sum_run<K: Load>(map: &MapGuard<'_>, run: &RunBytes, clock: Clock) -> Result<f64, Error> {
     let parts = parallel_parts();
     let block = run.block;
     if run.count <= block {
@@ -467,7 +467,7 @@ fn combine(sums: &[f64]) -> f64 {
     }
 }
 
-fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction, meter: &mut Meter<'_>) -> Result<f64, Error> {
+fn run<K: Load>(map: &MapGuard<'_>, layout: &Layout, op: Reduction, meter: &mut Meter<'_>) -> Result<f64, Error> {
     let size = layout.size();
     let clock = meter.clock();
     match op {
@@ -510,7 +510,7 @@ fn run<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction, meter: &mut Me
 /// message); `io` when the file no longer covers its mapping; a trap past the deadline or the host
 /// fuel of `meter`.
 pub(crate) fn reduce(
-    map: &Mapping,
+    map: &MappedFile,
     layout: &Layout,
     dtype: Dtype,
     op: Reduction,

@@ -75,7 +75,7 @@ pub(crate) fn limit_open_at<T: WasiView + Send + 'static>(
                 tracing::warn!(
                     held,
                     max,
-                    "the plugin holds {held} WASI handles (open files and directories, streams), its limit (--max-wasi-handles); open-at returns insufficient-memory"
+                    "the plugin holds {held} WASI handles (open files and directories, streams), its limit of {max}; open-at returns insufficient-memory"
                 );
                 return Ok((Err(ErrorCode::InsufficientMemory),));
             }

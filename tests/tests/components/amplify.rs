@@ -6,9 +6,9 @@
 //! host's peak memory during these attacks is measured in `host/cli/tests/amplify.rs`.
 
 use wasm_memmap_guest_artifacts::test_programs::AMPLIFY;
-use wasm_memmap_host::run::{DirGrant, Outcome, Status};
 use wasm_memmap_host::{FsPerms, InstanceLimits, MemmapLimits};
-use wasm_memmap_tests::{config, run_config, runner, stdout};
+use wasm_memmap_runner::testkit::{config, run_config, runner};
+use wasm_memmap_runner::{DirGrant, Outcome, Status};
 
 fn run(attack: &[&str], limits: MemmapLimits, max_memory: u64) -> (tempfile::TempDir, Outcome) {
     let dir = tempfile::tempdir().unwrap();
@@ -28,7 +28,7 @@ fn reported(outcome: &Outcome) -> (String, String) {
         outcome.status,
         String::from_utf8_lossy(&outcome.stderr)
     );
-    let v: serde_json::Value = serde_json::from_str(stdout(outcome).trim()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(outcome.stdout_text().trim()).unwrap();
     (v["code"].as_str().unwrap().to_owned(), v["message"].as_str().unwrap().to_owned())
 }
 
@@ -111,6 +111,6 @@ fn hostcall_fuel_follows_the_transfer_limit() {
         let (_, outcome) = run(&args, small, 160 << 20);
         let Status::Trapped(e) = &outcome.status else { panic!("{attack:?}: {:?}", outcome.status) };
         assert!(format!("{e:?}").contains("fuel allocated for hostcalls has been exhausted"), "{attack:?}: {e:?}");
-        assert!(stdout(&outcome).is_empty(), "{attack:?}");
+        assert!(outcome.stdout_text().is_empty(), "{attack:?}");
     }
 }

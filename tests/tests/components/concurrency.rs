@@ -3,8 +3,8 @@
 //! flushed byte is in the files afterwards.
 
 use wasm_memmap_guest_artifacts::test_programs::STRESS;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{f64s, run_in};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::{read_array, run_in};
 
 const PARTS: u64 = 4;
 const LEN: usize = 65536;
@@ -34,14 +34,14 @@ fn plugins_in_threads_write_disjoint_regions_and_lose_nothing() {
         }
         // Element k of the shared file holds `part * 1e6 + k` for the part that owns it.
         let piece = LEN / 4;
-        let shared = f64s(&std::fs::read(dir.path().join("shared.f8")).unwrap());
+        let shared = read_array::<f64>(dir.path().join("shared.f8"));
         for (k, v) in shared.iter().enumerate() {
             let part = k / piece;
             let want = f64::from(u32::try_from(part * 1_000_000 + k).unwrap());
             assert_eq!(*v, want, "round {round}: shared element {k}");
         }
         for part in 0..4 {
-            let own = f64s(&std::fs::read(dir.path().join(format!("own-{part}.f8"))).unwrap());
+            let own = read_array::<f64>(dir.path().join(format!("own-{part}.f8")));
             assert_eq!(own, shared[part * piece..(part + 1) * piece], "round {round}: own-{part}.f8");
         }
     }

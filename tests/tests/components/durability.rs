@@ -3,10 +3,9 @@
 use std::time::Duration;
 
 use wasm_memmap_guest_artifacts::test_programs::{DURABILITY, HOSTILE, STRESS};
-use wasm_memmap_host::run::{DirGrant, Status, limit_trap_message};
 use wasm_memmap_host::{FsPerms, InstanceLimits};
-use wasm_memmap_tests::{config, f64s, fuel_runner, run_config, run_in, runner, stdout};
-use wasmtime::Trap;
+use wasm_memmap_runner::testkit::{array_from_bytes, config, fuel_runner, read_array, run_config, run_in, runner};
+use wasm_memmap_runner::{DirGrant, Status, Stop};
 
 fn leave(how: &str) -> Status {
     let dir = tempfile::tempdir().unwrap();
@@ -14,7 +13,7 @@ fn leave(how: &str) -> Status {
     // The guest wrote 1.5 * k at element k; the file's bytes must say so.
     let bytes = std::fs::read(dir.path().join("data.f8")).unwrap();
     assert_eq!(bytes.len(), 1000 * 8);
-    let values = f64s(&bytes);
+    let values = array_from_bytes::<f64>(&bytes);
     for (k, v) in values.iter().enumerate() {
         assert_eq!(*v, 1.5 * f64::from(u32::try_from(k).unwrap()), "element {k} after '{how}'");
     }
@@ -49,8 +48,8 @@ fn a_handle_held_at_a_trap_is_flushed() {
 }
 
 /// Runs `hostile spin` (writes 1.5 * k at element k of `spin.f8`, then loops without end) until
-/// `config`'s limit stops it; returns the trap and checks the data reached the file.
-fn stopped_while_spinning(runner: &'static wasm_memmap_host::run::Runner, instance: InstanceLimits) -> wasmtime::Error {
+/// `config`'s limit stops it; returns the limit that stopped it and checks the data reached the file.
+fn stopped_while_spinning(runner: &'static wasm_memmap_runner::Runner, instance: InstanceLimits) -> Stop {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(
         HOSTILE,
@@ -59,24 +58,21 @@ fn stopped_while_spinning(runner: &'static wasm_memmap_host::run::Runner, instan
     );
     config.instance = instance;
     let outcome = run_config(runner, HOSTILE, &config);
-    let values = f64s(&std::fs::read(dir.path().join("spin.f8")).unwrap());
+    let values = read_array::<f64>(dir.path().join("spin.f8"));
     assert_eq!(values, (0..1000u32).map(|k| 1.5 * f64::from(k)).collect::<Vec<_>>());
     assert!(outcome.stats.flushes() >= 1 && outcome.stats.live_maps() == 0);
     match outcome.status {
-        Status::Trapped(e) => e,
-        other => panic!("the spinning plugin ended by itself: {other:?}"),
+        Status::Stopped(stop) => stop,
+        other => panic!("the spinning plugin was not stopped by its limit: {other:?}"),
     }
 }
 
 #[test]
 fn a_handle_held_at_a_time_out_is_flushed() {
     let limits = InstanceLimits { timeout: Some(Duration::from_millis(300)), ..InstanceLimits::default() };
-    let trap = stopped_while_spinning(runner(), limits);
-    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{trap:?}");
-    assert_eq!(
-        limit_trap_message(&trap, &limits).unwrap(),
-        "the plugin ran longer than its time limit of 0.300 s (--timeout) and was stopped"
-    );
+    let stop = stopped_while_spinning(runner(), limits);
+    assert_eq!(stop, Stop::Time { limit: Duration::from_millis(300) });
+    assert_eq!(stop.to_string(), "the plugin ran longer than its time limit of 0.300 s and was stopped");
     // The runner serves the next plugin, with no time limit.
     assert!(matches!(leave("drop"), Status::Exited(0)));
 }
@@ -84,12 +80,9 @@ fn a_handle_held_at_a_time_out_is_flushed() {
 #[test]
 fn a_handle_held_at_a_fuel_stop_is_flushed() {
     let limits = InstanceLimits { fuel: Some(50_000_000), ..InstanceLimits::default() };
-    let trap = stopped_while_spinning(fuel_runner(), limits);
-    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "{trap:?}");
-    assert_eq!(
-        limit_trap_message(&trap, &limits).unwrap(),
-        "the plugin used up its fuel of 50000000 (--fuel) and was stopped"
-    );
+    let stop = stopped_while_spinning(fuel_runner(), limits);
+    assert_eq!(stop, Stop::Fuel { limit: 50_000_000 });
+    assert_eq!(stop.to_string(), "the plugin used up its fuel of 50000000 and was stopped");
     // The same fuel-metering runner runs the next plugin to the end when given enough.
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(
@@ -125,7 +118,7 @@ fn a_file_truncated_by_another_process_is_an_error_not_a_crash() {
     let outcome = run_in(STRESS, &["truncated", "data.f8"], dir.path());
     truncator.join().unwrap();
     assert!(matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
-    let v: serde_json::Value = serde_json::from_str(stdout(&outcome).trim()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(outcome.stdout_text().trim()).unwrap();
     let message = "'data.f8' was truncated to 4096 bytes while mapped; the array needs 2097152 bytes of it, so it cannot be read or written any more";
     assert_eq!((v["code"].as_str(), v["message"].as_str()), (Some("io"), Some(message)), "{v}");
     assert_eq!((v["again"].as_str(), v["again_message"].as_str()), (Some("io"), Some(message)), "{v}");

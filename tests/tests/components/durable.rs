@@ -12,9 +12,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use wasm_memmap_guest_artifacts::test_programs::DURABLE;
-use wasm_memmap_host::run::{DirGrant, Status};
-use wasm_memmap_host::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, MemmapView};
-use wasm_memmap_tests::{config, numpy, run_config, run_limited, runner, stdout};
+use wasm_memmap_host::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, WasmMemmap};
+use wasm_memmap_runner::testkit::{config, run_config, run_limited, runner};
+use wasm_memmap_runner::{DirGrant, Status};
+use wasm_memmap_tests::numpy;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::bindings::sync::Command;
@@ -43,7 +44,7 @@ fn counts(stats: &MemmapStats) -> (u64, u64, u64) {
 fn run_sync(engine: &Engine, component: &Component, case: &str, dir: &Path) -> ((u64, u64, u64), (u64, u64, u64)) {
     let mut linker = Linker::<Host>::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    wasm_memmap_host::add_to_linker(&mut linker, |h: &mut Host| MemmapView::new(&mut h.memmap, &mut h.table)).unwrap();
+    wasm_memmap_host::add_to_linker(&mut linker, |h: &mut Host| WasmMemmap::new(&mut h.memmap, &mut h.table)).unwrap();
     let memmap = MemmapCtx::builder().preopened_dir(dir, ".", FsPerms::ReadWrite).unwrap().build();
     let stats = memmap.stats();
     let out = MemoryOutputPipe::new(1 << 16);
@@ -142,7 +143,7 @@ fn the_total_quota_bounds_what_all_files_add_together() {
     let limits = MemmapLimits { max_total_file_bytes: 10_000, ..MemmapLimits::default() };
     let outcome = run_limited(DURABLE, &["total"], dir.path(), FsPerms::ReadWrite, limits);
     assert!(matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
-    let got = steps(&stdout(&outcome));
+    let got = steps(&outcome.stdout_text());
     let over = |path: &str, size: u64, added: u64, total: u64, mode: &str| {
         limit(&format!(
             "mode '{mode}' would make '{path}' {size} bytes long, adding {added} bytes to the files this plugin made or grew, {total} bytes in total, over the limit of 10000 bytes in total; map a smaller shape or write fewer files"
@@ -171,7 +172,7 @@ fn copy_on_write_maps_are_bounded_apart_from_other_maps() {
     let limits = MemmapLimits { max_copy_on_write_bytes: 1 << 20, ..MemmapLimits::default() };
     let outcome = run_limited(DURABLE, &["copy-on-write"], dir.path(), FsPerms::ReadOnly, limits);
     assert!(matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
-    let got = steps(&stdout(&outcome));
+    let got = steps(&outcome.stdout_text());
     let over = |bytes: u64, total: u64| {
         limit(&format!(
             "mapping {bytes} more bytes copy-on-write (mode 'c') would make {total} bytes mapped copy-on-write at once, over the limit of 1048576; pages written in such a map become host memory: map a smaller part, drop maps you no longer need, or use mode 'r' to only read"
@@ -199,10 +200,11 @@ fn opening_past_the_wasi_handle_limit_is_an_error_and_the_plugin_carries_on() {
         outcome.status,
         String::from_utf8_lossy(&outcome.stderr)
     );
-    let lines: Vec<serde_json::Value> = stdout(&outcome).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> =
+        outcome.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     // 32 handles: the granted directory and 31 files; the 32nd file gets ENOMEM (48 in WASI's
     // numbering), WASI 0.2 having no "too many open files".
     assert_eq!(lines[0], serde_json::json!({ "case": "opened", "done": 31, "kind": "OutOfMemory", "errno": 48 }));
-    assert_eq!(steps(&stdout(&outcome))["memmap-at-limit"], ok());
+    assert_eq!(steps(&outcome.stdout_text())["memmap-at-limit"], ok());
     assert_eq!(lines[2], serde_json::json!({ "case": "after-closing", "ok": true }));
 }

@@ -7,8 +7,9 @@
 //! too, and complex numbers built from them.
 
 use wasm_memmap_guest_artifacts::test_programs::INTEROP;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 /// numpy writes its files, the values, and the manifest of cases for the guest; it prints the
 /// comparisons the test must make as JSON pairs `[ours, expected]`.
@@ -99,7 +100,7 @@ fn every_dtype_order_and_offset_round_trips_with_numpy_bit_exactly() {
     assert_eq!(pairs.len(), 25 * 2 * 3 * 2);
 
     let outcome = run_in(INTEROP, &[], dir.path());
-    let out = stdout(&outcome);
+    let out = outcome.stdout_text();
     assert!(matches!(outcome.status, Status::Exited(0)), "{:?}: {out}", outcome.status);
     assert_eq!(out.trim(), format!("ok {}", pairs.len()));
 

@@ -3,8 +3,9 @@
 //! order, strided and 0-d views, negative and flat indices, numpy's errors, and the modes.
 
 use wasm_memmap_guest_artifacts::test_programs::ITEM;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 /// (dtype, shape, order, mode, view, ops): each op is `{"get": at}` or `{"set": at}` (numpy picks
 /// the value).
@@ -156,7 +157,7 @@ fn item_and_set_item_match_numpy_for_every_kind_order_and_mode() {
 
         let ops = want["ops"].to_string();
         let run = run_in(ITEM, &[&file, dtype, shape, order, mode, view, &ops], dir.path());
-        let text = stdout(&run);
+        let text = run.stdout_text();
         assert!(matches!(run.status, Status::Exited(0)), "{what}: {text}");
         let got: serde_json::Value = serde_json::from_str(&text).unwrap();
         let (ours, theirs) = (got["results"].as_array().unwrap(), want["results"].as_array().unwrap());

@@ -2,7 +2,8 @@
 
 use wasm_memmap_guest_artifacts::test_programs::LIMITS;
 use wasm_memmap_host::{FsPerms, MemmapLimits};
-use wasm_memmap_tests::{counted_cases, run_limited};
+use wasm_memmap_runner::testkit::run_limited;
+use wasm_memmap_tests::counted_cases;
 
 #[test]
 fn limits_are_typed_errors_and_the_plugin_carries_on() {

@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 
 use wasm_memmap_guest_artifacts::test_programs::MODES;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 const SCRIPT: &str = r#"
 import json, os
@@ -70,7 +71,8 @@ fn open_semantics_match_numpy_on_the_same_files() {
         serde_json::from_str(&numpy::run(SCRIPT, &[theirs.to_str().unwrap()])).unwrap();
     let outcome = run_in(MODES, &[], &ours);
     assert!(matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
-    let got: HashMap<String, serde_json::Value> = stdout(&outcome)
+    let got: HashMap<String, serde_json::Value> = outcome
+        .stdout_text()
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();

@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 
 use wasm_memmap_guest_artifacts::test_programs::NPY;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 /// numpy writes the files (in `sys.argv[1]`, copied to `sys.argv[2]` for its own writes), opens
 /// each with `open_memmap(mode='r')` and reports what it got; creates the same `.npy` files as the
@@ -128,7 +129,7 @@ fn npy_files_open_and_are_created_as_numpy_does() {
     std::fs::write(ours.join("npy.txt"), script.join("\n")).unwrap();
     let outcome = run_in(NPY, &[], &ours);
     assert!(matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
-    let got: Vec<serde_json::Value> = stdout(&outcome).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got: Vec<serde_json::Value> = outcome.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(got.len(), script.len());
     // Keyed by the command's first two words: `open v1.npy`, `create c_f8.npy`, `fill fill_c.npy`.
     let keys: Vec<String> = script.iter().map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" ")).collect();

@@ -5,9 +5,10 @@
 //! view is dropped.
 
 use wasm_memmap_guest_artifacts::test_programs::OPENFILES;
-use wasm_memmap_host::run::Status;
 use wasm_memmap_host::{FsPerms, MemmapLimits};
-use wasm_memmap_tests::{counted_cases, run_limited, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_limited;
+use wasm_memmap_tests::counted_cases;
 
 #[test]
 fn open_maps_stop_at_the_limit_with_an_error_and_the_plugin_carries_on() {
@@ -37,7 +38,7 @@ fn a_lower_open_map_limit_stops_there() {
     let limits = MemmapLimits { max_open_maps: 3, ..MemmapLimits::default() };
     let outcome = run_limited(OPENFILES, &["10"], dir.path(), FsPerms::ReadWrite, limits);
     assert!(matches!(outcome.status, Status::Exited(0)), "{}", String::from_utf8_lossy(&outcome.stderr));
-    let first: serde_json::Value = serde_json::from_str(stdout(&outcome).lines().next().unwrap()).unwrap();
+    let first: serde_json::Value = serde_json::from_str(outcome.stdout_text().lines().next().unwrap()).unwrap();
     assert_eq!(first["case"], "maps");
     assert_eq!(first["done"], 3);
     assert_eq!(

@@ -2,8 +2,9 @@
 //! `read_into`, against numpy on the same files.
 
 use wasm_memmap_guest_artifacts::test_programs::REDUCE;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 /// How the result of a reduction is compared with numpy's.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -111,7 +112,7 @@ fn reductions_chunks_and_read_into_match_numpy() {
         let what = format!("a[{index}] of a {dtype} array ({contents}) of shape ({shape})");
         let file = format!("case-{i}");
         let run = run_in(REDUCE, &[&file, dtype, shape, index], dir.path());
-        let text = stdout(&run);
+        let text = run.stdout_text();
         assert!(matches!(run.status, Status::Exited(0)), "{what}: {text}");
         let got: serde_json::Value = serde_json::from_str(&text).unwrap();
         for op in ["sum", "min", "max", "mean"] {
@@ -178,7 +179,7 @@ fn a_large_float64_sum_has_numpys_bits_and_chunks_are_cache_sized() {
     );
     let want: Vec<String> = serde_json::from_str(want.trim()).unwrap();
     let run = run_in(REDUCE, &["big", "float64", "1000,2000", "..."], dir.path());
-    let got: serde_json::Value = serde_json::from_str(&stdout(&run)).unwrap();
+    let got: serde_json::Value = serde_json::from_str(&run.stdout_text()).unwrap();
     for (op, want) in ["sum", "min", "max", "mean"].iter().zip(&want) {
         assert_eq!(got[op]["bits"], *want, "{op} of 1000x2000 float64");
     }
@@ -214,7 +215,7 @@ fn runs_large_enough_to_be_summed_on_several_threads_keep_numpys_bits() {
     let want: Vec<[String; 2]> = serde_json::from_str(want.trim()).unwrap();
     for ((dtype, index), [sum, mean]) in cases.iter().zip(&want) {
         let run = run_in(REDUCE, &[dtype, dtype, "3000001", index], dir.path());
-        let got: serde_json::Value = serde_json::from_str(&stdout(&run)).unwrap();
+        let got: serde_json::Value = serde_json::from_str(&run.stdout_text()).unwrap();
         assert_eq!(got["sum"]["bits"], *sum, "sum of a[{index}] of 3000001 {dtype}");
         assert_eq!(got["mean"]["bits"], *mean, "mean of a[{index}] of 3000001 {dtype}");
     }

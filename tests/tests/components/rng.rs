@@ -3,8 +3,9 @@
 //! byte for byte.
 
 use wasm_memmap_guest_artifacts::test_programs::RNG;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 /// numpy's side of the `rng` guest program: the same OPs on `default_rng(SEED)`, written with `.tofile`.
 const NUMPY_DRAWS: &str = r#"
@@ -48,7 +49,7 @@ fn same_draws_as_numpy(seed: &str, ops: &[&str]) -> Branches {
         outcome.status,
         String::from_utf8_lossy(&outcome.stderr)
     );
-    let counts: serde_json::Value = serde_json::from_str(&stdout(&outcome)).unwrap();
+    let counts: serde_json::Value = serde_json::from_str(&outcome.stdout_text()).unwrap();
 
     let theirs_path = dir.path().join("numpy.bin");
     let numpy_args: Vec<&str> = [theirs_path.to_str().unwrap(), seed].into_iter().chain(ops.iter().copied()).collect();

@@ -3,8 +3,9 @@
 use std::io::Read;
 
 use wasm_memmap_guest_artifacts::DEMO_PATH;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 const ROWS: usize = 10_000;
 const COLS: usize = 10_000;
@@ -24,7 +25,7 @@ fn demo_prints_what_numpy_prints(args: &[&str], seed: u64) {
         outcome.status,
         String::from_utf8_lossy(&outcome.stderr)
     );
-    let transcript = stdout(&outcome);
+    let transcript = outcome.stdout_text();
 
     let theirs = tempfile::tempdir().unwrap();
     let numpy_transcript = numpy::run(NUMPY_SESSION, &[&seed.to_string(), theirs.path().to_str().unwrap()]);

@@ -3,25 +3,26 @@
 //! clear error, never a crash (numpy issue #13510).
 
 use wasm_memmap_guest_artifacts::test_programs::{DURABILITY, SIGBUS};
-use wasm_memmap_host::run::Status;
 use wasm_memmap_host::{FsPerms, MemmapLimits};
-use wasm_memmap_tests::{f64s, numpy, run_in, run_limited, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::{read_array, run_in, run_limited};
+use wasm_memmap_tests::numpy;
 
 /// Runs `sigbus ARGS` in a fresh directory and returns its JSON and the directory.
 fn run_sigbus(
     args: &[&str],
     limits: MemmapLimits,
-) -> (serde_json::Value, tempfile::TempDir, wasm_memmap_host::run::Outcome) {
+) -> (serde_json::Value, tempfile::TempDir, wasm_memmap_runner::Outcome) {
     let dir = tempfile::tempdir().unwrap();
     let outcome = run_limited(SIGBUS, args, dir.path(), FsPerms::ReadWrite, limits);
     assert!(
         matches!(outcome.status, Status::Exited(0)),
         "{:?}\n{}\n{}",
         outcome.status,
-        stdout(&outcome),
+        outcome.stdout_text(),
         String::from_utf8_lossy(&outcome.stderr)
     );
-    let v: serde_json::Value = serde_json::from_str(stdout(&outcome).trim()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(outcome.stdout_text().trim()).unwrap();
     (v, dir, outcome)
 }
 
@@ -39,7 +40,7 @@ fn next_plugin_runs() {
     let dir = tempfile::tempdir().unwrap();
     let outcome = run_in(DURABILITY, &["drop", "data.f8"], dir.path());
     assert!(matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
-    let values = f64s(&std::fs::read(dir.path().join("data.f8")).unwrap());
+    let values = read_array::<f64>(dir.path().join("data.f8"));
     assert_eq!(values, (0..1000u32).map(|k| 1.5 * f64::from(k)).collect::<Vec<_>>());
 }
 
@@ -143,8 +144,8 @@ fn close_flushes_unmaps_and_every_later_call_fails() {
     );
     assert_eq!((&v["close_again"], &v["close_view"], &v["next"]), (&ok, &ok, &ok), "{v}");
     // What was written before close is in the file, and nothing after close changed it.
-    assert_eq!(f64s(&std::fs::read(dir.path().join("c.f8")).unwrap()), vec![1.5; 1024]);
-    assert_eq!(f64s(&std::fs::read(dir.path().join("d.f8")).unwrap()), vec![2.5; 1024]);
+    assert_eq!(read_array::<f64>(dir.path().join("c.f8")), vec![1.5; 1024]);
+    assert_eq!(read_array::<f64>(dir.path().join("d.f8")), vec![2.5; 1024]);
     // Each close synced its map once (msync); nothing was flushed again when the closed handles
     // were dropped.
     assert_eq!((outcome.stats.flushes(), outcome.stats.flush_failures()), (2, 0));

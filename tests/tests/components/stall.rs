@@ -6,10 +6,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use wasm_memmap_guest_artifacts::test_programs::STALL;
-use wasm_memmap_host::run::{DirGrant, Outcome, Runner, Status, limit_trap_message};
 use wasm_memmap_host::{FsPerms, InstanceLimits};
-use wasm_memmap_tests::{config, f64s, fuel_runner, numpy, plugin_for, run_config, runner, stdout};
-use wasmtime::Trap;
+use wasm_memmap_runner::testkit::{config, fuel_runner, plugin, read_array, run_config, runner};
+use wasm_memmap_runner::{DirGrant, Outcome, Runner, Status, Stop};
+use wasm_memmap_tests::numpy;
 
 /// Runs `stall ARGS` with `dir` granted read-write as `.` under `instance`; returns the outcome
 /// and how long the run took.
@@ -18,17 +18,17 @@ fn stall(runner: &'static Runner, dir: &Path, args: &[&str], instance: InstanceL
         config(STALL, args, vec![DirGrant { host: dir.to_path_buf(), guest: ".".into(), perms: FsPerms::ReadWrite }]);
     config.instance = instance;
     // Compiled before the clock starts: only the run is timed.
-    plugin_for(runner, STALL);
+    plugin(runner, STALL);
     let start = Instant::now();
     let outcome = run_config(runner, STALL, &config);
     (outcome, start.elapsed())
 }
 
-/// The trap of a run that must have been stopped by a limit.
-fn trap(outcome: &Outcome) -> &wasmtime::Error {
+/// The limit that must have stopped a run.
+fn stop(outcome: &Outcome) -> Stop {
     match &outcome.status {
-        Status::Trapped(e) => e,
-        other => panic!("the plugin was not stopped: {other:?}, stdout {}", stdout(outcome)),
+        Status::Stopped(stop) => *stop,
+        other => panic!("the plugin was not stopped: {other:?}, stdout {}", outcome.stdout_text()),
     }
 }
 
@@ -42,14 +42,11 @@ fn stopped_while_waiting(how: &str) {
     let dir = tempfile::tempdir().unwrap();
     let limits = timeout(0.5);
     let (outcome, took) = stall(runner(), dir.path(), &[how, "60"], limits);
-    let trap = trap(&outcome);
-    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{trap:?}");
-    assert_eq!(
-        limit_trap_message(trap, &limits).unwrap(),
-        "the plugin ran longer than its time limit of 0.500 s (--timeout) and was stopped"
-    );
+    let stop = stop(&outcome);
+    assert_eq!(stop, Stop::Time { limit: limits.timeout.unwrap() });
+    assert_eq!(stop.to_string(), "the plugin ran longer than its time limit of 0.500 s and was stopped");
     assert!(took < Duration::from_millis(2500), "a plugin waiting in WASI ({how}) ran {took:?} under a 0.5 s timeout");
-    let values = f64s(&std::fs::read(dir.path().join("stall.f8")).unwrap());
+    let values = read_array::<f64>(dir.path().join("stall.f8"));
     assert_eq!(values, (0..1000u32).map(|k| 1.5 * f64::from(k)).collect::<Vec<_>>());
     let stats = &outcome.stats;
     assert!(stats.flushes() >= 1 && stats.live_maps() == 0 && stats.background_flushes() == 0, "{stats:?}");
@@ -77,10 +74,9 @@ fn a_plugin_blocked_opening_a_fifo_is_stopped_at_its_timeout() {
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     let limits = timeout(0.5);
     let (outcome, took) = stall(runner(), dir.path(), &["read-file", "fifo"], limits);
-    let trap = trap(&outcome);
-    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{trap:?}");
+    assert_eq!(stop(&outcome), Stop::Time { limit: Duration::from_millis(500) });
     assert!(took < Duration::from_millis(2500), "a plugin blocked on a FIFO ran {took:?} under a 0.5 s timeout");
-    let values = f64s(&std::fs::read(dir.path().join("stall.f8")).unwrap());
+    let values = read_array::<f64>(dir.path().join("stall.f8"));
     assert_eq!(values, (0..1000u32).map(|k| 1.5 * f64::from(k)).collect::<Vec<_>>());
     // Release the host thread still blocked in `open`: a writer arrives and leaves at once (on a
     // thread of its own, which would block, not this test, were no reader left).
@@ -106,22 +102,22 @@ fn a_sum_over_two_million_short_runs_takes_milliseconds() {
         (fuel_runner(), InstanceLimits { fuel: Some(100_000_000), ..InstanceLimits::default() }),
     ] {
         let (outcome, took) = stall(runner, dir.path(), &args, limits);
-        assert!(matches!(outcome.status, Status::Exited(0)), "{:?}: {}", outcome.status, stdout(&outcome));
-        let v: serde_json::Value = serde_json::from_str(stdout(&outcome).trim()).unwrap();
+        assert!(matches!(outcome.status, Status::Exited(0)), "{:?}: {}", outcome.status, outcome.stdout_text());
+        let v: serde_json::Value = serde_json::from_str(outcome.stdout_text().trim()).unwrap();
         assert_eq!(v["sum"].as_f64(), Some(expected.trim().parse::<f64>().unwrap()), "{v}");
         assert!(took < Duration::from_millis(900), "the strided sum took {took:?}");
     }
 }
 
 /// Sums an 8 GiB sparse file (reading zero pages, some seconds of host work in one call) under
-/// `limits` on `runner`; returns the trap and how long the run took.
-fn sum_sparse(runner: &'static Runner, limits: InstanceLimits) -> (wasmtime::Error, Duration) {
+/// `limits` on `runner`; returns the limit that stopped it and how long the run took.
+fn sum_sparse(runner: &'static Runner, limits: InstanceLimits) -> (Stop, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let file = std::fs::File::create(dir.path().join("sparse.u1")).unwrap();
     file.set_len(8 << 30).unwrap();
     let (outcome, took) = stall(runner, dir.path(), &["sum", "sparse.u1", "uint8", "8589934592", ":"], limits);
     match outcome.status {
-        Status::Trapped(trap) => (trap, took),
+        Status::Stopped(stop) => (stop, took),
         other => panic!("the sum was not stopped: {other:?}"),
     }
 }
@@ -129,12 +125,9 @@ fn sum_sparse(runner: &'static Runner, limits: InstanceLimits) -> (wasmtime::Err
 #[test]
 fn a_sum_of_a_large_sparse_file_stops_at_the_timeout() {
     let limits = timeout(0.5);
-    let (trap, took) = sum_sparse(runner(), limits);
-    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{trap:?}");
-    assert_eq!(
-        limit_trap_message(&trap, &limits).unwrap(),
-        "the plugin ran longer than its time limit of 0.500 s (--timeout) and was stopped"
-    );
+    let (stop, took) = sum_sparse(runner(), limits);
+    assert_eq!(stop, Stop::Time { limit: Duration::from_millis(500) });
+    assert_eq!(stop.to_string(), "the plugin ran longer than its time limit of 0.500 s and was stopped");
     assert!(took > Duration::from_millis(450) && took < Duration::from_millis(2000), "stopped after {took:?}");
 }
 
@@ -142,11 +135,8 @@ fn a_sum_of_a_large_sparse_file_stops_at_the_timeout() {
 fn a_sum_the_fuel_cannot_pay_for_is_stopped_before_it_starts() {
     // 8 GiB at 64 bytes a unit is 134,217,728 units of host fuel: more than the plugin has.
     let limits = InstanceLimits { fuel: Some(100_000_000), ..InstanceLimits::default() };
-    let (trap, took) = sum_sparse(fuel_runner(), limits);
-    assert_eq!(trap.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "{trap:?}");
-    assert_eq!(
-        limit_trap_message(&trap, &limits).unwrap(),
-        "the plugin used up its fuel of 100000000 (--fuel) and was stopped"
-    );
+    let (stop, took) = sum_sparse(fuel_runner(), limits);
+    assert_eq!(stop, Stop::Fuel { limit: 100_000_000 });
+    assert_eq!(stop.to_string(), "the plugin used up its fuel of 100000000 and was stopped");
     assert!(took < Duration::from_millis(500), "stopped after {took:?}");
 }

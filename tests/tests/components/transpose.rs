@@ -3,8 +3,9 @@
 //! errors for bad `axes`.
 
 use wasm_memmap_guest_artifacts::test_programs::TRANSPOSE;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 /// `DTYPE ORDER SHAPE | STEP; ... | LAST`, as the guest program reads them.
 const CASES: &[&str] = &[
@@ -81,7 +82,7 @@ fn transposed_views_read_and_write_what_numpy_does() {
 
     let outcome = run_in(TRANSPOSE, &[], dir.path());
     assert!(matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
-    let got: Vec<serde_json::Value> = stdout(&outcome).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got: Vec<serde_json::Value> = outcome.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(got.len(), CASES.len());
     let mut errors = 0;
     for (i, case) in CASES.iter().enumerate() {

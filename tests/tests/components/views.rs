@@ -2,8 +2,9 @@
 //! selection on the same file.
 
 use wasm_memmap_guest_artifacts::test_programs::SELECT;
-use wasm_memmap_host::run::Status;
-use wasm_memmap_tests::{numpy, run_in, stdout};
+use wasm_memmap_runner::Status;
+use wasm_memmap_runner::testkit::run_in;
+use wasm_memmap_tests::numpy;
 
 /// (shape, chain of views, final selection): numpy's `a[c0][c1]...[last]`.
 const CASES: &[(&str, &[&str], &str)] = &[
@@ -77,8 +78,8 @@ fn selections_read_and_write_what_numpy_does() {
         args.extend_from_slice(chain);
         args.push(last);
         let read = run_in(SELECT, &args, dir.path());
-        assert!(matches!(read.status, Status::Exited(0)), "{what}: {}", stdout(&read));
-        let got: serde_json::Value = serde_json::from_str(stdout(&read).trim()).unwrap();
+        assert!(matches!(read.status, Status::Exited(0)), "{what}: {}", read.stdout_text());
+        let got: serde_json::Value = serde_json::from_str(read.stdout_text().trim()).unwrap();
         assert_eq!(got["shape"], expected[i]["shape"], "shape of {what}");
         assert_eq!(got["bits"], expected[i]["bits"], "values of {what}");
 
@@ -86,7 +87,7 @@ fn selections_read_and_write_what_numpy_does() {
         args[0] = &ours;
         args[2] = "write";
         let write = run_in(SELECT, &args, dir.path());
-        assert!(matches!(write.status, Status::Exited(0)), "{what}: {}", stdout(&write));
+        assert!(matches!(write.status, Status::Exited(0)), "{what}: {}", write.stdout_text());
         let ours = std::fs::read(dir.path().join(format!("ours-{i}.f8"))).unwrap();
         let theirs = std::fs::read(dir.path().join(format!("theirs-{i}.f8"))).unwrap();
         assert!(ours == theirs, "writing {what} changed other bytes than numpy's assignment");

@@ -37,7 +37,7 @@ const KEY_LEN: usize = 32;
 ///
 /// The directory must be this user's alone: [`CompileCache::open`] creates it with mode 0700 and
 /// refuses one that another user owns or that others may write. Keeping plugins out of it is
-/// [`crate::run::Runner`]'s job.
+/// [`crate::Runner`]'s job.
 pub(crate) struct CompileCache {
     dir: PathBuf,
     key: [u8; KEY_LEN],
@@ -157,7 +157,7 @@ impl CompileCache {
                     .into(),
             ));
         }
-        crate::raw::load_precompiled(engine, serialized)
+        crate::precompiled::load_precompiled(engine, serialized)
             .map(Some)
             .map_err(|e| refuse(format!("cannot be loaded ({e}); ignoring it")))
     }

@@ -1,5 +1,6 @@
-//! Everything `unsafe` in this crate: creating memory maps, copying bytes through them, and loading
-//! precompiled machine code. The rest of the crate goes through the safe, bounds-checked functions here.
+//! Everything `unsafe` in this crate besides the `SIGBUS` handler (`sigbus.rs`): creating memory
+//! maps and copying bytes through them. The rest of the crate goes through the safe,
+//! bounds-checked functions here.
 #![allow(unsafe_code)]
 
 use std::fs::File;
@@ -7,45 +8,46 @@ use std::io;
 
 use memmap2::{MmapOptions, MmapRaw};
 
-/// How a file is mapped; numpy's `np.memmap` modes map to these as `r` -> `ReadOnly`, `r+`/`w+` ->
-/// `Shared`, `c` -> `Private`.
+/// How a file is mapped: Python's `mmap` `access=` argument, which `np.memmap` picks from its
+/// mode as `r` -> `ACCESS_READ`, `r+`/`w+` -> `ACCESS_WRITE`, `c` -> `ACCESS_COPY`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MapKind {
-    /// `mmap(PROT_READ, MAP_SHARED)`.
-    ReadOnly,
-    /// `mmap(PROT_READ | PROT_WRITE, MAP_SHARED)`: writes reach the file.
-    Shared,
-    /// `mmap(PROT_READ | PROT_WRITE, MAP_PRIVATE)`: writes stay in this process.
-    Private,
+pub(crate) enum MmapAccess {
+    /// `ACCESS_READ`: `mmap(PROT_READ, MAP_SHARED)`.
+    Read,
+    /// `ACCESS_WRITE`: `mmap(PROT_READ | PROT_WRITE, MAP_SHARED)`: writes reach the file.
+    Write,
+    /// `ACCESS_COPY`: `mmap(PROT_READ | PROT_WRITE, MAP_PRIVATE)`: writes stay in this process.
+    Copy,
 }
 
-/// A mapping of `len` bytes of a file starting at `offset` (any offset: memmap2 aligns the mapping
-/// down to a page and hides the difference).
-pub(crate) struct RawMap {
+/// The address range `mmap` returned for `len` bytes of a file starting at `offset` (any offset:
+/// memmap2 aligns the mapping down to a page and hides the difference), with bounds-checked copies
+/// through it that survive `SIGBUS`. Owned by one [`MappedFile`](super::MappedFile).
+pub(crate) struct MappedRegion {
     map: MmapRaw,
-    kind: MapKind,
+    access: MmapAccess,
     /// What the `SIGBUS` handler needs to replace this mapping after a fault (see `sigbus.rs`).
-    region: crate::sigbus::Region,
+    region: super::sigbus::Region,
 }
 
-impl RawMap {
+impl MappedRegion {
     /// Maps `len` (> 0) bytes of `file` from `offset`. The file must be at least `offset + len` bytes
     /// long; the caller checks that and grows the file first where the mode allows.
-    pub(crate) fn new(file: &File, offset: u64, len: usize, kind: MapKind) -> io::Result<Self> {
-        crate::sigbus::install();
+    pub(crate) fn new(file: &File, offset: u64, len: usize, access: MmapAccess) -> io::Result<Self> {
+        super::sigbus::install();
         let mut options = MmapOptions::new();
         options.offset(offset).len(len);
-        let map = match kind {
-            MapKind::ReadOnly => options.map_raw_read_only(file)?,
-            MapKind::Shared => options.map_raw(file)?,
+        let map = match access {
+            MmapAccess::Read => options.map_raw_read_only(file)?,
+            MmapAccess::Write => options.map_raw(file)?,
             // SAFETY: the mapping is private, so no other process sees our writes. Changes to the file
             // by others may show through pages we have not written; we only ever copy bytes out
             // through raw pointers (never hand out references into the mapping), so such a change
             // can tear a value, not break Rust's aliasing rules for our own data.
-            MapKind::Private => MmapRaw::from(unsafe { options.map_copy(file)? }),
+            MmapAccess::Copy => MmapRaw::from(unsafe { options.map_copy(file)? }),
         };
-        let region = crate::sigbus::Region::new(map.as_ptr().addr(), map.len(), kind != MapKind::ReadOnly);
-        Ok(Self { map, kind, region })
+        let region = super::sigbus::Region::new(map.as_ptr().addr(), map.len(), access != MmapAccess::Read);
+        Ok(Self { map, access, region })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -53,20 +55,20 @@ impl RawMap {
     }
 
     /// Whether a fault replaced pages of this mapping by anonymous ones (see `sigbus.rs`): its
-    /// [`RawMap::flush`] then no longer reaches the file, whose own `fsync` must be used instead.
+    /// [`MappedRegion::flush`] then no longer reaches the file, whose own `fsync` must be used instead.
     pub(crate) fn replaced(&self) -> bool {
         self.region.replaced()
     }
 
     /// Tests only: the region the `SIGBUS` handler replaces.
     #[cfg(test)]
-    pub(crate) fn region(&self) -> &crate::sigbus::Region {
+    pub(crate) fn region(&self) -> &super::sigbus::Region {
         &self.region
     }
 
     /// Runs `copy` with `SIGBUS` on this mapping turned into an error (see `sigbus.rs`).
     fn guarded(&self, copy: impl FnOnce()) -> io::Result<()> {
-        let ((), faulted) = crate::sigbus::guarded(&self.region, copy);
+        let ((), faulted) = super::sigbus::guarded(&self.region, copy);
         if faulted { Err(io::Error::other(PageFault)) } else { Ok(()) }
     }
 
@@ -85,7 +87,7 @@ impl RawMap {
         self.check(offset, dst.len())?;
         // A page the file no longer covers reads as zeros and makes `guarded` fail.
         // SAFETY: `check` proved `offset..offset + dst.len()` lies inside the live mapping, which is
-        // readable in every `MapKind`; `dst` is a distinct Rust buffer, so the ranges do not overlap.
+        // readable in every `MmapAccess`; `dst` is a distinct Rust buffer, so the ranges do not overlap.
         self.guarded(|| unsafe {
             std::ptr::copy_nonoverlapping(self.map.as_ptr().add(offset), dst.as_mut_ptr(), dst.len());
         })
@@ -96,7 +98,7 @@ impl RawMap {
         self.check_writable()?;
         self.check(offset, src.len())?;
         // SAFETY: the range is inside the mapping (`check`), the mapping was made writable
-        // (`check_writable`: `Shared` and `Private` map PROT_WRITE), and `src` is a Rust buffer that
+        // (`check_writable`: `Write` and `Copy` map PROT_WRITE), and `src` is a Rust buffer that
         // cannot alias the mapping: guests only ever hand us copies in their own linear memory.
         self.guarded(|| unsafe {
             std::ptr::copy_nonoverlapping(src.as_ptr(), self.map.as_mut_ptr().add(offset), src.len());
@@ -125,7 +127,7 @@ impl RawMap {
     }
 
     fn check_writable(&self) -> io::Result<()> {
-        if self.kind == MapKind::ReadOnly {
+        if self.access == MmapAccess::Read {
             return Err(io::Error::new(io::ErrorKind::PermissionDenied, "mapping is read-only"));
         }
         Ok(())
@@ -134,23 +136,23 @@ impl RawMap {
     /// `msync(MS_SYNC)` over the whole mapping for a shared mapping; nothing for the others, whose
     /// changes never reach the file.
     pub(crate) fn flush(&self) -> io::Result<()> {
-        match self.kind {
-            MapKind::Shared => self.map.flush(),
-            MapKind::ReadOnly | MapKind::Private => Ok(()),
+        match self.access {
+            MmapAccess::Write => self.map.flush(),
+            MmapAccess::Read | MmapAccess::Copy => Ok(()),
         }
     }
 }
 
-impl RawMap {
+impl MappedRegion {
     /// `msync` of `len` bytes from `offset` (inside the mapping) of a shared mapping: `MS_SYNC`
     /// (write the changed pages and wait for the disk) when `wait`, else `MS_ASYNC` (schedule the
     /// write-back and return). Nothing for the other kinds, whose changes never reach the file.
     pub(crate) fn flush_range(&self, offset: usize, len: usize, wait: bool) -> io::Result<()> {
         self.check(offset, len)?;
-        match (self.kind, wait) {
-            (MapKind::Shared, true) => self.map.flush_range(offset, len),
-            (MapKind::Shared, false) => self.map.flush_async_range(offset, len),
-            (MapKind::ReadOnly | MapKind::Private, _) => Ok(()),
+        match (self.access, wait) {
+            (MmapAccess::Write, true) => self.map.flush_range(offset, len),
+            (MmapAccess::Write, false) => self.map.flush_async_range(offset, len),
+            (MmapAccess::Read | MmapAccess::Copy, _) => Ok(()),
         }
     }
 }
@@ -175,28 +177,7 @@ impl PageFault {
     }
 }
 
-/// Loads a component from bytes that [`wasmtime::component::Component::serialize`] produced.
-///
-/// # Safety (for callers of this safe wrapper)
-/// wasmtime checks the bytes' header, version and engine settings, but cannot check that the machine
-/// code in them is what it compiled: bytes written by someone else run as our own code. Callers pass
-/// only bytes this host can vouch for: a compile-cache entry whose keyed MAC (this user's secret key,
-/// `cache.rs`) verified over exactly these bytes, already read into memory so the file cannot change
-/// after the check; or the output of this host's own compiler child process, read from a pipe only
-/// that child can write (`run/compile.rs`).
-pub(crate) fn load_precompiled(
-    engine: &wasmtime::Engine,
-    serialized: &[u8],
-) -> wasmtime::Result<wasmtime::component::Component> {
-    // SAFETY: `serialized` came from `Component::serialize` of this crate, either in this process's
-    // compiler child or, through the compile cache, in an earlier run of this user's host: the cache
-    // entry was authenticated with the user's secret key over these very bytes (held in memory, so
-    // no one can swap them after the check). wasmtime validates the header and the engine
-    // compatibility before using them, and copies them into its own code memory.
-    unsafe { wasmtime::component::Component::deserialize(engine, serialized) }
-}
-
-impl RawMap {
+impl MappedRegion {
     /// Calls `f` with the bytes `offset..offset + len` of the mapping, in place: the host's native
     /// reductions (`reduce.rs`) read a selection once, straight from the page cache, instead of
     /// copying it out first.
@@ -204,9 +185,9 @@ impl RawMap {
         self.check(offset, len)?;
         // A page the file no longer covers reads as zeros and makes `guarded` fail (the value `f`
         // computed from them is dropped).
-        let (result, faulted) = crate::sigbus::guarded(&self.region, || {
+        let (result, faulted) = super::sigbus::guarded(&self.region, || {
             // SAFETY: `check` proved the range lies inside the live mapping, which is readable in
-            // every `MapKind` and outlives this call (`&self`). Nothing in this host writes the
+            // every `MmapAccess` and outlives this call (`&self`). Nothing in this host writes the
             // mapping while `f` runs: a plugin's host calls run one at a time and `f` only gets a
             // shared slice. The caveat every `memmap2::Mmap` user accepts remains: another process
             // (or another plugin mapping the same file) may change the file's bytes meanwhile. `f`
@@ -219,7 +200,7 @@ impl RawMap {
     }
 }
 
-impl RawMap {
+impl MappedRegion {
     /// `count` values of `T` copied from `offset` into a new vector, without first zeroing it (a
     /// read then touches its memory once instead of twice).
     pub(crate) fn read_vec<T: bytemuck::Pod>(&self, offset: usize, count: usize) -> io::Result<Vec<T>> {
@@ -240,8 +221,8 @@ impl RawMap {
     }
 }
 
-impl RawMap {
-    /// [`RawMap::with_bytes`] for several ranges at once, each on a thread of its own (the first on
+impl MappedRegion {
+    /// [`MappedRegion::with_bytes`] for several ranges at once, each on a thread of its own (the first on
     /// the calling thread), so that a large native reduction faults in and reads its pages in
     /// parallel. Returns `f`'s results in the order of `ranges`. `SIGBUS` is caught on every
     /// thread: the guard is per thread, so each worker sets its own.
@@ -254,7 +235,7 @@ impl RawMap {
             self.check(offset, len)?;
         }
         let part = |&(offset, len): &(usize, usize)| {
-            crate::sigbus::guarded(&self.region, || {
+            super::sigbus::guarded(&self.region, || {
                 // SAFETY: as in `with_bytes`: `check` proved the range lies inside the live, readable
                 // mapping, which outlives the scope these threads run in (`&self`); nothing in this
                 // host writes the mapping meanwhile (the plugin's call is still running), and `f`
@@ -296,23 +277,23 @@ pub(crate) mod tests {
         let other_file =
             File::options().read(true).write(true).create(true).truncate(true).open(&other_path).expect("create");
         other_file.set_len(1 << 16).expect("size");
-        for kind in [MapKind::ReadOnly, MapKind::Shared, MapKind::Private] {
+        for access in [MmapAccess::Read, MmapAccess::Write, MmapAccess::Copy] {
             file.set_len(1 << 16).expect("size");
-            let map = RawMap::new(&file, 0, 1 << 16, kind).expect("map");
-            let other = RawMap::new(&other_file, 0, 1 << 16, MapKind::Shared).expect("map");
+            let map = MappedRegion::new(&file, 0, 1 << 16, access).expect("map");
+            let other = MappedRegion::new(&other_file, 0, 1 << 16, MmapAccess::Write).expect("map");
             let mut buf = vec![1u8; 1 << 16];
             map.read(0, &mut buf).expect("read before truncation");
             File::options().write(true).open(&path).expect("second fd").set_len(4096).expect("truncate");
-            if kind != MapKind::ReadOnly {
+            if access != MmapAccess::Read {
                 let err = map.write(8192, &[5; 100]).expect_err("write past the new end");
-                assert!(PageFault::is(&err), "{kind:?}: {err}");
+                assert!(PageFault::is(&err), "{access:?}: {err}");
             }
             let err = map.read(0, &mut buf).expect_err("read past the new end");
-            assert!(PageFault::is(&err), "{kind:?}: {err}");
+            assert!(PageFault::is(&err), "{access:?}: {err}");
             // The fault replaced the whole mapping by zero pages: everything reads as zeros, except
             // the bytes written above, which went to a zero page instead of the file.
-            assert!(buf[..8192].iter().chain(&buf[8192 + 100..]).all(|&b| b == 0), "{kind:?}");
-            assert_eq!(std::fs::metadata(&path).expect("stat").len(), 4096, "{kind:?}: nothing grew the file");
+            assert!(buf[..8192].iter().chain(&buf[8192 + 100..]).all(|&b| b == 0), "{access:?}");
+            assert_eq!(std::fs::metadata(&path).expect("stat").len(), 4096, "{access:?}: nothing grew the file");
             other.write(60_000, &[9; 100]).expect("another mapping still works");
             let mut back = [0u8; 100];
             other.read(60_000, &mut back).expect("read back");
@@ -334,13 +315,13 @@ pub(crate) mod tests {
             .count()
     }
 
-    /// A file of `offset + len` bytes in a new directory, mapped from `offset` as `kind`.
-    fn mapped(offset: u64, len: usize, kind: MapKind) -> (tempfile::TempDir, std::path::PathBuf, RawMap) {
+    /// A file of `offset + len` bytes in a new directory, mapped from `offset` as `access`.
+    fn mapped(offset: u64, len: usize, access: MmapAccess) -> (tempfile::TempDir, std::path::PathBuf, MappedRegion) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("data");
         let file = File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
         file.set_len(offset + u64::try_from(len).expect("len")).expect("size");
-        let map = RawMap::new(&file, offset, len, kind).expect("map");
+        let map = MappedRegion::new(&file, offset, len, access).expect("map");
         (dir, path, map)
     }
 
@@ -357,29 +338,29 @@ pub(crate) mod tests {
     /// Issue 10, finding 2: touching every other page of a truncated file faulted once per page in
     /// 1f22ff2, and each fault split the mapping (two more kernel mappings each, until
     /// `vm.max_map_count` made the replacement fail and SIGBUS killed the process). Now the first
-    /// fault replaces the whole mapping: one mapping before, one after, for every kind and an
+    /// fault replaces the whole mapping: one mapping before, one after, for every access and an
     /// offset that is not page-aligned, and the mapping reads zeros without faulting afterwards.
     #[test]
     fn faults_on_every_other_page_add_no_kernel_mappings() {
-        for kind in [MapKind::ReadOnly, MapKind::Shared, MapKind::Private] {
+        for access in [MmapAccess::Read, MmapAccess::Write, MmapAccess::Copy] {
             let len = 64 << 20;
-            let (_dir, path, map) = mapped(100, len, kind);
+            let (_dir, path, map) = mapped(100, len, access);
             let bounds = map.region().bounds();
-            assert_eq!(mappings_over(bounds), 1, "{kind:?}");
+            assert_eq!(mappings_over(bounds), 1, "{access:?}");
             assert_eq!(map.with_bytes(0, len, every_other_page).expect("before truncation"), 0);
             truncate(&path, 0);
             let err = map.with_bytes(0, len, every_other_page).expect_err("past the end");
-            assert!(PageFault::is(&err), "{kind:?}: {err}");
-            assert_eq!(mappings_over(bounds), 1, "{kind:?}: 8192 faults, one replacement");
-            assert!(map.replaced(), "{kind:?}");
+            assert!(PageFault::is(&err), "{access:?}: {err}");
+            assert_eq!(mappings_over(bounds), 1, "{access:?}: 8192 faults, one replacement");
+            assert!(map.replaced(), "{access:?}");
             // The replacement covers the whole range: touching it again raises no SIGBUS and adds
             // no mapping, and is still reported (the bytes are not the file's).
             let err = map.with_bytes(0, len, every_other_page).expect_err("replaced");
-            assert!(PageFault::is(&err), "{kind:?}: {err}");
-            if kind != MapKind::ReadOnly {
-                assert!(PageFault::is(&map.fill(0, &[7], 1 << 20).expect_err("replaced")), "{kind:?}");
+            assert!(PageFault::is(&err), "{access:?}: {err}");
+            if access != MmapAccess::Read {
+                assert!(PageFault::is(&map.fill(0, &[7], 1 << 20).expect_err("replaced")), "{access:?}");
             }
-            assert_eq!(mappings_over(bounds), 1, "{kind:?}");
+            assert_eq!(mappings_over(bounds), 1, "{access:?}");
         }
     }
 
@@ -388,7 +369,7 @@ pub(crate) mod tests {
     #[test]
     fn parallel_readers_of_a_truncated_mapping_all_fault_safely() {
         let len = 32 << 20;
-        let (_dir, path, map) = mapped(0, len, MapKind::Shared);
+        let (_dir, path, map) = mapped(0, len, MmapAccess::Write);
         let bounds = map.region().bounds();
         truncate(&path, 0);
         let ranges: Vec<(usize, usize)> = (0..4).map(|i| (i * (len / 4), len / 4)).collect();
@@ -405,7 +386,7 @@ pub(crate) mod tests {
     #[test]
     fn a_refused_replacement_falls_back_and_never_kills() {
         let len = 1 << 20;
-        let (_dir, path, map) = mapped(0, len, MapKind::Shared);
+        let (_dir, path, map) = mapped(0, len, MmapAccess::Write);
         let bounds = map.region().bounds();
         truncate(&path, 0);
         // The whole range refused once: the first page is replaced alone, splitting the mapping.
@@ -423,7 +404,7 @@ pub(crate) mod tests {
         std::hint::black_box(&mut buf);
         assert_eq!(mappings_over(bounds), 1);
 
-        let (_dir, path, map) = mapped(0, len, MapKind::Private);
+        let (_dir, path, map) = mapped(0, len, MmapAccess::Copy);
         let bounds = map.region().bounds();
         truncate(&path, 0);
         // Both refused once: the handler sleeps 10 ms, then the whole range is replaced.

@@ -35,7 +35,7 @@
 //! from being charged against the commit limit (a read-only map is replaced read-only, which is
 //! never charged).
 //!
-//! **Several threads** (a parallel reduction, `RawMap::with_bytes_parallel`) may fault on the same
+//! **Several threads** (a parallel reduction, `MappedRegion::with_bytes_parallel`) may fault on the same
 //! mapping at once. The `Region`'s state lets exactly one of them replace it; the others wait (a
 //! few `sched_yield`s, while one `mmap` runs) and return, and each sets its own flag.
 //!
@@ -65,7 +65,7 @@
 //!
 //! **Durability after a replacement.** Bytes written through a shared mapping before the fault are
 //! in the file's page cache, not in the anonymous pages that replaced the mapping, so `msync` on
-//! the replacement would sync nothing: `Mapping::flush` syncs the file (`fsync`) instead once
+//! the replacement would sync nothing: `MappedFile::flush` syncs the file (`fsync`) instead once
 //! [`Region::replaced`] is set.
 #![allow(unsafe_code)]
 
@@ -98,7 +98,7 @@ pub(crate) fn page_size() -> usize {
 
 /// The address range of one file mapping and what the `SIGBUS` handler needs to replace it.
 /// Every thread copying through the mapping shares it (through `&`), so it lives as long as the
-/// mapping (inside `RawMap`).
+/// mapping (inside `MappedRegion`).
 #[derive(Debug)]
 pub(crate) struct Region {
     /// First byte of the kernel mapping (page-aligned).
@@ -167,11 +167,11 @@ impl Region {
             return false;
         }
         // SAFETY: `[start, start + len)` lies inside this region, which is one live file mapping
-        // of this process owned by a `RawMap` (a `Region` lives only inside one, and the handler
+        // of this process owned by a `MappedRegion` (a `Region` lives only inside one, and the handler
         // reaches it only during a copy that borrows it), so replacing it unmaps nothing else.
         // Its bytes are never handed out as Rust references: copies go through raw pointers, and
         // the caller poisons the mapping, so no later call trusts the zero pages; unmapping the
-        // `RawMap` later unmaps the replacement. `mmap` is a plain system call, safe in a signal
+        // `MappedRegion` later unmaps the replacement. `mmap` is a plain system call, safe in a signal
         // handler.
         let mapped = unsafe {
             libc::mmap(
@@ -441,7 +441,7 @@ mod tests {
         use std::os::unix::process::ExitStatusExt;
         let run = |mode: &str| {
             std::process::Command::new(std::env::current_exe().expect("test binary"))
-                .args(["--exact", "sigbus::tests::sent_sigbus_child", "--test-threads=1", "--quiet"])
+                .args(["--exact", "map::sigbus::tests::sent_sigbus_child", "--test-threads=1", "--quiet"])
                 .env(CHILD, mode)
                 .output()
                 .expect("run the child")

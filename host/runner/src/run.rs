@@ -3,17 +3,20 @@
 //! run plugins.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use wasm_memmap_host::{
+    FsPerms, HasInstanceLimits, InstanceLimiter, InstanceLimits, MemmapCtx, MemmapLimits, MemmapStats, Stop, WasmMemmap,
+};
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, EngineWeak, Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
+use wasmtime::{Config, Engine, Store, Trap};
 use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::cache::{CompileCache, ReadError};
-use crate::{FsPerms, MemmapCtx, MemmapLimits, MemmapStats, MemmapView};
+use crate::stdout::{ClosableStdout, StdoutClosed};
 
 mod compile;
 mod protect;
@@ -74,50 +77,6 @@ pub struct RunConfig {
     pub instance: InstanceLimits,
 }
 
-/// How much memory and time one plugin instance may use. Running out of either cannot be reported
-/// to the plugin as an error it carries on from: memory growth past the cap fails (`memory.grow`
-/// returns -1, which a Rust plugin's allocator turns into an abort, so the instance traps), and time
-/// or fuel running out traps the instance. The host stays usable for the next plugin, and every
-/// mapping the plugin held is flushed as the instance is torn down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InstanceLimits {
-    /// The most bytes of linear memory the plugin may grow to (`--max-memory`). Default 4 GiB, the
-    /// whole address space of a wasm32 plugin: by default a plugin may use what it could address
-    /// anyway, as under `wasmtime run`; set it lower on a shared host. Memory a plugin reads from a
-    /// map is copied into its linear memory, so this also caps the data it holds at once.
-    pub max_memory_bytes: u64,
-    /// Wall-clock time the plugin may run (`--timeout`), enforced with wasmtime's epoch
-    /// interruption at a granularity of [`EPOCH_TICK`], and also while it waits in a WASI call or
-    /// keeps the host busy in a `memmap` call (see [`Runner::run`]). Default none: reducing a
-    /// large file can legitimately take minutes, and only the embedder knows how long is too long.
-    pub timeout: Option<Duration>,
-    /// Fuel (about one unit per wasm instruction) the plugin may burn (`--fuel`), a deterministic
-    /// alternative to a timeout; the same amount again pays for the host's work in its `memmap`
-    /// calls, at [`HOST_BYTES_PER_FUEL`](crate::HOST_BYTES_PER_FUEL) bytes a unit. Time spent
-    /// waiting (a sleep) burns no fuel. Default none: fuel metering slows compiled code, so a
-    /// [`Runner`] only meters it when built with [`Runner::with_fuel`].
-    pub fuel: Option<u64>,
-    /// The most WASI handles the plugin may hold at once (`--max-wasi-handles`): open files and
-    /// directories (the granted directories count, one each), and streams while it reads or
-    /// writes. Opening past it gives the plugin an error, not a trap: WASI 0.2 has no "too many
-    /// open files", so `open-at` returns `insufficient-memory` (`ENOMEM`; in a Rust plugin an
-    /// `io::Error` of kind `OutOfMemory`), and the host logs a warning naming this limit. Default
-    /// 256: each open file is a host file descriptor, and a Linux process has 1024 of them by
-    /// default (`ulimit -n`) for the host and every plugin it runs; 256 is more than a plugin
-    /// reading and writing a few files keeps open and leaves room for three more running beside it.
-    /// `memmap` handles are bounded separately ([`MemmapLimits::max_handles`]).
-    pub max_wasi_handles: u64,
-}
-
-impl Default for InstanceLimits {
-    fn default() -> Self {
-        Self { max_memory_bytes: 4 << 30, timeout: None, fuel: None, max_wasi_handles: 256 }
-    }
-}
-
-/// How often the epoch ticker advances wasmtime's epoch; the resolution of [`InstanceLimits::timeout`].
-pub const EPOCH_TICK: Duration = Duration::from_millis(10);
-
 /// How long the teardown of a plugin stopped by its time or fuel limit waits for the disk: the
 /// mappings it leaves are synced (`msync(MS_SYNC)`, slice by slice) for up to this long, and what
 /// is left is handed to the kernel's own write-back (`MS_ASYNC`), counted in
@@ -126,28 +85,29 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// with `MS_SYNC`, however long that takes.
 pub const TEARDOWN_FLUSH_GRACE: Duration = Duration::from_secs(2);
 
-/// Why a trapped plugin stopped, when it was a limit of [`InstanceLimits`] rather than a fault of its
-/// own, worded for a user (naming the CLI flag that sets the limit).
-pub fn limit_trap_message(error: &wasmtime::Error, limits: &InstanceLimits) -> Option<String> {
-    match error.downcast_ref::<Trap>()? {
-        Trap::Interrupt => Some(format!(
-            "the plugin ran longer than its time limit of {:.3} s (--timeout) and was stopped",
-            limits.timeout.unwrap_or_default().as_secs_f64()
-        )),
-        Trap::OutOfFuel => {
-            Some(format!("the plugin used up its fuel of {} (--fuel) and was stopped", limits.fuel.unwrap_or_default()))
-        }
-        _ => None,
-    }
-}
-
 /// How a plugin run ended.
 #[derive(Debug)]
 pub enum Status {
     /// `main` returned or the plugin called `exit`: the exit code (1 when `main` returned an error).
     Exited(i32),
+    /// A limit of [`InstanceLimits`] stopped the plugin: which one, and its value.
+    Stopped(Stop),
+    /// The plugin wrote to its standard output after the reader of this process's standard output
+    /// went away (`plugin | head`): it was stopped, as a Unix tool is by `SIGPIPE`. Only for
+    /// [`Output::Inherit`].
+    StdoutClosed,
     /// The plugin trapped (a panic, an out-of-bounds access, a host-side trap).
     Trapped(wasmtime::Error),
+}
+
+impl Status {
+    /// What stopped the plugin, when it was a limit.
+    pub fn stop(&self) -> Option<Stop> {
+        match self {
+            Self::Stopped(stop) => Some(*stop),
+            _ => None,
+        }
+    }
 }
 
 /// What a finished run left behind. By the time it is returned the instance is gone and every
@@ -165,12 +125,32 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The exit code a CLI should end with: the plugin's, or 1 after a trap (wasmtime's CLI uses
-    /// 128 + SIGABRT on Unix; a plain failure is easier to script).
+    /// The exit code a CLI should end with: the plugin's; 1 after a trap or a limit (wasmtime's CLI
+    /// uses 128 + SIGABRT on Unix; a plain failure is easier to script); 141 (128 + `SIGPIPE`, what
+    /// a shell reports for a Unix tool whose reader went away) after [`Status::StdoutClosed`].
     pub fn exit_code(&self) -> i32 {
         match self.status {
             Status::Exited(code) => code,
-            Status::Trapped(_) => 1,
+            Status::Stopped(_) | Status::Trapped(_) => 1,
+            Status::StdoutClosed => 128 + SIGPIPE,
+        }
+    }
+
+    /// The captured stdout as text (invalid UTF-8 replaced by `U+FFFD`).
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// The captured stderr as text (invalid UTF-8 replaced by `U+FFFD`).
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    /// The trap, when the plugin trapped of its own accord ([`Status::Trapped`]).
+    pub fn trap(&self) -> Option<&wasmtime::Error> {
+        match &self.status {
+            Status::Trapped(e) => Some(e),
+            _ => None,
         }
     }
 }
@@ -188,6 +168,9 @@ pub struct Plugin {
     /// `tracing`; a CLI prints these.
     pub warnings: Vec<String>,
 }
+
+/// Linux's number for `SIGPIPE`.
+const SIGPIPE: i32 = 13;
 
 /// Sends one output stream where `output` says; returns the pipe to read a captured stream from.
 fn route(
@@ -210,54 +193,71 @@ fn route(
     }
 }
 
-struct PluginState {
+/// The data of a run's `Store`: WASI's and `memmap`'s state, the instance's limiter, and the
+/// embedder's own `D` (see [`Runner::with_linker`]), which its host functions reach with
+/// [`RunState::data_mut`].
+pub struct RunState<D = ()> {
     wasi: WasiCtx,
     memmap: MemmapCtx,
     table: ResourceTable,
-    limits: StoreLimits,
-    max_wasi_handles: u64,
+    limiter: InstanceLimiter,
+    data: D,
 }
 
-impl WasiView for PluginState {
+impl<D> RunState<D> {
+    /// The embedder's data given to [`Runner::run_with`].
+    pub fn data(&self) -> &D {
+        &self.data
+    }
+
+    /// The same, to be changed.
+    pub fn data_mut(&mut self) -> &mut D {
+        &mut self.data
+    }
+
+    /// What the plugin's mappings did so far.
+    pub fn memmap_stats(&self) -> Arc<MemmapStats> {
+        self.memmap.stats()
+    }
+}
+
+impl<D: Send> WasiView for RunState<D> {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
-/// Compiles and runs plugins: one wasmtime `Engine` and `Linker` (WASI p2 + `memmap`), and an
-/// optional compile cache.
+impl<D> HasInstanceLimits for RunState<D> {
+    fn instance_limiter(&self) -> &InstanceLimiter {
+        &self.limiter
+    }
+
+    fn instance_limiter_mut(&mut self) -> &mut InstanceLimiter {
+        &mut self.limiter
+    }
+
+    fn memmap_ctx_mut(&mut self) -> &mut MemmapCtx {
+        &mut self.memmap
+    }
+}
+
+/// Compiles and runs plugins: one wasmtime `Engine` and `Linker` (WASI p2 + `memmap`, and whatever
+/// the embedder adds with [`Runner::with_linker`]), and an optional compile cache. `D` is the
+/// embedder's own data in each run's store (none by default).
 ///
 /// Each run is driven by a tokio current-thread runtime of its own, on the calling thread:
 /// WASI's blocking calls (`poll`, a sleep, a file read) are futures there, so a time limit stops a
 /// plugin that waits as surely as one that computes. [`Runner::run`] blocks; do not call it from
 /// inside an async runtime's task (use `spawn_blocking`).
-pub struct Runner {
+pub struct Runner<D: 'static = ()> {
     engine: Engine,
-    linker: Linker<PluginState>,
+    linker: Linker<RunState<D>>,
     cache: Option<CompileCache>,
     fuel: bool,
     /// Directories no grant may contain or lie inside (besides the cache's own).
     protected: Vec<PathBuf>,
     /// How untrusted components are loaded.
     compile: CompileLimits,
-    /// Started by the first run with a timeout.
-    ticker: OnceLock<()>,
-}
-
-/// Advances `engine`'s epoch every [`EPOCH_TICK`] until the engine is gone.
-fn start_ticker(engine: EngineWeak) {
-    let spawned = std::thread::Builder::new().name("wasm-memmap-epoch".into()).spawn(move || {
-        loop {
-            std::thread::sleep(EPOCH_TICK);
-            match engine.upgrade() {
-                Some(engine) => engine.increment_epoch(),
-                None => return,
-            }
-        }
-    });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the epoch ticker; time limits will not fire");
-    }
 }
 
 impl Runner {
@@ -280,6 +280,18 @@ impl Runner {
     pub fn with_fuel(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
         Self::build(cache_dir, true)
     }
+}
+
+impl<D: Send + 'static> Runner<D> {
+    /// A runner whose runs carry the embedder's data `D` in their store (given to
+    /// [`Runner::run_with`]), for the host functions added with [`Runner::with_linker`]; it meters
+    /// fuel when `fuel` is set (see [`Runner::with_fuel`]). Otherwise as [`Runner::new`].
+    ///
+    /// # Errors
+    /// As [`Runner::new`].
+    pub fn with_store_data(cache_dir: Option<PathBuf>, fuel: bool) -> wasmtime::Result<Self> {
+        Self::build(cache_dir, fuel)
+    }
 
     fn build(cache_dir: Option<PathBuf>, fuel: bool) -> wasmtime::Result<Self> {
         let engine = Engine::new(&engine_config(fuel))?;
@@ -288,26 +300,56 @@ impl Runner {
         // thread, so a time limit can stop them (see `Runner::run`). The `memmap` functions stay
         // synchronous host functions; they bound their own work (`MemmapCtx::set_deadline`).
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        crate::add_to_linker(&mut linker, |s: &mut PluginState| MemmapView::new(&mut s.memmap, &mut s.table))?;
-        crate::wasi_handles::limit_open_at(&mut linker, |s: &PluginState| crate::wasi_handles::WasiHandleBudget {
-            max: s.max_wasi_handles,
-            stats: s.memmap.stats(),
+        wasm_memmap_host::add_to_linker(&mut linker, |s: &mut RunState<D>| {
+            WasmMemmap::new(&mut s.memmap, &mut s.table)
         })?;
+        wasm_memmap_host::add_wasi_handle_limit(&mut linker)?;
         let cache = cache_dir
             .map(|dir| {
                 CompileCache::open(dir.clone())
                     .map_err(|e| wasmtime::format_err!("cannot use {} as the compile cache: {e}", dir.display()))
             })
             .transpose()?;
-        Ok(Self {
-            engine,
-            linker,
-            cache,
-            fuel,
-            protected: Vec::new(),
-            compile: CompileLimits::default(),
-            ticker: OnceLock::new(),
-        })
+        Ok(Self { engine, linker, cache, fuel, protected: Vec::new(), compile: CompileLimits::default() })
+    }
+
+    /// Lets the embedder add its own host functions to the linker every run uses, beside WASI and
+    /// `memmap` (which are already in it): `setup` gets the linker, whose store data is a
+    /// [`RunState`] holding the embedder's `D` ([`RunState::data_mut`]). Functions are called on the
+    /// plugin's thread, between its instructions; a synchronous `func_wrap` is fine.
+    ///
+    /// # Errors
+    /// What `setup` returns (a name defined twice, say).
+    ///
+    /// # Examples
+    /// A host function `example:counter/count.bump` that counts its calls in the run's own data:
+    /// ```
+    /// use wasm_memmap_runner::{RunState, Runner};
+    ///
+    /// let runner = Runner::<u32>::with_store_data(None, false)?.with_linker(|linker| {
+    ///     linker.instance("example:counter/count")?.func_wrap(
+    ///         "bump",
+    ///         |mut store: wasmtime::StoreContextMut<'_, RunState<u32>>, (): ()| {
+    ///             *store.data_mut().data_mut() += 1;
+    ///             Ok((*store.data().data(),))
+    ///         },
+    ///     )?;
+    ///     Ok(())
+    /// })?;
+    /// # let _ = runner;
+    /// # Ok::<(), wasmtime::Error>(())
+    /// ```
+    pub fn with_linker(
+        mut self,
+        setup: impl FnOnce(&mut Linker<RunState<D>>) -> wasmtime::Result<()>,
+    ) -> wasmtime::Result<Self> {
+        setup(&mut self.linker)?;
+        Ok(self)
+    }
+
+    /// The engine every plugin of this runner is compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// Also refuses, in every run, a grant that contains or lies inside any of `dirs` (whether or
@@ -389,7 +431,7 @@ impl Runner {
         let (component, serialized) = match (&self.compile.child, untrusted) {
             (Some(child), true) => {
                 let serialized = compile::compile_in_child(child, self.fuel, wasm)?;
-                (crate::raw::load_precompiled(&self.engine, &serialized)?, Some(serialized))
+                (crate::precompiled::load_precompiled(&self.engine, &serialized)?, Some(serialized))
             }
             _ => (Component::new(&self.engine, wasm)?, None),
         };
@@ -410,26 +452,39 @@ impl Runner {
         Ok(Plugin { component, from_cache: false, load_time: start.elapsed(), warnings })
     }
 
-    /// Runs `plugin`'s `main` in a fresh instance with `config`'s arguments, grants and streams.
+    /// Runs `plugin`'s `main` in a fresh instance with `config`'s arguments, grants and streams,
+    /// and `D::default()` as the embedder's data (see [`Runner::run_with`]).
     ///
     /// # Errors
     /// When a granted directory cannot be opened, or contains or lies inside the compile cache or
     /// a directory of [`Runner::protect_dirs`] ([`ProtectedDirGranted`]: a plugin that can write
     /// there could plant machine code for the next run), or the plugin cannot be
     /// instantiated (it imports something this host does not provide), or a fuel limit is asked of
-    /// a runner made without [`Runner::with_fuel`]. A trap (including a time or fuel limit) or a
-    /// non-zero exit is an [`Outcome`], not an error.
+    /// a runner made without [`Runner::with_fuel`]. A trap, a limit that stops the plugin
+    /// ([`Status::Stopped`]) or a non-zero exit is an [`Outcome`], not an error.
     ///
     /// # Time and fuel
     /// [`InstanceLimits::timeout`] stops the plugin wherever it is when the time is up: in its own
-    /// code (an epoch check, every [`EPOCH_TICK`]), waiting in a WASI call (the call's future is
+    /// code (an epoch check, every [`EPOCH_TICK`](wasm_memmap_host::EPOCH_TICK)), waiting in a WASI call (the call's future is
     /// dropped), or in a long `memmap` call (the host looks at the deadline between blocks). Each
-    /// ends as [`Status::Trapped`] with [`Trap::Interrupt`]. [`InstanceLimits::fuel`] meters the
-    /// plugin's instructions and, at [`HOST_BYTES_PER_FUEL`](crate::HOST_BYTES_PER_FUEL) bytes
-    /// per unit, the host's work in its `memmap` calls ([`Trap::OutOfFuel`]). Fuel does not bound
+    /// ends as [`Status::Stopped`] with [`Stop::Time`]. [`InstanceLimits::fuel`] meters the
+    /// plugin's instructions and, at [`HOST_BYTES_PER_FUEL`](wasm_memmap_host::HOST_BYTES_PER_FUEL)
+    /// bytes per unit, the host's work in its `memmap` calls ([`Stop::Fuel`]). Fuel does not bound
     /// waiting (a sleep burns none): give a timeout too. The mappings of a plugin stopped by either
     /// limit are flushed within [`TEARDOWN_FLUSH_GRACE`].
-    pub fn run(&self, plugin: &Plugin, config: &RunConfig) -> wasmtime::Result<Outcome> {
+    pub fn run(&self, plugin: &Plugin, config: &RunConfig) -> wasmtime::Result<Outcome>
+    where
+        D: Default,
+    {
+        self.run_with(plugin, config, D::default()).map(|(outcome, _)| outcome)
+    }
+
+    /// As [`Runner::run`], with `data` as the embedder's data in the run's store (what its host
+    /// functions see, [`RunState::data_mut`]); returns it after the run beside the outcome.
+    ///
+    /// # Errors
+    /// As [`Runner::run`].
+    pub fn run_with(&self, plugin: &Plugin, config: &RunConfig, data: D) -> wasmtime::Result<(Outcome, D)> {
         // Each grant is opened once; that directory is checked and handed to memmap and to WASI.
         let opened = self.open_grants(&config.dirs)?;
         if config.instance.fuel.is_some() && !self.fuel {
@@ -445,30 +500,36 @@ impl Runner {
                     wasi.preopened_dir(dir.proc_path(), &grant.guest, grant.perms).map_err(std::io::Error::other)
                 })
                 .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
-            memmap = memmap.preopened(dir.into_dir(), &grant.guest, grant.perms);
+            // So does memmap's: the directory stays open (in `dir`) until both have opened it.
+            memmap = memmap
+                .preopened_dir(dir.proc_path(), &grant.guest, grant.perms)
+                .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
         }
-        let stdout = route(&mut wasi, config.stdout, WasiCtxBuilder::inherit_stdout, |w, p| {
-            w.stdout(p);
-        });
+        // An inherited stdout ends the plugin quietly when its reader goes away (see `stdout.rs`).
+        let stdout = route(
+            &mut wasi,
+            config.stdout,
+            |w| w.stdout(ClosableStdout::stdout()),
+            |w, p| {
+                w.stdout(p);
+            },
+        );
         let stderr = route(&mut wasi, config.stderr, WasiCtxBuilder::inherit_stderr, |w, p| {
             w.stderr(p);
         });
         let memmap = memmap.build();
         let stats = memmap.stats();
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(usize::try_from(config.instance.max_memory_bytes).unwrap_or(usize::MAX))
-            .build();
+        let limiter = config.instance.limiter(&memmap);
         // The table holds memmap handles and WASI's: room for both limits, so that neither can fill
         // it for the other (past it, a push fails; see `wasi_handles`).
         let mut table = ResourceTable::new();
         let capacity = config.limits.max_handles.saturating_add(config.instance.max_wasi_handles);
         table.set_max_capacity(usize::try_from(capacity).unwrap_or(usize::MAX));
-        let max_wasi_handles = config.instance.max_wasi_handles;
-        let mut store =
-            Store::new(&self.engine, PluginState { wasi: wasi.build(), memmap, table, limits, max_wasi_handles });
-        store.limiter(|s| &mut s.limits);
+        let mut store = Store::new(&self.engine, RunState { wasi: wasi.build(), memmap, table, limiter, data });
         store.set_hostcall_fuel(config.limits.hostcall_fuel());
-        let deadline = self.set_time_and_fuel(&mut store, &config.instance)?;
+        // At every tick the plugin's code yields to the runtime (so a WASI call's timer and the
+        // run's own timeout get their turn) until the deadline, then traps where it is.
+        let deadline = config.instance.apply_async(&mut store)?;
         // One runtime per run, on this thread: nothing a plugin leaves behind (a timer, a blocking
         // read still running on the blocking pool) can hold up the next run.
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -487,15 +548,12 @@ impl Runner {
         let status = match result {
             Ok(Ok(())) => Status::Exited(0),
             Ok(Err(())) => Status::Exited(1),
-            Err(e) => match e.downcast_ref::<I32Exit>() {
-                Some(exit) => Status::Exited(exit.0),
-                None => Status::Trapped(e),
-            },
+            Err(e) => status_of(e, &config.instance, &store.data().limiter),
         };
-        let limited = matches!(&status, Status::Trapped(e) if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt | Trap::OutOfFuel)));
-        Self::tear_down(runtime, store, limited, deadline);
+        let limited = matches!(&status, Status::Stopped(Stop::Time { .. } | Stop::Fuel { .. }));
+        let data = Self::tear_down(runtime, store, limited, deadline);
         let contents = |pipe: Option<MemoryOutputPipe>| pipe.map(|p| p.contents().to_vec()).unwrap_or_default();
-        Ok(Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats })
+        Ok((Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats }, data))
     }
 
     /// Ends a plugin's instance: flushes its mappings and drops its store and runtime.
@@ -508,10 +566,10 @@ impl Runner {
     /// flushed in full.
     fn tear_down(
         runtime: tokio::runtime::Runtime,
-        mut store: Store<PluginState>,
+        mut store: Store<RunState<D>>,
         limited: bool,
         deadline: Option<Instant>,
-    ) {
+    ) -> D {
         let grace = Instant::now() + TEARDOWN_FLUSH_GRACE;
         let until = if limited { Some(grace) } else { deadline.map(|deadline| deadline.max(grace)) };
         if let Some(until) = until {
@@ -521,44 +579,18 @@ impl Runner {
         }
         // Dropping the store drops the resource table, and with it every handle the plugin still
         // held: each flushes its mapping (in full, unless flushed above). WASI's resources may
-        // hold tokio handles, so they go inside the runtime's context.
-        {
+        // hold tokio handles, so they go inside the runtime's context. The embedder's data is kept.
+        let data = {
             let _context = runtime.enter();
-            drop(store);
-        }
+            let RunState { wasi, memmap, table, limiter, data } = store.into_data();
+            drop((wasi, memmap, table, limiter));
+            data
+        };
         // Without waiting for the blocking pool: a WASI read the plugin was stopped in (from a
         // pipe, say) may never return, and must not hold up the runner. Its thread ends when the
         // read does.
         runtime.shutdown_background();
-    }
-
-    /// Sets the epoch deadline, the host's deadline and the fuel of a run; returns the deadline.
-    fn set_time_and_fuel(
-        &self,
-        store: &mut Store<PluginState>,
-        limits: &InstanceLimits,
-    ) -> wasmtime::Result<Option<Instant>> {
-        // A timeout too long to add to the clock is no timeout.
-        let deadline = limits.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
-        match deadline {
-            Some(deadline) => {
-                self.ticker.get_or_init(|| start_ticker(self.engine.weak()));
-                // At every tick the plugin's code yields to the runtime (so a WASI call's timer and
-                // the run's own timeout get their turn) until the deadline, then traps where it is.
-                store.set_epoch_deadline(1);
-                store.epoch_deadline_callback(move |_| {
-                    Ok(if Instant::now() >= deadline { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
-                });
-            }
-            // Far enough that the ticker (if another run started it) never reaches it.
-            None => store.set_epoch_deadline(u64::MAX / 2),
-        }
-        store.data_mut().memmap.set_deadline(deadline);
-        if self.fuel {
-            store.set_fuel(limits.fuel.unwrap_or(u64::MAX))?;
-            store.data_mut().memmap.set_fuel(limits.fuel);
-        }
-        Ok(deadline)
+        data
     }
 
     /// Checks that none of `dirs` contains or lies inside the compile cache or a directory of
@@ -601,6 +633,22 @@ impl Runner {
     }
 }
 
+/// How a run that ended with `error` ended: an exit (`exit(n)` unwinds as an error), a limit of
+/// `limits` (`limiter` knows whether the memory cap refused a growth), a closed stdout, or a trap of
+/// the plugin's own.
+fn status_of(error: wasmtime::Error, limits: &InstanceLimits, limiter: &InstanceLimiter) -> Status {
+    if let Some(exit) = error.downcast_ref::<I32Exit>() {
+        return Status::Exited(exit.0);
+    }
+    if error.downcast_ref::<StdoutClosed>().is_some() {
+        return Status::StdoutClosed;
+    }
+    match limits.stop(&error, limiter) {
+        Some(stop) => Status::Stopped(stop),
+        None => Status::Trapped(error),
+    }
+}
+
 /// Runs `future` until `deadline`; past it the future is dropped (which unwinds the plugin's
 /// suspended stack: wasmtime resumes the fiber with an error, so the plugin traps) and the result is
 /// the trap of an epoch deadline, [`Trap::Interrupt`], as when the plugin's own code runs too long.
@@ -613,9 +661,9 @@ async fn until<T>(deadline: Option<Instant>, future: impl Future<Output = wasmti
     }
 }
 
-/// The engine settings of every [`Runner`] and of its compiler child: the two must agree, or the
-/// child's code is refused (wasmtime checks the settings when loading it).
-fn engine_config(fuel: bool) -> Config {
+/// The engine settings of every [`Runner`] and of its compiler child ([`serve_compile`]): the two
+/// must agree, or the child's code is refused (wasmtime checks the settings when loading it).
+pub(crate) fn engine_config(fuel: bool) -> Config {
     let mut config = Config::new();
     // Plugins are synchronous: without the async machinery each host call costs about half.
     config.concurrency_support(false);

@@ -1,27 +1,27 @@
-//! One memory-mapped file region shared by a map and all its views.
+//! One file mapped into memory, shared by a map and all its views.
 
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Instant;
 
+use super::raw::{MappedRegion, MmapAccess};
 use crate::ctx::MemmapStats;
 use crate::error::{Error, ErrorCode};
 use crate::meter::{CHECK_BYTES, Clock};
-use crate::raw::{MapKind, RawMap};
 
 /// Whether a mapping is still mapped.
 enum Slot {
     /// Mapped; `None` for an array of zero bytes, which maps nothing.
-    Open(Option<RawMap>),
-    /// [`Mapping::close`] flushed and unmapped it.
+    Open(Option<MappedRegion>),
+    /// [`MappedFile::close`] flushed and unmapped it.
     Closed,
 }
 
 /// The bytes of one opened array, mapped from the file. Views share it through an `Arc`; the last
-/// handle to go flushes it (see `Drop`), or [`Mapping::close`] flushes and unmaps it earlier.
-pub(crate) struct Mapping {
-    /// The mapping, behind a lock that every access holds for reading while it copies ([`Access`])
+/// handle to go flushes it (see `Drop`), or [`MappedFile::close`] flushes and unmaps it earlier.
+pub(crate) struct MappedFile {
+    /// The mapping, behind a lock that every access holds for reading while it copies ([`MapGuard`])
     /// and that `close` takes for writing to unmap it, so no copy ever runs on unmapped memory.
     /// Host calls of one plugin run one at a time, so the lock is never contended: taking it is
     /// one atomic operation.
@@ -30,7 +30,7 @@ pub(crate) struct Mapping {
     closed: AtomicBool,
     /// The bytes mapped, counted in the stats until the mapping is closed or dropped.
     len: usize,
-    kind: MapKind,
+    access: MmapAccess,
     /// The file, to tell a truncation from another failure once a copy faulted.
     file: File,
     /// The file size the mapping needs: its offset plus its length.
@@ -41,7 +41,7 @@ pub(crate) struct Mapping {
     /// or write fails.
     poisoned: AtomicBool,
     /// What the file system still has to make durable besides the mapped pages (see
-    /// [`Mapping::needs_sync`]); emptied by the `flush` that syncs it.
+    /// [`MappedFile::needs_sync`]); emptied by the `flush` that syncs it.
     unsynced: Mutex<Unsynced>,
     /// Bytes counted in [`MemmapStats::copy_on_write_bytes`] while this mapping lives.
     copy_on_write: u64,
@@ -49,7 +49,7 @@ pub(crate) struct Mapping {
     path: String,
     /// When every later flush of this mapping (a handle's drop, the mapping's own drop) must stop
     /// waiting for the disk: the run's deadline while the plugin runs, the teardown's once
-    /// [`Mapping::flush_until`] ran. `None`: flushes wait for the disk however long it takes.
+    /// [`MappedFile::flush_until`] ran. `None`: flushes wait for the disk however long it takes.
     deadline: Mutex<Option<Instant>>,
 }
 
@@ -63,25 +63,25 @@ struct Unsynced {
     dir: Option<File>,
 }
 
-impl Mapping {
+impl MappedFile {
     pub(crate) fn new(
-        raw: Option<RawMap>,
-        kind: MapKind,
+        raw: Option<MappedRegion>,
+        access: MmapAccess,
         file: File,
         file_end: u64,
         stats: Arc<MemmapStats>,
         path: String,
     ) -> Self {
-        let len = raw.as_ref().map_or(0, RawMap::len);
+        let len = raw.as_ref().map_or(0, MappedRegion::len);
         stats.map_opened(len);
         stats.file_held();
-        let copy_on_write = if kind == MapKind::Private { u64::try_from(len).unwrap_or(u64::MAX) } else { 0 };
+        let copy_on_write = if access == MmapAccess::Copy { u64::try_from(len).unwrap_or(u64::MAX) } else { 0 };
         stats.copy_on_write_mapped(copy_on_write);
         Self {
             raw: RwLock::new(Slot::Open(raw)),
             closed: AtomicBool::new(false),
             len,
-            kind,
+            access,
             file,
             file_end,
             dirty: AtomicBool::new(false),
@@ -95,7 +95,7 @@ impl Mapping {
     }
 
     /// Bounds every later flush of this mapping that has no deadline of its own by `deadline`
-    /// (see [`Mapping::flush`]).
+    /// (see [`MappedFile::flush`]).
     pub(crate) fn set_deadline(&self, deadline: Option<Instant>) {
         *self.deadline.lock().unwrap_or_else(PoisonError::into_inner) = deadline;
     }
@@ -106,7 +106,7 @@ impl Mapping {
 
     /// Records that the file's size or header was changed by the open (a file `w+` or
     /// `create-npy` made, or `r+` grew), and, for a file it created, the directory holding its
-    /// name: the next [`Mapping::flush`] syncs them even if no element is ever written.
+    /// name: the next [`MappedFile::flush`] syncs them even if no element is ever written.
     pub(crate) fn needs_sync(&self, dir: Option<File>) {
         let mut unsynced = self.unsynced.lock().unwrap_or_else(PoisonError::into_inner);
         unsynced.file = true;
@@ -136,9 +136,9 @@ impl Mapping {
     /// Access for reading. A file shrunk under the mapping (by the plugin reopening it with `w+` or
     /// through WASI, or by another process) is caught while copying, not checked here: touching a
     /// page past the end of the file raises `SIGBUS`, which `sigbus.rs` turns into an `io` error for
-    /// the call that touched it and every later one ([`Mapping::poisoned_error`]). That costs
+    /// the call that touched it and every later one ([`MappedFile::poisoned_error`]). That costs
     /// nothing per call, and also covers a truncation in the middle of a call.
-    pub(crate) fn reader(&self) -> Result<Access<'_>, Error> {
+    pub(crate) fn reader(&self) -> Result<MapGuard<'_>, Error> {
         let slot = self.slot();
         if matches!(*slot, Slot::Closed) {
             return Err(self.closed_error());
@@ -146,10 +146,10 @@ impl Mapping {
         if self.poisoned.load(Ordering::Acquire) {
             return Err(self.poisoned_error());
         }
-        Ok(Access { slot, map: self })
+        Ok(MapGuard { slot, map: self })
     }
 
-    /// Fails with the error of a closed mapping once [`Mapping::close`] ran: for the calls that
+    /// Fails with the error of a closed mapping once [`MappedFile::close`] ran: for the calls that
     /// do not copy (views, `flush`), and before any other check of the calls that do, so every
     /// call on any handle of a closed mapping says why it fails.
     pub(crate) fn check_open(&self) -> Result<(), Error> {
@@ -165,9 +165,9 @@ impl Mapping {
         ))
     }
 
-    /// Flushes the mapping (as [`Mapping::flush`]), unmaps it and gives back its bytes in the stats,
+    /// Flushes the mapping (as [`MappedFile::flush`]), unmaps it and gives back its bytes in the stats,
     /// like Python's `mmap.close()`: every later access through any handle of it fails with
-    /// [`Mapping::check_open`]'s error instead of touching unmapped memory. Closing again does
+    /// [`MappedFile::check_open`]'s error instead of touching unmapped memory. Closing again does
     /// nothing. When the flush fails, or does not finish by `until` (`Ok(false)`: the rest is
     /// handed to the kernel's write-back and still counts as unsynced), the mapping stays open (a
     /// later `close`, `flush` or the teardown tries again), so no written byte is given up.
@@ -179,7 +179,7 @@ impl Mapping {
         if !self.flush_slot(&slot, until, true)? {
             return Ok(false);
         }
-        // Dropping the `RawMap` unmaps it.
+        // Dropping the `MappedRegion` unmaps it.
         *slot = Slot::Closed;
         self.closed.store(true, Ordering::Release);
         drop(slot);
@@ -188,7 +188,7 @@ impl Mapping {
         Ok(true)
     }
 
-    /// [`Mapping::close_within`] bounded by the mapping's deadline (see [`Mapping::flush`]).
+    /// [`MappedFile::close_within`] bounded by the mapping's deadline (see [`MappedFile::flush`]).
     #[cfg(test)]
     pub(crate) fn close(&self) -> std::io::Result<()> {
         self.close_within(self.deadline()).map(|_| ())
@@ -212,16 +212,16 @@ impl Mapping {
 
     /// Turns a failed copy into the guest's error, poisoning the mapping after a page fault.
     fn copy_error(&self, err: &std::io::Error) -> Error {
-        if crate::raw::PageFault::is(err) {
+        if super::raw::PageFault::is(err) {
             self.poisoned.store(true, Ordering::Release);
             return self.poisoned_error();
         }
         Error::new(ErrorCode::Io, err.to_string())
     }
 
-    /// Access for writing: as [`Mapping::reader`], for a mapping that may be written.
-    pub(crate) fn writer(&self) -> Result<Access<'_>, Error> {
-        if self.kind == MapKind::ReadOnly {
+    /// Access for writing: as [`MappedFile::reader`], for a mapping that may be written.
+    pub(crate) fn writer(&self) -> Result<MapGuard<'_>, Error> {
+        if self.access == MmapAccess::Read {
             return Err(Error::new(ErrorCode::ReadOnly, "assignment destination is read-only"));
         }
         self.reader()
@@ -234,13 +234,13 @@ impl Mapping {
     /// after a write; the file and directory are synced once, by the first flush after the open.
     /// A closed mapping was flushed when it was closed: nothing to do.
     ///
-    /// Bounded by the mapping's deadline ([`Mapping::set_deadline`]: the run's, or the teardown's)
-    /// as [`Mapping::flush_within`] is; what is not synced by then stays dirty.
+    /// Bounded by the mapping's deadline ([`MappedFile::set_deadline`]: the run's, or the teardown's)
+    /// as [`MappedFile::flush_within`] is; what is not synced by then stays dirty.
     pub(crate) fn flush(&self) -> std::io::Result<()> {
         self.flush_within(self.deadline()).map(|_| ())
     }
 
-    /// [`Mapping::flush`] that waits for the disk only until `until` (`None`: as long as it takes):
+    /// [`MappedFile::flush`] that waits for the disk only until `until` (`None`: as long as it takes):
     /// `MS_SYNC` slice by slice ([`FLUSH_SLICE`]) while there is time, then `MS_ASYNC` for the rest
     /// (the kernel writes it back from the page cache on its own), counted in
     /// `MemmapStats::background_flushes`; the file and directory `fsync`s follow only in time (an
@@ -252,7 +252,7 @@ impl Mapping {
         self.flush_slot(&slot, until, true)
     }
 
-    /// The flush of [`Mapping::flush_within`] on a slot the caller holds locked. Without
+    /// The flush of [`MappedFile::flush_within`] on a slot the caller holds locked. Without
     /// `keep_dirty`, pages handed to the kernel count as flushed (the teardown, which hands them
     /// over once and for all).
     fn flush_slot(&self, slot: &Slot, until: Option<Instant>, keep_dirty: bool) -> std::io::Result<bool> {
@@ -262,7 +262,7 @@ impl Mapping {
             Slot::Open(None) => return self.sync_metadata(in_time),
             Slot::Open(Some(raw)) => raw,
         };
-        if self.kind != MapKind::Shared || !self.dirty.swap(false, Ordering::AcqRel) {
+        if self.access != MmapAccess::Write || !self.dirty.swap(false, Ordering::AcqRel) {
             return self.sync_metadata(in_time);
         }
         let synced = if raw.replaced() {
@@ -297,7 +297,7 @@ impl Mapping {
 
     /// `msync(MS_SYNC)` of the whole mapping, in slices while `until` has not passed; past it,
     /// `MS_ASYNC` for the rest and `Ok(false)`.
-    fn sync_pages(raw: &RawMap, until: Option<Instant>) -> std::io::Result<bool> {
+    fn sync_pages(raw: &MappedRegion, until: Option<Instant>) -> std::io::Result<bool> {
         let Some(until) = until else { return raw.flush().map(|()| true) };
         let len = raw.len();
         let mut done = 0;
@@ -312,7 +312,7 @@ impl Mapping {
         Ok(true)
     }
 
-    /// The `fsync`s of [`Mapping::flush`] after the pages: the file, then the directory of a new
+    /// The `fsync`s of [`MappedFile::flush`] after the pages: the file, then the directory of a new
     /// file (in that order, so the name is never durable before the size and header it names),
     /// each only while `in_time` (else `Ok(false)`, still pending).
     /// What failed stays pending, for the next flush or the drop (though after a failed `fsync`
@@ -346,12 +346,12 @@ impl Mapping {
     }
 }
 
-/// The bytes of the mapping one `msync` of [`Mapping::flush_within`] covers: 32 MiB, under a
+/// The bytes of the mapping one `msync` of [`MappedFile::flush_within`] covers: 32 MiB, under a
 /// second of writing even on a slow disk, so the flush overshoots its time by at most that.
 const FLUSH_SLICE: usize = 32 << 20;
 
-impl Mapping {
-    /// The teardown's flush: [`Mapping::flush_within`] `until`, and every later flush of this
+impl MappedFile {
+    /// The teardown's flush: [`MappedFile::flush_within`] `until`, and every later flush of this
     /// mapping (the drops of its handles and its own) is bounded by `until` too, so nothing after
     /// the teardown waits for the disk longer. Pages handed to the kernel here are not handed
     /// over again by those later flushes.
@@ -362,7 +362,7 @@ impl Mapping {
     }
 }
 
-impl Drop for Mapping {
+impl Drop for MappedFile {
     fn drop(&mut self) {
         // The file is closed with this struct, after this function, closed map or not.
         self.stats.file_released();
@@ -389,16 +389,16 @@ impl Slot {
     }
 }
 
-/// The bytes of a mapping for the length of one host call (see [`Mapping::reader`]): holds the
+/// The bytes of a mapping for the length of one host call (see [`MappedFile::reader`]): holds the
 /// mapping's lock for reading, so `close` cannot unmap it meanwhile.
-pub(crate) struct Access<'a> {
+pub(crate) struct MapGuard<'a> {
     /// `Open` (checked by `reader`); `Open(None)` for an array of zero bytes.
     slot: RwLockReadGuard<'a, Slot>,
-    map: &'a Mapping,
+    map: &'a MappedFile,
 }
 
-impl Access<'_> {
-    fn raw(&self) -> Result<&RawMap, Error> {
+impl MapGuard<'_> {
+    fn raw(&self) -> Result<&MappedRegion, Error> {
         match &*self.slot {
             Slot::Open(Some(raw)) => Ok(raw),
             Slot::Open(None) => Err(Error::invalid("the array has no bytes")),
@@ -414,7 +414,7 @@ impl Access<'_> {
         self.raw()?.read(offset, dst).map_err(|e| self.map.copy_error(&e))
     }
 
-    /// Copies bytes into the mapping (reached only through [`Mapping::writer`]).
+    /// Copies bytes into the mapping (reached only through [`MappedFile::writer`]).
     pub(crate) fn write(&self, offset: usize, src: &[u8]) -> Result<(), Error> {
         if src.is_empty() {
             return Ok(());
@@ -433,7 +433,7 @@ impl Access<'_> {
     }
 }
 
-impl Access<'_> {
+impl MapGuard<'_> {
     /// Runs `f` on `len` bytes of the mapping from `offset`, read in place (for native reductions).
     pub(crate) fn with_bytes<R>(&self, offset: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
         if len == 0 {
@@ -443,7 +443,7 @@ impl Access<'_> {
     }
 }
 
-impl Access<'_> {
+impl MapGuard<'_> {
     /// `count` values of `T` from `offset`, copied into a new vector in blocks of
     /// [`CHECK_BYTES`] (1 MiB) with a look at `clock` between them: a read of hundreds of
     /// megabytes of pages that are not cached (each a disk read) stops within a block of the
@@ -479,9 +479,9 @@ impl Access<'_> {
     }
 }
 
-impl Access<'_> {
-    /// [`Access::with_bytes`] over several ranges at once, each on its own thread (see
-    /// `RawMap::with_bytes_parallel`).
+impl MapGuard<'_> {
+    /// [`MapGuard::with_bytes`] over several ranges at once, each on its own thread (see
+    /// `MappedRegion::with_bytes_parallel`).
     pub(crate) fn with_bytes_parallel<R: Send>(
         &self,
         ranges: &[(usize, usize)],
@@ -494,17 +494,17 @@ impl Access<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::raw::tests::mappings_over;
+    use crate::map::raw::tests::mappings_over;
 
-    fn shared(len: usize) -> (tempfile::TempDir, std::path::PathBuf, Arc<MemmapStats>, Mapping) {
+    fn shared(len: usize) -> (tempfile::TempDir, std::path::PathBuf, Arc<MemmapStats>, MappedFile) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("x.f8");
         let file = File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
         file.set_len(u64::try_from(len).expect("len")).expect("size");
-        let raw = RawMap::new(&file, 0, len, MapKind::Shared).expect("map");
+        let raw = MappedRegion::new(&file, 0, len, MmapAccess::Write).expect("map");
         let stats = Arc::new(MemmapStats::default());
         let end = u64::try_from(len).expect("len");
-        let map = Mapping::new(Some(raw), MapKind::Shared, file, end, Arc::clone(&stats), "x.f8".into());
+        let map = MappedFile::new(Some(raw), MmapAccess::Write, file, end, Arc::clone(&stats), "x.f8".into());
         (dir, path, stats, map)
     }
 
@@ -548,14 +548,14 @@ mod tests {
         assert_eq!((stats.live_maps(), stats.mapped_bytes()), (0, 0));
     }
 
-    fn shared_map(dir: &std::path::Path, len: usize) -> (Mapping, Arc<MemmapStats>) {
+    fn shared_map(dir: &std::path::Path, len: usize) -> (MappedFile, Arc<MemmapStats>) {
         let path = dir.join("data");
         let file = File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
         file.set_len(u64::try_from(len).expect("len")).expect("size");
-        let raw = RawMap::new(&file, 0, len, MapKind::Shared).expect("map");
+        let raw = MappedRegion::new(&file, 0, len, MmapAccess::Write).expect("map");
         let stats = Arc::new(MemmapStats::default());
         let end = u64::try_from(len).expect("len");
-        (Mapping::new(Some(raw), MapKind::Shared, file, end, Arc::clone(&stats), "data".into()), stats)
+        (MappedFile::new(Some(raw), MmapAccess::Write, file, end, Arc::clone(&stats), "data".into()), stats)
     }
 
     /// With no time left, `flush_until` hands the whole write-back to the kernel (`MS_ASYNC`) and

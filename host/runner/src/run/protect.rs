@@ -18,9 +18,11 @@ use std::path::{Component, Path, PathBuf};
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
+/// POSIX's `PATH_MAX` on Linux: a path the kernel accepts has fewer bytes than this.
+const PATH_MAX: usize = 4096;
 /// The most directories walked up from one directory to the root (each step is a name at least two
 /// bytes long in a path shorter than `PATH_MAX`): bounds the walk on a file system that loops.
-const MAX_DEPTH: usize = crate::grants::PATH_MAX / 2;
+const MAX_DEPTH: usize = PATH_MAX / 2;
 
 /// A grant refused because it would give a plugin write access to a protected directory (or, for
 /// a read-only grant, the key that authenticates its entries). The message names both directories
