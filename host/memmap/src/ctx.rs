@@ -352,7 +352,7 @@ impl MemmapCtx {
     /// wasmtime's epoch deadline stops the plugin's code. A reduction, copy or fill looks at the
     /// clock every 1 MiB of charged work (and every 256 runs of elements); once the
     /// deadline has passed, the call traps with [`wasmtime::Trap::Interrupt`], the trap of an
-    /// epoch deadline. [`run::Runner`](crate::run::Runner) sets it from
+    /// epoch deadline. [`InstanceLimits::apply`](crate::InstanceLimits::apply) sets it from
     /// [`InstanceLimits::timeout`](crate::InstanceLimits::timeout).
     ///
     /// The same deadline bounds the `msync` of the plugin's `flush` and `close` and of the drop of
