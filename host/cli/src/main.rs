@@ -175,9 +175,10 @@ fn stop_message(stop: &Stop) -> String {
     };
     let text = stop.to_string();
     // "... its time limit of 0.500 s and was stopped" -> "... of 0.500 s (--timeout) and was stopped".
-    match text.strip_suffix(" and was stopped") {
-        Some(head) => format!("{head} ({flag}) and was stopped"),
-        None => format!("{text} ({flag})"),
+    if text.contains(" and was stopped") {
+        text.replacen(" and was stopped", &format!(" ({flag}) and was stopped"), 1)
+    } else {
+        format!("{text} ({flag})")
     }
 }
 
