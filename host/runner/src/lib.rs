@@ -41,4 +41,4 @@ pub use run::{
     ChildCompiler, CompileLimitError, CompileLimits, DirGrant, Outcome, Output, Plugin, ProtectedDirGranted, RunConfig,
     RunState, Runner, Status, TEARDOWN_FLUSH_GRACE, serve_compile,
 };
-pub use wasm_memmap_host::{EPOCH_TICK, FsPerms, InstanceLimits, MemmapLimits, MemmapStats, Stop};
+pub use wasm_memmap_host::{EPOCH_TICK, FsPerms, InstanceLimits, Limit, MemmapLimits, MemmapStats, Stop};

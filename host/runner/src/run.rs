@@ -3,11 +3,12 @@
 //! run plugins.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use wasm_memmap_host::{
-    FsPerms, HasInstanceLimits, InstanceLimiter, InstanceLimits, MemmapCtx, MemmapLimits, MemmapStats, Stop, WasmMemmap,
+    ErrorHook, FsPerms, HasInstanceLimits, InstanceLimiter, InstanceLimits, Limit, MemmapCtx, MemmapLimits,
+    MemmapStats, Stop, WasmMemmap,
 };
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store, Trap};
@@ -122,6 +123,11 @@ pub struct Outcome {
     pub stderr: Vec<u8>,
     /// What the plugin's mappings did.
     pub stats: Arc<MemmapStats>,
+    /// The [`MemmapLimits`] the plugin was refused by (each once, in the order first met): `memmap`
+    /// calls that returned it an error ([`Limit`]) rather than stopping it. The plugin may have
+    /// handled the error, or failed because of it: a command line names the option that raises
+    /// each.
+    pub refused_limits: Vec<Limit>,
 }
 
 impl Outcome {
@@ -258,6 +264,8 @@ pub struct Runner<D: 'static = ()> {
     protected: Vec<PathBuf>,
     /// How untrusted components are loaded.
     compile: CompileLimits,
+    /// [`Runner::on_error`]'s hooks, given to every run's `memmap` context.
+    error_hooks: Vec<ErrorHook>,
 }
 
 impl Runner {
@@ -310,7 +318,15 @@ impl<D: Send + 'static> Runner<D> {
                     .map_err(|e| wasmtime::format_err!("cannot use {} as the compile cache: {e}", dir.display()))
             })
             .transpose()?;
-        Ok(Self { engine, linker, cache, fuel, protected: Vec::new(), compile: CompileLimits::default() })
+        Ok(Self {
+            engine,
+            linker,
+            cache,
+            fuel,
+            protected: Vec::new(),
+            compile: CompileLimits::default(),
+            error_hooks: Vec::new(),
+        })
     }
 
     /// Lets the embedder add its own host functions to the linker every run uses, beside WASI and
@@ -345,6 +361,17 @@ impl<D: Send + 'static> Runner<D> {
     ) -> wasmtime::Result<Self> {
         setup(&mut self.linker)?;
         Ok(self)
+    }
+
+    /// Calls `hook` with every error a `memmap` call of any run returns to its plugin, before the
+    /// plugin sees it (see [`MemmapCtxBuilder::on_error`](wasm_memmap_host::MemmapCtxBuilder::on_error)):
+    /// to log or count refusals, or to add a hint in the embedder's own terms
+    /// ([`Error::add_hint`](wasm_memmap_host::Error::add_hint)), such as the option that raises a
+    /// limit. [`Outcome::refused_limits`] lists the limits refused in a run without a hook.
+    #[must_use]
+    pub fn on_error(mut self, hook: impl Fn(&mut wasm_memmap_host::Error) + Send + Sync + 'static) -> Self {
+        self.error_hooks.push(Arc::new(hook));
+        self
     }
 
     /// The engine every plugin of this runner is compiled for.
@@ -492,7 +519,24 @@ impl<D: Send + 'static> Runner<D> {
         }
         let mut wasi = WasiCtxBuilder::new();
         wasi.args(&config.args);
-        let mut memmap = MemmapCtx::builder().limits(config.limits);
+        // The limits the plugin was refused (errors it received), for the outcome; then the
+        // embedder's own hooks.
+        let refused = Arc::new(Mutex::new(Vec::new()));
+        let mut memmap = MemmapCtx::builder().limits(config.limits).on_error({
+            let refused = Arc::clone(&refused);
+            move |error| {
+                if let Some(limit) = error.limit() {
+                    let mut refused = refused.lock().unwrap_or_else(PoisonError::into_inner);
+                    if !refused.contains(&limit) {
+                        refused.push(limit);
+                    }
+                }
+            }
+        });
+        for hook in &self.error_hooks {
+            let hook = Arc::clone(hook);
+            memmap = memmap.on_error(move |error| hook(error));
+        }
         for (grant, dir) in config.dirs.iter().zip(opened) {
             // WASI's builder opens a path: `/proc/self/fd/N` makes it open this very directory.
             dir.verify_proc_path()
@@ -500,10 +544,7 @@ impl<D: Send + 'static> Runner<D> {
                     wasi.preopened_dir(dir.proc_path(), &grant.guest, grant.perms).map_err(std::io::Error::other)
                 })
                 .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
-            // So does memmap's: the directory stays open (in `dir`) until both have opened it.
-            memmap = memmap
-                .preopened_dir(dir.proc_path(), &grant.guest, grant.perms)
-                .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
+            memmap = memmap.preopened(dir.into_dir(), &grant.guest, grant.perms);
         }
         // An inherited stdout ends the plugin quietly when its reader goes away (see `stdout.rs`).
         let stdout = route(
@@ -553,7 +594,8 @@ impl<D: Send + 'static> Runner<D> {
         let limited = matches!(&status, Status::Stopped(Stop::Time { .. } | Stop::Fuel { .. }));
         let data = Self::tear_down(runtime, store, limited, deadline);
         let contents = |pipe: Option<MemoryOutputPipe>| pipe.map(|p| p.contents().to_vec()).unwrap_or_default();
-        Ok((Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats }, data))
+        let refused_limits = std::mem::take(&mut *refused.lock().unwrap_or_else(PoisonError::into_inner));
+        Ok((Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats, refused_limits }, data))
     }
 
     /// Ends a plugin's instance: flushes its mappings and drops its store and runtime.
