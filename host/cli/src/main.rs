@@ -8,9 +8,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use wasm_memmap_runner::{
     ChildCompiler, CompileLimitError, CompileLimits, InstanceLimits, MemmapLimits, Output, Plugin, ProtectedDirGranted,
-    RunConfig, Runner, Status, Stop, TEARDOWN_FLUSH_GRACE,
+    RunConfig, Runner, Status, TEARDOWN_FLUSH_GRACE,
 };
 
+mod hints;
 mod sandbox;
 use sandbox::SandboxArgs;
 
@@ -164,24 +165,6 @@ fn report_load(plugin: &Plugin, verbose: bool) {
     }
 }
 
-/// The library's sentence for a limit that stopped the plugin, with the flag that sets the limit.
-fn stop_message(stop: &Stop) -> String {
-    let flag = match stop {
-        Stop::Memory { .. } => "--max-memory",
-        Stop::Time { .. } => "--timeout",
-        Stop::Fuel { .. } => "--fuel",
-        Stop::Handles { .. } => "--max-wasi-handles",
-        _ => return stop.to_string(),
-    };
-    let text = stop.to_string();
-    // "... its time limit of 0.500 s and was stopped" -> "... of 0.500 s (--timeout) and was stopped".
-    if text.contains(" and was stopped") {
-        text.replacen(" and was stopped", &format!(" ({flag}) and was stopped"), 1)
-    } else {
-        format!("{text} ({flag})")
-    }
-}
-
 fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
     match &cli.command {
@@ -250,9 +233,9 @@ fn main() -> Result<ExitCode> {
         }
     };
     report_load(&plugin, cli.cache.verbose);
-    let outcome = runner.run(&plugin, &config).map_err(with_flag_hint)?;
+    let outcome = runner.run(&plugin, &config).map_err(with_flag_hint).map_err(hints::with_start_hint)?;
     match &outcome.status {
-        Status::Stopped(stop) => eprintln!("error: {}", stop_message(stop)),
+        Status::Stopped(stop) => eprintln!("error: {}", hints::stop_message(stop)),
         Status::Trapped(e) => eprintln!("error: the plugin trapped: {e:?}"),
         // A closed stdout ends the plugin without a word, as `SIGPIPE` ends a Unix tool.
         Status::Exited(_) | Status::StdoutClosed => {}
@@ -263,6 +246,9 @@ fn main() -> Result<ExitCode> {
             "warning: {background} of the stopped plugin's mapping(s) were still being written to disk after {} s; the kernel finishes writing them in the background (msync MS_ASYNC)",
             TEARDOWN_FLUSH_GRACE.as_secs()
         );
+    }
+    for line in hints::refusal_lines(&outcome.stats, &config.limits) {
+        eprintln!("{line}");
     }
     let refused = outcome.stats.wasi_opens_refused();
     if refused > 0 {

@@ -210,6 +210,7 @@ fn a_read_only_grant_refuses_writing_modes_and_names_the_flag() {
     assert!(!write.status.success());
     let all = text(&write.stdout) + &text(&write.stderr);
     assert!(all.contains("is in the read-only grant '/data'; mode 'r+' needs a read-write grant;"), "{all}");
+    assert!(all.contains("grant the directory with --dir instead of --ro-dir"), "{all}");
     assert_eq!(std::fs::read(dir.path().join("x.f8")).unwrap(), 3.0f64.to_le_bytes());
 }
 

@@ -146,6 +146,11 @@ pub enum GrantRefusal {
     ReadOnly,
 }
 
+impl GrantRefusal {
+    /// Every reason, in the order declared.
+    pub const ALL: [GrantRefusal; 3] = [GrantRefusal::NotGranted, GrantRefusal::LeadsOutside, GrantRefusal::ReadOnly];
+}
+
 /// An error returned to the plugin: a code to match on and a message that names the offending value
 /// and the bound it broke (numpy's message where numpy has one), in words that name no setting of
 /// any particular embedder; an embedder adds its own with [`Error::add_hint`].

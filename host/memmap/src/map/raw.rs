@@ -1,6 +1,6 @@
 //! Everything `unsafe` in this crate besides the `SIGBUS` handler (`sigbus.rs`): creating memory
-//! maps, copying bytes through them, and loading precompiled machine code. The rest of the crate
-//! goes through the safe, bounds-checked functions here.
+//! maps and copying bytes through them. The rest of the crate goes through the safe,
+//! bounds-checked functions here.
 #![allow(unsafe_code)]
 
 use std::fs::File;
