@@ -93,9 +93,12 @@ pub(crate) fn stop_flag(stop: &Stop) -> Option<&'static str> {
 pub(crate) fn stop_message(stop: &Stop) -> String {
     let text = stop.to_string();
     let Some(flag) = stop_flag(stop) else { return text };
-    match text.strip_suffix(" and was stopped") {
-        Some(head) => format!("{head} ({flag}) and was stopped"),
-        None => format!("{text} ({flag})"),
+    // Beside the limit's value, before any detail that follows ("... and was stopped (it asked for
+    // N bytes)").
+    if text.contains(" and was stopped") {
+        text.replacen(" and was stopped", &format!(" ({flag}) and was stopped"), 1)
+    } else {
+        format!("{text} ({flag})")
     }
 }
 

@@ -104,10 +104,26 @@ impl Default for MemmapLimits {
     }
 }
 
-/// Builds a [`MemmapCtx`]: which directories a plugin may reach and the limits it runs under.
+/// Builds a [`MemmapCtx`]: which directories a plugin may reach, the limits it runs under, and who
+/// hears of its refused calls.
 ///
 /// Like `wasmtime_wasi::WasiCtxBuilder`, a context starts with no authority at all: a plugin can
-/// open no file until a directory is granted with [`preopened_dir`](Self::preopened_dir).
+/// open no file until a directory is granted with [`preopened_dir`](Self::preopened_dir),
+/// [`preopened`](Self::preopened) or [`preopened_dir_with_wasi`](Self::preopened_dir_with_wasi).
+/// The methods take and return the builder by value, as `wasmtime_wasi_keyvalue`'s builder does.
+///
+/// # Examples
+/// ```
+/// use wasm_memmap_host::{FsPerms, MemmapCtxBuilder, MemmapLimits};
+/// let data = tempfile::tempdir()?;
+/// let ctx = MemmapCtxBuilder::new()
+///     .preopened_dir(data.path(), "/data", FsPerms::ReadOnly)?
+///     .limits(MemmapLimits { max_handles: 100, ..MemmapLimits::default() })
+///     .on_error(|error| eprintln!("refused: {error}"))
+///     .build();
+/// # let _ = ctx;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Default)]
 pub struct MemmapCtxBuilder {
     grants: Vec<Grant>,
@@ -122,7 +138,7 @@ pub struct MemmapCtxBuilder {
 pub type ErrorHook = Arc<dyn Fn(&mut Error) + Send + Sync>;
 
 impl MemmapCtxBuilder {
-    /// A builder with no grants and the default limits.
+    /// A builder with no grants (no authority), the default limits and no hooks.
     pub fn new() -> Self {
         Self::default()
     }
@@ -130,10 +146,19 @@ impl MemmapCtxBuilder {
     /// Lets the plugin map files in the host directory `host_path`, which it names `guest_path`
     /// (`"."` for paths relative to it, or an absolute name such as `"/data"`), like
     /// `WasiCtxBuilder::preopened_dir` and `wasmtime run --dir HOST::GUEST`. With
-    /// [`FsPerms::ReadOnly`] only modes `r` and `c` are allowed there.
+    /// [`FsPerms::ReadOnly`] only modes `r` and `c` are allowed there (numpy's `np.memmap` modes;
+    /// POSIX: the files are opened `O_RDONLY` and mapped `PROT_READ` or `MAP_PRIVATE`).
+    ///
+    /// The plugin reaches only what is beneath the directory: `..` past it, absolute names inside
+    /// it and symbolic links leading out are refused (cap-std's `Dir`, `openat2` with
+    /// `RESOLVE_BENEATH` where the kernel has it). This grants memmap only; a plugin that also
+    /// reads or writes files through WASI needs the directory granted there too:
+    /// [`preopened_dir_with_wasi`](Self::preopened_dir_with_wasi) does both.
+    ///
+    /// Needs ambient authority: any path this process can open.
     ///
     /// # Errors
-    /// The error of opening `host_path` as a directory (it must exist).
+    /// The error of opening `host_path` as a directory (it must exist and be readable).
     ///
     /// # Examples
     /// ```
@@ -210,7 +235,9 @@ impl MemmapCtxBuilder {
         Ok(self.preopened(dir, guest_path, perms))
     }
 
-    /// Sets the limits (default [`MemmapLimits::default`]).
+    /// Sets the limits (default [`MemmapLimits::default`]): what one plugin may use of the host
+    /// through `memmap`. Past one, the call gets numpy's `MemoryError` (WIT `limit-exceeded`) and
+    /// [`Error::limit`] says which.
     pub fn limits(mut self, limits: MemmapLimits) -> Self {
         self.limits = limits;
         self
@@ -263,7 +290,7 @@ impl MemmapCtxBuilder {
         self
     }
 
-    /// The context, ready to be put in a `Store`'s data.
+    /// The context, ready to be put in a `Store`'s data (one per plugin instance).
     pub fn build(self) -> MemmapCtx {
         MemmapCtx {
             grants: self.grants,
@@ -277,7 +304,9 @@ impl MemmapCtxBuilder {
     }
 }
 
-/// The state the `memmap` interface needs for one plugin instance; keep one per `Store`.
+/// The state the `memmap` interface needs for one plugin instance: its grants, limits, counters,
+/// deadline and host fuel. Keep one per `Store`, in its data beside the `ResourceTable`, and lend
+/// both to the interface as a [`WasmMemmap`](crate::WasmMemmap).
 pub struct MemmapCtx {
     pub(crate) grants: Vec<Grant>,
     pub(crate) limits: MemmapLimits,
@@ -343,7 +372,8 @@ impl MemmapCtx {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Counters of what this context's mappings did; they stay readable after the `Store` is gone.
+    /// Counters of what this context's mappings did and what the plugin was refused; they stay
+    /// readable after the `Store` is gone (shared through `Arc`).
     pub fn stats(&self) -> Arc<MemmapStats> {
         Arc::clone(&self.stats)
     }
@@ -352,7 +382,8 @@ impl MemmapCtx {
     /// wasmtime's epoch deadline stops the plugin's code. A reduction, copy or fill looks at the
     /// clock every 1 MiB of charged work (and every 256 runs of elements); once the
     /// deadline has passed, the call traps with [`wasmtime::Trap::Interrupt`], the trap of an
-    /// epoch deadline. [`run::Runner`](crate::run::Runner) sets it from
+    /// epoch deadline. [`InstanceLimits::apply`](crate::InstanceLimits::apply) (and the
+    /// `wasm-memmap-runner` crate's `Runner`) set it from
     /// [`InstanceLimits::timeout`](crate::InstanceLimits::timeout).
     ///
     /// The same deadline bounds the `msync` of the plugin's `flush` and `close` and of the drop of
@@ -377,7 +408,8 @@ impl MemmapCtx {
     /// unit per run of elements. A call is charged for each run before it touches it; one the fuel
     /// left cannot pay for traps with [`wasmtime::Trap::OutOfFuel`], the trap of a plugin out of
     /// fuel. Deterministic, like wasmtime's fuel; kept apart from the `Store`'s fuel, which host
-    /// calls cannot reach. [`run::Runner`](crate::run::Runner) sets it to
+    /// calls cannot reach. [`InstanceLimits::apply`](crate::InstanceLimits::apply) (and the
+    /// `wasm-memmap-runner` crate's `Runner`) set it to
     /// [`InstanceLimits::fuel`](crate::InstanceLimits::fuel), so a plugin may run that many
     /// instructions and have the host do that much work for it.
     pub fn set_fuel(&mut self, fuel: Option<u64>) {
@@ -617,9 +649,9 @@ impl MemmapStats {
         self.copy_on_write_bytes.load(Ordering::Acquire)
     }
 
-    /// How many WASI `open-at` calls [`crate::run::Runner`] refused because the plugin held
-    /// [`crate::InstanceLimits::max_wasi_handles`] WASI handles (the plugin saw
-    /// `insufficient-memory`). Kept here, with the other counters of a run, so that it outlives
+    /// How many WASI `open-at` calls [`add_wasi_handle_limit`](crate::add_wasi_handle_limit)
+    /// refused because the plugin held [`crate::InstanceLimits::max_wasi_handles`] WASI handles
+    /// (the plugin saw `insufficient-memory`). Kept here, with the other counters of a run, so that it outlives
     /// the `Store`.
     pub fn wasi_opens_refused(&self) -> u64 {
         self.wasi_opens_refused.load(Ordering::Acquire)

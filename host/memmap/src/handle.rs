@@ -17,8 +17,10 @@ pub(crate) struct FileOrigin {
     pub order: Order,
 }
 
-/// The value behind a guest's `memmap` handle in the `ResourceTable`: a layout over a shared
-/// mapping.
+/// The value behind a guest's `memmap` handle in the `ResourceTable`: one `np.memmap` object of
+/// the plugin (a map it opened, or a view of one), that is a layout over a shared `MappedFile`.
+/// Named after the WIT resource, as bindgen needs; hidden from the documentation
+/// (embedders never handle one), as wasi-keyvalue hides its `Bucket`.
 ///
 /// Dropping it flushes the mapping (`msync`, when it was written). That runs both when the guest
 /// drops its handle and when the `ResourceTable` is dropped with the `Store` at the end of an
@@ -40,7 +42,7 @@ impl Memmap {
         self.layout.shape()
     }
 
-    /// The path the plugin opened the file by.
+    /// The path the plugin opened the file by (numpy's `a.filename`, but as the plugin named it).
     pub fn path(&self) -> &str {
         &self.origin.path
     }

@@ -102,7 +102,7 @@ impl std::fmt::Display for Stop {
         match self {
             Self::Memory { limit, requested } => write!(
                 f,
-                "the plugin needed more memory than its limit of {limit} bytes (it asked for {requested} bytes) and was stopped"
+                "the plugin needed more memory than its limit of {limit} bytes and was stopped (it asked for {requested} bytes)"
             ),
             Self::Time { limit } => {
                 write!(f, "the plugin ran longer than its time limit of {:.3} s and was stopped", limit.as_secs_f64())

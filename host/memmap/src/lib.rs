@@ -19,6 +19,7 @@
 //! [`MemmapCtxBuilder::preopened_dir_with_wasi`] to grant one to WASI too), under the limits it sets
 //! ([`MemmapLimits`]). What a plugin is refused reaches the embedder through
 //! [`MemmapCtxBuilder::on_error`] and `tracing` events; [`Error::limit`] says which limit.
+//! [`InstanceLimits::apply`] puts memory, time and fuel limits on any `Store` that runs a plugin.
 //!
 //! # Examples
 //!

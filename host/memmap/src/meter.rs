@@ -8,7 +8,7 @@
 //! clock every [`CHECK_BYTES`] bytes or [`CHECK_RUNS`] runs (one `clock_gettime` through the vDSO,
 //! no system call, about 20 ns per megabyte). Past the deadline or the budget the call traps with
 //! wasmtime's own [`Trap::Interrupt`] or [`Trap::OutOfFuel`], so an embedder (and
-//! `run::limit_trap_message`) reports it exactly as a limit hit in the plugin's code.
+//! `InstanceLimits::stop`) reports it exactly as a limit hit in the plugin's code.
 
 use std::time::Instant;
 

@@ -381,7 +381,7 @@ fn attacks_that_must_trap_stop_cleanly() {
     assert_eq!(
         stop.to_string(),
         format!(
-            "the plugin needed more memory than its limit of 67108864 bytes (it asked for {requested} bytes) and was stopped"
+            "the plugin needed more memory than its limit of 67108864 bytes and was stopped (it asked for {requested} bytes)"
         )
     );
     // The plugin held at most 64 MiB.
