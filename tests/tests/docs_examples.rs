@@ -257,7 +257,8 @@ fn the_readme_transcript_is_what_numpy_prints_for_the_session_with_seed_12345() 
 
 #[test]
 fn the_link_reader_finds_links_and_headings_as_github_does() {
-    let text = "See [a](docs/a.md#the-x-flag) and ![i](b.png \"t\").\n`[no](c.md)`\n```\n[no](d.md)\n```\n## The `--x` flag\n";
+    let text =
+        "See [a](docs/a.md#the-x-flag) and ![i](b.png \"t\").\n`[no](c.md)`\n```\n[no](d.md)\n```\n## The `--x` flag\n";
     assert_eq!(link_targets(text), ["docs/a.md#the-x-flag", "b.png"]);
     assert_eq!(anchors(text), ["the---x-flag"]);
     assert_eq!(slug("Sandbox and limits"), "sandbox-and-limits");
