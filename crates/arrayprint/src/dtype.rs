@@ -1,9 +1,9 @@
 //! The dtype facts array printing needs: which formatter, which float type, and the `dtype=` suffix.
 //! Every fact comes from numpy-core's one kind table; this type only adds the printer's view.
 
-use wasm_memmap_numpy_core::{ByteOrder, DType, Kind};
+use wasm_memmap_numpy_core::{self as numpy, ByteOrder, DType, Kind, KindClass};
 
-use super::FloatKind;
+use super::{FloatKind, Scalar};
 
 /// The class of a numpy dtype (`dtype.kind`): which formatter prints it.
 pub use wasm_memmap_numpy_core::KindClass as DtypeKind;
@@ -112,11 +112,7 @@ impl DtypeInfo {
 
     /// The float type of the values (of each part, for complex); `F64` for bool and int, which have none.
     pub fn float_kind(&self) -> FloatKind {
-        match self.0.kind() {
-            Kind::Float16 => FloatKind::F16,
-            Kind::Float32 | Kind::Complex64 => FloatKind::F32,
-            _ => FloatKind::F64,
-        }
+        float_kind(self.0.kind())
     }
 }
 
@@ -129,5 +125,31 @@ impl From<DType> for DtypeInfo {
 impl From<DtypeInfo> for DType {
     fn from(info: DtypeInfo) -> Self {
         info.0
+    }
+}
+
+/// The float type of a kind's values (of each part, for complex); `F64` for bool and int.
+fn float_kind(kind: Kind) -> FloatKind {
+    match kind {
+        Kind::Float16 => FloatKind::F16,
+        Kind::Float32 | Kind::Complex64 => FloatKind::F32,
+        _ => FloatKind::F64,
+    }
+}
+
+/// A numpy scalar as the printer takes it (exact: every value of every kind fits).
+impl From<numpy::Scalar> for Scalar {
+    fn from(value: numpy::Scalar) -> Self {
+        let kind = value.kind();
+        match kind.class() {
+            KindClass::Bool => Self::Bool(value == numpy::Scalar::Bool(true)),
+            // Every bool and integer has an `i128` value.
+            KindClass::Int | KindClass::UInt => Self::Int(value.to_i128().unwrap_or_default()),
+            KindClass::Float => Self::Float(value.to_f64(), float_kind(kind)),
+            KindClass::Complex => {
+                let c = value.to_complex128();
+                Self::Complex(c.re, c.im, float_kind(kind))
+            }
+        }
     }
 }

@@ -187,31 +187,6 @@ impl Scalar {
     }
 }
 
-/// A numpy scalar as printing takes it: the integer kinds widened to `i128`, the float kinds to
-/// their exact `f64` with the [`FloatKind`] that decides their digits. The one bridge from
-/// `wasm-memmap-numpy-core`'s values (read from a file or from the host) to the printer.
-impl From<wasm_memmap_numpy_core::Scalar> for Scalar {
-    fn from(value: wasm_memmap_numpy_core::Scalar) -> Self {
-        use wasm_memmap_numpy_core::Scalar as S;
-        match value {
-            S::Bool(v) => Self::Bool(v),
-            S::Int8(v) => Self::Int(v.into()),
-            S::Int16(v) => Self::Int(v.into()),
-            S::Int32(v) => Self::Int(v.into()),
-            S::Int64(v) => Self::Int(v.into()),
-            S::Uint8(v) => Self::Int(v.into()),
-            S::Uint16(v) => Self::Int(v.into()),
-            S::Uint32(v) => Self::Int(v.into()),
-            S::Uint64(v) => Self::Int(v.into()),
-            S::Float16(v) => Self::Float(v.to_f64(), FloatKind::F16),
-            S::Float32(v) => Self::Float(v.into(), FloatKind::F32),
-            S::Float64(v) => Self::Float(v, FloatKind::F64),
-            S::Complex64(v) => Self::Complex(v.re.into(), v.im.into(), FloatKind::F32),
-            S::Complex128(v) => Self::Complex(v.re, v.im, FloatKind::F64),
-        }
-    }
-}
-
 /// Checks `kept` against `shape` and builds the element formatter numpy would.
 fn formatter(shape: &[usize], kept: &[Scalar], dtype: &DtypeInfo, options: &PrintOptions) -> Formatter {
     let expected = kept_shape(&kept_ranges(shape, options)).iter().fold(1usize, |acc, &n| acc.saturating_mul(n));

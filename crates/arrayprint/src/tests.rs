@@ -159,15 +159,14 @@ fn rounding_is_of_the_exact_binary_value() {
 }
 
 #[test]
-fn numpy_core_scalars_print_as_their_kind() {
-    use wasm_memmap_numpy_core::{ByteOrder, Kind, Scalar as Value};
-    // np.frombuffer(b'\xff\xfe', '>i2')[0] == -2; np.float32(0.1) prints with float32's digits.
-    assert_eq!(
-        Scalar::from(Value::decode(Kind::Int16, &[0xff, 0xfe], ByteOrder::Big).expect("2 bytes")),
-        Scalar::Int(-2)
-    );
-    assert_eq!(Scalar::from(Value::Uint64(u64::MAX)), Scalar::Int(i128::from(u64::MAX)));
-    assert_eq!(Scalar::from(Value::Float32(0.1)), Scalar::Float(f64::from(0.1f32), FloatKind::F32));
-    let one = wasm_memmap_numpy_core::half::f16::ONE;
-    assert_eq!(Scalar::from(Value::Float16(one)), Scalar::Float(1.0, FloatKind::F16));
+fn numpy_scalars_convert_exactly_for_printing() {
+    use wasm_memmap_numpy_core::{Scalar as N, half::f16, num_complex::Complex};
+    // numpy prints each with its kind's float type: np.float16(1) is '1.0' after rounding to half.
+    assert_eq!(Scalar::from(N::Bool(true)), Scalar::Bool(true));
+    assert_eq!(Scalar::from(N::Uint64(u64::MAX)), Scalar::Int(18_446_744_073_709_551_615));
+    assert_eq!(Scalar::from(N::Int16(-300)), Scalar::Int(-300));
+    assert_eq!(Scalar::from(N::Float16(f16::from_bits(0x3555))), Scalar::Float(0.333251953125, FloatKind::F16));
+    assert_eq!(Scalar::from(N::Float32(0.1)), Scalar::Float(f64::from(0.1f32), FloatKind::F32));
+    assert_eq!(Scalar::from(N::Complex64(Complex::new(1.5, -2.0))), Scalar::Complex(1.5, -2.0, FloatKind::F32));
+    assert_eq!(Scalar::from(N::Complex128(Complex::new(0.1, 0.2))), Scalar::Complex(0.1, 0.2, FloatKind::F64));
 }

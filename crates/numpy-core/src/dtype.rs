@@ -144,6 +144,14 @@ impl FromStr for DType {
     }
 }
 
+/// [`DType::parse`], for APIs that take `impl TryInto<DType>` (a dtype, a kind or a spelling).
+impl TryFrom<&str> for DType {
+    type Error = Error;
+    fn try_from(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
 /// `np.dtype(kind)`: the kind in native byte order.
 impl From<Kind> for DType {
     fn from(kind: Kind) -> Self {

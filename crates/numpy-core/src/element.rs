@@ -46,6 +46,12 @@ pub trait Element: Copy + PartialEq + fmt::Debug + Send + Sync + 'static + seale
     /// warns `ComplexWarning`).
     fn to_f64(self) -> f64;
 
+    /// The value as Python's `int(x)` for a `bool` or an integer; `None` for the other kinds.
+    fn to_i128(self) -> Option<i128>;
+
+    /// The value as `complex(x)` in `complex128`: a real value with imaginary part 0.
+    fn to_complex128(self) -> Complex<f64>;
+
     /// The element as a [`Scalar`].
     fn into_scalar(self) -> Scalar;
 
@@ -65,7 +71,9 @@ fn put(out: &mut [u8], raw: &[u8]) -> Option<()> {
 }
 
 macro_rules! numbers {
-    ($($t:ty => $variant:ident, $n:literal;)*) => {$(
+    (@int int $v:expr) => { Some(i128::from($v)) };
+    (@int float $v:expr) => { None };
+    ($($t:ty => $variant:ident, $n:literal, $class:ident;)*) => {$(
         impl sealed::Sealed for $t {}
         impl Element for $t {
             const KIND: Kind = Kind::$variant;
@@ -98,6 +106,12 @@ macro_rules! numbers {
                 let v = self as f64;
                 v
             }
+            fn to_i128(self) -> Option<i128> {
+                numbers!(@int $class self)
+            }
+            fn to_complex128(self) -> Complex<f64> {
+                Complex::new(self.to_f64(), 0.0)
+            }
             fn into_scalar(self) -> Scalar {
                 Scalar::$variant(self)
             }
@@ -112,16 +126,16 @@ macro_rules! numbers {
 }
 
 numbers! {
-    i8 => Int8, 1;
-    i16 => Int16, 2;
-    i32 => Int32, 4;
-    i64 => Int64, 8;
-    u8 => Uint8, 1;
-    u16 => Uint16, 2;
-    u32 => Uint32, 4;
-    u64 => Uint64, 8;
-    f32 => Float32, 4;
-    f64 => Float64, 8;
+    i8 => Int8, 1, int;
+    i16 => Int16, 2, int;
+    i32 => Int32, 4, int;
+    i64 => Int64, 8, int;
+    u8 => Uint8, 1, int;
+    u16 => Uint16, 2, int;
+    u32 => Uint32, 4, int;
+    u64 => Uint64, 8, int;
+    f32 => Float32, 4, float;
+    f64 => Float64, 8, float;
 }
 
 impl sealed::Sealed for bool {}
@@ -144,6 +158,12 @@ impl Element for bool {
     #[inline(always)]
     fn to_f64(self) -> f64 {
         if self { 1.0 } else { 0.0 }
+    }
+    fn to_i128(self) -> Option<i128> {
+        Some(i128::from(self))
+    }
+    fn to_complex128(self) -> Complex<f64> {
+        Complex::new(self.to_f64(), 0.0)
     }
     fn into_scalar(self) -> Scalar {
         Scalar::Bool(self)
@@ -177,6 +197,12 @@ impl Element for f16 {
     fn to_f64(self) -> f64 {
         // Exact: every binary16 value is a binary64 value.
         f16::to_f64(self)
+    }
+    fn to_i128(self) -> Option<i128> {
+        None
+    }
+    fn to_complex128(self) -> Complex<f64> {
+        Complex::new(self.to_f64(), 0.0)
     }
     fn into_scalar(self) -> Scalar {
         Scalar::Float16(self)
@@ -218,6 +244,12 @@ macro_rules! complex {
             #[inline(always)]
             fn to_f64(self) -> f64 {
                 self.re.to_f64()
+            }
+            fn to_i128(self) -> Option<i128> {
+                None
+            }
+            fn to_complex128(self) -> Complex<f64> {
+                Complex::new(self.re.to_f64(), self.im.to_f64())
             }
             fn into_scalar(self) -> Scalar {
                 Scalar::$variant(self)
@@ -315,6 +347,26 @@ impl Scalar {
         }
         crate::for_each_kind!(to_f64 => { self })
     }
+
+    /// The value as Python's `int(x)` for a `bool` or an integer; `None` for the other kinds.
+    pub fn to_i128(&self) -> Option<i128> {
+        macro_rules! to_i128 {
+            ($scalar:expr ; $($variant:ident: $t:ty),*) => {
+                match *$scalar { $(Scalar::$variant(v) => v.to_i128(),)* }
+            };
+        }
+        crate::for_each_kind!(to_i128 => { self })
+    }
+
+    /// The value as `complex(x)` in `complex128` (see [`Element::to_complex128`]).
+    pub fn to_complex128(&self) -> Complex<f64> {
+        macro_rules! to_complex128 {
+            ($scalar:expr ; $($variant:ident: $t:ty),*) => {
+                match *$scalar { $(Scalar::$variant(v) => v.to_complex128(),)* }
+            };
+        }
+        crate::for_each_kind!(to_complex128 => { self })
+    }
 }
 
 /// Reverses the bytes of every number of `kind` in `bytes` (each [`Kind::swap_unit`] bytes: both
@@ -397,5 +449,12 @@ mod tests {
         // np.float64(np.uint64(2**64 - 1)) == 2.0**64
         assert_eq!(u64::MAX.to_f64(), 18_446_744_073_709_551_616.0);
         assert_eq!(Complex::new(1.5f32, 9.0).to_f64(), 1.5);
+        // int(x) and complex(x) as Python gives them.
+        assert_eq!(Scalar::Uint64(u64::MAX).to_i128(), Some(18_446_744_073_709_551_615));
+        assert_eq!(Scalar::Int8(-3).to_i128(), Some(-3));
+        assert_eq!(Scalar::Bool(true).to_i128(), Some(1));
+        assert_eq!(Scalar::Float32(1.0).to_i128(), None);
+        assert_eq!(Scalar::Complex64(Complex::new(0.5, -1.5)).to_complex128(), Complex::new(0.5, -1.5));
+        assert_eq!(Scalar::Float16(f16::ONE).to_complex128(), Complex::new(1.0, 0.0));
     }
 }

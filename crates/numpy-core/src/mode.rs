@@ -67,6 +67,14 @@ impl FromStr for Mode {
     }
 }
 
+/// [`Mode::parse`], for APIs that take `impl TryInto<Mode>` (a mode or its spelling).
+impl TryFrom<&str> for Mode {
+    type Error = Error;
+    fn try_from(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
 /// `print(a.mode)`: `r+`.
 impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -120,6 +128,14 @@ impl FromStr for Order {
     }
 }
 
+/// [`Order::parse`], for APIs that take `impl TryInto<Order>` (an order or its letter).
+impl TryFrom<&str> for Order {
+    type Error = Error;
+    fn try_from(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
 /// `C` or `F`.
 impl fmt::Display for Order {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -153,6 +169,7 @@ mod tests {
             assert_eq!(Mode::parse(s), Ok(mode), "{s}");
         }
         assert_eq!(Mode::ReadOnly.to_string(), "r");
+        assert_eq!(Mode::try_from("w+"), Ok(Mode::Write));
         assert_eq!(format!("{:?}", Mode::ReadWrite), "'r+'");
         // numpy 2.x: np.memmap('f', mode='x')
         assert_eq!(
