@@ -51,7 +51,15 @@ pub struct Layout {
     itemsize: u64,
 }
 
-/// A shape as Python prints a tuple: `(5, 10)`, `(3,)`, `()`.
+/// A shape as Python prints a tuple (`str(a.shape)`): `(5, 10)`, `(3,)`, `()`.
+///
+/// # Examples
+/// ```
+/// use wasm_memmap_numpy_core::shape_str;
+/// assert_eq!(shape_str(&[5, 10000]), "(5, 10000)");
+/// assert_eq!(shape_str(&[5]), "(5,)");
+/// assert_eq!(shape_str(&[]), "()");
+/// ```
 pub fn shape_str(shape: &[u64]) -> String {
     match shape {
         [one] => format!("({one},)"),

@@ -89,14 +89,22 @@ macro_rules! __with_kind {
 ///   (the basic index a guest sends; needs `slice`).
 ///
 /// # Examples
-/// ```ignore
-/// mod generated { wasmtime::component::bindgen!({ path: "wit", world: "wasm-memmap:array/plugin" }); }
-/// use generated::wasm_memmap::array::types;
-/// wasm_memmap_numpy_core::impl_wit_conversions! {
-///     kind: types::ScalarKind, byte_order: types::ByteOrder, dtype: types::Dtype,
-///     mode: types::Mode, order: types::Order, scalar: types::Scalar,
-///     slice: types::Slice, index: types::Index,
+/// In a crate, once, beside its `bindgen!` (the host names `kind`, `byte_order`, `dtype`, `mode`,
+/// `order`, `scalar`, `slice` and `index` of `generated::types`). Here with two enums shaped as
+/// bindgen makes them:
+/// ```
+/// use wasm_memmap_numpy_core::{Mode, Order};
+/// mod types {
+///     #[derive(Clone, Copy, Debug, PartialEq)]
+///     pub enum Mode { ReadOnly, ReadWrite, Write, CopyOnWrite }
+///     #[derive(Clone, Copy, Debug, PartialEq)]
+///     pub enum Order { C, Fortran }
 /// }
+/// wasm_memmap_numpy_core::impl_wit_conversions! { mode: types::Mode, order: types::Order }
+///
+/// assert_eq!(types::Mode::from(Mode::parse("r+")?), types::Mode::ReadWrite);
+/// assert_eq!(Order::from(types::Order::Fortran).to_string(), "F");
+/// # Ok::<(), wasm_memmap_numpy_core::Error>(())
 /// ```
 #[macro_export]
 macro_rules! impl_wit_conversions {
