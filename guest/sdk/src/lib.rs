@@ -84,7 +84,7 @@ pub use wasm_memmap_numpy_random as random;
 /// numpy's array printing (`numpy/_core/arrayprint.py`), from the `wasm-memmap-arrayprint` crate.
 pub use wasm_memmap_arrayprint as print;
 
-pub use dtype::{Arg, ByteOrder, DType, Kind, Mode, Order};
+pub use dtype::{ByteOrder, DType, Kind, Mode, Order};
 pub use element::Element;
 pub use error::{Error, ErrorCode, Result, code_name};
 pub use half::f16;

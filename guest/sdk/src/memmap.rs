@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::bindings::wasm_memmap::array::mmap;
-use crate::dtype::{Arg, DType, Kind, Mode, Order};
+use crate::dtype::{DType, Kind, Mode, Order};
 use crate::element::Element;
 use crate::error::{Error, ErrorCode, Result};
 use crate::index::Index;
@@ -51,14 +51,20 @@ impl MemmapOptions {
     }
 
     /// The element type: a [`DType`], a [`crate::Kind`] or a numpy spelling (`"float64"`, `">i4"`).
-    pub fn dtype(mut self, dtype: impl Arg<DType>) -> Self {
-        self.dtype = dtype.resolve();
+    pub fn dtype<D: TryInto<DType>>(mut self, dtype: D) -> Self
+    where
+        D::Error: Into<Error>,
+    {
+        self.dtype = dtype.try_into().map_err(Into::into);
         self
     }
 
     /// The mode: a [`Mode`] or numpy's string (`"r"`, `"r+"`, `"w+"`, `"c"`).
-    pub fn mode(mut self, mode: impl Arg<Mode>) -> Self {
-        self.mode = mode.resolve();
+    pub fn mode<M: TryInto<Mode>>(mut self, mode: M) -> Self
+    where
+        M::Error: Into<Error>,
+    {
+        self.mode = mode.try_into().map_err(Into::into);
         self
     }
 
@@ -75,8 +81,11 @@ impl MemmapOptions {
     }
 
     /// The layout: an [`Order`] or numpy's `"C"` / `"F"`.
-    pub fn order(mut self, order: impl Arg<Order>) -> Self {
-        self.order = order.resolve();
+    pub fn order<O: TryInto<Order>>(mut self, order: O) -> Self
+    where
+        O::Error: Into<Error>,
+    {
+        self.order = order.try_into().map_err(Into::into);
         self
     }
 
@@ -358,8 +367,12 @@ impl Memmap {
     /// println!("{}", a.repr()?);
     /// # Ok::<(), wasm_memmap_sdk::Error>(())
     /// ```
-    pub fn open_npy(path: &str, mode: impl Arg<Mode>) -> Result<Self> {
-        Ok(Self::wrap(mmap::Memmap::open_npy(path, mode.resolve()?.into())?))
+    pub fn open_npy<M: TryInto<Mode>>(path: &str, mode: M) -> Result<Self>
+    where
+        M::Error: Into<Error>,
+    {
+        let mode: Mode = mode.try_into().map_err(Into::into)?;
+        Ok(Self::wrap(mmap::Memmap::open_npy(path, mode.into())?))
     }
 
     /// Creates a `.npy` file with numpy's header, like `np.lib.format.open_memmap(path, mode='w+',
@@ -369,9 +382,15 @@ impl Memmap {
     /// # Errors
     /// A dtype or order spelling numpy refuses, and the errors of [`MemmapOptions::open`] with
     /// mode `"w+"`.
-    pub fn create_npy(path: &str, dtype: impl Arg<DType>, shape: &[u64], order: impl Arg<Order>) -> Result<Self> {
-        let dtype = dtype.resolve()?;
-        let order = order.resolve()?;
+    pub fn create_npy<D, O>(path: &str, dtype: D, shape: &[u64], order: O) -> Result<Self>
+    where
+        D: TryInto<DType>,
+        D::Error: Into<Error>,
+        O: TryInto<Order>,
+        O::Error: Into<Error>,
+    {
+        let dtype: DType = dtype.try_into().map_err(Into::into)?;
+        let order: Order = order.try_into().map_err(Into::into)?;
         Ok(Self::wrap(mmap::Memmap::create_npy(path, dtype.into(), shape, order.into())?))
     }
 
