@@ -225,16 +225,19 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
 }
 
 /// Writes `text` and a newline to stdout. A reader that went away (`show ... | head`) ends the
-/// command quietly with status 0, as ripgrep and other Rust tools do, instead of `println!`'s
-/// panic: the reader has what it asked for, so a `set -o pipefail` script does not fail. (Unix
-/// tools written in C die by SIGPIPE instead, status 141; restoring that signal would act on the
-/// whole process, which also runs plugins whose mappings must be flushed at teardown.)
+/// command quietly instead of `println!`'s panic, with status 141 (128 + `SIGPIPE`): what a shell
+/// reports for `cat file | head`, and what `run` reports for a plugin whose stdout was closed, so
+/// both say "output cut short" alike. The signal itself stays ignored: restoring its default would
+/// act on the whole process, which also runs plugins whose mappings must be flushed at teardown.
+/// The status of a command whose stdout reader went away: 128 + `SIGPIPE`.
+const STDOUT_CLOSED: u8 = 141;
+
 fn print_quietly(text: &str) -> Result<ExitCode> {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::from(STDOUT_CLOSED)),
         Err(e) => Err(anyhow::Error::from(e).context("cannot write to stdout")),
     }
 }
