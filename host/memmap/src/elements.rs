@@ -360,7 +360,7 @@ mod tests {
     #[test]
     fn a_page_strided_copy_is_charged_per_page_and_stops_at_the_deadline_after_bounded_work() {
         use crate::generated::types::{ByteOrder, Index, ScalarKind, Slice};
-        use crate::map::{MmapAccess, MappedRegion};
+        use crate::map::{MappedRegion, MmapAccess};
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("sparse.u1");
         let file =

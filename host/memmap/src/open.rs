@@ -12,10 +12,10 @@ use crate::ctx::MemmapCtx;
 use crate::error::Error;
 use crate::generated::types::{self, Dtype};
 use crate::grants;
-use crate::handle::{Memmap, FileOrigin};
+use crate::handle::{FileOrigin, Memmap};
 use crate::layout;
 use crate::map::MappedFile;
-use crate::map::{MmapAccess, MappedRegion};
+use crate::map::{MappedRegion, MmapAccess};
 
 /// The arguments of `memmap.open`.
 pub(crate) struct OpenArgs {
