@@ -86,7 +86,9 @@ macro_rules! __with_kind {
 /// - `scalar: Scalar` <-> [`Scalar`](crate::Scalar) (the variant; `float16` as its bits,
 ///   complex numbers as `(re, im)`);
 /// - `slice: Slice` -> [`Slice`](crate::Slice) and `index: Index` -> [`Index`](crate::Index)
-///   (the basic index a guest sends; needs `slice`).
+///   (the basic index a guest sends; needs `slice`);
+/// - `error_code: ErrorCode` <- [`ErrorCode`](crate::ErrorCode) (one way: numpy-core's codes are
+///   the subset of the WIT `error-code` that numpy's own rules raise).
 ///
 /// # Examples
 /// In a crate, once, beside its `bindgen!` (the host names `kind`, `byte_order`, `dtype`, `mode`,
@@ -145,6 +147,22 @@ macro_rules! __impl_wit_conversion {
     };
     (scalar : $t:ty) => {
         $crate::for_each_kind!($crate::__impl_scalar_conversion => { $t });
+    };
+    (error_code : $t:ty) => {
+        // One way only: numpy-core's codes are a subset of the WIT's (which add the file system's).
+        const _: () = {
+            type Wit = $t;
+            impl ::core::convert::From<$crate::ErrorCode> for Wit {
+                fn from(c: $crate::ErrorCode) -> Self {
+                    match c {
+                        $crate::ErrorCode::InvalidArgument => Wit::InvalidArgument,
+                        $crate::ErrorCode::IndexOutOfBounds => Wit::IndexOutOfBounds,
+                        $crate::ErrorCode::Overflow => Wit::Overflow,
+                        $crate::ErrorCode::Mismatch => Wit::Mismatch,
+                    }
+                }
+            }
+        };
     };
     (slice : $t:ty) => {
         const _: () = {

@@ -13,4 +13,5 @@ wasm_memmap_numpy_core::impl_wit_conversions! {
     mode: types::Mode,
     order: types::Order,
     scalar: types::Scalar,
+    error_code: types::ErrorCode,
 }

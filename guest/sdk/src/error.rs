@@ -44,14 +44,7 @@ impl From<types::Error> for Error {
 /// same codes the host uses.
 impl From<wasm_memmap_numpy_core::Error> for Error {
     fn from(e: wasm_memmap_numpy_core::Error) -> Self {
-        use wasm_memmap_numpy_core::ErrorCode as Core;
-        let code = match e.code() {
-            Core::InvalidArgument => ErrorCode::InvalidArgument,
-            Core::IndexOutOfBounds => ErrorCode::IndexOutOfBounds,
-            Core::Overflow => ErrorCode::Overflow,
-            Core::Mismatch => ErrorCode::Mismatch,
-        };
-        Self { code, message: e.into_message() }
+        Self { code: e.code().into(), message: e.into_message() }
     }
 }
 

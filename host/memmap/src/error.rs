@@ -1,25 +1,12 @@
 //! Errors a plugin sees, and the split between those and traps.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use crate::meter::Stop;
 
-/// The most characters of a guest's value (a path, a header text) a message quotes: every file
-/// name fits (`NAME_MAX` is 255 bytes), and a message stays a few hundred bytes whatever the
-/// guest sends, so a refusal never costs the host (or the guest, which receives the message) more
-/// than that.
-pub(crate) const QUOTE_CHARS: usize = 256;
-
-/// `value` as a message quotes it: whole when it has at most [`QUOTE_CHARS`] characters, else its
-/// first [`QUOTE_CHARS`] characters followed by `... (N bytes)`, N being its full length. Looks at
-/// no more than the characters it keeps, so quoting a huge value costs nothing.
-pub(crate) fn quoted(value: &str) -> Cow<'_, str> {
-    match value.char_indices().nth(QUOTE_CHARS) {
-        None => Cow::Borrowed(value),
-        Some((cut, _)) => Cow::Owned(format!("{}... ({} bytes)", &value[..cut], value.len())),
-    }
-}
+#[cfg(test)]
+use wasm_memmap_numpy_core::QUOTE_CHARS;
+pub(crate) use wasm_memmap_numpy_core::quoted;
 
 /// What kind of failure an [`Error`] is; the WIT `error-code`, one case per Python exception numpy
 /// raises for the same mistake.
@@ -325,14 +312,7 @@ impl From<Error> for HostError {
 /// numpy's errors (numpy-core) with their codes, as the guest receives them.
 impl From<wasm_memmap_numpy_core::Error> for Error {
     fn from(e: wasm_memmap_numpy_core::Error) -> Self {
-        use wasm_memmap_numpy_core::ErrorCode as Numpy;
-        let code = match e.code() {
-            Numpy::InvalidArgument => ErrorCode::InvalidArgument,
-            Numpy::IndexOutOfBounds => ErrorCode::IndexOutOfBounds,
-            Numpy::Overflow => ErrorCode::Overflow,
-            Numpy::Mismatch => ErrorCode::Mismatch,
-        };
-        Self::new(code, e.into_message())
+        Self::new(e.code().into(), e.into_message())
     }
 }
 
@@ -394,8 +374,6 @@ mod tests {
 
     #[test]
     fn quotes_are_cut_to_a_bounded_length() {
-        let short = "d/".repeat(QUOTE_CHARS / 2);
-        assert_eq!(quoted(&short), short.as_str());
         let long = "é".repeat(1 << 20);
         let want = format!("{}... ({} bytes)", "é".repeat(QUOTE_CHARS), 2 << 20);
         assert_eq!(quoted(&long), want.as_str());

@@ -124,6 +124,7 @@ mod generated {
         scalar: types::Scalar,
         slice: types::Slice,
         index: types::Index,
+        error_code: crate::error::ErrorCode,
     }
 }
 
