@@ -237,13 +237,6 @@ fn char_len(s: &str) -> i64 {
 }
 
 /// Python's `repr` of a shape tuple: `()`, `(5,)`, `(2, 3)`.
-fn shape_tuple(shape: &[usize]) -> String {
-    match shape {
-        [n] => format!("({n},)"),
-        _ => format!("({})", shape.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
-    }
-}
-
 /// `repr(a)` (numpy's `array_repr`): `class_name(` + the elements + `shape=`/`dtype=` suffixes + `)`.
 /// `class_name` is `type(a).__name__` for subclasses such as `"memmap"`, else `"array"`.
 ///
@@ -260,7 +253,7 @@ pub fn repr(class_name: &str, shape: &[usize], kept: &[Scalar], dtype: &DtypeInf
     let size = size(shape);
     let mut extras = Vec::new();
     if (size == 0 && shape != [0]) || (options.legacy.level() > 210 && summarised(shape, options)) {
-        extras.push(format!("shape={}", shape_tuple(shape)));
+        extras.push(format!("shape={}", wasm_memmap_numpy_core::shape_str(shape)));
     }
     if !dtype.is_implied() || size == 0 {
         extras.push(format!("dtype={}", dtype.short_repr()));

@@ -58,12 +58,12 @@ pub struct Layout {
 /// use wasm_memmap_numpy_core::shape_str;
 /// assert_eq!(shape_str(&[5, 10000]), "(5, 10000)");
 /// assert_eq!(shape_str(&[5]), "(5,)");
-/// assert_eq!(shape_str(&[]), "()");
+/// assert_eq!(shape_str::<u64>(&[]), "()");
 /// ```
-pub fn shape_str(shape: &[u64]) -> String {
+pub fn shape_str<N: core::fmt::Display>(shape: &[N]) -> String {
     match shape {
         [one] => format!("({one},)"),
-        _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")),
+        _ => format!("({})", shape.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
     }
 }
 

@@ -229,15 +229,14 @@ pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
 /// reports for `cat file | head`, and what `run` reports for a plugin whose stdout was closed, so
 /// both say "output cut short" alike. The signal itself stays ignored: restoring its default would
 /// act on the whole process, which also runs plugins whose mappings must be flushed at teardown.
-/// The status of a command whose stdout reader went away: 128 + `SIGPIPE`.
-const STDOUT_CLOSED: u8 = 141;
-
 fn print_quietly(text: &str) -> Result<ExitCode> {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::from(STDOUT_CLOSED)),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            Ok(ExitCode::from(u8::try_from(wasm_memmap_runner::STDOUT_CLOSED_EXIT).unwrap_or(1)))
+        }
         Err(e) => Err(anyhow::Error::from(e).context("cannot write to stdout")),
     }
 }

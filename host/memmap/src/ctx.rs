@@ -380,7 +380,7 @@ impl MemmapCtx {
 
     /// Stops the host's own work in the plugin's calls at `deadline` (`None`: never), as
     /// wasmtime's epoch deadline stops the plugin's code. A reduction, copy or fill looks at the
-    /// clock every 1 MiB of charged work (and every 256 runs of elements); once the
+    /// clock every 1 MiB of charged work (and every 256 stretches of elements); once the
     /// deadline has passed, the call traps with [`wasmtime::Trap::Interrupt`], the trap of an
     /// epoch deadline. [`InstanceLimits::apply`](crate::InstanceLimits::apply) (and the
     /// `wasm-memmap-runner` crate's `Runner`) set it from
@@ -405,7 +405,7 @@ impl MemmapCtx {
 
     /// Meters the host's own work in the plugin's calls with `fuel` units (`None`: unmetered), at
     /// [`HOST_BYTES_PER_FUEL`](crate::HOST_BYTES_PER_FUEL) bytes read or written per unit plus one
-    /// unit per run of elements. A call is charged for each run before it touches it; one the fuel
+    /// unit per stretch of elements. A call is charged for each stretch before it touches it; one the fuel
     /// left cannot pay for traps with [`wasmtime::Trap::OutOfFuel`], the trap of a plugin out of
     /// fuel. Deterministic, like wasmtime's fuel; kept apart from the `Store`'s fuel, which host
     /// calls cannot reach. [`InstanceLimits::apply`](crate::InstanceLimits::apply) (and the
@@ -520,7 +520,8 @@ impl MemmapCtx {
             return Err(Error::limit_exceeded(
                 Limit::TotalFileBytes,
                 format!(
-                    "mode '{mode}' would make '{path}' {size} bytes long, adding {added} bytes to the files this plugin made or grew, {after} bytes in total, over the limit of {max} bytes in total; map a smaller shape or write fewer files"
+                    "mode '{mode}' would make '{}' {size} bytes long, adding {added} bytes to the files this plugin made or grew, {after} bytes in total, over the limit of {max} bytes in total; map a smaller shape or write fewer files",
+                    quoted(path)
                 ),
             ));
         }

@@ -70,7 +70,7 @@ fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter
     layout.for_each_stretch(packed.strides(), |stretch: Stretch| -> Result<(), Error> {
         let contiguous = stretch.array_stride == step;
         let per_element = meter::element_bytes(itemsize, stretch.array_stride);
-        meter.run(stretch.count, per_element)?;
+        meter.charge_stretch(stretch.count, per_element)?;
         if contiguous {
             return in_blocks(stretch.count, per_element, clock, |from, n| {
                 let at = stretch_bytes(from, item)?;
@@ -105,7 +105,7 @@ fn scatter(
         let from = to_usize(stretch.buffer_offset)?;
         let contiguous = stretch.array_stride == step;
         let per_element = meter::element_bytes(itemsize, stretch.array_stride);
-        meter.run(stretch.count, per_element)?;
+        meter.charge_stretch(stretch.count, per_element)?;
         if contiguous && stretch.buffer_stride == step {
             return in_blocks(stretch.count, per_element, clock, |j, n| {
                 let at = stretch_bytes(j, item)?;
@@ -181,7 +181,7 @@ fn read_as<T: Pod>(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mu
         && layout.size() > 0
         && let Some(start) = contiguous_start(layout)?
     {
-        meter.run(layout.size(), layout.itemsize())?;
+        meter.charge_stretch(layout.size(), layout.itemsize())?;
         meter.clock().check()?;
         return map.read_vec(start, count, meter.clock());
     }
@@ -341,7 +341,7 @@ mod tests {
         .expect_err("the deadline has passed");
         let block = u64::try_from(meter::block_elements(1)).expect("block");
         assert_eq!(done, [(0, block)]);
-        assert_eq!(err, Error::from(meter::Stop::Time));
+        assert_eq!(err, Error::from(meter::HostStop::Time));
         // Without a deadline every block is done, in order, covering the whole stretch.
         let mut covered = 0;
         in_blocks(10 * block + 3, 1, Meter::new(None, &mut fuel).clock(), |from, n| {
@@ -388,7 +388,7 @@ mod tests {
         let mut fuel = None;
         let mut meter = Meter::new(Some(std::time::Instant::now()), &mut fuel);
         let err = read(&map, &layout, dtype, &mut meter).expect_err("the deadline has passed");
-        assert_eq!(err, Error::from(meter::Stop::Time));
+        assert_eq!(err, Error::from(meter::HostStop::Time));
 
         // Inside a stretch, the copy looks at the clock after each 256 pages.
         let clock = Meter::new(Some(std::time::Instant::now()), &mut fuel).clock();
@@ -398,6 +398,6 @@ mod tests {
             Ok(())
         })
         .expect_err("the deadline has passed");
-        assert_eq!((done, err), (256, Error::from(meter::Stop::Time)));
+        assert_eq!((done, err), (256, Error::from(meter::HostStop::Time)));
     }
 }

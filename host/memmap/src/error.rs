@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::meter::Stop;
+use crate::meter::HostStop;
 
 #[cfg(test)]
 use wasm_memmap_numpy_core::QUOTE_CHARS;
@@ -154,7 +154,7 @@ pub struct Error {
     hints: Vec<String>,
     /// Set when the host stopped the call at the plugin's deadline or out of host fuel (see
     /// `meter.rs`): such an error never reaches the plugin, [`HostError`] turns it into a trap.
-    stop: Option<Stop>,
+    stop: Option<HostStop>,
 }
 
 impl Error {
@@ -322,13 +322,13 @@ impl From<wasm_memmap_numpy_core::Error> for HostError {
     }
 }
 
-impl From<Stop> for Error {
+impl From<HostStop> for Error {
     /// A call stopped by a limit of the whole plugin: the code and message are for embedders that
     /// look at the error itself; [`HostError`] turns it into the trap that ends the plugin.
-    fn from(stop: Stop) -> Self {
+    fn from(stop: HostStop) -> Self {
         let message = match stop {
-            Stop::Time => "the plugin's time limit passed during this call",
-            Stop::Fuel => "this call needs more host work than the plugin's fuel pays for",
+            HostStop::Time => "the plugin's time limit passed during this call",
+            HostStop::Fuel => "this call needs more host work than the plugin's fuel pays for",
         };
         Self { stop: Some(stop), ..Self::new(ErrorCode::LimitExceeded, message) }
     }

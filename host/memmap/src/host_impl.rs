@@ -18,7 +18,7 @@ use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order, Scalar}
 use crate::handle::Memmap;
 use crate::item;
 use crate::layout;
-use crate::meter::Stop;
+use crate::meter::HostStop;
 use crate::open::{self, OpenArgs};
 use crate::reduce::{self, Reduction};
 
@@ -146,7 +146,7 @@ impl HostMemmap for WasmMemmap<'_> {
         let done =
             handle.map().flush_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.origin().path))?;
         if !done {
-            return Err(Stop::Time.into());
+            return Err(HostStop::Time.into());
         }
         Ok(())
     }
@@ -158,7 +158,7 @@ impl HostMemmap for WasmMemmap<'_> {
         let done =
             handle.map().close_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.origin().path))?;
         if !done {
-            return Err(Stop::Time.into());
+            return Err(HostStop::Time.into());
         }
         Ok(())
     }
@@ -201,7 +201,7 @@ impl HostMemmap for WasmMemmap<'_> {
         let done = handle.map().flush_within(self.ctx.deadline()).unwrap_or(true);
         drop(handle);
         if !done {
-            return Err(Stop::Time.trap());
+            return Err(HostStop::Time.trap());
         }
         Ok(())
     }
@@ -292,7 +292,7 @@ mod tests {
         let mut ctx = MemmapCtxBuilder::new().on_error(move |_| *record.lock().expect("lock") += 1).build();
         let mut table = ResourceTable::new();
         let mut view = WasmMemmap::new(&mut ctx, &mut table);
-        assert!(types::Host::convert_error(&mut view, Error::from(Stop::Time).into()).is_err());
+        assert!(types::Host::convert_error(&mut view, Error::from(HostStop::Time).into()).is_err());
         assert_eq!(*seen.lock().expect("lock"), 0);
     }
 }

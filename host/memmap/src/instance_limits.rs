@@ -92,7 +92,7 @@ pub enum Stop {
     /// The store's resource table, which holds the plugin's WASI handles and its `memmap` handles,
     /// was full when WASI had to make one more (a stream, a directory listing).
     Handles {
-        /// The table's capacity.
+        /// The limit on WASI's own handles ([`InstanceLimits::max_wasi_handles`]).
         limit: u64,
     },
 }

@@ -93,6 +93,9 @@ pub use ctx::{ErrorHook, MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats}
 pub use error::{Error, ErrorCode, GrantRefusal, Limit};
 // The host type of the WIT `memmap` resource: public because the bindings name it, hidden because
 // an embedder never handles one (wasi-keyvalue hides its `Bucket` the same way).
+/// The directory handle [`MemmapCtxBuilder::preopened`] takes, re-exported so an embedder needs no
+/// cap-std of its own (`Dir::open_ambient_dir(path, cap_std::ambient_authority())`).
+pub use cap_std;
 #[doc(hidden)]
 pub use handle::Memmap;
 pub use instance_limits::{

@@ -2,10 +2,10 @@
 //! fuel, checked between blocks of a reduction, a copy or a fill.
 //!
 //! A host call is native code that wasmtime's epoch interruption and fuel metering never see: one
-//! `sum` over a 64 GiB mapping, or a strided copy of millions of runs, would run to its end
-//! whatever the plugin's `--timeout` or `--fuel`. So the long loops of `reduce.rs` and
-//! `elements.rs` charge a [`Meter`] for each run of elements before they touch it, and look at the
-//! clock every [`CHECK_BYTES`] bytes or [`CHECK_RUNS`] runs (one `clock_gettime` through the vDSO,
+//! `sum` over a 64 GiB mapping, or a strided copy of millions of stretches, would run to its end
+//! whatever the plugin's time or fuel limit. So the long loops of `reduce.rs` and
+//! `elements.rs` charge a [`Meter`] for each stretch of elements before they touch it, and look at the
+//! clock every [`CHECK_BYTES`] bytes or [`CHECK_STRETCHES`] stretches (one `clock_gettime` through the vDSO,
 //! no system call, about 20 ns per megabyte). Past the deadline or the budget the call traps with
 //! wasmtime's own [`Trap::Interrupt`] or [`Trap::OutOfFuel`], so an embedder (and
 //! `InstanceLimits::stop`) reports it exactly as a limit hit in the plugin's code.
@@ -17,8 +17,8 @@ use wasmtime::Trap;
 use crate::error::HostError;
 
 /// How many bytes of host work one unit of fuel pays for: a reduction, copy or fill that reads or
-/// writes `n` bytes costs `n / 64` units (rounded up), plus one unit per run of elements (a stretch
-/// of the selection with one stride). An element of a strided run counts as its stride, clamped to
+/// writes `n` bytes costs `n / 64` units (rounded up), plus one unit per stretch of elements (a stretch
+/// of the selection with one stride). An element of a strided stretch counts as its stride, clamped to
 /// 64 bytes (the cache line the host loads for it) at least and 4096 bytes (a page, which the
 /// kernel may have to fault in or read from disk for it) at most. So a
 /// strided view `a[::4096]` of a `uint8` file costs a page per element, as much as reading the
@@ -34,18 +34,18 @@ pub const HOST_BYTES_PER_FUEL: u64 = 64;
 /// native work, so a call overshoots its deadline by well under a millisecond per thread.
 pub(crate) const CHECK_BYTES: u64 = 1 << 20;
 
-/// The runs of elements between two looks at the clock, however short the runs: each run may start
-/// on a page of its own (a fault, or a disk read when the page is not cached), so 256 runs are up
-/// to 1 MiB of pages, as [`CHECK_BYTES`]. A look costs about 20 ns, under 1% of 256 runs' work.
-const CHECK_RUNS: u64 = 256;
+/// The stretches of elements between two looks at the clock, however short the stretches: each may start
+/// on a page of its own (a fault, or a disk read when the page is not cached), so 256 stretches are up
+/// to 1 MiB of pages, as [`CHECK_BYTES`]. A look costs about 20 ns, under 1% of 256 stretches' work.
+const CHECK_STRETCHES: u64 = 256;
 
 /// The most bytes one element is charged (see [`HOST_BYTES_PER_FUEL`]): the page size of x86-64
 /// and most `aarch64` Linux hosts. Fixed rather than read from the host, so that fuel stays
 /// deterministic.
 pub(crate) const PAGE_BYTES: u64 = 4096;
 
-/// The bytes one element of `item` bytes is charged in a run whose elements lie `stride` bytes
-/// apart in the mapping: `item` when the run is contiguous and ascending (`stride == item`, copied
+/// The bytes one element of `item` bytes is charged in a stretch whose elements lie `stride` bytes
+/// apart in the mapping: `item` when the stretch is contiguous and ascending (`stride == item`, copied
 /// or summed as one block), else the stride's size clamped to `64..=4096` ([`HOST_BYTES_PER_FUEL`]
 /// to [`PAGE_BYTES`]), and never less than `item`. A stride of a page or more touches a new page
 /// with every element, which is what the host pays for (a fault, or a disk read), whatever the
@@ -60,27 +60,27 @@ pub(crate) fn element_bytes(item: u64, stride: i64) -> u64 {
 
 /// Why the host stopped a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stop {
+pub(crate) enum HostStop {
     /// The run's deadline passed.
     Time,
     /// The host fuel ran out.
     Fuel,
 }
 
-impl Stop {
+impl HostStop {
     /// The trap that ends the plugin: wasmtime's own trap for the limit, with what the host was
     /// doing as context.
     pub(crate) fn trap(self) -> wasmtime::Error {
         let (trap, what) = match self {
-            Stop::Time => (Trap::Interrupt, "the plugin's time limit passed during a memmap call"),
-            Stop::Fuel => (Trap::OutOfFuel, "a memmap call needed more host work than the plugin's fuel pays for"),
+            HostStop::Time => (Trap::Interrupt, "the plugin's time limit passed during a memmap call"),
+            HostStop::Fuel => (Trap::OutOfFuel, "a memmap call needed more host work than the plugin's fuel pays for"),
         };
         wasmtime::Error::new(trap).context(what)
     }
 }
 
-impl From<Stop> for HostError {
-    fn from(stop: Stop) -> Self {
+impl From<HostStop> for HostError {
+    fn from(stop: HostStop) -> Self {
         HostError::trap(stop.trap())
     }
 }
@@ -100,9 +100,9 @@ impl Clock {
 
     /// Fails once the deadline has passed.
     #[inline]
-    pub(crate) fn check(self) -> Result<(), Stop> {
+    pub(crate) fn check(self) -> Result<(), HostStop> {
         match self.deadline {
-            Some(deadline) if Instant::now() >= deadline => Err(Stop::Time),
+            Some(deadline) if Instant::now() >= deadline => Err(HostStop::Time),
             _ => Ok(()),
         }
     }
@@ -113,43 +113,43 @@ pub(crate) struct Meter<'a> {
     clock: Clock,
     /// The fuel left, shared by all the plugin's calls; `None` when fuel is not metered.
     fuel: &'a mut Option<u64>,
-    /// Bytes (in units of [`HOST_BYTES_PER_FUEL`], before rounding) and runs not charged yet.
+    /// Bytes (in units of [`HOST_BYTES_PER_FUEL`], before rounding) and stretches not charged yet.
     bytes: u64,
-    runs: u64,
+    stretches: u64,
 }
 
 impl<'a> Meter<'a> {
     pub(crate) fn new(deadline: Option<Instant>, fuel: &'a mut Option<u64>) -> Self {
-        Self { clock: Clock { deadline }, fuel, bytes: 0, runs: 0 }
+        Self { clock: Clock { deadline }, fuel, bytes: 0, stretches: 0 }
     }
 
-    /// The deadline, for checks inside one long run.
+    /// The deadline, for checks inside one long stretch.
     pub(crate) fn clock(&self) -> Clock {
         self.clock
     }
 
-    /// Charges one run of `elements` elements of `per_element` bytes each (its [`element_bytes`])
-    /// before the run is touched. Every [`CHECK_BYTES`] bytes charged or [`CHECK_RUNS`] runs it
-    /// settles the fuel and checks the clock: a run larger than that is charged whole before it
+    /// Charges one stretch of `elements` elements of `per_element` bytes each (its [`element_bytes`])
+    /// before the stretch is touched. Every [`CHECK_BYTES`] bytes charged or [`CHECK_STRETCHES`] stretches it
+    /// settles the fuel and checks the clock: a stretch larger than that is charged whole before it
     /// starts (so a call the fuel cannot pay for stops before doing anything); its caller checks
     /// the clock inside it, every [`block_elements`] elements, which is also every
     /// [`CHECK_BYTES`] bytes charged.
     #[inline]
-    pub(crate) fn run(&mut self, elements: u64, per_element: u64) -> Result<(), Stop> {
+    pub(crate) fn charge_stretch(&mut self, elements: u64, per_element: u64) -> Result<(), HostStop> {
         self.bytes = self.bytes.saturating_add(elements.saturating_mul(per_element));
-        self.runs += 1;
-        if self.bytes >= CHECK_BYTES || self.runs >= CHECK_RUNS { self.settle(true) } else { Ok(()) }
+        self.stretches += 1;
+        if self.bytes >= CHECK_BYTES || self.stretches >= CHECK_STRETCHES { self.settle(true) } else { Ok(()) }
     }
 
     /// Charges what is still uncharged; with `look`, also checks the clock.
-    fn settle(&mut self, look: bool) -> Result<(), Stop> {
-        let cost = self.bytes.div_ceil(HOST_BYTES_PER_FUEL).saturating_add(self.runs);
+    fn settle(&mut self, look: bool) -> Result<(), HostStop> {
+        let cost = self.bytes.div_ceil(HOST_BYTES_PER_FUEL).saturating_add(self.stretches);
         self.bytes = 0;
-        self.runs = 0;
+        self.stretches = 0;
         if let Some(fuel) = self.fuel.as_mut() {
             if cost > *fuel {
                 *fuel = 0;
-                return Err(Stop::Fuel);
+                return Err(HostStop::Fuel);
             }
             *fuel -= cost;
         }
@@ -158,15 +158,15 @@ impl<'a> Meter<'a> {
 
     /// Ends the call: charges the rest of its work (without looking at the clock: the call is
     /// done, and the plugin's own code is stopped by wasmtime's epoch checks).
-    pub(crate) fn finish(mut self) -> Result<(), Stop> {
+    pub(crate) fn finish(mut self) -> Result<(), HostStop> {
         self.settle(false)
     }
 }
 
-/// Elements of a run between two looks at the clock: [`CHECK_BYTES`] worth when each element is
+/// Elements of a stretch between two looks at the clock: [`CHECK_BYTES`] worth when each element is
 /// charged `per_element` bytes (its [`element_bytes`]: 256 elements a page apart, 1 MiB of
 /// contiguous bytes), at least 128 (numpy's pairwise-sum block), and a multiple of 8. The blocks
-/// of a sum do not change its bits: a pairwise sum cuts a run at the same places however long its
+/// of a sum do not change its bits: a pairwise sum cuts a stretch at the same places however long its
 /// blocks are (see `reduce::pairwise_checked`).
 pub(crate) fn block_elements(per_element: u64) -> usize {
     let per_block = CHECK_BYTES / per_element.max(1);
@@ -181,16 +181,16 @@ mod tests {
     fn fuel_is_charged_by_bytes_and_runs_and_stops_the_call_that_overdraws_it() {
         let mut fuel = Some(100);
         let mut meter = Meter::new(None, &mut fuel);
-        // 10 runs of 64 contiguous bytes: 10 units of bytes + 10 of runs.
+        // 10 stretches of 64 contiguous bytes: 10 units of bytes + 10 of stretches.
         for _ in 0..10 {
-            meter.run(8, element_bytes(8, 8)).unwrap();
+            meter.charge_stretch(8, element_bytes(8, 8)).unwrap();
         }
         meter.finish().unwrap();
         assert_eq!(fuel, Some(80));
-        // A strided run costs a cache line per element: 100 elements = 100 units + 1 > 80.
+        // A strided stretch costs a cache line per element: 100 elements = 100 units + 1 > 80.
         let mut meter = Meter::new(None, &mut fuel);
-        meter.run(100, element_bytes(1, 2)).unwrap();
-        assert_eq!(meter.finish(), Err(Stop::Fuel));
+        meter.charge_stretch(100, element_bytes(1, 2)).unwrap();
+        assert_eq!(meter.finish(), Err(HostStop::Fuel));
         assert_eq!(fuel, Some(0));
     }
 
@@ -198,17 +198,18 @@ mod tests {
     fn a_run_larger_than_a_block_is_charged_before_it_starts() {
         let mut fuel = Some(1000);
         let mut meter = Meter::new(None, &mut fuel);
-        assert_eq!(meter.run(8 << 30, element_bytes(1, 1)), Err(Stop::Fuel));
+        assert_eq!(meter.charge_stretch(8 << 30, element_bytes(1, 1)), Err(HostStop::Fuel));
     }
 
     #[test]
     fn a_passed_deadline_stops_at_the_next_check() {
         let mut fuel = None;
         let mut meter = Meter::new(Some(Instant::now()), &mut fuel);
-        // Short runs only look at the clock every CHECK_RUNS runs.
-        let stopped = (0..CHECK_RUNS).map(|_| meter.run(2, element_bytes(1, 2))).position(|r| r.is_err());
-        assert_eq!(stopped, Some(usize::try_from(CHECK_RUNS).unwrap() - 1));
-        assert_eq!(Clock { deadline: Some(Instant::now()) }.check(), Err(Stop::Time));
+        // Short stretches only look at the clock every CHECK_STRETCHES stretches.
+        let stopped =
+            (0..CHECK_STRETCHES).map(|_| meter.charge_stretch(2, element_bytes(1, 2))).position(|r| r.is_err());
+        assert_eq!(stopped, Some(usize::try_from(CHECK_STRETCHES).unwrap() - 1));
+        assert_eq!(Clock { deadline: Some(Instant::now()) }.check(), Err(HostStop::Time));
         assert_eq!(Clock::default().check(), Ok(()));
     }
 
@@ -252,14 +253,14 @@ mod tests {
         let page = element_bytes(8, 1 << 16);
         let mut fuel = Some(u64::MAX);
         let mut meter = Meter::new(None, &mut fuel);
-        meter.run(1_000_000, page).unwrap();
+        meter.charge_stretch(1_000_000, page).unwrap();
         meter.finish().unwrap();
         assert_eq!(fuel, Some(u64::MAX - (1_000_000 * 4096 / HOST_BYTES_PER_FUEL + 1)));
-        // Two-element runs a page apart, with a passed deadline: the meter looks at the clock once
-        // 1 MiB (128 runs of 2 pages) has been charged.
+        // Two-element stretches a page apart, with a passed deadline: the meter looks at the clock once
+        // 1 MiB (128 stretches of 2 pages) has been charged.
         let mut fuel = None;
         let mut meter = Meter::new(Some(Instant::now()), &mut fuel);
-        let stopped = (0..10_000).map(|_| meter.run(2, page)).position(|r| r.is_err());
+        let stopped = (0..10_000).map(|_| meter.charge_stretch(2, page)).position(|r| r.is_err());
         assert_eq!(stopped, Some(127));
     }
 }

@@ -113,7 +113,7 @@ fn open_with_header(
             ctx.check_copy_on_write(sized.nbytes())?;
         }
         if mode == Mode::Write {
-            ctx.check_file_size(&path, sized.file_len_to_write(), "w+")?;
+            ctx.check_file_size(&path, sized.file_len_to_write(), Mode::Write.as_str())?;
         }
     }
 
@@ -122,7 +122,7 @@ fn open_with_header(
     let total_check = |previous_len: u64| match &sized {
         Some(sized) => {
             let wanted = sized.file_len_to_write();
-            ctx.check_total_file_bytes(&path, wanted.saturating_sub(previous_len), wanted, "w+")
+            ctx.check_total_file_bytes(&path, wanted.saturating_sub(previous_len), wanted, Mode::Write.as_str())
         }
         None => Ok(()),
     };
@@ -159,7 +159,7 @@ fn open_with_header(
             // `w+` was checked against the total before the truncation, `r+` is checked here.
             let added = wanted - if mode == Mode::Write { previous_len.min(wanted) } else { file_len };
             if mode == Mode::ReadWrite {
-                ctx.check_total_file_bytes(&path, added, wanted, "r+")?;
+                ctx.check_total_file_bytes(&path, added, wanted, Mode::ReadWrite.as_str())?;
             }
             file.set_len(wanted).map_err(|e| Error::from_io(&e, &path))?;
             ctx.stats.file_grown(added);

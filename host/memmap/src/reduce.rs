@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::generated::types::Dtype;
 use crate::layout::Layout;
 use crate::map::{MapGuard, MappedFile};
-use crate::meter::{self, Clock, Meter, Stop};
+use crate::meter::{self, Clock, HostStop, Meter};
 
 /// Which reduction to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,7 +167,13 @@ fn pairwise<K: Load>(e: &Elems<'_>, start: usize, n: usize) -> f64 {
 /// [`pairwise`] of elements `start..start + n` with a look at `clock` before each block of
 /// `block` elements: the same halves as `pairwise` down to the blocks, so the same additions in the
 /// same order and the same bits, while a sum of gigabytes stops within a block of its deadline.
-fn pairwise_checked<K: Load>(e: &Elems<'_>, start: usize, n: usize, block: usize, clock: Clock) -> Result<f64, Stop> {
+fn pairwise_checked<K: Load>(
+    e: &Elems<'_>,
+    start: usize,
+    n: usize,
+    block: usize,
+    clock: Clock,
+) -> Result<f64, HostStop> {
     if n <= block.max(128) {
         clock.check()?;
         if e.contiguous && start > 0 {
@@ -191,7 +197,7 @@ fn extreme<K: Load>(
     best: &mut f64,
     nan: &mut bool,
     (block, clock): (usize, Clock),
-) -> Result<(), Stop> {
+) -> Result<(), HostStop> {
     for from in (0..n).step_by(block.max(1)) {
         if n > block {
             clock.check()?;
@@ -255,22 +261,22 @@ fn for_each_stretch_bytes(
         let span = isize::try_from(count.saturating_sub(1))
             .ok()
             .and_then(|c| c.checked_mul(stride))
-            .ok_or_else(|| Error::overflow("a run of the selection spans more than the address space"))?;
+            .ok_or_else(|| Error::overflow("a stretch of the selection spans more than the address space"))?;
         let low = if span < 0 {
             start
                 .checked_sub(span.unsigned_abs())
-                .ok_or_else(|| Error::overflow(format!("a run reaches below byte 0 from byte {start}")))?
+                .ok_or_else(|| Error::overflow(format!("a stretch reaches below byte 0 from byte {start}")))?
         } else {
             start
         };
         let len = span
             .unsigned_abs()
             .checked_add(item)
-            .ok_or_else(|| Error::overflow("a run of the selection spans more than the address space"))?;
-        let base = isize::try_from(start - low).map_err(|_| Error::overflow("run offset"))?;
+            .ok_or_else(|| Error::overflow("a stretch of the selection spans more than the address space"))?;
+        let base = isize::try_from(start - low).map_err(|_| Error::overflow("stretch offset"))?;
         let contiguous = usize::try_from(stride).is_ok_and(|s| s == item);
         let per_element = meter::element_bytes(layout.itemsize(), stretch.array_stride);
-        meter.run(stretch.count, per_element)?;
+        meter.charge_stretch(stretch.count, per_element)?;
         let block = meter::block_elements(per_element);
         f(&StretchBytes { low, len, base, stride, contiguous, count, block })
     })
@@ -281,7 +287,7 @@ fn for_each_elems(
     map: &MapGuard<'_>,
     layout: &Layout,
     meter: &mut Meter<'_>,
-    mut f: impl FnMut(&Elems<'_>, usize, usize) -> Result<(), Stop>,
+    mut f: impl FnMut(&Elems<'_>, usize, usize) -> Result<(), HostStop>,
 ) -> Result<(), Error> {
     for_each_stretch_bytes(layout, meter, |stretch| {
         Ok(map.with_bytes(stretch.low, stretch.len, |bytes| f(&stretch.elems(bytes), stretch.count, stretch.block))??)
@@ -340,7 +346,7 @@ fn sum_stretch<K: Load>(map: &MapGuard<'_>, stretch: &StretchBytes, clock: Clock
         let elems = Elems { bytes, base: 0, stride: stretch.stride, contiguous: true };
         pairwise_checked::<K>(&elems, 0, bytes.len() / K::SIZE, block, clock)
     })?;
-    Ok(combine(&sums.into_iter().collect::<Result<Vec<f64>, Stop>>()?))
+    Ok(combine(&sums.into_iter().collect::<Result<Vec<f64>, HostStop>>()?))
 }
 
 /// The element ranges `(start, count)` of `count` (> 512) elements cut in `parts` (2 or 4) where

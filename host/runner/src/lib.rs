@@ -39,6 +39,6 @@ pub mod testkit;
 
 pub use run::{
     ChildCompiler, CompileLimitError, CompileLimits, DirGrant, Outcome, Output, Plugin, ProtectedDirGranted, RunConfig,
-    RunState, Runner, Status, TEARDOWN_FLUSH_GRACE, serve_compile,
+    RunState, Runner, STDOUT_CLOSED_EXIT, Status, TEARDOWN_FLUSH_GRACE, serve_compile,
 };
 pub use wasm_memmap_host::{EPOCH_TICK, FsPerms, InstanceLimits, Limit, MemmapLimits, MemmapStats, Stop};

@@ -138,7 +138,7 @@ impl Outcome {
         match self.status {
             Status::Exited(code) => code,
             Status::Stopped(_) | Status::Trapped(_) => 1,
-            Status::StdoutClosed => 128 + SIGPIPE,
+            Status::StdoutClosed => STDOUT_CLOSED_EXIT,
         }
     }
 
@@ -177,6 +177,11 @@ pub struct Plugin {
 
 /// Linux's number for `SIGPIPE`.
 const SIGPIPE: i32 = 13;
+
+/// The exit status of a program whose stdout reader went away (128 + `SIGPIPE`, as a shell reports
+/// for `cat file | head`): [`Outcome::exit_code`] after [`Status::StdoutClosed`], and what the
+/// `wasm-memmap` command's own printing ends with in the same case.
+pub const STDOUT_CLOSED_EXIT: i32 = 128 + SIGPIPE;
 
 /// Sends one output stream where `output` says; returns the pipe to read a captured stream from.
 fn route(

@@ -38,20 +38,17 @@ use wasm_memmap_host::{FsPerms, InstanceLimits, MemmapLimits};
 
 use crate::{DirGrant, Outcome, Output, Plugin, RunConfig, Runner};
 
-/// A numpy scalar type an array file can hold, read and written little-endian (numpy's default on
-/// every machine this project runs on).
-pub trait Element: bytemuck::Pod {
-    /// numpy's `dtype.str` for it: `"<f8"` for `f64`, `"|u1"` for `u8`.
-    const TYPESTR: &'static str;
-}
+/// A numpy scalar type an array file can hold: numpy-core's element types that are plain bytes
+/// (every numpy kind but `bool`: `u8` .. `u64`, `i8` .. `i64`, `half::f16`, `f32`, `f64`,
+/// `Complex<f32>`, `Complex<f64>`). The kit reads and writes them little-endian, numpy's default on
+/// every machine this project runs on.
+pub trait Element: wasm_memmap_numpy_core::Element + bytemuck::Pod {}
 
-macro_rules! elements {
-    ($($t:ty => $s:literal),* $(,)?) => { $(impl Element for $t { const TYPESTR: &'static str = $s; })* };
-}
+impl<T: wasm_memmap_numpy_core::Element + bytemuck::Pod> Element for T {}
 
-elements! {
-    u8 => "|u1", i8 => "|i1", u16 => "<u2", i16 => "<i2", u32 => "<u4", i32 => "<i4",
-    u64 => "<u8", i64 => "<i8", f32 => "<f4", f64 => "<f8",
+/// numpy's `dtype.str` of `T` as the kit's files hold it: `"<f8"` for `f64`, `"|u1"` for `u8`.
+pub fn typestr<T: Element>() -> String {
+    wasm_memmap_numpy_core::DType::new(T::KIND, wasm_memmap_numpy_core::ByteOrder::Little).str()
 }
 
 /// The runner every test of the process shares: one engine, compiling in this process (test
@@ -166,13 +163,11 @@ pub fn run_limited(path: impl AsRef<Path>, args: &[&str], dir: &Path, perms: FsP
 /// When the length is not a whole number of `T`.
 pub fn array_from_bytes<T: Element>(bytes: &[u8]) -> Vec<T> {
     let size = size_of::<T>();
-    assert!(bytes.len().is_multiple_of(size), "{} bytes are not a whole number of {}", bytes.len(), T::TYPESTR);
+    assert!(bytes.len().is_multiple_of(size), "{} bytes are not a whole number of {}", bytes.len(), typestr::<T>());
     let mut values = vec![T::zeroed(); bytes.len() / size];
     bytemuck::cast_slice_mut::<T, u8>(&mut values).copy_from_slice(bytes);
     if cfg!(target_endian = "big") {
-        for value in &mut values {
-            bytemuck::bytes_of_mut(value).reverse();
-        }
+        wasm_memmap_numpy_core::swap_bytes(T::KIND, bytemuck::cast_slice_mut::<T, u8>(&mut values));
     }
     values
 }
@@ -201,14 +196,15 @@ pub struct NpyArray<T> {
 ///
 /// # Panics
 /// When it cannot be read, its header is refused (with numpy's message), its dtype is not
-/// [`Element::TYPESTR`], or its data do not match its shape.
+/// [`typestr`]`::<T>()`, or its data do not match its shape.
 pub fn read_npy<T: Element>(path: impl AsRef<Path>) -> NpyArray<T> {
     let path = path.as_ref();
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
     let header = wasm_memmap_numpy_core::npy::read_header(&file)
         .unwrap_or_else(|e| panic!("{} is not a .npy file numpy reads: {e:?}", path.display()));
     let typestr = header.dtype.str();
-    assert_eq!(typestr, T::TYPESTR, "{} holds {typestr}, not {}", path.display(), T::TYPESTR);
+    let want = self::typestr::<T>();
+    assert_eq!(typestr, want, "{} holds {typestr}, not {want}", path.display());
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let offset = usize::try_from(header.data_offset).expect("a header fits in memory");
     let values = array_from_bytes::<T>(&bytes[offset.min(bytes.len())..]);
@@ -307,9 +303,7 @@ impl Sandbox {
     pub fn write_array<T: Element>(&self, name: &str, values: &[T]) {
         let mut bytes = bytemuck::cast_slice::<T, u8>(values).to_vec();
         if cfg!(target_endian = "big") {
-            for value in bytes.chunks_exact_mut(size_of::<T>()) {
-                value.reverse();
-            }
+            wasm_memmap_numpy_core::swap_bytes(T::KIND, &mut bytes);
         }
         self.write(name, &bytes);
     }
@@ -322,14 +316,12 @@ impl Sandbox {
     pub fn write_npy<T: Element>(&self, name: &str, shape: &[u64], values: &[T]) {
         let count = shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
         assert_eq!(count, u64::try_from(values.len()).ok(), "{} values do not fill the shape {shape:?}", values.len());
-        let dtype = wasm_memmap_numpy_core::DType::parse(T::TYPESTR).expect("every Element is a numpy dtype");
+        let dtype = wasm_memmap_numpy_core::DType::new(T::KIND, wasm_memmap_numpy_core::ByteOrder::Little);
         let mut bytes = wasm_memmap_numpy_core::npy::header_bytes(&dtype, false, shape);
         let start = bytes.len();
         bytes.extend_from_slice(bytemuck::cast_slice::<T, u8>(values));
         if cfg!(target_endian = "big") {
-            for value in bytes[start..].chunks_exact_mut(size_of::<T>()) {
-                value.reverse();
-            }
+            wasm_memmap_numpy_core::swap_bytes(T::KIND, &mut bytes[start..]);
         }
         self.write(name, &bytes);
     }

@@ -122,22 +122,7 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
     let a = if view.is_empty() { a } else { a.view(parse_index(view).map_err(e)?).map_err(e)? };
     let ops: Vec<serde_json::Value> = serde_json::from_str(ops).map_err(|err| err.to_string())?;
     use wasm_memmap_sdk::Kind;
-    let results = match a.dtype().kind() {
-        Kind::Bool => run_ops::<bool>(&a, &ops),
-        Kind::Int8 => run_ops::<i8>(&a, &ops),
-        Kind::Int16 => run_ops::<i16>(&a, &ops),
-        Kind::Int32 => run_ops::<i32>(&a, &ops),
-        Kind::Int64 => run_ops::<i64>(&a, &ops),
-        Kind::Uint8 => run_ops::<u8>(&a, &ops),
-        Kind::Uint16 => run_ops::<u16>(&a, &ops),
-        Kind::Uint32 => run_ops::<u32>(&a, &ops),
-        Kind::Uint64 => run_ops::<u64>(&a, &ops),
-        Kind::Float16 => run_ops::<f16>(&a, &ops),
-        Kind::Float32 => run_ops::<f32>(&a, &ops),
-        Kind::Float64 => run_ops::<f64>(&a, &ops),
-        Kind::Complex64 => run_ops::<Complex32>(&a, &ops),
-        Kind::Complex128 => run_ops::<Complex64>(&a, &ops),
-    };
+    let results = wasm_memmap_sdk::with_kind!(a.dtype().kind(), T => run_ops::<T>(&a, &ops));
     // Another kind than the array's is refused before anything crosses to the host.
     let wrong = if a.dtype().kind() == Kind::Float32 { a.item::<f64>(&[]) } else { a.item::<f32>(&[]).map(f64::from) };
     let wrong_kind = wrong.err().map(|err| code_name(err.code()));

@@ -648,7 +648,7 @@ mod tests {
         let count = (len - 8) / 8;
         let passed = Clock::at(Some(Instant::now()));
         let err = access.read_vec::<u64>(3, count, passed).expect_err("the deadline has passed");
-        assert_eq!(err, Error::from(crate::meter::Stop::Time));
+        assert_eq!(err, Error::from(crate::meter::HostStop::Time));
         let values = access.read_vec::<u64>(3, count, Clock::at(None)).expect("read");
         let bytes: &[u8] = bytemuck::cast_slice(&values);
         assert_eq!(bytes, &pattern[3..3 + count * 8]);
