@@ -3,7 +3,7 @@
 //! run plugins.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasm_memmap_host::{
@@ -123,11 +123,6 @@ pub struct Outcome {
     pub stderr: Vec<u8>,
     /// What the plugin's mappings did.
     pub stats: Arc<MemmapStats>,
-    /// The [`MemmapLimits`] the plugin was refused by (each once, in the order first met): `memmap`
-    /// calls that returned it an error ([`Limit`]) rather than stopping it. The plugin may have
-    /// handled the error, or failed because of it: a command line names the option that raises
-    /// each.
-    pub refused_limits: Vec<Limit>,
 }
 
 impl Outcome {
@@ -140,6 +135,14 @@ impl Outcome {
             Status::Stopped(_) | Status::Trapped(_) => 1,
             Status::StdoutClosed => STDOUT_CLOSED_EXIT,
         }
+    }
+
+    /// The [`MemmapLimits`] the plugin was refused by at least once, in [`Limit::ALL`]'s order:
+    /// `memmap` calls that returned it an error ([`Limit`]) rather than stopping it, as counted by
+    /// [`MemmapStats::limit_refusals`]. The plugin may have handled the error, or failed because
+    /// of it: a command line names the option that raises each.
+    pub fn refused_limits(&self) -> Vec<Limit> {
+        Limit::ALL.into_iter().filter(|&limit| self.stats.limit_refusals(limit) > 0).collect()
     }
 
     /// The captured stdout as text (invalid UTF-8 replaced by `U+FFFD`).
@@ -372,7 +375,8 @@ impl<D: Send + 'static> Runner<D> {
     /// plugin sees it (see [`MemmapCtxBuilder::on_error`](wasm_memmap_host::MemmapCtxBuilder::on_error)):
     /// to log or count refusals, or to add a hint in the embedder's own terms
     /// ([`Error::add_hint`](wasm_memmap_host::Error::add_hint)), such as the option that raises a
-    /// limit. [`Outcome::refused_limits`] lists the limits refused in a run without a hook.
+    /// limit. [`Outcome::refused_limits`] lists the limits refused in a run without a hook (from its
+    /// [`MemmapStats`], which count every refusal).
     #[must_use]
     pub fn on_error(mut self, hook: impl Fn(&mut wasm_memmap_host::Error) + Send + Sync + 'static) -> Self {
         self.error_hooks.push(Arc::new(hook));
@@ -524,20 +528,7 @@ impl<D: Send + 'static> Runner<D> {
         }
         let mut wasi = WasiCtxBuilder::new();
         wasi.args(&config.args);
-        // The limits the plugin was refused (errors it received), for the outcome; then the
-        // embedder's own hooks.
-        let refused = Arc::new(Mutex::new(Vec::new()));
-        let mut memmap = MemmapCtx::builder().limits(config.limits).on_error({
-            let refused = Arc::clone(&refused);
-            move |error| {
-                if let Some(limit) = error.limit() {
-                    let mut refused = refused.lock().unwrap_or_else(PoisonError::into_inner);
-                    if !refused.contains(&limit) {
-                        refused.push(limit);
-                    }
-                }
-            }
-        });
+        let mut memmap = MemmapCtx::builder().limits(config.limits);
         for hook in &self.error_hooks {
             let hook = Arc::clone(hook);
             memmap = memmap.on_error(move |error| hook(error));
@@ -599,8 +590,7 @@ impl<D: Send + 'static> Runner<D> {
         let limited = matches!(&status, Status::Stopped(Stop::Time { .. } | Stop::Fuel { .. }));
         let data = Self::tear_down(runtime, store, limited, deadline);
         let contents = |pipe: Option<MemoryOutputPipe>| pipe.map(|p| p.contents().to_vec()).unwrap_or_default();
-        let refused_limits = std::mem::take(&mut *refused.lock().unwrap_or_else(PoisonError::into_inner));
-        Ok((Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats, refused_limits }, data))
+        Ok((Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats }, data))
     }
 
     /// Ends a plugin's instance: flushes its mappings and drops its store and runtime.

@@ -35,7 +35,7 @@ fn a_read_only_sandbox_refuses_a_write_and_the_file_is_unchanged() {
     let said = format!("{}{}", outcome.stdout_text(), outcome.stderr_text());
     assert!(said.contains("read-only"), "{said}");
     assert_eq!(sandbox.read_array::<f64>("data.f8"), [0.0; 6]);
-    assert!(outcome.refused_limits.is_empty());
+    assert!(outcome.refused_limits().is_empty());
 }
 
 #[test]
@@ -45,5 +45,5 @@ fn a_limit_the_plugin_was_refused_by_is_in_the_outcome() {
     let sandbox = Sandbox::new().limits(limits);
     let outcome = sandbox.run_bytes(DEMO, &[]);
     assert!(!matches!(outcome.status, Status::Exited(0)), "{:?}", outcome.status);
-    assert_eq!(outcome.refused_limits, [Limit::FileSizeBytes], "{}", outcome.stderr_text());
+    assert_eq!(outcome.refused_limits(), [Limit::FileSizeBytes], "{}", outcome.stderr_text());
 }
