@@ -218,17 +218,37 @@ impl MemmapCtxBuilder {
         guest_path: &str,
         perms: FsPerms,
     ) -> std::io::Result<Self> {
-        use cap_std::fs::MetadataExt as _;
-        use std::os::unix::fs::MetadataExt as _;
         let host_path = host_path.as_ref();
         let dir = cap_std::fs::Dir::open_ambient_dir(host_path, cap_std::ambient_authority())?;
+        self.preopened_with_wasi(wasi, dir, guest_path, perms)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot grant directory {}: {e}", host_path.display())))
+    }
+
+    /// Grants the already-opened directory `dir` to both the plugin's `memmap` calls (as
+    /// [`Self::preopened`]) and its WASI file calls, as `guest_path` with `perms`: the one way a
+    /// directory someone else opened (and checked) reaches both. WASI's builder takes a path, so it
+    /// is given `/proc/self/fd/N`, which names this very directory while `dir` lives; that name is
+    /// checked against `dir` first.
+    ///
+    /// Needs no ambient authority beyond the opened directory, and a mounted `/proc` (Linux).
+    ///
+    /// # Errors
+    /// When `/proc/self/fd/N` does not name `dir` (`/proc` not mounted), or WASI refuses it.
+    pub fn preopened_with_wasi(
+        self,
+        wasi: &mut wasmtime_wasi::WasiCtxBuilder,
+        dir: cap_std::fs::Dir,
+        guest_path: &str,
+        perms: FsPerms,
+    ) -> std::io::Result<Self> {
+        use cap_std::fs::MetadataExt as _;
+        use std::os::unix::fs::MetadataExt as _;
         let by_fd = std::path::PathBuf::from(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&dir)));
         let (ours, named) = (dir.dir_metadata()?, std::fs::metadata(&by_fd)?);
         if (ours.dev(), ours.ino()) != (named.dev(), named.ino()) {
             return Err(std::io::Error::other(format!(
-                "{} does not name the directory opened as {} (is /proc mounted?)",
-                by_fd.display(),
-                host_path.display()
+                "{} does not name the opened directory (is /proc mounted?)",
+                by_fd.display()
             )));
         }
         wasi.preopened_dir(&by_fd, guest_path, perms).map_err(std::io::Error::other)?;

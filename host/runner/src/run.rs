@@ -534,13 +534,12 @@ impl<D: Send + 'static> Runner<D> {
             memmap = memmap.on_error(move |error| hook(error));
         }
         for (grant, dir) in config.dirs.iter().zip(opened) {
-            // WASI's builder opens a path: `/proc/self/fd/N` makes it open this very directory.
-            dir.verify_proc_path()
-                .and_then(|()| {
-                    wasi.preopened_dir(dir.proc_path(), &grant.guest, grant.perms).map_err(std::io::Error::other)
-                })
+            // The whole lineage was checked when the grant was opened; `/proc/self/fd/N` must still
+            // reopen its first link before WASI is given that name (see `protect.rs`).
+            memmap = dir
+                .verify_proc_path()
+                .and_then(|()| memmap.preopened_with_wasi(&mut wasi, dir.into_dir(), &grant.guest, grant.perms))
                 .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
-            memmap = memmap.preopened(dir.into_dir(), &grant.guest, grant.perms);
         }
         // An inherited stdout ends the plugin quietly when its reader goes away (see `stdout.rs`).
         let stdout = route(
