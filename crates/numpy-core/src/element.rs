@@ -70,6 +70,22 @@ fn put(out: &mut [u8], raw: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// The two [`Element`] methods that move a value in and out of its [`Scalar`] variant: the same
+/// for every kind but for the variant's name.
+macro_rules! scalar_variant {
+    ($variant:ident) => {
+        fn into_scalar(self) -> Scalar {
+            Scalar::$variant(self)
+        }
+        fn from_scalar(scalar: Scalar) -> Option<Self> {
+            match scalar {
+                Scalar::$variant(v) => Some(v),
+                _ => None,
+            }
+        }
+    };
+}
+
 macro_rules! numbers {
     (@int int $v:expr) => { Some(i128::from($v)) };
     (@int float $v:expr) => { None };
@@ -112,15 +128,7 @@ macro_rules! numbers {
             fn to_complex128(self) -> Complex<f64> {
                 Complex::new(self.to_f64(), 0.0)
             }
-            fn into_scalar(self) -> Scalar {
-                Scalar::$variant(self)
-            }
-            fn from_scalar(scalar: Scalar) -> Option<Self> {
-                match scalar {
-                    Scalar::$variant(v) => Some(v),
-                    _ => None,
-                }
-            }
+            scalar_variant!($variant);
         }
     )*};
 }
@@ -165,15 +173,7 @@ impl Element for bool {
     fn to_complex128(self) -> Complex<f64> {
         Complex::new(self.to_f64(), 0.0)
     }
-    fn into_scalar(self) -> Scalar {
-        Scalar::Bool(self)
-    }
-    fn from_scalar(scalar: Scalar) -> Option<Self> {
-        match scalar {
-            Scalar::Bool(v) => Some(v),
-            _ => None,
-        }
-    }
+    scalar_variant!(Bool);
 }
 
 impl sealed::Sealed for f16 {}
@@ -204,15 +204,7 @@ impl Element for f16 {
     fn to_complex128(self) -> Complex<f64> {
         Complex::new(self.to_f64(), 0.0)
     }
-    fn into_scalar(self) -> Scalar {
-        Scalar::Float16(self)
-    }
-    fn from_scalar(scalar: Scalar) -> Option<Self> {
-        match scalar {
-            Scalar::Float16(v) => Some(v),
-            _ => None,
-        }
-    }
+    scalar_variant!(Float16);
 }
 
 macro_rules! complex {
@@ -251,15 +243,7 @@ macro_rules! complex {
             fn to_complex128(self) -> Complex<f64> {
                 Complex::new(self.re.to_f64(), self.im.to_f64())
             }
-            fn into_scalar(self) -> Scalar {
-                Scalar::$variant(self)
-            }
-            fn from_scalar(scalar: Scalar) -> Option<Self> {
-                match scalar {
-                    Scalar::$variant(v) => Some(v),
-                    _ => None,
-                }
-            }
+            scalar_variant!($variant);
         }
     )*};
 }
