@@ -227,6 +227,20 @@ impl HostMemmap for WasmMemmap<'_> {
         Ok(item::get(handle.map(), handle.layout(), handle.origin().dtype, &at)?)
     }
 
+    fn read_bytes(&mut self, _this: Resource<Memmap>, _index: Vec<Index>) -> Result<Vec<u8>, HostError> {
+        Err(Error::invalid("read-bytes is not implemented yet").into())
+    }
+
+    fn write_bytes(
+        &mut self,
+        _this: Resource<Memmap>,
+        _index: Vec<Index>,
+        _data: Vec<u8>,
+        _data_shape: Option<Vec<u64>>,
+    ) -> Result<(), HostError> {
+        Err(Error::invalid("write-bytes is not implemented yet").into())
+    }
+
     fn set_item(&mut self, this: Resource<Memmap>, at: Vec<i64>, value: Scalar) -> Result<(), HostError> {
         let handle = self.get(&this)?;
         Ok(item::set(handle.map(), handle.layout(), handle.origin().dtype, &at, &value)?)

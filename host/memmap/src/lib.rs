@@ -77,6 +77,7 @@
 
 mod ctx;
 mod elements;
+mod format_impl;
 mod error;
 mod grants;
 mod handle;
@@ -86,6 +87,7 @@ mod item;
 mod map;
 mod meter;
 mod open;
+mod random_impl;
 mod reduce;
 mod wasi_handles;
 
@@ -112,10 +114,13 @@ mod generated {
         path: "wit",
         world: "wasm-memmap:array/plugin",
         imports: { default: trappable },
-        with: { "wasm-memmap:array/mmap.memmap": crate::handle::Memmap },
+        with: {
+            "wasm-memmap:array/mmap.memmap": crate::handle::Memmap,
+            "wasm-memmap:array/random.generator": crate::random_impl::Generator,
+        },
         trappable_error_type: { "wasm-memmap:array/types.error" => crate::error::HostError },
     });
-    pub(crate) use self::wasm_memmap::array::{mmap, types};
+    pub(crate) use self::wasm_memmap::array::{format, mmap, random, types};
 
     // numpy's types (numpy-core) to and from the WIT's, case by case by name.
     wasm_memmap_numpy_core::impl_wit_conversions! {
