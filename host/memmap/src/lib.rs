@@ -77,8 +77,8 @@
 
 mod ctx;
 mod elements;
-mod format_impl;
 mod error;
+mod format_impl;
 mod grants;
 mod handle;
 mod host_impl;

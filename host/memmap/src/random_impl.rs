@@ -18,7 +18,12 @@ impl HostGenerator for WasmMemmap<'_> {
         Err(Error::invalid("random generators are not implemented yet").into())
     }
 
-    fn draw(&mut self, _this: Resource<Generator>, _distribution: Distribution, _count: u64) -> Result<Vec<u8>, HostError> {
+    fn draw(
+        &mut self,
+        _this: Resource<Generator>,
+        _distribution: Distribution,
+        _count: u64,
+    ) -> Result<Vec<u8>, HostError> {
         Err(Error::invalid("draw is not implemented yet").into())
     }
 
