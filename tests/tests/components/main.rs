@@ -5,10 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod amplify;
+mod bytes;
 mod concurrency;
 mod durability;
 mod durable;
 mod errors;
+mod format;
 mod hostile;
 mod interop;
 mod item;
@@ -16,6 +18,7 @@ mod limits;
 mod modes;
 mod npy;
 mod openfiles;
+mod random;
 mod reduce;
 mod rng;
 mod session;
