@@ -10,7 +10,7 @@ C conversion's result; int to smaller int wraps).
 import math
 import struct
 
-from . import dtypes
+from . import dtypes, scalars
 
 _C_LONG = (-(1 << 63), (1 << 63) - 1)
 _INT64 = 1 << 64
@@ -41,12 +41,7 @@ def _to_int(x, name):
         number = int(x)  # float NaN/inf, complex, None, str: Python's (and numpy's) messages
         if not _C_LONG[0] <= number <= _C_LONG[1]:
             raise OverflowError("Python int too large to convert to C long")
-    lo, hi = _RANGES[name]
-    if not lo <= number <= hi:
-        if not _C_LONG[0] <= number <= _RANGES["uint64"][1]:
-            raise OverflowError("Python int too large to convert to C long")
-        raise OverflowError(f"Python integer {number} out of bounds for {name}")
-    return number
+    return scalars.check_int(number, name, *_RANGES[name])
 
 
 def _to_float(x):

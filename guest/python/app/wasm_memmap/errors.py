@@ -6,6 +6,8 @@ The error's code names the exception numpy raises for the same mistake and its m
 
 import re
 
+from .exceptions import AxisError
+
 _ERRNO = re.compile(r"\[Errno (\d+)\] (.*?): '(.*)'\Z", re.S)
 
 # The message prefixes whose exception numpy words differently from what the error code says.
@@ -25,6 +27,8 @@ def exception(code_name, message):
     if code_name == "ACCESS_DENIED":
         return PermissionError(message)
     if code_name == "INDEX_OUT_OF_BOUNDS":
+        if message.startswith("axis ") and "out of bounds for array of dimension" in message:
+            return AxisError(message)
         return IndexError(message)
     if code_name == "OVERFLOW":
         if message.startswith(_VALUE_ERRORS):

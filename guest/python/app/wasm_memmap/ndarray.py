@@ -10,6 +10,7 @@ and can be assigned into a map or into another array. Arithmetic is not supporte
 import warnings
 
 from . import arithmetic, casting, dtypes, indexing, layout, printing, reductions
+from .exceptions import AxisError
 from .scalars import TYPES
 
 _SCALAR_DEPRECATION = (
@@ -61,8 +62,7 @@ class _Sized:
     def __iter__(self):
         if not self.shape:
             raise TypeError("iteration over a 0-d array")
-        for i in range(self.shape[0]):
-            yield self[i]
+        return (self[i] for i in range(self.shape[0]))
 
     def __bool__(self):
         if self.size == 1:
@@ -309,7 +309,7 @@ def _check_axes(axes, ndim):
     out = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise IndexError(f"axis {a} is out of bounds for array of dimension {ndim}")
+            raise AxisError(f"axis {a} is out of bounds for array of dimension {ndim}")
         out.append(a + ndim if a < 0 else a)
     if len(set(out)) != ndim:
         raise ValueError("repeated axis in transpose")

@@ -152,6 +152,20 @@ class complex64(_Complex):
         return f"({part(self.real)}{sign}{imag}j)"
 
 
+_C_LONG = (-(1 << 63), (1 << 63) - 1)
+
+
+def check_int(number, name, lo, hi):
+    """`number` if an element of type `name` (holding `lo`..`hi`) can hold it, else numpy's error."""
+    if lo <= number <= hi:
+        return number
+    # numpy converts through a C long, or an unsigned long for uint32 and uint64
+    top = (1 << 64) - 1 if name in ("uint32", "uint64") else _C_LONG[1]
+    if not _C_LONG[0] <= number <= top:
+        raise OverflowError("Python int too large to convert to C long")
+    raise OverflowError(f"Python integer {number} out of bounds for {name}")
+
+
 class _Int(int):
     __slots__ = ()
     _wm_kind = "int64"
@@ -159,10 +173,7 @@ class _Int(int):
     _hi = (1 << 63) - 1
 
     def __new__(cls, value=0):
-        number = int(value)
-        if not cls._lo <= number <= cls._hi:
-            raise OverflowError(f"Python integer {number} out of bounds for {cls._wm_kind}")
-        return int.__new__(cls, number)
+        return int.__new__(cls, check_int(int(value), cls._wm_kind, cls._lo, cls._hi))
 
     def __repr__(self):
         return f"np.{self._wm_kind}({int(self)})"
