@@ -39,8 +39,6 @@ def _to_int(x, name):
         number = int(x)
     else:
         number = int(x)  # float NaN/inf, complex, None, str: Python's (and numpy's) messages
-        if not _C_LONG[0] <= number <= _C_LONG[1]:
-            raise OverflowError("Python int too large to convert to C long")
     return scalars.check_int(number, name, *_RANGES[name])
 
 
@@ -63,8 +61,16 @@ def converter(dt):
         fmt = "f" if name == "float32" else "e"
         return lambda x: _round_to(_to_float(x), fmt)
     if name == "complex64":
-        return lambda x: complex(_round_to(complex(x).real, "f"), _round_to(complex(x).imag, "f"))
-    return lambda x: complex(x) if x is not None else complex(math.nan, 0)
+        return lambda x: _complex64(_to_complex(x))
+    return _to_complex
+
+
+def _to_complex(x):
+    return complex(math.nan, math.nan) if x is None else complex(x)
+
+
+def _complex64(z):
+    return complex(_round_to(z.real, "f"), _round_to(z.imag, "f"))
 
 
 def _is_sequence(x):
@@ -160,8 +166,11 @@ def cast_values(values, src, dst):
 # ---- the entry point ---------------------------------------------------------------------------
 
 
-def to_bytes(value, dt):
-    """(native-order bytes, shape) of `value` as elements of `dt`, ready for `write-bytes`."""
+def to_bytes(value, dt, max_ndim=None):
+    """(native-order bytes, shape) of `value` as elements of `dt`, ready for `write-bytes`.
+
+    `max_ndim` is the number of axes of the selection assigned to: numpy converts a nested
+    sequence with no more axes than that (an array with more, of length 1, broadcasts)."""
     source = getattr(value, "_wm_bytes", None)
     if source is not None:
         src, shape, data = source()
@@ -169,5 +178,10 @@ def to_bytes(value, dt):
             return data, shape
         return dtypes.pack_native(dt, cast_values(dtypes.unpack_native(src, data), src, dt)), shape
     shape, leaves = discover(value)
+    if max_ndim is not None and len(shape) > max_ndim:
+        raise ValueError(
+            "setting an array element with a sequence. The requested array would exceed the "
+            f"maximum number of dimension of {max_ndim}."
+        )
     convert = converter(dt)
     return dtypes.pack_native(dt, [convert(x) for x in leaves]), shape

@@ -70,6 +70,13 @@ def is_element(items, ndim):
     return len(items) == ndim and all(type(item) is int for item in items)
 
 
+def result_ndim(items, ndim):
+    """The number of axes of the view `items` selects from an array of `ndim` axes."""
+    ints = sum(1 for item in items if type(item) is int)
+    new = sum(1 for item in items if item is None)
+    return ndim - ints + new
+
+
 def apply(shape, strides, offset, items):
     """(shape, strides, byte offset) of the view `items` selects, with numpy's errors."""
     counted = sum(1 for item in items if item is not None and item is not Ellipsis)

@@ -187,7 +187,7 @@ class memmap(_Sized):
 
     def __setitem__(self, key, value):
         items = indexing.normalise(key)
-        data, data_shape = casting.to_bytes(value, self._dtype)
+        data, data_shape = casting.to_bytes(value, self._dtype, indexing.result_ndim(items, self.ndim))
         _host.call(self._h.write_bytes, _host.index(items), data, list(data_shape))
 
     def fill(self, value):

@@ -196,7 +196,7 @@ class ndarray(_Sized):
     def __setitem__(self, key, value):
         items = indexing.normalise(key)
         shape, strides, offset = indexing.apply(self._shape, self._strides, self._offset, items)
-        data, data_shape = casting.to_bytes(value, self._dtype)
+        data, data_shape = casting.to_bytes(value, self._dtype, len(shape))
         data = layout.broadcast(data, self.itemsize, data_shape, shape)
         layout.scatter(self._buf, self.itemsize, shape, strides, offset, data)
 
