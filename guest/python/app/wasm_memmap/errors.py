@@ -15,13 +15,23 @@ _VALUE_ERRORS = ("array is too big",)
 _TYPE_ERRORS = ("data type ", "Cannot interpret ")
 
 
+_BY_CODE = {"NOT_FOUND": FileNotFoundError, "ACCESS_DENIED": PermissionError}
+# Linux errno numbers (the host's) of the OSError subclasses numpy's file calls can raise
+_BY_ERRNO = {
+    1: PermissionError, 2: FileNotFoundError, 13: PermissionError, 17: FileExistsError,
+    20: NotADirectoryError, 21: IsADirectoryError, 4: InterruptedError,
+}
+
+
 def exception(code_name, message):
     """The exception for a WIT `error-code` (its Python enum member's name) and message."""
     match = _ERRNO.match(message)
     if match and code_name in ("NOT_FOUND", "ACCESS_DENIED", "INVALID_ARGUMENT", "IO"):
-        # OSError(errno, text, path) picks FileNotFoundError, PermissionError, IsADirectoryError...
-        # by errno, and prints "[Errno 2] No such file or directory: 'mymmap'" as Python does.
-        return OSError(int(match.group(1)), match.group(2), match.group(3))
+        # The host's errno is the host's (Linux) numbering, not WASI's, so the class is chosen
+        # here; cls(errno, text, path) prints "[Errno 2] No such file or directory: 'mymmap'".
+        number = int(match.group(1))
+        cls = _BY_CODE.get(code_name) or _BY_ERRNO.get(number, OSError)
+        return cls(number, match.group(2), match.group(3))
     if code_name == "NOT_FOUND":
         return FileNotFoundError(message)
     if code_name == "ACCESS_DENIED":

@@ -172,8 +172,9 @@ class memmap(_Sized):
         return _scalar_value(_host.call(self._h.item, at))
 
     def copy(self, order="C"):
-        """The elements as an array held in Python (numpy's `a.copy()` is an in-memory array)."""
-        return ndarray._wrap(self._dtype, self._shape, self._read())
+        """The elements read into Python. numpy's copy of a memmap is an in-memory `memmap` (it
+        prints as `memmap([...])`, its views as `array([...])`); this one prints the same."""
+        return ndarray._wrap(self._dtype, self._shape, self._read(), label="memmap")
 
     def __array__(self, dtype=None, copy=None):
         return self.copy() if dtype is None else self.copy().astype(dtype)

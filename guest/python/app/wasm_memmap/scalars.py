@@ -33,6 +33,14 @@ def _shortest(value, fmt, most, cutoff):
     return f"{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
 
 
+def _cutoff(current):
+    """Where float32/float16 scalars switch to scientific notation: numpy 2.3 lowered it from
+    1e16, and `legacy='2.1'` keeps the old one."""
+    from .printing import get_printoptions
+
+    return 1e16 if get_printoptions()["legacy"] == "2.1" else current
+
+
 def _round_trips(text, fmt, value):
     try:
         return struct.unpack(fmt, struct.pack(fmt, float(text)))[0] == value
@@ -89,7 +97,7 @@ class float32(_Float):
         return float.__new__(cls, _round(value, "f"))
 
     def __str__(self):
-        return _shortest(float(self), "f", 9, 1e6)
+        return _shortest(float(self), "f", 9, _cutoff(1e6))
 
 
 class float16(_Float):
@@ -102,7 +110,7 @@ class float16(_Float):
         return float.__new__(cls, _round(value, "e"))
 
     def __str__(self):
-        return _shortest(float(self), "e", 5, 1e3)
+        return _shortest(float(self), "e", 5, _cutoff(1e3))
 
 
 class _Complex(complex):
@@ -142,7 +150,7 @@ class complex64(_Complex):
     def __str__(self):
         # Python's complex layout, each part as numpy prints a float32 (no trailing '.0')
         def part(x):
-            text = _shortest(x, "f", 9, 1e6)
+            text = _shortest(x, "f", 9, _cutoff(1e6))
             return text[:-2] if text.endswith(".0") else text
 
         imag = part(self.imag)
