@@ -178,6 +178,8 @@ def to_bytes(value, dt, max_ndim=None):
             return data, shape
         return dtypes.pack_native(dt, cast_values(dtypes.unpack_native(src, data), src, dt)), shape
     shape, leaves = discover(value)
+    if max_ndim == 0 and shape:
+        raise ValueError("setting an array element with a sequence.")
     if max_ndim is not None and len(shape) > max_ndim:
         raise ValueError(
             "setting an array element with a sequence. The requested array would exceed the "

@@ -11,7 +11,7 @@ from .exceptions import AxisError
 _ERRNO = re.compile(r"\[Errno (\d+)\] (.*?): '(.*)'\Z", re.S)
 
 # The message prefixes whose exception numpy words differently from what the error code says.
-_VALUE_ERRORS = ("array is too big",)
+_TOO_BIG = "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size."
 _TYPE_ERRORS = ("data type ", "Cannot interpret ")
 
 
@@ -40,9 +40,10 @@ def exception(code_name, message):
         if message.startswith("axis ") and "out of bounds for array of dimension" in message:
             return AxisError(message)
         return IndexError(message)
+    if message.startswith(_TOO_BIG):
+        # the host adds the sizes it computed; numpy's message stops before them
+        return ValueError(_TOO_BIG)
     if code_name == "OVERFLOW":
-        if message.startswith(_VALUE_ERRORS):
-            return ValueError(message)
         return OverflowError(message)
     if code_name == "LIMIT_EXCEEDED":
         return MemoryError(message)

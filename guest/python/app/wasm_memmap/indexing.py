@@ -77,14 +77,20 @@ def result_ndim(items, ndim):
     return ndim - ints + new
 
 
-def apply(shape, strides, offset, items):
-    """(shape, strides, byte offset) of the view `items` selects, with numpy's errors."""
+def check_count(items, ndim):
+    """numpy's error for more indices than axes; returns the number of axes indexed."""
     counted = sum(1 for item in items if item is not None and item is not Ellipsis)
-    ndim = len(shape)
     if counted > ndim:
         raise IndexError(
             f"too many indices for array: array is {ndim}-dimensional, but {counted} were indexed"
         )
+    return counted
+
+
+def apply(shape, strides, offset, items):
+    """(shape, strides, byte offset) of the view `items` selects, with numpy's errors."""
+    ndim = len(shape)
+    counted = check_count(items, ndim)
     if Ellipsis not in items:
         items = tuple(items) + (Ellipsis,)
     new_shape, new_strides = [], []

@@ -36,8 +36,16 @@ def wit_mode(mode):
     return _host.wit_types.Mode[_WIT_MODES[mode]]
 
 
-def shape_list(shape):
-    """`shape` (an int or a sequence of ints) as a list, with numpy's errors."""
+_INTP = (-(1 << 63), (1 << 63) - 1)
+
+
+def _intp(value):
+    # numpy multiplies the shape as np.intp, which wraps around
+    return (value - _INTP[0]) % (1 << 64) + _INTP[0]
+
+
+def shape_list(shape, itemsize=1, offset=0, mode="w+"):
+    """`shape` (an int or a sequence of ints) as a list, with the errors numpy's memmap gives."""
     if not isinstance(shape, (tuple, list)):
         try:
             shape = [operator.index(shape)]
@@ -47,7 +55,19 @@ def shape_list(shape):
         dims = [operator.index(n) for n in shape]
     except TypeError as e:
         raise TypeError(str(e)) from None
+    if any(n > _INTP[1] or n < _INTP[0] for n in dims):
+        raise OverflowError("Python int too large to convert to C long")
     if any(n < 0 for n in dims):
+        # numpy maps offset + size * itemsize bytes first (at least 1 for r+ and w+), and only
+        # then finds the shape negative
+        size = 1
+        for n in dims:
+            size = _intp(size * n)
+        length = _intp(offset + _intp(size * itemsize))
+        if mode in ("r+", "w+"):
+            length = max(length, 1)
+        if length - (offset - offset % 4096) < 0:
+            raise OverflowError("memory mapped length must be positive")
         raise ValueError("negative dimensions are not allowed")
     return dims
 
@@ -89,14 +109,14 @@ class memmap(_Sized):
 
     __slots__ = ("_h", "_dtype", "_shape", "_strides", "filename", "mode", "offset", "__weakref__")
 
-    def __new__(cls, filename, dtype=None, mode="r+", offset=0, shape=None, order="C"):
+    def __new__(cls, filename, dtype="uint8", mode="r+", offset=0, shape=None, order="C"):
         mode = canonical_mode(mode)
         if mode == "w+" and shape is None:
             raise ValueError("shape must be given if mode == 'w+'")
         path = path_of(filename)
-        dt = dtypes.dtype("uint8" if dtype is None else dtype)
-        dims = None if shape is None else shape_list(shape)
+        dt = dtypes.dtype(dtype)
         offset = operator.index(offset)
+        dims = None if shape is None else shape_list(shape, dt.itemsize, offset, mode)
         if offset < 0:
             raise OverflowError("memory mapped offset must be positive")
         wit_order = _wit_order(order)
@@ -188,6 +208,7 @@ class memmap(_Sized):
 
     def __setitem__(self, key, value):
         items = indexing.normalise(key)
+        indexing.check_count(items, self.ndim)
         data, data_shape = casting.to_bytes(value, self._dtype, indexing.result_ndim(items, self.ndim))
         _host.call(self._h.write_bytes, _host.index(items), data, list(data_shape))
 

@@ -78,13 +78,31 @@ class _Float(float):
 
 
 class float64(_Float):
-    """`np.float64`: a Python float, printed as numpy prints it."""
+    """`np.float64`: a Python float, printed as numpy prints it. Arithmetic with Python numbers
+    and other float64 values gives float64, as numpy's does."""
 
     __slots__ = ()
     _wm_kind = "float64"
 
     def __str__(self):
         return float.__repr__(self)
+
+
+def _float64_op(name):
+    base = getattr(float, name)
+
+    def op(self, *args):
+        result = base(self, *args)
+        return float64(result) if type(result) is float else result
+
+    op.__name__ = name
+    return op
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+              "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__",
+              "__rpow__", "__neg__", "__pos__", "__abs__"):
+    setattr(float64, _name, _float64_op(_name))
 
 
 class float32(_Float):
