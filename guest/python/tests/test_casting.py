@@ -82,3 +82,18 @@ class ArraysFromPython(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NarrowReductions(unittest.TestCase):
+    def test_float32_and_float16_sums_and_means(self):
+        import random
+
+        rnd = random.Random(5)
+        for dt in ("float32", "float16"):
+            for n in (3, 8, 100, 300, 2000):
+                values = [rnd.uniform(-10, 10) for _ in range(n)]
+                for method in ("sum", "mean"):
+                    with self.subTest(dt=dt, n=n, method=method):
+                        theirs = getattr(np.array(values, dtype=dt), method)()
+                        ours = getattr(wm.array(values, dtype=dt), method)()
+                        self.assertEqual(repr(ours), repr(theirs))

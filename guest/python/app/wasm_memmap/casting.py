@@ -10,7 +10,7 @@ C conversion's result; int to smaller int wraps).
 import math
 import struct
 
-from . import dtypes, scalars
+from . import dtypes, errors, scalars
 
 _C_LONG = (-(1 << 63), (1 << 63) - 1)
 _INT64 = 1 << 64
@@ -26,6 +26,7 @@ def _round_to(value, fmt):
     try:
         return struct.unpack(fmt, struct.pack(fmt, value))[0]
     except OverflowError:
+        errors.warn("overflow encountered in cast")
         return math.copysign(math.inf, value)
 
 
@@ -152,6 +153,9 @@ def cast_values(values, src, dst):
     if dst.kind in "iu":
         name = dst.name
         if src.kind in "fc":
+            lo, hi = _RANGES[name]
+            if any(v != v or math.isinf(v) or not lo - 1 < v < hi + 1 for v in values):
+                errors.warn("invalid value encountered in cast")
             return [_float_to_int(v, name) for v in values]
         return [_wrap(int(v), name) for v in values]
     if dst.kind == "f":

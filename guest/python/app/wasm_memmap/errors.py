@@ -4,7 +4,9 @@ Every host call returns `result<_, error>`; componentize-py raises its `Err` for
 The error's code names the exception numpy raises for the same mistake and its message is numpy's.
 """
 
+import os
 import re
+import warnings
 
 from .exceptions import AxisError
 
@@ -53,3 +55,15 @@ def exception(code_name, message):
         return TypeError(message)
     # INVALID_ARGUMENT, READ_ONLY, MISMATCH
     return ValueError(message)
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn(message, category=RuntimeWarning):
+    """Warns as numpy does from C: attributed to the first frame outside this package (the
+    script's line), so Python prints that line under the warning."""
+    try:
+        warnings.warn(message, category, skip_file_prefixes=(_PACKAGE,))
+    except TypeError:  # Python < 3.12 (the unit tests' interpreter)
+        warnings.warn(message, category, stacklevel=4)

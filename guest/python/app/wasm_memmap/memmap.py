@@ -13,6 +13,7 @@ import warnings
 
 from . import _host, arithmetic, casting, dtypes, indexing, printing
 from .ndarray import _Sized, _check_axes, _nest, ndarray
+from .reductions import narrow, narrow_mean
 from .scalars import TYPES
 
 _VALID_FILEMODES = ["r", "c", "r+", "w+"]
@@ -251,7 +252,7 @@ class memmap(_Sized):
             return total(self._dtype, self._values())
         result = _host.call(self._h.sum, [])
         if kind == "f":
-            return TYPES[self._dtype.name](result)
+            return TYPES[self._dtype.name](narrow(self._dtype, result))
         if not self._exact_int(result):
             return total(self._dtype, self._values())
         return TYPES["uint64" if kind == "u" else "int64"](int(result))
@@ -283,6 +284,9 @@ class memmap(_Sized):
             return mean(self._dtype, self._values())
         if self.size == 0:
             warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
+        if self._dtype.name in ("float32", "float16"):
+            summed = _host.call(self._h.sum, [])
+            return TYPES[self._dtype.name](narrow_mean(self._dtype, summed, self.size))
         result = _host.call(self._h.mean, [])
         return TYPES[self._dtype.name if self._dtype.kind == "f" else "float64"](result)
 

@@ -54,6 +54,9 @@ def _round(value, fmt):
     try:
         return struct.unpack(fmt, struct.pack(fmt, value))[0]
     except OverflowError:
+        from .errors import warn
+
+        warn("overflow encountered in cast")
         return value * float("inf")
 
 
