@@ -108,7 +108,8 @@ def _scalar_value(wit_scalar):
 class memmap(_Sized):
     """Like `np.memmap(filename, dtype=np.uint8, mode='r+', offset=0, shape=None, order='C')`."""
 
-    __slots__ = ("_h", "_dtype", "_shape", "_strides", "filename", "mode", "offset", "__weakref__")
+    __slots__ = ("_h", "_dtype", "_shape", "_strides", "_is_view", "filename", "mode", "offset",
+                 "__weakref__")
 
     def __new__(cls, filename, dtype="uint8", mode="r+", offset=0, shape=None, order="C"):
         mode = canonical_mode(mode)
@@ -137,10 +138,17 @@ class memmap(_Sized):
         made.filename = filename
         made.mode = mode
         made.offset = offset
+        made._is_view = False
         return made
 
     def _view(self, handle):
-        return memmap._wrap(handle, self.filename, self.mode, self.offset)
+        view = memmap._wrap(handle, self.filename, self.mode, self.offset)
+        view._is_view = True
+        return view
+
+    def _class_name(self):
+        # numpy's views that share no memory with the map (empty ones) are plain arrays
+        return "array" if self._is_view and self.size == 0 else "memmap"
 
     # ---- attributes ----
     @property
@@ -292,10 +300,10 @@ class memmap(_Sized):
 
     # ---- printing ----
     def __repr__(self):
-        return printing.format_memmap(self._h, "repr", "memmap")
+        return printing.format_memmap(self._h, "repr", self._class_name())
 
     def __str__(self):
-        return printing.format_memmap(self._h, "str", "memmap")
+        return printing.format_memmap(self._h, "str", self._class_name())
 
 
 memmap.__module__ = "numpy"
