@@ -13,6 +13,7 @@ def assign(target, index, value):
 cases = [
     ('negative offset', lambda: np.memmap('o.dat', dtype='uint8', mode='r', offset=-1)),
     ('negative shape', lambda: np.memmap('o.dat', dtype='uint8', mode='r', shape=(-2,))),
+    ('shape 2**63', lambda: np.memmap('o.dat', dtype='f8', mode='r', shape=(2**63,))),
     ('uint8 -1', lambda: assign(m, 0, -1)),
     ('uint8 256', lambda: assign(m, 1, 256)),
     ('int16 40000', lambda: assign(i, 0, 40000)),

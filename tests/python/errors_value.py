@@ -29,6 +29,8 @@ cases = [
     ('broadcast', lambda: assign(m, slice(None), [1, 2, 3])),
     ('broadcast 2d', lambda: assign(m, slice(None), [[1, 2, 3, 4], [5, 6, 7, 8]])),
     ('sequence to element', lambda: assign(m, (0, 0), [1, 2])),
+    ('too big', lambda: np.memmap('v.dat', dtype='f8', mode='r+', shape=(2**62,))),
+    ('too big 3-D', lambda: np.memmap('v.dat', dtype='f8', mode='r', shape=(2**31, 2**31, 4))),
     ('empty min', lambda: m[3:].min()),
     ('empty max', lambda: m[:, 5:].max()),
     ('item of many', lambda: m.item()),
