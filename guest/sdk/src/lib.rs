@@ -67,6 +67,13 @@ mod bindings {
     });
 }
 
+/// The WIT bindings themselves, for the host calls this crate does not wrap (the `format` and
+/// `random` interfaces, the byte paths); the test programs use them.
+#[doc(hidden)]
+pub mod raw {
+    pub use crate::bindings::wasm_memmap::array::{format, mmap, random, types};
+}
+
 pub mod chunks;
 mod dtype;
 mod element;

@@ -290,6 +290,28 @@ impl Memmap {
         Ok(self.handle.slice_write(index.as_ref(), T::as_param(data), Some(data_shape))?)
     }
 
+    /// The elements of `a[index]` in C order as bytes in this plugin's byte order (little-endian),
+    /// like `a[index].astype(a.dtype.newbyteorder('=')).tobytes()`: the fast path for moving
+    /// data of any kind at once (a `bool` is one byte, 0 or 1; a complex number its real part then
+    /// its imaginary part).
+    ///
+    /// # Errors
+    /// The errors of [`Memmap::view`], and the host's per-call transfer limit.
+    pub fn read_bytes(&self, index: impl AsRef<[Index]>) -> Result<Vec<u8>> {
+        Ok(self.handle.read_bytes(index.as_ref())?)
+    }
+
+    /// `a[index] = np.frombuffer(data, a.dtype.newbyteorder('=')).reshape(data_shape)`: `data`
+    /// holds elements in this plugin's byte order, shaped `data_shape` (`None`: the selection's
+    /// shape) and broadcast to the selection by numpy's rules.
+    ///
+    /// # Errors
+    /// [`ErrorCode::Mismatch`] when `data` is not the itemsize times the elements of the shape, or
+    /// the shape does not broadcast; otherwise as [`Memmap::write`].
+    pub fn write_bytes(&self, index: impl AsRef<[Index]>, data: &[u8], data_shape: Option<&[u64]>) -> Result<()> {
+        Ok(self.handle.write_bytes(index.as_ref(), data, data_shape)?)
+    }
+
     /// `a[index] = value`.
     ///
     /// # Errors
@@ -405,6 +427,13 @@ impl Memmap {
 
     /// The host's handle, for the operations in other modules (`chunks.rs`, `reduce.rs`).
     pub(crate) fn handle(&self) -> &mmap::Memmap {
+        &self.handle
+    }
+
+    /// The WIT handle itself, for calls this crate does not wrap (the host's `format` and
+    /// `random` interfaces, through [`crate::raw`]).
+    #[doc(hidden)]
+    pub fn raw(&self) -> &mmap::Memmap {
         &self.handle
     }
 }

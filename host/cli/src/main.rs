@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use wasm_memmap_runner::{
     ChildCompiler, CompileLimitError, CompileLimits, InstanceLimits, MemmapLimits, Output, Plugin, ProtectedDirGranted,
-    RunConfig, Runner, Status, TEARDOWN_FLUSH_GRACE,
+    RunConfig, Runner, Script, Status, TEARDOWN_FLUSH_GRACE,
 };
 
 mod hints;
@@ -58,9 +58,12 @@ enum Command {
         #[command(flatten)]
         sandbox: SandboxArgs,
     },
-    /// Run a plugin component (a `wasm32-wasip2` command) with only the granted directories visible.
+    /// Run a plugin component (a `wasm32-wasip2` command), or a Python script (a file ending in
+    /// `.py`, run in the bundled Python runner with `import numpy` giving a numpy-compatible
+    /// module), with only the granted directories visible. The script's own folder needs no grant:
+    /// this command reads the script.
     Run {
-        /// The component file.
+        /// The component file, or the Python script (`.py`).
         plugin: PathBuf,
         /// Grants and limits.
         #[command(flatten)]
@@ -165,6 +168,31 @@ fn report_load(plugin: &Plugin, verbose: bool) {
     }
 }
 
+/// Whether `run`'s file is a Python script rather than a component: its name ends in `.py`.
+fn is_script(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "py")
+}
+
+/// The Python runner, compiled or from the cache. Compiling it takes seconds: say so before, and how
+/// long it took after.
+fn load_python_runner(runner: &Runner, no_cache: bool) -> Result<Plugin> {
+    let cached = runner.python_runner_cached();
+    if !cached {
+        let size = wasm_memmap_python::RUNNER
+            .map_or(0.0, |c| f64::from(u32::try_from(c.wasm.len()).unwrap_or(u32::MAX)) / 1e6);
+        if no_cache {
+            eprintln!("wasm-memmap: compiling the Python runner ({size:.1} MB; with --no-cache, at every run)");
+        } else {
+            eprintln!("wasm-memmap: compiling the Python runner once ({size:.1} MB); later runs start from the cache");
+        }
+    }
+    let plugin = runner.python_runner().map_err(anyhow::Error::from).context("cannot load the Python runner")?;
+    if !plugin.from_cache {
+        eprintln!("wasm-memmap: compiled the Python runner in {:.1} s", plugin.load_time.as_secs_f64());
+    }
+    Ok(plugin)
+}
+
 fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
     match &cli.command {
@@ -198,6 +226,7 @@ fn main() -> Result<ExitCode> {
         Command::Show(_) | Command::Compile => unreachable!("returned above"),
     };
     runner.check_grants(&grants).map_err(with_flag_hint)?;
+    let mut script = None;
     let (plugin, config) = match cli.command {
         Command::Demo { seed, sandbox } => {
             let plugin = runner
@@ -215,6 +244,21 @@ fn main() -> Result<ExitCode> {
             (plugin, config)
         }
         Command::Show(_) | Command::Compile => unreachable!("returned above"),
+        Command::Run { plugin: path, sandbox, args, .. } if is_script(&path) => {
+            // Read first: a script that cannot run should not cost a compile.
+            let read = Script::read(&path)?;
+            let plugin = load_python_runner(&runner, cli.cache.no_cache)?;
+            let config = RunConfig {
+                args: std::iter::once(read.path().to_owned()).chain(args).collect(),
+                dirs: sandbox.grants(),
+                stdout: Output::Inherit,
+                stderr: Output::Inherit,
+                limits: memmap_limits,
+                instance: instance_limits,
+            };
+            script = Some(read);
+            (plugin, config)
+        }
         Command::Run { plugin: path, sandbox, args, .. } => {
             let plugin = runner
                 .load_file(&path)
@@ -233,7 +277,12 @@ fn main() -> Result<ExitCode> {
         }
     };
     report_load(&plugin, cli.cache.verbose);
-    let outcome = runner.run(&plugin, &config).map_err(with_flag_hint).map_err(hints::with_start_hint)?;
+    let outcome = match &script {
+        Some(script) => runner.run_script(&plugin, script, &config),
+        None => runner.run(&plugin, &config),
+    }
+    .map_err(with_flag_hint)
+    .map_err(hints::with_start_hint)?;
     match &outcome.status {
         Status::Stopped(stop) => eprintln!("error: {}", hints::stop_message(stop)),
         Status::Trapped(e) => eprintln!("error: the plugin trapped: {e:?}"),

@@ -230,6 +230,24 @@ pub(crate) fn read(map: &MappedFile, layout: &Layout, dtype: Dtype, meter: &mut 
     Ok(numpy::for_each_kind!(read => { dtype.kind() }))
 }
 
+/// The selection's elements in C order as bytes in the host's (and wasm32's) byte order, like
+/// `a[index].astype(a.dtype.newbyteorder('=')).tobytes()`, charging `meter`. A `bool` reads as 0 or 1
+/// whatever byte the file holds, as numpy reads any non-zero byte as `True`.
+pub(crate) fn read_bytes(
+    map: &MappedFile,
+    layout: &Layout,
+    dtype: Dtype,
+    meter: &mut Meter<'_>,
+) -> Result<Vec<u8>, Error> {
+    let map = &map.reader()?;
+    let dtype = DType::from(dtype);
+    let mut bytes = read_as::<u8>(map, layout, dtype, meter)?;
+    if dtype.kind() == Kind::Bool {
+        bytes.iter_mut().for_each(|b| *b = u8::from(*b != 0));
+    }
+    Ok(bytes)
+}
+
 /// The kind an `elements` value carries.
 fn kind_of(data: &Elements) -> Kind {
     macro_rules! kind_of {
@@ -240,16 +258,23 @@ fn kind_of(data: &Elements) -> Kind {
     numpy::for_each_kind!(kind_of => { data })
 }
 
-/// The data's bytes in the file's byte order (borrowed when no conversion is needed).
-fn file_bytes(data: &Elements, dtype: DType) -> std::borrow::Cow<'_, [u8]> {
-    use std::borrow::Cow;
-    // A `bool` is one byte, 0 or 1: what numpy stores.
+/// The data's bytes in the host's byte order. A `bool` is one byte, 0 or 1: what numpy stores.
+fn native_bytes(data: &Elements) -> &[u8] {
     macro_rules! bytes_of {
         ($data:expr ; $($variant:ident: $t:ty),*) => {
             match $data { $(Elements::$variant(v) => bytemuck::cast_slice::<_, u8>(v),)* }
         };
     }
-    let native: &[u8] = numpy::for_each_kind!(bytes_of => { data });
+    numpy::for_each_kind!(bytes_of => { data })
+}
+
+/// `native` (elements in the host's byte order) in the file's byte order, with every `bool` byte
+/// made 0 or 1 (borrowed when nothing changes).
+fn file_bytes(native: &[u8], dtype: DType) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    if dtype.kind() == Kind::Bool && native.iter().any(|&b| b > 1) {
+        return Cow::Owned(native.iter().map(|&b| u8::from(b != 0)).collect());
+    }
     if !dtype.needs_swap() {
         return Cow::Borrowed(native);
     }
@@ -313,12 +338,60 @@ pub(crate) fn write(
             layout::shape_str(shape)
         )));
     }
-    let strides = layout::broadcast_strides(shape, target, itemsize)?;
+    write_native(map, layout, dtype, native_bytes(data), shape, meter)
+}
+
+/// `a[index] = np.frombuffer(data, a.dtype.newbyteorder('=')).reshape(data_shape)`: `data` holds
+/// elements in the host's byte order (a `bool` is true for any non-zero byte), shaped
+/// `data_shape` (default: the selection's shape) and broadcast to the selection, charging `meter`.
+///
+/// # Errors
+/// `mismatch` for a length that is not the itemsize times the elements of `data_shape`, or a
+/// shape that does not broadcast; otherwise as [`write`].
+pub(crate) fn write_bytes(
+    map: &MappedFile,
+    layout: &Layout,
+    dtype: Dtype,
+    data: &[u8],
+    data_shape: Option<&[u64]>,
+    meter: &mut Meter<'_>,
+) -> Result<(), Error> {
+    let dtype = DType::from(dtype);
+    let itemsize = dtype.kind().itemsize_u64();
+    let target = layout.shape();
+    let shape = data_shape.unwrap_or(target);
+    let what = if data_shape.is_some() { "data-shape" } else { "the selection of shape" };
+    let elements = layout::element_count(shape)
+        .ok_or_else(|| Error::overflow(format!("data shape {} overflows", layout::shape_str(shape))))?;
+    let needed = elements.checked_mul(itemsize);
+    let given = u64::try_from(data.len()).unwrap_or(u64::MAX);
+    if needed != Some(given) {
+        let needed = needed.map_or_else(|| "more than 2**64".to_string(), |n| n.to_string());
+        return Err(Error::mismatch(format!(
+            "{given} bytes were given but {what} {} holds {elements} elements of {}, {needed} bytes",
+            layout::shape_str(shape),
+            dtype.name()
+        )));
+    }
+    write_native(map, layout, dtype, data, shape, meter)
+}
+
+/// Writes `native`, elements of `shape` in the host's byte order whose count the caller checked,
+/// broadcast to the selection.
+fn write_native(
+    map: &MappedFile,
+    layout: &Layout,
+    dtype: DType,
+    native: &[u8],
+    shape: &[u64],
+    meter: &mut Meter<'_>,
+) -> Result<(), Error> {
+    let strides = layout::broadcast_strides(shape, layout.shape(), dtype.kind().itemsize_u64())?;
     // Before converting any data, and for empty selections too: numpy refuses `a[:0] = x` on a
     // read-only array as well.
     let map = map.writer()?;
     if layout.size() > 0 {
-        scatter(&map, layout, &file_bytes(data, dtype), &strides, meter)?;
+        scatter(&map, layout, &file_bytes(native, dtype), &strides, meter)?;
     }
     Ok(())
 }

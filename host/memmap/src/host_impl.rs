@@ -227,18 +227,37 @@ impl HostMemmap for WasmMemmap<'_> {
         Ok(item::get(handle.map(), handle.layout(), handle.origin().dtype, &at)?)
     }
 
-    fn read_bytes(&mut self, _this: Resource<Memmap>, _index: Vec<Index>) -> Result<Vec<u8>, HostError> {
-        Err(Error::invalid("read-bytes is not implemented yet").into())
+    fn read_bytes(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Vec<u8>, HostError> {
+        // As `slice_read`: the limit is checked before the result is allocated.
+        let handle = self.table.get(&this)?;
+        handle.map().check_open()?;
+        let layout = handle.layout().view(&index)?;
+        self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a read")?;
+        let mut meter = self.ctx.meter();
+        let bytes = elements::read_bytes(handle.map(), &layout, handle.origin().dtype, &mut meter)?;
+        meter.finish()?;
+        Ok(bytes)
     }
 
     fn write_bytes(
         &mut self,
-        _this: Resource<Memmap>,
-        _index: Vec<Index>,
-        _data: Vec<u8>,
-        _data_shape: Option<Vec<u64>>,
+        this: Resource<Memmap>,
+        index: Vec<Index>,
+        data: Vec<u8>,
+        data_shape: Option<Vec<u64>>,
     ) -> Result<(), HostError> {
-        Err(Error::invalid("write-bytes is not implemented yet").into())
+        // As `slice_write`.
+        if let Some(shape) = &data_shape {
+            layout::check_ndim(shape.len())?;
+        }
+        self.ctx.check_transfer(u64::try_from(data.len()).unwrap_or(u64::MAX), "a write")?;
+        let handle = self.table.get(&this)?;
+        handle.map().check_open()?;
+        let layout = handle.layout().view(&index)?;
+        self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a write")?;
+        let mut meter = self.ctx.meter();
+        elements::write_bytes(handle.map(), &layout, handle.origin().dtype, &data, data_shape.as_deref(), &mut meter)?;
+        Ok(meter.finish()?)
     }
 
     fn set_item(&mut self, this: Resource<Memmap>, at: Vec<i64>, value: Scalar) -> Result<(), HostError> {

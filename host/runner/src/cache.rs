@@ -102,16 +102,28 @@ impl CompileCache {
 
     /// The entry for `wasm` under `engine`'s settings.
     pub(crate) fn entry(&self, engine: &Engine, wasm: &[u8]) -> EntryName {
-        // BLAKE3 rather than SHA-256: the component is hashed on every run, cached
-        // or not, and a 20 MB Python runner costs ~14 ms in SHA-256 against a few in BLAKE3.
+        // BLAKE3 rather than SHA-256: a component from a file is hashed on every run, cached or
+        // not, and a 20 MB component costs ~14 ms in SHA-256 against a few in BLAKE3.
+        self.entry_for_digest(engine, blake3::hash(wasm).as_bytes(), wasm.len())
+    }
+
+    /// The entry for a component of `len` bytes whose BLAKE3 digest is `digest`: the same entry as
+    /// [`CompileCache::entry`] gives its bytes. A component built with this program (the Python
+    /// runner) is digested at build time, so finding its entry reads none of its bytes.
+    pub(crate) fn entry_for_digest(&self, engine: &Engine, digest: &[u8; 32], len: usize) -> EntryName {
         let mut h = Blake3Hasher(blake3::Hasher::new());
-        h.write(b"wasm-memmap compile cache v2\0");
+        h.write(b"wasm-memmap compile cache v3\0");
         engine.precompile_compatibility_hash().hash(&mut h);
-        h.write(&u64::try_from(wasm.len()).unwrap_or(u64::MAX).to_le_bytes());
-        h.0.update(wasm);
+        h.write(&u64::try_from(len).unwrap_or(u64::MAX).to_le_bytes());
+        h.write(digest);
         let id = *h.0.finalize().as_bytes();
         let name: String = id.iter().map(|b| format!("{b:02x}")).collect();
         EntryName { path: self.dir.join(format!("{name}.cwasm")), id }
+    }
+
+    /// Whether a file is stored for `entry` (it may still be refused when read).
+    pub(crate) fn has(entry: &EntryName) -> bool {
+        entry.path.is_file()
     }
 
     fn tag(&self, entry: &EntryName, serialized: &[u8]) -> blake3::Hash {

@@ -8,6 +8,9 @@
 //! discarded. A run ends as an [`Outcome`]: exit code, trap, or the limit that stopped it
 //! ([`Status::Stopped`] with a typed [`Stop`]).
 //!
+//! The same runner runs Python scripts ([`Runner::run_script`]) in one prebuilt Python runner
+//! component (CPython with a numpy-compatible module), compiled once into the cache.
+//!
 //! [`testkit`] builds on it for plugin authors: run your component in `cargo test` against a fresh
 //! temporary directory and read back the arrays it wrote.
 //!
@@ -34,6 +37,7 @@
 mod cache;
 mod precompiled;
 mod run;
+mod script;
 mod stdout;
 pub mod testkit;
 
@@ -41,4 +45,5 @@ pub use run::{
     ChildCompiler, CompileLimitError, CompileLimits, DirGrant, Outcome, Output, Plugin, ProtectedDirGranted, RunConfig,
     RunState, Runner, STDOUT_CLOSED_EXIT, Status, TEARDOWN_FLUSH_GRACE, serve_compile,
 };
+pub use script::{MAX_SCRIPT_BYTES, PythonRunnerMissing, Script, ScriptError};
 pub use wasm_memmap_host::{EPOCH_TICK, FsPerms, InstanceLimits, Limit, MemmapLimits, MemmapStats, Stop};

@@ -3,7 +3,7 @@
 //! run plugins.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use wasm_memmap_host::{
@@ -17,6 +17,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::cache::{CompileCache, ReadError};
+use crate::script::Script;
 use crate::stdout::{ClosableStdout, StdoutClosed};
 
 mod compile;
@@ -215,6 +216,8 @@ pub struct RunState<D = ()> {
     memmap: MemmapCtx,
     table: ResourceTable,
     limiter: InstanceLimiter,
+    /// The script handed to the Python runner ([`Runner::run_script`]); none for other runs.
+    pub(crate) script: Option<Arc<Script>>,
     data: D,
 }
 
@@ -274,6 +277,8 @@ pub struct Runner<D: 'static = ()> {
     compile: CompileLimits,
     /// [`Runner::on_error`]'s hooks, given to every run's `memmap` context.
     error_hooks: Vec<ErrorHook>,
+    /// The Python runner component, once compiled or loaded ([`Runner::python_runner`]).
+    python: Mutex<Option<Plugin>>,
 }
 
 impl Runner {
@@ -320,6 +325,7 @@ impl<D: Send + 'static> Runner<D> {
             WasmMemmap::new(&mut s.memmap, &mut s.table)
         })?;
         wasm_memmap_host::add_wasi_handle_limit(&mut linker)?;
+        crate::script::add_to_linker(&mut linker)?;
         let cache = cache_dir
             .map(|dir| {
                 CompileCache::open(dir.clone())
@@ -334,6 +340,7 @@ impl<D: Send + 'static> Runner<D> {
             protected: Vec::new(),
             compile: CompileLimits::default(),
             error_hooks: Vec::new(),
+            python: Mutex::new(None),
         })
     }
 
@@ -413,7 +420,7 @@ impl<D: Send + 'static> Runner<D> {
     /// # Errors
     /// When `wasm` is not a valid component for this engine.
     pub fn load(&self, wasm: &[u8]) -> wasmtime::Result<Plugin> {
-        self.load_with(wasm, false)
+        self.load_with(wasm, None, false)
     }
 
     /// Loads a component from an untrusted source under [`Runner::compile_limits`]: refused when
@@ -427,7 +434,7 @@ impl<D: Send + 'static> Runner<D> {
         if size > self.compile.max_component_bytes {
             return Err(CompileLimitError::TooLarge { size, limit: self.compile.max_component_bytes }.into());
         }
-        self.load_with(wasm, true)
+        self.load_with(wasm, None, true)
     }
 
     /// Reads the component file at `path` and loads it as untrusted ([`Runner::load_untrusted`]).
@@ -447,10 +454,18 @@ impl<D: Send + 'static> Runner<D> {
         self.load_untrusted(&wasm)
     }
 
-    fn load_with(&self, wasm: &[u8], untrusted: bool) -> wasmtime::Result<Plugin> {
+    /// Loads `wasm` from the cache or compiles it; `digest` is its BLAKE3 digest when known (then
+    /// finding its cache entry reads none of it).
+    fn load_with(&self, wasm: &[u8], digest: Option<&[u8; 32]>, untrusted: bool) -> wasmtime::Result<Plugin> {
         let start = Instant::now();
         let mut warnings = Vec::new();
-        let entry = self.cache.as_ref().map(|cache| (cache, cache.entry(&self.engine, wasm)));
+        let entry = self.cache.as_ref().map(|cache| {
+            let entry = match digest {
+                Some(digest) => cache.entry_for_digest(&self.engine, digest, wasm.len()),
+                None => cache.entry(&self.engine, wasm),
+            };
+            (cache, entry)
+        });
         if let Some((cache, entry)) = &entry {
             match cache.get(&self.engine, entry) {
                 Ok(Some(component)) => {
@@ -521,6 +536,90 @@ impl<D: Send + 'static> Runner<D> {
     /// # Errors
     /// As [`Runner::run`].
     pub fn run_with(&self, plugin: &Plugin, config: &RunConfig, data: D) -> wasmtime::Result<(Outcome, D)> {
+        self.run_inner(plugin, config, data, None)
+    }
+
+    /// Whether the compile cache holds the compiled Python runner (a cheap look, by the digest taken
+    /// when this program was built): when it does not, [`Runner::python_runner`] compiles it, which
+    /// takes seconds and a few hundred MB of memory, and a CLI says so first. Always `false` for a
+    /// runner without a cache, and when this build has no Python runner.
+    pub fn python_runner_cached(&self) -> bool {
+        let (Some(cache), Ok(component)) = (&self.cache, crate::script::runner_component()) else {
+            return false;
+        };
+        CompileCache::has(&cache.entry_for_digest(&self.engine, &component.blake3, component.wasm.len()))
+    }
+
+    /// The prebuilt Python runner component that runs scripts ([`Runner::run_script`]), compiled
+    /// once per runner: from the compile cache when it is there (found by the digest taken at build
+    /// time, so its ~20 MB are not hashed), else compiled in this process (it is trusted: this
+    /// program built it) and stored in the cache. Later calls return the same plugin.
+    ///
+    /// # Errors
+    /// [`PythonRunnerMissing`](crate::PythonRunnerMissing) when this program was built without componentize-py; or when the
+    /// component cannot be compiled.
+    pub fn python_runner(&self) -> wasmtime::Result<Plugin> {
+        let mut python = self.python.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(plugin) = python.as_ref() {
+            return Ok(plugin.clone());
+        }
+        let component = crate::script::runner_component()?;
+        let plugin = self.load_with(component.wasm, Some(&component.blake3), false)?;
+        *python = Some(plugin.clone());
+        Ok(plugin)
+    }
+
+    /// Runs `script` in the Python runner `python` (from [`Runner::python_runner`]) with `config`'s
+    /// grants, limits and streams, as [`Runner::run`] runs a component, with `D::default()` as the
+    /// embedder's data. `config.args` is `argv` as for a component: the script sees
+    /// `sys.argv == [script.path(), *config.args[1..]]`. The script's file needs no grant (the host
+    /// read it). An uncaught exception prints its traceback (naming the script's lines) on stderr and
+    /// exits 1; `sys.exit(n)` exits `n` (`n & 0xff`, as a POSIX process).
+    ///
+    /// # Errors
+    /// As [`Runner::run`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use wasm_memmap_runner::{Output, RunConfig, Runner, Script, Status};
+    ///
+    /// let runner = Runner::new(None)?;
+    /// let python = runner.python_runner()?;
+    /// let script = Script::new("hello.py", "import sys\nprint('hello', sys.argv[1:])\n");
+    /// let config = RunConfig { args: vec!["hello.py".into(), "x".into()], stdout: Output::Capture, ..RunConfig::default() };
+    /// let outcome = runner.run_script(&python, &script, &config)?;
+    /// assert!(matches!(outcome.status, Status::Exited(0)));
+    /// assert_eq!(outcome.stdout_text(), "hello ['x']\n");
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    pub fn run_script(&self, python: &Plugin, script: &Script, config: &RunConfig) -> wasmtime::Result<Outcome>
+    where
+        D: Default,
+    {
+        self.run_script_with(python, script, config, D::default()).map(|(outcome, _)| outcome)
+    }
+
+    /// As [`Runner::run_script`], with `data` as the embedder's data (see [`Runner::run_with`]).
+    ///
+    /// # Errors
+    /// As [`Runner::run`].
+    pub fn run_script_with(
+        &self,
+        python: &Plugin,
+        script: &Script,
+        config: &RunConfig,
+        data: D,
+    ) -> wasmtime::Result<(Outcome, D)> {
+        self.run_inner(python, config, data, Some(Arc::new(script.clone())))
+    }
+
+    fn run_inner(
+        &self,
+        plugin: &Plugin,
+        config: &RunConfig,
+        data: D,
+        script: Option<Arc<Script>>,
+    ) -> wasmtime::Result<(Outcome, D)> {
         // Each grant is opened once; that directory is checked and handed to memmap and to WASI.
         let opened = self.open_grants(&config.dirs)?;
         if config.instance.fuel.is_some() && !self.fuel {
@@ -561,7 +660,7 @@ impl<D: Send + 'static> Runner<D> {
         let mut table = ResourceTable::new();
         let capacity = config.limits.max_handles.saturating_add(config.instance.max_wasi_handles);
         table.set_max_capacity(usize::try_from(capacity).unwrap_or(usize::MAX));
-        let mut store = Store::new(&self.engine, RunState { wasi: wasi.build(), memmap, table, limiter, data });
+        let mut store = Store::new(&self.engine, RunState { wasi: wasi.build(), memmap, table, limiter, script, data });
         store.set_hostcall_fuel(config.limits.hostcall_fuel());
         // At every tick the plugin's code yields to the runtime (so a WASI call's timer and the
         // run's own timeout get their turn) until the deadline, then traps where it is.
@@ -618,8 +717,8 @@ impl<D: Send + 'static> Runner<D> {
         // hold tokio handles, so they go inside the runtime's context. The embedder's data is kept.
         let data = {
             let _context = runtime.enter();
-            let RunState { wasi, memmap, table, limiter, data } = store.into_data();
-            drop((wasi, memmap, table, limiter));
+            let RunState { wasi, memmap, table, limiter, script, data } = store.into_data();
+            drop((wasi, memmap, table, limiter, script));
             data
         };
         // Without waiting for the blocking pool: a WASI read the plugin was stopped in (from a

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod amplify;
+mod bytes;
 mod concurrency;
 mod durability;
 mod durable;
