@@ -10,6 +10,7 @@ mod concurrency;
 mod durability;
 mod durable;
 mod errors;
+mod format;
 mod hostile;
 mod interop;
 mod item;
