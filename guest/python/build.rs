@@ -93,18 +93,24 @@ fn find_componentize_py(venv_bin: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// Runs `componentize-py -d wit -w runner componentize runner -p app -o wasm`.
+/// Runs `componentize-py -d wit -w runner componentize runner -p app -o wasm` on a copy of `app/`:
+/// componentize-py writes `__pycache__` directories beside the modules it imports, which in `app/`
+/// would change the watched directory and rebuild the runner at every build.
 fn build(tool: &Path, crate_dir: &Path, wasm: &Path) {
+    let out_dir = wasm.parent().expect("the output is in OUT_DIR");
+    let app = out_dir.join("app");
+    if app.exists() {
+        std::fs::remove_dir_all(&app).expect("cannot clear the previous copy of app/");
+    }
+    copy_sources(&crate_dir.join("app"), &app);
     let status = Command::new(tool)
-        .current_dir(crate_dir)
+        .current_dir(out_dir)
         .arg("-d")
         .arg(crate_dir.join("wit"))
         .args(["-w", "runner", "componentize", "runner", "-p"])
-        .arg(crate_dir.join("app"))
+        .arg(&app)
         .arg("-o")
         .arg(wasm)
-        // No `__pycache__` in `app/`: it would change the watched directory at every build.
-        .env("PYTHONDONTWRITEBYTECODE", "1")
         .status()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
     assert!(
@@ -112,4 +118,21 @@ fn build(tool: &Path, crate_dir: &Path, wasm: &Path) {
         "componentize-py failed to build the Python runner from {}/app (see above)",
         crate_dir.display()
     );
+}
+
+/// Copies the tree `from` to `to`, leaving out `__pycache__` directories.
+fn copy_sources(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("cannot list {}: {e}", from.display())) {
+        let entry = entry.unwrap();
+        let (path, name) = (entry.path(), entry.file_name());
+        if name == "__pycache__" {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_sources(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap_or_else(|e| panic!("cannot copy {}: {e}", path.display()));
+        }
+    }
 }

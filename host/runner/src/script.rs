@@ -135,14 +135,8 @@ impl std::fmt::Display for ScriptError {
     }
 }
 
-impl std::error::Error for ScriptError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Read { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-}
+// The I/O error is part of the message, not a `source`: a report would print it twice.
+impl std::error::Error for ScriptError {}
 
 /// The Python runner component could not be built when this program was (componentize-py was
 /// missing); the message says how to install it.

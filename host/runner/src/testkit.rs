@@ -36,7 +36,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use wasm_memmap_host::{FsPerms, InstanceLimits, MemmapLimits};
 
-use crate::{DirGrant, Outcome, Output, Plugin, RunConfig, Runner};
+use crate::{DirGrant, Outcome, Output, Plugin, RunConfig, Runner, Script};
 
 /// A numpy scalar type an array file can hold: numpy-core's element types that are plain bytes
 /// (every numpy kind but `bool`: `u8` .. `u64`, `i8` .. `i64`, `half::f16`, `f32`, `f64`,
@@ -69,6 +69,34 @@ pub fn runner() -> &'static Runner {
 pub fn fuel_runner() -> &'static Runner {
     static RUNNER: OnceLock<Runner> = OnceLock::new();
     RUNNER.get_or_init(|| Runner::with_fuel(None).expect("the host engine starts"))
+}
+
+/// The runner for Python scripts ([`Sandbox::run_script`]): as [`runner`], but with a compile
+/// cache, so the Python runner component (seconds to compile) is compiled once per machine rather
+/// than once per test process: `$WASM_MEMMAP_CACHE_DIR` when set, else `wasm-memmap-testkit-UID` in
+/// the temporary directory.
+///
+/// # Panics
+/// When the engine cannot be built or the cache directory cannot be used (it belongs to another
+/// user, say).
+pub fn script_runner() -> &'static Runner {
+    static RUNNER: OnceLock<Runner> = OnceLock::new();
+    RUNNER.get_or_init(|| {
+        let dir = std::env::var_os("WASM_MEMMAP_CACHE_DIR").filter(|v| !v.is_empty()).map_or_else(
+            || std::env::temp_dir().join(format!("wasm-memmap-testkit-{}", rustix::process::geteuid().as_raw())),
+            PathBuf::from,
+        );
+        Runner::new(Some(dir.clone()))
+            .unwrap_or_else(|e| panic!("cannot use {} as the compile cache: {e:?}", dir.display()))
+    })
+}
+
+/// The Python runner compiled by `runner` (once per runner; see [`Runner::python_runner`]).
+///
+/// # Panics
+/// When this build has no Python runner (componentize-py was missing), or it cannot be compiled.
+pub fn python(runner: &Runner) -> Plugin {
+    runner.python_runner().unwrap_or_else(|e| panic!("cannot load the Python runner: {e:?}"))
 }
 
 /// The component file at `path` compiled by `runner`, once per test process and runner.
@@ -372,6 +400,39 @@ impl Sandbox {
         let path = path.as_ref();
         let config = self.config(&path.to_string_lossy(), args);
         run_config(self.runner(), path, &config)
+    }
+
+    /// Runs the Python script file at `path` here (`python3 PATH ARGS...` with the sandbox's
+    /// directory granted as `.`), on [`script_runner`]. The script's own folder is not granted: the
+    /// host reads the script.
+    ///
+    /// # Panics
+    /// When the script cannot be read ([`crate::ScriptError`]) or run; an exception or a non-zero
+    /// exit is an [`Outcome`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use wasm_memmap_runner::testkit::Sandbox;
+    ///
+    /// let sandbox = Sandbox::new();
+    /// let outcome = sandbox.run_script("tests/python/hello.py", &["world"]);
+    /// assert_eq!(outcome.exit_code(), 0, "{}", outcome.stderr_text());
+    /// ```
+    pub fn run_script(&self, path: impl AsRef<Path>, args: &[&str]) -> Outcome {
+        let path = path.as_ref();
+        let script = Script::read(path).unwrap_or_else(|e| panic!("{e}"));
+        self.run_script_source(&script, args)
+    }
+
+    /// Runs `script` (a file's path and text, see [`Script::new`]) here with `args` after its name.
+    ///
+    /// # Panics
+    /// As [`Sandbox::run_script`].
+    pub fn run_script_source(&self, script: &Script, args: &[&str]) -> Outcome {
+        let runner = if self.instance.fuel.is_some() { fuel_runner() } else { script_runner() };
+        runner
+            .run_script(&python(runner), script, &self.config(script.path(), args))
+            .unwrap_or_else(|e| panic!("cannot run {}: {e:?}", script.path()))
     }
 
     /// Runs the component `wasm` here with `args` after the program name (`plugin`).
