@@ -10,7 +10,7 @@ C conversion's result; int to smaller int wraps).
 import math
 import struct
 
-from . import dtypes
+from . import dtypes, errors, scalars
 
 _C_LONG = (-(1 << 63), (1 << 63) - 1)
 _INT64 = 1 << 64
@@ -26,6 +26,7 @@ def _round_to(value, fmt):
     try:
         return struct.unpack(fmt, struct.pack(fmt, value))[0]
     except OverflowError:
+        errors.warn("overflow encountered in cast")
         return math.copysign(math.inf, value)
 
 
@@ -39,14 +40,7 @@ def _to_int(x, name):
         number = int(x)
     else:
         number = int(x)  # float NaN/inf, complex, None, str: Python's (and numpy's) messages
-        if not _C_LONG[0] <= number <= _C_LONG[1]:
-            raise OverflowError("Python int too large to convert to C long")
-    lo, hi = _RANGES[name]
-    if not lo <= number <= hi:
-        if not _C_LONG[0] <= number <= _RANGES["uint64"][1]:
-            raise OverflowError("Python int too large to convert to C long")
-        raise OverflowError(f"Python integer {number} out of bounds for {name}")
-    return number
+    return scalars.check_int(number, name, *_RANGES[name])
 
 
 def _to_float(x):
@@ -68,8 +62,16 @@ def converter(dt):
         fmt = "f" if name == "float32" else "e"
         return lambda x: _round_to(_to_float(x), fmt)
     if name == "complex64":
-        return lambda x: complex(_round_to(complex(x).real, "f"), _round_to(complex(x).imag, "f"))
-    return lambda x: complex(x) if x is not None else complex(math.nan, 0)
+        return lambda x: _complex64(_to_complex(x))
+    return _to_complex
+
+
+def _to_complex(x):
+    return complex(math.nan, math.nan) if x is None else complex(x)
+
+
+def _complex64(z):
+    return complex(_round_to(z.real, "f"), _round_to(z.imag, "f"))
 
 
 def _is_sequence(x):
@@ -151,6 +153,9 @@ def cast_values(values, src, dst):
     if dst.kind in "iu":
         name = dst.name
         if src.kind in "fc":
+            lo, hi = _RANGES[name]
+            if any(v != v or math.isinf(v) or not lo - 1 < v < hi + 1 for v in values):
+                errors.warn("invalid value encountered in cast")
             return [_float_to_int(v, name) for v in values]
         return [_wrap(int(v), name) for v in values]
     if dst.kind == "f":
@@ -165,8 +170,11 @@ def cast_values(values, src, dst):
 # ---- the entry point ---------------------------------------------------------------------------
 
 
-def to_bytes(value, dt):
-    """(native-order bytes, shape) of `value` as elements of `dt`, ready for `write-bytes`."""
+def to_bytes(value, dt, max_ndim=None):
+    """(native-order bytes, shape) of `value` as elements of `dt`, ready for `write-bytes`.
+
+    `max_ndim` is the number of axes of the selection assigned to: numpy converts a nested
+    sequence with no more axes than that (an array with more, of length 1, broadcasts)."""
     source = getattr(value, "_wm_bytes", None)
     if source is not None:
         src, shape, data = source()
@@ -174,5 +182,12 @@ def to_bytes(value, dt):
             return data, shape
         return dtypes.pack_native(dt, cast_values(dtypes.unpack_native(src, data), src, dt)), shape
     shape, leaves = discover(value)
+    if max_ndim == 0 and shape:
+        raise ValueError("setting an array element with a sequence.")
+    if max_ndim is not None and len(shape) > max_ndim:
+        raise ValueError(
+            "setting an array element with a sequence. The requested array would exceed the "
+            f"maximum number of dimension of {max_ndim}."
+        )
     convert = converter(dt)
     return dtypes.pack_native(dt, [convert(x) for x in leaves]), shape

@@ -32,13 +32,13 @@ _NAMES = {
     "b": "int8", "i1": "int8", "int8": "int8", "byte": "int8",
     "h": "int16", "i2": "int16", "int16": "int16", "short": "int16",
     "i": "int32", "i4": "int32", "int32": "int32", "intc": "int32",
-    "l": "int64", "q": "int64", "n": "int64", "p": "int64", "i8": "int64", "int64": "int64",
-    "int": "int64", "int_": "int64", "intp": "int64", "long": "int64", "longlong": "int64",
+    "l": "int64", "q": "int64q", "n": "int64", "p": "int64", "i8": "int64", "int64": "int64",
+    "int": "int64", "int_": "int64", "intp": "int64", "long": "int64", "longlong": "int64q",
     "B": "uint8", "u1": "uint8", "uint8": "uint8", "ubyte": "uint8",
     "H": "uint16", "u2": "uint16", "uint16": "uint16", "ushort": "uint16",
     "I": "uint32", "u4": "uint32", "uint32": "uint32", "uintc": "uint32",
-    "L": "uint64", "Q": "uint64", "N": "uint64", "P": "uint64", "u8": "uint64", "uint64": "uint64",
-    "uint": "uint64", "uintp": "uint64", "ulong": "uint64", "ulonglong": "uint64",
+    "L": "uint64", "Q": "uint64q", "N": "uint64", "P": "uint64", "u8": "uint64", "uint64": "uint64",
+    "uint": "uint64", "uintp": "uint64", "ulong": "uint64", "ulonglong": "uint64q",
     "e": "float16", "f2": "float16", "float16": "float16", "half": "float16",
     "f": "float32", "f4": "float32", "float32": "float32", "single": "float32",
     "d": "float64", "f8": "float64", "float64": "float64", "double": "float64", "float": "float64",
@@ -60,7 +60,7 @@ _PYTHON_TYPES = {float: "float64", int: "int64", bool: "bool", complex: "complex
 class dtype:
     """A data type, like `np.dtype('<f8')`: one of the 14 numeric kinds in a byte order."""
 
-    __slots__ = ("name", "_big")
+    __slots__ = ("name", "_big", "_char")
 
     def __new__(cls, spec, align=False, copy=False):
         if isinstance(spec, dtype):
@@ -75,7 +75,7 @@ class dtype:
 
     @property
     def char(self):
-        return _KINDS[self.name][1]
+        return self._char or _KINDS[self.name][1]
 
     @property
     def itemsize(self):
@@ -129,7 +129,7 @@ class dtype:
             big = False
         else:
             raise ValueError(f"{new_order!r} is an unrecognized byteorder")
-        return _make(self.name, big)
+        return _make(self.name, big, self._char)
 
     # Python protocol
     def __repr__(self):
@@ -162,7 +162,7 @@ class dtype:
     @property
     def native(self):
         """The same kind in native byte order: how element data are held in Python."""
-        return _make(self.name, False)
+        return _make(self.name, False, self._char)
 
     @property
     def struct_format(self):
@@ -173,14 +173,18 @@ class dtype:
 _CACHE = {}
 
 
-def _make(name, big):
+def _make(name, big, char=None):
+    # numpy keeps 'q' (long long) apart from 'l' (long) though both are int64 here: only `char` differs
+    if name.endswith("q"):
+        name, char = name[:-1], "q" if name.startswith("int") else "Q"
     big = bool(big) and _KINDS[name][2] > 1
-    key = (name, big)
+    key = (name, big, char)
     made = _CACHE.get(key)
     if made is None:
         made = object.__new__(dtype)
         made.name = name
         made._big = big
+        made._char = char
         _CACHE[key] = made
     return made
 
@@ -217,7 +221,7 @@ def _parse(spec):
         raise TypeError(f"data type {spec!r} not understood")
     inner = getattr(spec, "dtype", None)
     if isinstance(inner, dtype):
-        return inner.name, inner._big
+        return inner.name + ("q" if inner._char else ""), inner._big
     raise TypeError(f"Cannot interpret '{spec!r}' as a data type")
 
 

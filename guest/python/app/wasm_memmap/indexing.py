@@ -70,14 +70,27 @@ def is_element(items, ndim):
     return len(items) == ndim and all(type(item) is int for item in items)
 
 
-def apply(shape, strides, offset, items):
-    """(shape, strides, byte offset) of the view `items` selects, with numpy's errors."""
+def result_ndim(items, ndim):
+    """The number of axes of the view `items` selects from an array of `ndim` axes."""
+    ints = sum(1 for item in items if type(item) is int)
+    new = sum(1 for item in items if item is None)
+    return ndim - ints + new
+
+
+def check_count(items, ndim):
+    """numpy's error for more indices than axes; returns the number of axes indexed."""
     counted = sum(1 for item in items if item is not None and item is not Ellipsis)
-    ndim = len(shape)
     if counted > ndim:
         raise IndexError(
             f"too many indices for array: array is {ndim}-dimensional, but {counted} were indexed"
         )
+    return counted
+
+
+def apply(shape, strides, offset, items):
+    """(shape, strides, byte offset) of the view `items` selects, with numpy's errors."""
+    ndim = len(shape)
+    counted = check_count(items, ndim)
     if Ellipsis not in items:
         items = tuple(items) + (Ellipsis,)
     new_shape, new_strides = [], []

@@ -13,6 +13,7 @@ import warnings
 
 from . import _host, arithmetic, casting, dtypes, indexing, printing
 from .ndarray import _Sized, _check_axes, _nest, ndarray
+from .reductions import narrow, narrow_mean
 from .scalars import TYPES
 
 _VALID_FILEMODES = ["r", "c", "r+", "w+"]
@@ -36,8 +37,16 @@ def wit_mode(mode):
     return _host.wit_types.Mode[_WIT_MODES[mode]]
 
 
-def shape_list(shape):
-    """`shape` (an int or a sequence of ints) as a list, with numpy's errors."""
+_INTP = (-(1 << 63), (1 << 63) - 1)
+
+
+def _intp(value):
+    # numpy multiplies the shape as np.intp, which wraps around
+    return (value - _INTP[0]) % (1 << 64) + _INTP[0]
+
+
+def shape_list(shape, itemsize=1, offset=0, mode="w+"):
+    """`shape` (an int or a sequence of ints) as a list, with the errors numpy's memmap gives."""
     if not isinstance(shape, (tuple, list)):
         try:
             shape = [operator.index(shape)]
@@ -47,7 +56,19 @@ def shape_list(shape):
         dims = [operator.index(n) for n in shape]
     except TypeError as e:
         raise TypeError(str(e)) from None
+    if any(n > _INTP[1] or n < _INTP[0] for n in dims):
+        raise OverflowError("Python int too large to convert to C long")
     if any(n < 0 for n in dims):
+        # numpy maps offset + size * itemsize bytes first (at least 1 for r+ and w+), and only
+        # then finds the shape negative
+        size = 1
+        for n in dims:
+            size = _intp(size * n)
+        length = _intp(offset + _intp(size * itemsize))
+        if mode in ("r+", "w+"):
+            length = max(length, 1)
+        if length - (offset - offset % 4096) < 0:
+            raise OverflowError("memory mapped length must be positive")
         raise ValueError("negative dimensions are not allowed")
     return dims
 
@@ -87,16 +108,17 @@ def _scalar_value(wit_scalar):
 class memmap(_Sized):
     """Like `np.memmap(filename, dtype=np.uint8, mode='r+', offset=0, shape=None, order='C')`."""
 
-    __slots__ = ("_h", "_dtype", "_shape", "_strides", "filename", "mode", "offset", "__weakref__")
+    __slots__ = ("_h", "_dtype", "_shape", "_strides", "_is_view", "filename", "mode", "offset",
+                 "__weakref__")
 
-    def __new__(cls, filename, dtype=None, mode="r+", offset=0, shape=None, order="C"):
+    def __new__(cls, filename, dtype="uint8", mode="r+", offset=0, shape=None, order="C"):
         mode = canonical_mode(mode)
         if mode == "w+" and shape is None:
             raise ValueError("shape must be given if mode == 'w+'")
         path = path_of(filename)
-        dt = dtypes.dtype("uint8" if dtype is None else dtype)
-        dims = None if shape is None else shape_list(shape)
+        dt = dtypes.dtype(dtype)
         offset = operator.index(offset)
+        dims = None if shape is None else shape_list(shape, dt.itemsize, offset, mode)
         if offset < 0:
             raise OverflowError("memory mapped offset must be positive")
         wit_order = _wit_order(order)
@@ -116,10 +138,17 @@ class memmap(_Sized):
         made.filename = filename
         made.mode = mode
         made.offset = offset
+        made._is_view = False
         return made
 
     def _view(self, handle):
-        return memmap._wrap(handle, self.filename, self.mode, self.offset)
+        view = memmap._wrap(handle, self.filename, self.mode, self.offset)
+        view._is_view = True
+        return view
+
+    def _class_name(self):
+        # numpy's views that share no memory with the map (empty ones) are plain arrays
+        return "array" if self._is_view and self.size == 0 else "memmap"
 
     # ---- attributes ----
     @property
@@ -172,8 +201,9 @@ class memmap(_Sized):
         return _scalar_value(_host.call(self._h.item, at))
 
     def copy(self, order="C"):
-        """The elements as an array held in Python (numpy's `a.copy()` is an in-memory array)."""
-        return ndarray._wrap(self._dtype, self._shape, self._read())
+        """The elements read into Python. numpy's copy of a memmap is an in-memory `memmap` (it
+        prints as `memmap([...])`, its views as `array([...])`); this one prints the same."""
+        return ndarray._wrap(self._dtype, self._shape, self._read(), label="memmap")
 
     def __array__(self, dtype=None, copy=None):
         return self.copy() if dtype is None else self.copy().astype(dtype)
@@ -187,7 +217,8 @@ class memmap(_Sized):
 
     def __setitem__(self, key, value):
         items = indexing.normalise(key)
-        data, data_shape = casting.to_bytes(value, self._dtype)
+        indexing.check_count(items, self.ndim)
+        data, data_shape = casting.to_bytes(value, self._dtype, indexing.result_ndim(items, self.ndim))
         _host.call(self._h.write_bytes, _host.index(items), data, list(data_shape))
 
     def fill(self, value):
@@ -229,7 +260,7 @@ class memmap(_Sized):
             return total(self._dtype, self._values())
         result = _host.call(self._h.sum, [])
         if kind == "f":
-            return TYPES[self._dtype.name](result)
+            return TYPES[self._dtype.name](narrow(self._dtype, result))
         if not self._exact_int(result):
             return total(self._dtype, self._values())
         return TYPES["uint64" if kind == "u" else "int64"](int(result))
@@ -261,15 +292,18 @@ class memmap(_Sized):
             return mean(self._dtype, self._values())
         if self.size == 0:
             warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
+        if self._dtype.name in ("float32", "float16"):
+            summed = _host.call(self._h.sum, [])
+            return TYPES[self._dtype.name](narrow_mean(self._dtype, summed, self.size))
         result = _host.call(self._h.mean, [])
         return TYPES[self._dtype.name if self._dtype.kind == "f" else "float64"](result)
 
     # ---- printing ----
     def __repr__(self):
-        return printing.format_memmap(self._h, "repr", "memmap")
+        return printing.format_memmap(self._h, "repr", self._class_name())
 
     def __str__(self):
-        return printing.format_memmap(self._h, "str", "memmap")
+        return printing.format_memmap(self._h, "str", self._class_name())
 
 
 memmap.__module__ = "numpy"

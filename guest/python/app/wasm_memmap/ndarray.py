@@ -10,6 +10,7 @@ and can be assigned into a map or into another array. Arithmetic is not supporte
 import warnings
 
 from . import arithmetic, casting, dtypes, indexing, layout, printing, reductions
+from .exceptions import AxisError
 from .scalars import TYPES
 
 _SCALAR_DEPRECATION = (
@@ -61,8 +62,7 @@ class _Sized:
     def __iter__(self):
         if not self.shape:
             raise TypeError("iteration over a 0-d array")
-        for i in range(self.shape[0]):
-            yield self[i]
+        return (self[i] for i in range(self.shape[0]))
 
     def __bool__(self):
         if self.size == 1:
@@ -102,7 +102,9 @@ class _Sized:
 class ndarray(_Sized):
     """An array held in Python, like a numpy `ndarray` (printed as `array(...)`)."""
 
-    __slots__ = ("_dtype", "_shape", "_strides", "_offset", "_buf")
+    # `_label` is the class name `repr` writes: numpy's copy of a memmap is still a `memmap`
+    # (printed `memmap([...])`), though indexing it gives plain arrays.
+    __slots__ = ("_dtype", "_shape", "_strides", "_offset", "_buf", "_label")
 
     def __init__(self, shape, dtype=float, buffer=None, offset=0, strides=None):
         dt = dtypes.dtype(dtype)
@@ -113,10 +115,12 @@ class ndarray(_Sized):
         self._strides = tuple(strides) if strides is not None else indexing.c_strides(shape, dt.itemsize)
         self._offset = offset
         self._buf = bytearray(buffer) if buffer is not None else bytearray(count * dt.itemsize)
+        self._label = "array"
 
     @classmethod
-    def _wrap(cls, dt, shape, buf, strides=None, offset=0):
+    def _wrap(cls, dt, shape, buf, strides=None, offset=0, label="array"):
         made = object.__new__(cls)
+        made._label = label
         made._dtype = dt
         made._shape = tuple(shape)
         made._strides = tuple(strides) if strides is not None else indexing.c_strides(shape, dt.itemsize)
@@ -196,7 +200,7 @@ class ndarray(_Sized):
     def __setitem__(self, key, value):
         items = indexing.normalise(key)
         shape, strides, offset = indexing.apply(self._shape, self._strides, self._offset, items)
-        data, data_shape = casting.to_bytes(value, self._dtype)
+        data, data_shape = casting.to_bytes(value, self._dtype, len(shape))
         data = layout.broadcast(data, self.itemsize, data_shape, shape)
         layout.scatter(self._buf, self.itemsize, shape, strides, offset, data)
 
@@ -205,14 +209,14 @@ class ndarray(_Sized):
 
     # ---- new arrays and views ----
     def copy(self, order="C"):
-        return ndarray._wrap(self._dtype, self._shape, self.tobytes())
+        return ndarray._wrap(self._dtype, self._shape, self.tobytes(), label=self._label)
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
         dt = dtypes.dtype(dtype)
         if dt.name == self._dtype.name:
-            return ndarray._wrap(dt, self._shape, self.tobytes())
+            return ndarray._wrap(dt, self._shape, self.tobytes(), label=self._label)
         values = casting_module.cast_values(self._values(), self._dtype, dt)
-        return ndarray._wrap(dt, self._shape, dtypes.pack_native(dt, values))
+        return ndarray._wrap(dt, self._shape, dtypes.pack_native(dt, values), label=self._label)
 
     def reshape(self, *shape, order="C"):
         if order != "C":
@@ -269,10 +273,10 @@ class ndarray(_Sized):
 
     # ---- printing ----
     def __repr__(self):
-        return printing.format_bytes(self._dtype, self._shape, self.tobytes(), "repr", "array")
+        return printing.format_bytes(self._dtype, self._shape, self.tobytes(), "repr", self._label)
 
     def __str__(self):
-        return printing.format_bytes(self._dtype, self._shape, self.tobytes(), "str", "array")
+        return printing.format_bytes(self._dtype, self._shape, self.tobytes(), "str", self._label)
 
 
 casting_module = casting
@@ -309,7 +313,7 @@ def _check_axes(axes, ndim):
     out = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise IndexError(f"axis {a} is out of bounds for array of dimension {ndim}")
+            raise AxisError(f"axis {a} is out of bounds for array of dimension {ndim}")
         out.append(a + ndim if a < 0 else a)
     if len(set(out)) != ndim:
         raise ValueError("repeated axis in transpose")

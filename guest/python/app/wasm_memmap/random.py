@@ -103,8 +103,10 @@ class Generator:
         count = 1 if shape is None else indexing.size(shape)
         data = _host.call(self._h.draw, distribution, count)
         if shape is None:
-            fmt = "<d" if dt.kind == "f" else "<q"
-            return TYPES[dt.name](struct.unpack(fmt, data)[0])
+            # numpy returns a Python float for one float draw, and an np.int64 for one integer
+            if dt.kind == "f":
+                return struct.unpack("<d", data)[0]
+            return TYPES[dt.name](struct.unpack("<q", data)[0])
         return ndarray._wrap(dt, shape, data)
 
     def _fill(self, distribution, shape, dt, out):

@@ -33,6 +33,14 @@ def _shortest(value, fmt, most, cutoff):
     return f"{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
 
 
+def _cutoff(current):
+    """Where float32/float16 scalars switch to scientific notation: numpy 2.3 lowered it from
+    1e16, and `legacy='2.1'` keeps the old one."""
+    from .printing import get_printoptions
+
+    return 1e16 if get_printoptions()["legacy"] == "2.1" else current
+
+
 def _round_trips(text, fmt, value):
     try:
         return struct.unpack(fmt, struct.pack(fmt, float(text)))[0] == value
@@ -46,6 +54,9 @@ def _round(value, fmt):
     try:
         return struct.unpack(fmt, struct.pack(fmt, value))[0]
     except OverflowError:
+        from .errors import warn
+
+        warn("overflow encountered in cast")
         return value * float("inf")
 
 
@@ -70,13 +81,31 @@ class _Float(float):
 
 
 class float64(_Float):
-    """`np.float64`: a Python float, printed as numpy prints it."""
+    """`np.float64`: a Python float, printed as numpy prints it. Arithmetic with Python numbers
+    and other float64 values gives float64, as numpy's does."""
 
     __slots__ = ()
     _wm_kind = "float64"
 
     def __str__(self):
         return float.__repr__(self)
+
+
+def _float64_op(name):
+    base = getattr(float, name)
+
+    def op(self, *args):
+        result = base(self, *args)
+        return float64(result) if type(result) is float else result
+
+    op.__name__ = name
+    return op
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+              "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__",
+              "__rpow__", "__neg__", "__pos__", "__abs__"):
+    setattr(float64, _name, _float64_op(_name))
 
 
 class float32(_Float):
@@ -89,7 +118,7 @@ class float32(_Float):
         return float.__new__(cls, _round(value, "f"))
 
     def __str__(self):
-        return _shortest(float(self), "f", 9, 1e6)
+        return _shortest(float(self), "f", 9, _cutoff(1e6))
 
 
 class float16(_Float):
@@ -102,7 +131,7 @@ class float16(_Float):
         return float.__new__(cls, _round(value, "e"))
 
     def __str__(self):
-        return _shortest(float(self), "e", 5, 1e3)
+        return _shortest(float(self), "e", 5, _cutoff(1e3))
 
 
 class _Complex(complex):
@@ -142,7 +171,7 @@ class complex64(_Complex):
     def __str__(self):
         # Python's complex layout, each part as numpy prints a float32 (no trailing '.0')
         def part(x):
-            text = _shortest(x, "f", 9, 1e6)
+            text = _shortest(x, "f", 9, _cutoff(1e6))
             return text[:-2] if text.endswith(".0") else text
 
         imag = part(self.imag)
@@ -152,6 +181,20 @@ class complex64(_Complex):
         return f"({part(self.real)}{sign}{imag}j)"
 
 
+_C_LONG = (-(1 << 63), (1 << 63) - 1)
+
+
+def check_int(number, name, lo, hi):
+    """`number` if an element of type `name` (holding `lo`..`hi`) can hold it, else numpy's error."""
+    if lo <= number <= hi:
+        return number
+    # numpy converts through a C long, or an unsigned long for uint32 and uint64
+    top = (1 << 64) - 1 if name in ("uint32", "uint64") else _C_LONG[1]
+    if not _C_LONG[0] <= number <= top:
+        raise OverflowError("Python int too large to convert to C long")
+    raise OverflowError(f"Python integer {number} out of bounds for {name}")
+
+
 class _Int(int):
     __slots__ = ()
     _wm_kind = "int64"
@@ -159,10 +202,7 @@ class _Int(int):
     _hi = (1 << 63) - 1
 
     def __new__(cls, value=0):
-        number = int(value)
-        if not cls._lo <= number <= cls._hi:
-            raise OverflowError(f"Python integer {number} out of bounds for {cls._wm_kind}")
-        return int.__new__(cls, number)
+        return int.__new__(cls, check_int(int(value), cls._wm_kind, cls._lo, cls._hi))
 
     def __repr__(self):
         return f"np.{self._wm_kind}({int(self)})"
