@@ -244,7 +244,7 @@ impl HostGenerator for WasmMemmap<'_> {
         distribution: Distribution,
         count: u64,
     ) -> Result<Vec<u8>, HostError> {
-        let bytes = count.checked_mul(8).unwrap_or(u64::MAX);
+        let bytes = count.saturating_mul(8);
         self.ctx.check_transfer(bytes, "a draw")?;
         check(&distribution, count)?;
         let len =

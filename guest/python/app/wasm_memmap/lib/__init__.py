@@ -1,0 +1,3 @@
+"""`np.lib`: only `np.lib.format` (the `.npy` format) is provided."""
+
+from . import format  # noqa: F401
