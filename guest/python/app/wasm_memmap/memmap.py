@@ -12,7 +12,7 @@ import struct
 import warnings
 
 from . import _host, arithmetic, casting, dtypes, indexing, printing
-from .ndarray import _Sized, _check_axes, _nest, ndarray
+from .ndarray import MemmapCopy, _Sized, _check_axes, _nest
 from .reductions import narrow, narrow_mean
 from .scalars import TYPES
 
@@ -172,7 +172,7 @@ class memmap(_Sized):
         return _host.call(self._h.read_bytes, [])
 
     def _wm_bytes(self):
-        return self._dtype, self._shape, self._read()
+        return self._dtype, self._shape, _host.call_array(self._shape, self._dtype, self._h.read_bytes, [])
 
     def _values(self):
         return dtypes.unpack_native(self._dtype, self._read())
@@ -207,7 +207,8 @@ class memmap(_Sized):
     def copy(self, order="C"):
         """The elements read into Python. numpy's copy of a memmap is an in-memory `memmap` (it
         prints as `memmap([...])`, its views as `array([...])`); this one prints the same."""
-        return ndarray._wrap(self._dtype, self._shape, self._read(), label="memmap")
+        data = _host.call_array(self._shape, self._dtype, self._h.read_bytes, [])
+        return MemmapCopy._wrap(self._dtype, self._shape, data, label="memmap")
 
     def __array__(self, dtype=None, copy=None):
         return self.copy() if dtype is None else self.copy().astype(dtype)
@@ -304,7 +305,7 @@ class memmap(_Sized):
 
     # ---- printing ----
     def __repr__(self):
-        return printing.format_memmap(self._h, "repr", self._class_name(), self._dtype)
+        return printing.format_memmap(self._h, "repr", self._class_name(), self._dtype, self.size)
 
     def __str__(self):
         return printing.format_memmap(self._h, "str", self._class_name())
