@@ -64,6 +64,9 @@ class _Sized:
             raise TypeError("iteration over a 0-d array")
         return (self[i] for i in range(self.shape[0]))
 
+    def __delitem__(self, key):
+        raise ValueError("cannot delete array elements")
+
     def __bool__(self):
         if self.size == 1:
             return bool(self._only_value())

@@ -9,7 +9,6 @@ import contextlib
 import numbers
 import operator
 import re
-import sys
 import warnings
 
 from . import _host
