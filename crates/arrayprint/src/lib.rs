@@ -137,6 +137,22 @@ pub enum FloatKind {
     F64,
 }
 
+/// The bits of the float64 `x` cast to `kind` as numpy casts it (`np.float64(x).astype(np.float16)
+/// .view(np.uint16)`): rounded once to the nearest value, ties to even, overflowing to infinity, a
+/// NaN quiet with its sign; for [`FloatKind::F64`], `x`'s own bits. (A cast through float32 would
+/// round twice, and differ from numpy's float16 now and then.)
+///
+/// # Examples
+/// ```
+/// use wasm_memmap_arrayprint::{FloatKind, cast_bits};
+/// assert_eq!(cast_bits(1.0, FloatKind::F16), 0x3c00);
+/// assert_eq!(cast_bits(0.1, FloatKind::F32), u64::from(0.1f32.to_bits()));
+/// assert_eq!(cast_bits(1e6, FloatKind::F16), 0x7c00); // inf, as numpy's cast
+/// ```
+pub fn cast_bits(x: f64, kind: FloatKind) -> u64 {
+    float_bits::encode(x, kind)
+}
+
 /// An element value numpy can print, as read from the array.
 ///
 /// Floats of type float16/float32 are given as their exact f64 value together with their

@@ -9,29 +9,36 @@ use super::Pcg64;
 
 /// Fills `out` with `off + k`, `k` uniform in `0..=rng` (wrapping), like numpy's
 /// `random_bounded_uint64_fill(state, off, rng, cnt, use_masked=False, out)`.
-pub(super) fn fill(bits: &mut Pcg64, off: u64, rng: u64, out: &mut [u64]) {
+/// The values are stored as `int64`, their bits unchanged (numpy's `int64` result of the same
+/// `uint64` draws).
+pub(super) fn fill(bits: &mut Pcg64, off: u64, rng: u64, out: &mut [i64]) {
     if rng == 0 {
-        out.fill(off);
+        out.fill(as_i64(off));
     } else if let Ok(rng32) = u32::try_from(rng) {
         if rng32 == u32::MAX {
             // Lemire's 32-bit method cannot take this range; every 32-bit draw is a value.
             for v in out {
-                *v = off.wrapping_add(u64::from(bits.next_uint32()));
+                *v = as_i64(off.wrapping_add(u64::from(bits.next_uint32())));
             }
         } else {
             for v in out {
-                *v = off.wrapping_add(u64::from(lemire32(bits, rng32)));
+                *v = as_i64(off.wrapping_add(u64::from(lemire32(bits, rng32))));
             }
         }
     } else if rng == u64::MAX {
         for v in out {
-            *v = off.wrapping_add(bits.next_raw());
+            *v = as_i64(off.wrapping_add(bits.next_raw()));
         }
     } else {
         for v in out {
-            *v = off.wrapping_add(lemire64(bits, rng));
+            *v = as_i64(off.wrapping_add(lemire64(bits, rng)));
         }
     }
+}
+
+/// The `int64` with the bits of `v`, as C's cast.
+fn as_i64(v: u64) -> i64 {
+    i64::from_ne_bytes(v.to_ne_bytes())
 }
 
 /// `buffered_bounded_lemire_uint32`: uniform in `0..=rng`, `rng < u32::MAX`.

@@ -69,6 +69,34 @@ impl fmt::Display for ValueError {
 
 impl std::error::Error for ValueError {}
 
+/// Checks `scale` as `rng.normal` does: `"scale < 0"` when it is negative (`-0.0` too; NaN is
+/// allowed).
+///
+/// # Errors
+/// `"scale < 0"`.
+pub fn check_normal(scale: f64) -> Result<(), ValueError> {
+    if scale.is_sign_negative() && !scale.is_nan() {
+        return Err(ValueError("scale < 0"));
+    }
+    Ok(())
+}
+
+/// Checks the bounds of `rng.integers(low, high, endpoint=endpoint)` and returns the largest value
+/// it can draw (`high`, or `high - 1` without `endpoint`).
+///
+/// # Errors
+/// numpy's messages: `"low >= high"` for an empty range (`"high <= 0"` when `low` is 0), or
+/// `"low > high"` with `endpoint`.
+pub fn check_integers(low: i64, high: i64, endpoint: bool) -> Result<i64, ValueError> {
+    let high_closed = if endpoint { Some(high) } else { high.checked_sub(1) };
+    match high_closed {
+        Some(h) if h >= low => Ok(h),
+        _ if endpoint => Err(ValueError("low > high")),
+        _ if low == 0 => Err(ValueError("high <= 0")),
+        _ => Err(ValueError("low >= high")),
+    }
+}
+
 /// The number of values `shape` holds.
 ///
 /// # Panics
@@ -94,12 +122,16 @@ impl Generator {
     /// Uniform samples in `[0, 1)` filling `shape`, like `rng.random(shape)`: each is the top 53 bits
     /// of one 64-bit output.
     pub fn random(&mut self, shape: &[u64]) -> Vec<f64> {
-        (0..count(shape)).map(|_| self.bits.next_double()).collect()
+        let mut out = vec![0.0; count(shape)];
+        self.fill_random(&mut out);
+        out
     }
 
     /// Standard-normal samples filling `shape` in C order, like `rng.standard_normal(shape)`.
     pub fn standard_normal(&mut self, shape: &[u64]) -> Vec<f64> {
-        (0..count(shape)).map(|_| ziggurat::standard_normal(&mut self.bits, &mut self.branches)).collect()
+        let mut out = vec![0.0; count(shape)];
+        self.fill_standard_normal(&mut out);
+        out
     }
 
     /// Normal samples with mean `loc` and standard deviation `scale` filling `shape`, like
@@ -108,10 +140,10 @@ impl Generator {
     /// # Errors
     /// `"scale < 0"` when `scale` is negative (`-0.0` too, as in numpy; NaN is allowed).
     pub fn normal(&mut self, loc: f64, scale: f64, shape: &[u64]) -> Result<Vec<f64>, ValueError> {
-        if scale.is_sign_negative() && !scale.is_nan() {
-            return Err(ValueError("scale < 0"));
-        }
-        Ok(self.standard_normal(shape).into_iter().map(|z| loc + scale * z).collect())
+        check_normal(scale)?;
+        let mut out = vec![0.0; count(shape)];
+        self.fill_normal(loc, scale, &mut out)?;
+        Ok(out)
     }
 
     /// `int64` integers from `low` to `high` filling `shape`, like
@@ -127,19 +159,58 @@ impl Generator {
             // numpy returns an empty array before it looks at the bounds.
             return Ok(Vec::new());
         }
-        let high_closed = if endpoint { Some(high) } else { high.checked_sub(1) };
-        let high_closed = match high_closed {
-            Some(h) if h >= low => h,
-            _ if endpoint => return Err(ValueError("low > high")),
-            _ if low == 0 => return Err(ValueError("high <= 0")),
-            _ => return Err(ValueError("low >= high")),
-        };
+        let mut out = vec![0; n];
+        self.fill_integers(low, high, endpoint, &mut out)?;
+        Ok(out)
+    }
+
+    /// Fills `out` with what [`random`](Self::random) draws for as many values, like
+    /// `rng.random(out=out)`. Filling a buffer in pieces draws the same values as filling it at once,
+    /// so a large array can be drawn a block at a time.
+    pub fn fill_random(&mut self, out: &mut [f64]) {
+        for v in out {
+            *v = self.bits.next_double();
+        }
+    }
+
+    /// Fills `out` with what [`standard_normal`](Self::standard_normal) draws, like
+    /// `rng.standard_normal(out=out)`; in pieces as at once.
+    pub fn fill_standard_normal(&mut self, out: &mut [f64]) {
+        for v in out {
+            *v = ziggurat::standard_normal(&mut self.bits, &mut self.branches);
+        }
+    }
+
+    /// Fills `out` with what [`normal`](Self::normal) draws; in pieces as at once.
+    ///
+    /// # Errors
+    /// As [`normal`](Self::normal) (checked before anything is drawn, even for an empty `out`).
+    pub fn fill_normal(&mut self, loc: f64, scale: f64, out: &mut [f64]) -> Result<(), ValueError> {
+        check_normal(scale)?;
+        self.fill_standard_normal(out);
+        for v in out {
+            *v = loc + scale * *v;
+        }
+        Ok(())
+    }
+
+    /// Fills `out` with what [`integers`](Self::integers) draws; in pieces as at once (the 32-bit
+    /// halves numpy buffers live in the bit generator, so they carry over from piece to piece as
+    /// from value to value).
+    ///
+    /// # Errors
+    /// As [`integers`](Self::integers), for a non-empty `out` (an empty one is not checked, as numpy
+    /// does not check the bounds of an empty draw).
+    pub fn fill_integers(&mut self, low: i64, high: i64, endpoint: bool, out: &mut [i64]) -> Result<(), ValueError> {
+        if out.is_empty() {
+            return Ok(());
+        }
+        let high_closed = check_integers(low, high, endpoint)?;
         // numpy: `rng = (uint64)(high - low)`, `off = (uint64)low`; both wrap into u64 as in C.
         let rng = high_closed.abs_diff(low);
         let off = u64::from_ne_bytes(low.to_ne_bytes());
-        let mut out = vec![0u64; n];
-        bounded::fill(&mut self.bits, off, rng, &mut out);
-        Ok(out.into_iter().map(|v| i64::from_ne_bytes(v.to_ne_bytes())).collect())
+        bounded::fill(&mut self.bits, off, rng, out);
+        Ok(())
     }
 
     /// How many [`standard_normal`](Self::standard_normal) (and [`normal`](Self::normal)) draws
@@ -166,6 +237,33 @@ mod tests {
             default_rng(12345).standard_normal(&[4]),
             [-1.4238250364546312, 1.2637284581291104, -0.8706617379590857, -0.2591732349343976]
         );
+    }
+
+    /// Drawing a buffer in pieces draws what one call draws, for every method (the integers'
+    /// buffered 32-bit halves included).
+    #[test]
+    fn filling_in_pieces_draws_the_same_values() {
+        let whole = default_rng(7).integers(-3, 1000, &[1001], false).expect("bounds");
+        let mut rng = default_rng(7);
+        let mut pieces = vec![0i64; 1001];
+        for chunk in pieces.chunks_mut(77) {
+            rng.fill_integers(-3, 1000, false, chunk).expect("bounds");
+        }
+        assert_eq!(pieces, whole);
+        let whole = default_rng(7).normal(1.0, 2.0, &[1001]).expect("scale");
+        let mut rng = default_rng(7);
+        let mut pieces = vec![0.0; 1001];
+        for chunk in pieces.chunks_mut(100) {
+            rng.fill_normal(1.0, 2.0, chunk).expect("scale");
+        }
+        assert_eq!(pieces, whole);
+        let whole = default_rng(7).random(&[333]);
+        let mut rng = default_rng(7);
+        let mut pieces = vec![0.0; 333];
+        for chunk in pieces.chunks_mut(10) {
+            rng.fill_random(chunk);
+        }
+        assert_eq!(pieces, whole);
     }
 
     #[test]

@@ -23,7 +23,8 @@ pub struct MemmapLimits {
     /// interrupted, so a single call must not cover a whole large file; 256 MiB is far above the
     /// sizes that move data fastest (64 KiB to 8 MiB) and well under a 4 GiB wasm32 memory.
     pub max_transfer_bytes: u64,
-    /// The most `memmap` handles (maps and views) alive at once. Default 10,000: each handle is a
+    /// The most handles alive at once: `memmap` handles (maps and views) and `random` generators
+    /// together. Default 10,000: each handle is a
     /// little host memory and each map a kernel mapping, of which a Linux process has 65,530 in all
     /// (`vm.max_map_count`) for everything it runs; wasmtime's own per-store cap is 100,000.
     pub max_handles: u64,
@@ -468,15 +469,21 @@ impl MemmapCtx {
         map.set_deadline(self.deadline);
     }
 
-    /// Checks that one more handle fits under [`MemmapLimits::max_handles`].
+    /// Checks that one more `memmap` handle fits under [`MemmapLimits::max_handles`].
     pub(crate) fn check_new_handle(&self) -> Result<(), Error> {
+        self.check_new_handle_for("another memmap handle")
+    }
+
+    /// Checks that one more handle, described by `what` ("another random generator"), fits under
+    /// [`MemmapLimits::max_handles`].
+    pub(crate) fn check_new_handle_for(&self, what: &str) -> Result<(), Error> {
         let after = self.stats.live_handles().saturating_add(1);
         let max = self.limits.max_handles;
         if after > max {
             return Err(Error::limit_exceeded(
                 Limit::Handles,
                 format!(
-                    "another memmap handle would make {after} live handles, over the limit of {max}; drop handles you no longer need"
+                    "{what} would make {after} live handles, over the limit of {max}; drop handles you no longer need"
                 ),
             ));
         }
@@ -621,7 +628,7 @@ impl MemmapStats {
         self.open_maps.load(Ordering::Acquire)
     }
 
-    /// How many `memmap` handles (maps and views) are alive now.
+    /// How many handles (`memmap` maps and views, and `random` generators) are alive now.
     pub fn live_handles(&self) -> u64 {
         self.handles.load(Ordering::Acquire)
     }

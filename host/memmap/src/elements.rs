@@ -396,6 +396,53 @@ fn write_native(
     Ok(())
 }
 
+/// `a[index] = values` for values made a block at a time: `produce` fills each block it is given
+/// with the next elements of the selection in C order, in the host's byte order, and the block is
+/// written before the next is made, so nothing the size of the selection is allocated. Charged to
+/// `meter`, with a look at its clock between blocks, as a copy is.
+///
+/// # Errors
+/// `read-only` for a read-only map (for an empty selection too, as numpy refuses `a[:0] = x`);
+/// the first error of `produce`; a trap past the deadline or the host fuel of `meter`.
+pub(crate) fn write_generated(
+    map: &MappedFile,
+    layout: &Layout,
+    dtype: Dtype,
+    meter: &mut Meter<'_>,
+    mut produce: impl FnMut(&mut [u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let dtype = DType::from(dtype);
+    let map = map.writer()?;
+    if layout.size() == 0 {
+        return Ok(());
+    }
+    let itemsize = layout.itemsize();
+    let item = to_usize(itemsize)?;
+    let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
+    // The walk needs no buffer: the values are made in the order it visits the elements.
+    let unused = vec![0i64; layout.shape().len()];
+    let clock = meter.clock();
+    let mut block = Vec::new();
+    layout.for_each_stretch(&unused, |stretch: Stretch| -> Result<(), Error> {
+        let per_element = meter::element_bytes(itemsize, stretch.array_stride);
+        meter.charge_stretch(stretch.count, per_element)?;
+        in_blocks(stretch.count, per_element, clock, |from, n| {
+            block.resize(stretch_bytes(n, item)?, 0);
+            produce(&mut block)?;
+            if dtype.needs_swap() {
+                numpy::swap_bytes(dtype.kind(), &mut block);
+            }
+            if stretch.array_stride == step {
+                return map.write(offset_of(stretch.array_offset, from, stretch.array_stride)?, &block);
+            }
+            for (j, element) in (from..from + n).zip(block.chunks_exact(item)) {
+                map.write(offset_of(stretch.array_offset, j, stretch.array_stride)?, element)?;
+            }
+            Ok(())
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

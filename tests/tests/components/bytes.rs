@@ -91,8 +91,11 @@ const DTYPES: [&str; 21] = [
     ">c16",
 ];
 
-/// (shape, order, view, data-shape) for each dtype.
-fn layouts() -> Vec<(Vec<u64>, &'static str, &'static str, Option<Vec<u64>>)> {
+/// (shape, order, view, data-shape).
+type Case = (Vec<u64>, &'static str, &'static str, Option<Vec<u64>>);
+
+/// The cases each dtype is tried in.
+fn layouts() -> Vec<Case> {
     vec![
         (vec![7], "C", "", None),
         (vec![7], "C", "::-2", None),

@@ -70,11 +70,13 @@ fn options() -> Vec<Value> {
     ]
 }
 
+/// (name, dtype, shape, order, style of values, views).
+type File = (&'static str, &'static str, Vec<u64>, &'static str, &'static str, Vec<&'static str>);
+
 #[test]
 fn format_memmap_and_format_bytes_print_as_numpy_does() {
     let dir = tempfile::tempdir().unwrap();
-    // (name, dtype, shape, order, style of values, views)
-    let files: Vec<(&str, &str, Vec<u64>, &str, &str, Vec<&str>)> = vec![
+    let files: Vec<File> = vec![
         ("f8", "float64", vec![4, 5], "C", "wide", vec!["", "::-1, 1::2", "2", "1, 2, ..."]),
         ("f8be", ">f8", vec![3, 4], "F", "", vec!["", ":, None, ::-3"]),
         ("f8long", "float64", vec![2000], "C", "", vec!["", "::-7", "5:8"]),

@@ -18,6 +18,7 @@ mod limits;
 mod modes;
 mod npy;
 mod openfiles;
+mod random;
 mod reduce;
 mod rng;
 mod session;

@@ -32,7 +32,7 @@ use wasm_memmap_sdk::{DType, Memmap, code_name, parse_index};
 type Outcome = Result<Value, (String, String)>;
 
 fn wit_error(e: types::Error) -> (String, String) {
-    (code_name(e.code.into()).to_string(), e.message)
+    (code_name(e.code).to_string(), e.message)
 }
 
 fn sdk_error(e: wasm_memmap_sdk::Error) -> (String, String) {
