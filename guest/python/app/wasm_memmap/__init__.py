@@ -8,7 +8,7 @@ files, prints the arrays and draws the random numbers. docs/python.md lists ever
 
 import math as _math
 
-from . import lib, random
+from . import exceptions, lib, random
 from .dtypes import dtype
 from .memmap import memmap, transpose
 from .ndarray import array, asarray, ndarray
@@ -36,7 +36,7 @@ csingle, cdouble = complex64, complex128
 
 __all__ = [
     "memmap", "ndarray", "array", "asarray", "transpose", "load", "save", "dtype",
-    "set_printoptions", "get_printoptions", "printoptions", "random", "lib", "newaxis",
+    "set_printoptions", "get_printoptions", "printoptions", "random", "lib", "exceptions", "newaxis",
     "nan", "inf", "pi", "e", "True_", "False_", "bool_", "bool",
     "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64", "complex64", "complex128",

@@ -38,6 +38,20 @@ def call(fn, *args):
         raise
 
 
+def call_array(shape, dt, fn, *args):
+    """`call` for a host call that makes a new array in Python (draws, copies): a refusal by the
+    embedder's limits is numpy's "Unable to allocate ..." `MemoryError`, the host's reason kept as
+    a note (shown under the traceback)."""
+    try:
+        return call(fn, *args)
+    except MemoryError as e:
+        from .exceptions import _ArrayMemoryError
+
+        error = _ArrayMemoryError(shape, dt)
+        error.add_note(f"(in the sandbox: {e})")
+        raise error from None
+
+
 def index(items):
     """The WIT `list<index>` for normalised index items (ints, slices, Ellipsis, None)."""
     require()

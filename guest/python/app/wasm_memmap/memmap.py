@@ -126,7 +126,9 @@ class memmap(_Sized):
         handle = _host.call(
             _host.wit_mmap.Memmap.open, path, _host.dtype(dt), wit_mode(mode), dims, offset, wit_order
         )
-        return cls._wrap(handle, path, mode, offset)
+        made = cls._wrap(handle, path, mode, offset)
+        made._dtype = dt if dt.name == made._dtype.name else made._dtype  # keeps 'q' apart from 'l'
+        return made
 
     @classmethod
     def _wrap(cls, handle, filename, mode, offset):
@@ -144,6 +146,8 @@ class memmap(_Sized):
     def _view(self, handle):
         view = memmap._wrap(handle, self.filename, self.mode, self.offset)
         view._is_view = True
+        if view._dtype.name == self._dtype.name:
+            view._dtype = self._dtype
         return view
 
     def _class_name(self):
@@ -168,7 +172,7 @@ class memmap(_Sized):
         return _host.call(self._h.read_bytes, [])
 
     def _wm_bytes(self):
-        return self._dtype, self._shape, self._read()
+        return self._dtype, self._shape, _host.call_array(self._shape, self._dtype, self._h.read_bytes, [])
 
     def _values(self):
         return dtypes.unpack_native(self._dtype, self._read())
@@ -203,7 +207,8 @@ class memmap(_Sized):
     def copy(self, order="C"):
         """The elements read into Python. numpy's copy of a memmap is an in-memory `memmap` (it
         prints as `memmap([...])`, its views as `array([...])`); this one prints the same."""
-        return ndarray._wrap(self._dtype, self._shape, self._read(), label="memmap")
+        data = _host.call_array(self._shape, self._dtype, self._h.read_bytes, [])
+        return ndarray._wrap(self._dtype, self._shape, data, label="memmap")
 
     def __array__(self, dtype=None, copy=None):
         return self.copy() if dtype is None else self.copy().astype(dtype)
@@ -300,7 +305,7 @@ class memmap(_Sized):
 
     # ---- printing ----
     def __repr__(self):
-        return printing.format_memmap(self._h, "repr", self._class_name())
+        return printing.format_memmap(self._h, "repr", self._class_name(), self._dtype)
 
     def __str__(self):
         return printing.format_memmap(self._h, "str", self._class_name())

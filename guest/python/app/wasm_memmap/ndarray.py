@@ -98,8 +98,17 @@ class _Sized:
         return int(self._only_value())
 
 
+class _ArrayType(type):
+    """Makes `isinstance(m, np.ndarray)` true for memmaps, as numpy's memmap subclasses ndarray."""
+
+    def __instancecheck__(cls, obj):
+        if type.__instancecheck__(cls, obj):
+            return True
+        return cls.__name__ == "ndarray" and type(obj).__name__ == "memmap" and hasattr(obj, "_h")
+
+
 @arithmetic.install
-class ndarray(_Sized):
+class ndarray(_Sized, metaclass=_ArrayType):
     """An array held in Python, like a numpy `ndarray` (printed as `array(...)`)."""
 
     # `_label` is the class name `repr` writes: numpy's copy of a memmap is still a `memmap`

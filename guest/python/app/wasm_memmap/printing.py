@@ -8,6 +8,7 @@ Options the host's printer has no equivalent for (`nanstr`, `infstr`, `formatter
 import contextlib
 import numbers
 import operator
+import re
 import sys
 import warnings
 
@@ -161,12 +162,13 @@ def wit_options():
     )
 
 
-def format_memmap(handle, style, class_name="memmap"):
+def format_memmap(handle, style, class_name="memmap", dt=None):
     """`repr` (style 'repr') or `str` of a map's handle, formatted by the host."""
     _host.require()
     f = _host.wit_format
     kind = f.Style.REPR if style == "repr" else f.Style.STR
-    return _host.call(f.format_memmap, handle, [], kind, class_name, wit_options())
+    text = _host.call(f.format_memmap, handle, [], kind, class_name, wit_options())
+    return _long_long(text, class_name, dt) if style == "repr" else text
 
 
 def format_bytes(dt, shape, data, style, class_name="array"):
@@ -174,7 +176,34 @@ def format_bytes(dt, shape, data, style, class_name="array"):
     _host.require()
     f = _host.wit_format
     kind = f.Style.REPR if style == "repr" else f.Style.STR
-    return _host.call(f.format_bytes, _host.dtype(dt), list(shape), data, kind, class_name, wit_options())
+    text = _host.call(f.format_bytes, _host.dtype(dt), list(shape), data, kind, class_name, wit_options())
+    return _long_long(text, class_name, dt) if style == "repr" else text
+
+
+_SHAPE_EXTRA = re.compile(r",(\s+)shape=(\([^()]*\))\)\Z")
+
+
+def _long_long(text, class_name, dt):
+    """numpy's `repr` for an int64 spelled 'q' ('longlong'): numpy's `np.longlong` is another type
+    than `np.int_`, so the repr names `dtype=int64`, which the host (seeing only the kind) leaves
+    out. Adds it where numpy's `_array_repr_implementation` puts it."""
+    if dt is None or dt.char != "q" or not dt.isnative or text.endswith("dtype=int64)"):
+        return text
+    prefix = class_name + "("
+    extras = ["dtype=int64"]
+    match = _SHAPE_EXTRA.search(text)
+    if match:
+        body = text[: match.start()]
+        extras.insert(0, f"shape={match.group(2)}")
+    else:
+        body = text[:-1]
+    arr_str = body + ","
+    extra_str = ", ".join(extras) + ")"
+    last_line_len = len(arr_str) - (arr_str.rfind("\n") + 1)
+    spacer = " "
+    if last_line_len + len(extra_str) + 1 > _options["linewidth"]:
+        spacer = "\n" + " " * len(prefix)
+    return arr_str + spacer + extra_str
 
 
 del sys

@@ -101,7 +101,7 @@ class Generator:
         if out is not None:
             return self._fill(distribution, shape, dt, out)
         count = 1 if shape is None else indexing.size(shape)
-        data = _host.call(self._h.draw, distribution, count)
+        data = _host.call_array(shape or (), dt, self._h.draw, distribution, count)
         if shape is None:
             # numpy returns a Python float for one float draw, and an np.int64 for one integer
             if dt.kind == "f":

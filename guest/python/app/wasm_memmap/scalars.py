@@ -293,6 +293,8 @@ True_._value = True
 False_ = object.__new__(bool_)
 False_._value = False
 
+bool_.__name__ = bool_.__qualname__ = "bool"  # numpy 2: np.bool_ is np.bool
+
 for _cls in (float64, float32, float16, complex128, complex64, int8, int16, int32, int64, uint8,
              uint16, uint32, uint64, bool_):
     _cls.__module__ = "numpy"
