@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release --bin wasm-memmap-bench            # full run, a few minutes
 //! cargo run --release --bin wasm-memmap-bench -- --quick # smoke run, under a minute
+//! cargo run --release --bin wasm-memmap-bench -- --python # the Python script rows alone
 //! ```
 //!
 //! Environment: `WASM_MEMMAP_PYTHON` (default `.venv/bin/python`, else `python3`), the interpreter
@@ -593,6 +594,98 @@ fn session(python: &Path, reps: usize) -> Result<()> {
     Ok(())
 }
 
+/// The session as a Python script: `examples/session.py` (else the demo's oracle,
+/// `guest/demo/session.py`), run by `python3` with numpy and by `wasm-memmap run` in the Python
+/// runner, interleaved, warm cache; then the Python runner's cached start (a script that does
+/// nothing) and its first-run compile into an empty cache.
+fn python_scripts(python: &Path, reps: usize) -> Result<()> {
+    let cli = cli_binary()?;
+    let work = tempfile::tempdir()?;
+    let cache = tempfile::tempdir()?;
+    let cache_dir = cache.path().join("cache");
+    let examples = workspace_root().join("examples/session.py");
+    let script = if examples.exists() { examples } else { workspace_root().join("guest/demo/session.py") };
+    let empty = work.path().join("nothing.py");
+    std::fs::write(&empty, "")?;
+    let exe = std::env::current_exe()?;
+    let measured = |program: &Path, args: &[&std::ffi::OsStr]| {
+        let mut c = Command::new(&exe);
+        c.arg("--rusage-of").arg(program).args(args).current_dir(work.path()).stdout(Stdio::piped());
+        c
+    };
+    let ours = |script: &Path, cache: &Path| {
+        measured(
+            &cli,
+            &[
+                "--cache-dir".as_ref(),
+                cache.as_os_str(),
+                "run".as_ref(),
+                script.as_os_str(),
+                "--dir".as_ref(),
+                ".".as_ref(),
+            ],
+        )
+    };
+    // The first run compiles the runner into the empty cache: the cold figure.
+    let cold = helper_run(&mut ours(&empty, &cache_dir))?;
+    if !cold.success {
+        return Err("`wasm-memmap run nothing.py` failed (is componentize-py installed? see the README)".into());
+    }
+    let mut samples: [Vec<f64>; 6] = Default::default();
+    let mut session_failed = false;
+    for rep in 0..reps {
+        for k in 0..2 {
+            let mine = (rep + k) % 2 == 0;
+            let run = helper_run(&mut if mine {
+                ours(&script, &cache_dir)
+            } else {
+                measured(python, &[script.as_os_str()])
+            })?;
+            if !run.success {
+                if mine {
+                    session_failed = true;
+                    continue;
+                }
+                return Err(format!("python3 {} failed", script.display()).into());
+            }
+            #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+            let rss = run.max_rss_kib as f64 / 1024.0;
+            let at = if mine { 0 } else { 2 };
+            samples[at].push(run.wall.as_secs_f64());
+            samples[at + 1].push(rss);
+        }
+        let start = helper_run(&mut ours(&empty, &cache_dir))?;
+        samples[4].push(start.wall.as_secs_f64());
+        #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+        samples[5].push(start.max_rss_kib as f64 / 1024.0);
+    }
+    let [ours_t, ours_rss, py_t, py_rss, start_t, start_rss] = &mut samples;
+    let name = script.strip_prefix(workspace_root()).unwrap_or(&script).display().to_string();
+    println!("| Python script, process start to exit | python3 + numpy | `wasm-memmap run` | python/ours |");
+    println!("|---|---|---|---|");
+    if session_failed || ours_t.is_empty() {
+        println!("| `{name}`, wall time | {:.1} ms | failed | - |", median(py_t) * 1e3);
+    } else {
+        let (o, t) = (median(ours_t), median(py_t));
+        println!("| `{name}`, wall time (warm cache) | {:.1} ms | {:.1} ms | {:.2} |", t * 1e3, o * 1e3, t / o);
+        let (o, t) = (median(ours_rss), median(py_rss));
+        println!("| `{name}`, peak RSS | {t:.1} MB | {o:.1} MB | {:.2} |", t / o);
+    }
+    println!(
+        "| a script that does nothing, cached start | - | {:.1} ms, {:.1} MB | - |",
+        median(start_t) * 1e3,
+        median(start_rss)
+    );
+    #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+    let cold_rss = cold.max_rss_kib as f64 / 1024.0;
+    println!(
+        "| the same, first run (compiles the runner into an empty cache) | - | {:.1} s, {cold_rss:.0} MB | - |",
+        cold.wall.as_secs_f64()
+    );
+    println!();
+    Ok(())
+}
+
 /// Plugin start-up: compiling, and loading from a cold and a warm compile cache, then
 /// instantiating and running `main` of a plugin that does nothing.
 fn startup(reps: usize) -> Result<()> {
@@ -674,6 +767,9 @@ fn main_result() -> Result<()> {
         if quick { " (quick mode)" } else { "" }
     );
     println!();
+    if std::env::args().any(|a| a == "--python") {
+        return python_scripts(&python, reps);
+    }
     prepare_data(&dir)?;
     let mut numpy = Numpy::start(&python)?;
     let runner = Runner::new(None)?;
@@ -690,6 +786,7 @@ fn main_result() -> Result<()> {
     print_table(&mut rows);
     println!();
     session(&python, reps)?;
+    python_scripts(&python, reps)?;
     startup(reps)?;
     Ok(())
 }

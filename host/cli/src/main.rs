@@ -296,6 +296,13 @@ fn main() -> Result<ExitCode> {
             TEARDOWN_FLUSH_GRACE.as_secs()
         );
     }
+    // A limit that refused memory without stopping the plugin (Python raises `MemoryError`).
+    if let (Some(requested), false) = (outcome.refused_memory, matches!(outcome.status, Status::Stopped(_))) {
+        eprintln!(
+            "wasm-memmap: the plugin was refused memory: it asked for {requested} bytes, more than its limit of {} bytes; raise it with --max-memory",
+            config.instance.max_memory_bytes
+        );
+    }
     for line in hints::refusal_lines(&outcome.stats, &config.limits) {
         eprintln!("{line}");
     }

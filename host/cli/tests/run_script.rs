@@ -242,6 +242,17 @@ fn a_script_runs_under_the_same_limits_as_a_component() {
     let stderr = text(&out.stderr);
     assert_eq!((out.status.code(), text(&out.stdout)), (Some(1), "start\n".to_owned()), "{stderr}");
     assert!(stderr.contains("time limit"), "{stderr}");
+    // CPython turns a refused memory growth into a `MemoryError`: the script may catch it, and
+    // the command still names the limit and its flag.
+    env.write("hungry.py", "try:\n    b = bytearray(512 << 20)\nexcept MemoryError:\n    print('MemoryError')\n");
+    let out = env.run(&["run", "hungry.py", "--max-memory", "128MiB"]);
+    let stderr = text(&out.stderr);
+    assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), "MemoryError\n".to_owned()), "{stderr}");
+    assert!(
+        stderr.starts_with("wasm-memmap: the plugin was refused memory: it asked for ")
+            && stderr.ends_with(" bytes, more than its limit of 134217728 bytes; raise it with --max-memory\n"),
+        "{stderr}"
+    );
 }
 
 /// A script that cannot be run is refused with its own message, before the runner is compiled.

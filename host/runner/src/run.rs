@@ -124,6 +124,11 @@ pub struct Outcome {
     pub stderr: Vec<u8>,
     /// What the plugin's mappings did.
     pub stats: Arc<MemmapStats>,
+    /// The size in bytes of the first memory growth [`InstanceLimits::max_memory_bytes`] refused,
+    /// whether or not that stopped the plugin: a Rust plugin aborts ([`Status::Stopped`] with
+    /// [`Stop::Memory`]), a Python script gets a `MemoryError` it may catch or let end it with
+    /// exit code 1. `None` when no growth was refused.
+    pub refused_memory: Option<u64>,
 }
 
 impl Outcome {
@@ -685,10 +690,11 @@ impl<D: Send + 'static> Runner<D> {
             Ok(Err(())) => Status::Exited(1),
             Err(e) => status_of(e, &config.instance, &store.data().limiter),
         };
+        let refused_memory = store.data().limiter.refused_growth();
         let limited = matches!(&status, Status::Stopped(Stop::Time { .. } | Stop::Fuel { .. }));
         let data = Self::tear_down(runtime, store, limited, deadline);
         let contents = |pipe: Option<MemoryOutputPipe>| pipe.map(|p| p.contents().to_vec()).unwrap_or_default();
-        Ok((Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats }, data))
+        Ok((Outcome { status, stdout: contents(stdout), stderr: contents(stderr), stats, refused_memory }, data))
     }
 
     /// Ends a plugin's instance: flushes its mappings and drops its store and runtime.
