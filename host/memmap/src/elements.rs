@@ -520,4 +520,71 @@ mod tests {
         .expect_err("the deadline has passed");
         assert_eq!((done, err), (256, Error::from(meter::HostStop::Time)));
     }
+
+    /// A generated fill makes and writes its values a block at a time in C order of the
+    /// selection (here reversed, into a big-endian file): past the deadline it stops before
+    /// making anything; without one it fills every element, one block per 1 MiB of charged work.
+    #[test]
+    fn a_generated_fill_writes_block_by_block_and_stops_at_the_deadline() {
+        use crate::generated::types::{ByteOrder, Index, ScalarKind, Slice};
+        use crate::map::{MappedRegion, MmapAccess};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("gen.u2");
+        let file =
+            std::fs::File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
+        let count: u16 = 60_000;
+        let len = usize::from(count) * 2;
+        file.set_len(u64::try_from(len).expect("len")).expect("size");
+        let raw = MappedRegion::new(&file, 0, len, MmapAccess::Write).expect("map");
+        let stats = std::sync::Arc::new(crate::ctx::MemmapStats::default());
+        let map = MappedFile::new(
+            Some(raw),
+            MmapAccess::Write,
+            file,
+            u64::try_from(len).expect("len"),
+            stats,
+            "gen.u2".into(),
+        );
+        let whole = Layout::contiguous(&[u64::from(count)], 2, Order::C).expect("layout");
+        let layout = whole.view(&[Index::Slice(Slice { start: None, stop: None, step: Some(-1) })]).expect("view");
+        let dtype = Dtype { kind: ScalarKind::Uint16, byte_order: ByteOrder::Big };
+        let mut next = 0u16;
+        let mut blocks = 0;
+        let mut produce = |block: &mut [u8]| {
+            blocks += 1;
+            for element in block.chunks_exact_mut(2) {
+                element.copy_from_slice(&next.to_ne_bytes());
+                next = next.wrapping_add(1);
+            }
+            Ok(())
+        };
+        let mut fuel = None;
+        let mut meter = Meter::new(Some(std::time::Instant::now()), &mut fuel);
+        let err = write_generated(&map, &layout, dtype, &mut meter, &mut produce).expect_err("the deadline has passed");
+        assert_eq!(err, Error::from(meter::HostStop::Time));
+        // The reversed stretch is charged 64 bytes an element, 3.8 MB, more than a look's worth,
+        // so the clock is looked at as it is charged: nothing is made.
+        assert_eq!((blocks, next), (0, 0));
+        let first = meter::block_elements(meter::element_bytes(2, -2));
+
+        let (mut next, mut blocks) = (0u16, 0);
+        let mut meter = Meter::new(None, &mut fuel);
+        write_generated(&map, &layout, dtype, &mut meter, |block: &mut [u8]| {
+            blocks += 1;
+            for element in block.chunks_exact_mut(2) {
+                element.copy_from_slice(&next.to_ne_bytes());
+                next = next.wrapping_add(1);
+            }
+            Ok(())
+        })
+        .expect("no deadline");
+        assert_eq!((blocks, next), (usize::from(count).div_ceil(first), count));
+        map.flush().expect("flush");
+        let bytes = std::fs::read(&path).expect("read");
+        // The view's element j is the file's element count - 1 - j, stored big-endian.
+        for (position, element) in bytes.chunks_exact(2).enumerate() {
+            let j = usize::from(count) - 1 - position;
+            assert_eq!(usize::from(u16::from_be_bytes([element[0], element[1]])), j, "element {position}");
+        }
+    }
 }

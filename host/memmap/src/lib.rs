@@ -3,9 +3,11 @@
 //! A wasmtime host for the `wasm-memmap:array` WIT package: WebAssembly plugins get numpy-style
 //! memory-mapped arrays (`np.memmap`) over files in the directories the embedder grants, and nothing
 //! else. The guest sees a `memmap` resource it can open, view by numpy's basic indexing, read and
-//! write by selection, and flush; the host keeps every file access beneath a grant, checks every
-//! number it is sent, and flushes a mapping whenever its handle is dropped or the plugin instance
-//! ends, even by a trap.
+//! write by selection (as typed lists or native-order bytes), and flush; it can also have a
+//! selection printed as numpy's `repr`/`str` (`format`) and draw numpy's random streams into it
+//! (`random`), both computed by the host. The host keeps every file access beneath a grant, checks
+//! every number it is sent, bounds every call by the embedder's limits, and flushes a mapping
+//! whenever its handle is dropped or the plugin instance ends, even by a trap.
 //!
 //! The crate is used like wasmtime's `wasmtime-wasi-*` crates (wasi-keyvalue's shape): put a
 //! [`MemmapCtx`] (made with a [`MemmapCtxBuilder`]) in the `Store`'s data beside a
@@ -158,7 +160,7 @@ impl HasData for HasMemmap {
     type Data<'a> = WasmMemmap<'a>;
 }
 
-/// Adds the `wasm-memmap:array` interfaces (`types` and `mmap`) to `linker`, served by the
+/// Adds the `wasm-memmap:array` interfaces (`types`, `mmap`, `format` and `random`) to `linker`, served by the
 /// [`WasmMemmap`] that `get` borrows from the store's data. Add WASI beside it
 /// (`wasmtime_wasi::p2::add_to_linker_sync` or `_async`) for plugins that are WASI commands.
 ///

@@ -330,3 +330,51 @@ impl HostGenerator for WasmMemmap<'_> {
 }
 
 impl Host for WasmMemmap<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A draw is stored as numpy's assignment stores it: float64 rounded once to float16 (the
+    /// bits numpy 2.4 gives, including a value a cast through float32 would round twice).
+    #[test]
+    fn floats_are_rounded_to_float16_as_numpy_rounds_them() {
+        // np.array([x]).astype(np.float16).view(np.uint16)
+        let cases = [
+            (1.0 + 2f64.powi(-11), 0x3c00),
+            (1.0 + 3.0 * 2f64.powi(-11), 0x3c02),
+            (1.0 + 2f64.powi(-11) + 2f64.powi(-40), 0x3c01),
+            (65520.0, 0x7c00),
+            (2f64.powi(-25) * 1.01, 0x0001),
+            (-0.0, 0x8000),
+        ];
+        for (x, bits) in cases {
+            let mut out = [0u8; 2];
+            store_float(Kind::Float16, x, &mut out).expect("a float16");
+            assert_eq!(u16::from_ne_bytes(out), bits, "{x}");
+        }
+    }
+
+    /// Integers go only into integer arrays that hold every value the draw can give; floats only
+    /// into float arrays.
+    #[test]
+    fn targets_must_hold_what_is_drawn() {
+        let ints = |low, high, endpoint| Distribution::Integers(IntegerParams { low, high, endpoint });
+        let ok = |d: &Distribution, kind: Kind| check_target(d, DType::native(kind), 1).is_ok();
+        assert!(ok(&ints(0, 256, false), Kind::Uint8));
+        assert!(!ok(&ints(0, 256, true), Kind::Uint8));
+        assert!(!ok(&ints(-1, 5, false), Kind::Uint64));
+        assert!(ok(&ints(i64::MIN, i64::MAX, true), Kind::Int64));
+        assert!(!ok(&ints(0, 2, false), Kind::Bool));
+        assert!(!ok(&ints(0, 2, false), Kind::Float64));
+        assert!(ok(&Distribution::StandardNormal, Kind::Float16));
+        assert!(!ok(&Distribution::Random, Kind::Complex128));
+        assert!(!ok(&Distribution::Random, Kind::Int32));
+        // An empty fill checks the array's kind, not the bounds numpy leaves unchecked.
+        assert!(check_target(&ints(5, 5, false), DType::native(Kind::Int8), 0).is_ok());
+        assert_eq!(
+            check_target(&ints(5, 5, false), DType::native(Kind::Int8), 1).map_err(|e| e.message().to_string()),
+            Err("low >= high".to_string())
+        );
+    }
+}
