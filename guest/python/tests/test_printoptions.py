@@ -71,3 +71,24 @@ class SeedWords(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DtypeSuffix(unittest.TestCase):
+    """The host formats the kind in native order; the module puts back numpy's `dtype=` suffix."""
+
+    def test_suffix_as_numpy_writes_it(self):
+        from wasm_memmap import printing
+
+        for threshold in (5, 1000):
+            for legacy in (False, "2.1"):
+                np.set_printoptions(threshold=threshold, legacy=legacy)
+                wm.set_printoptions(threshold=threshold, legacy=legacy)
+                for dt in ["q", ">f8", ">i4", "l", "f8", ">c16", "u1", ">u2", "?", "f4", ">f4"]:
+                    for shape in [(3,), (0,), (2, 0), (30,), (3, 10), (2000,), ()]:
+                        with self.subTest(dt=dt, shape=shape, threshold=threshold, legacy=legacy):
+                            arr = np.zeros(shape, dt)
+                            native = arr.astype(arr.dtype.newbyteorder("=")).astype(arr.dtype.name)
+                            ours = printing._fix_dtype(repr(native), "array", wm.dtype(dt), arr.size)
+                            self.assertEqual(ours, repr(arr))
+        np.set_printoptions(**DEFAULTS)
+        wm.set_printoptions(**DEFAULTS)

@@ -43,6 +43,9 @@ const KEY_LEN: usize = 32;
 pub(crate) struct CompileCache {
     dir: PathBuf,
     key: [u8; KEY_LEN],
+    /// Whether entries are loaded through a sealed memory file (see [`CompileCache::get`]); the
+    /// tests turn it off to check the other way.
+    sealed: bool,
 }
 
 /// Where an entry lives and what it is: the file, and the digest its name spells (bound into the MAC).
@@ -94,7 +97,7 @@ impl CompileCache {
             ));
         }
         let key = load_or_create_key(&dir.join(KEY_FILE))?;
-        Ok(Self { dir, key })
+        Ok(Self { dir, key, sealed: true })
     }
 
     /// The cache directory, resolved (no symbolic links).
@@ -181,44 +184,61 @@ impl CompileCache {
             return Err(refuse("is truncated; ignoring it".into()));
         };
         let (_, tag) = header.split_at(ENTRY_MAGIC.len());
-        // The code is read whole into memory, checked there, and deserialized from the same bytes:
-        // the file can change after this without effect. Each half is read and hashed on its own
-        // thread, a chunk at a time while it is in the CPU's cache.
-        let mut bytes = memmap2::MmapOptions::new().len(code_len).map_anon().map_err(cannot_read)?;
-        // In 2 MiB pages where the kernel allows: a 37 MB entry in 4 KiB pages costs ~9,000 page
-        // faults, a third of a cached start. Only advice: without it the read faults page by page.
-        let _ = bytes.advise(memmap2::Advice::HugePage);
-        let mid = code_len / 2;
-        let second_at = header_len.saturating_add(u64::try_from(mid).unwrap_or(u64::MAX));
-        let (first, second) = bytes.split_at_mut(mid);
-        let read_half = |buf: &mut [u8], at: u64, half: u8| -> std::io::Result<blake3::Hash> {
-            let mut mac = self.half_hasher(half);
-            let mut offset = at;
-            for chunk in buf.chunks_mut(READ_CHUNK) {
-                file.read_exact_at(chunk, offset)?;
-                mac.update(chunk);
-                offset = offset.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
-            }
-            Ok(mac.finalize())
-        };
-        let halves = std::thread::scope(|s| {
-            let other = s.spawn(|| read_half(second, second_at, 1));
-            let own = read_half(first, header_len, 0);
-            let other = other.join().unwrap_or_else(|_| Err(std::io::Error::other("the reading thread panicked")));
-            Ok::<_, std::io::Error>([own?, other?])
-        })
-        .map_err(cannot_read)?;
         let stored = blake3::Hash::from_slice(tag).map_err(|e| refuse(e.to_string()))?;
-        // `blake3::Hash`'s equality is constant-time.
-        if self.tag_of(entry, code_len, halves) != stored {
-            return Err(refuse(
+        let mac_failed = || {
+            refuse(
                 "was not written by this user's wasm-memmap (its authentication tag does not match the cache key); ignoring it"
                     .into(),
-            ));
+            )
+        };
+        // The fast way: the code copied (by the kernel) into a memory file sealed against every
+        // change, checked there, and mapped by wasmtime rather than copied twice more. Where memory
+        // files or `/proc` are missing, the code is read into this process's memory instead.
+        if let Some(sealed) = self.sealed.then(|| seal_copy(&file, header_len, code_len).ok()).flatten() {
+            let halves =
+                hash_halves(code_len, |half, at, len| self.hash_range(&sealed, at, len, half)).map_err(cannot_read)?;
+            // `blake3::Hash`'s equality is constant-time.
+            if self.tag_of(entry, code_len, halves) != stored {
+                return Err(mac_failed());
+            }
+            let path = PathBuf::from(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&sealed)));
+            return crate::precompiled::load_sealed(engine, &path)
+                .map(Some)
+                .map_err(|e| refuse(format!("cannot be loaded ({e}); ignoring it")));
+        }
+        // The code is read whole into memory, checked there, and deserialized from the same bytes:
+        // the file can change after this without effect.
+        let mut bytes = memmap2::MmapOptions::new().len(code_len).map_anon().map_err(cannot_read)?;
+        // In 2 MiB pages where the kernel allows: 37 MB in 4 KiB pages cost ~9,000 page faults.
+        // Only advice: without it the read faults page by page.
+        let _ = bytes.advise(memmap2::Advice::HugePage);
+        file.read_exact_at(&mut bytes, header_len).map_err(cannot_read)?;
+        let (first, second) = bytes.split_at(code_len / 2);
+        let halves = [self.half_hasher(0).update(first).finalize(), self.half_hasher(1).update(second).finalize()];
+        // `blake3::Hash`'s equality is constant-time.
+        if self.tag_of(entry, code_len, halves) != stored {
+            return Err(mac_failed());
         }
         crate::precompiled::load_precompiled(engine, &bytes)
             .map(Some)
             .map_err(|e| refuse(format!("cannot be loaded ({e}); ignoring it")))
+    }
+
+    /// The keyed hash of `len` bytes of `file` from `at`, as half number `half` of an entry's code,
+    /// read a chunk at a time into one buffer.
+    fn hash_range(&self, file: &std::fs::File, at: u64, len: u64, half: u8) -> std::io::Result<blake3::Hash> {
+        use std::os::unix::fs::FileExt;
+        let mut mac = self.half_hasher(half);
+        let mut buf = vec![0u8; READ_CHUNK];
+        let (mut offset, end) = (at, at.saturating_add(len));
+        while offset < end {
+            let n = usize::try_from(end - offset).unwrap_or(usize::MAX).min(READ_CHUNK);
+            let chunk = buf.get_mut(..n).unwrap_or_default();
+            file.read_exact_at(chunk, offset)?;
+            mac.update(chunk);
+            offset = offset.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        }
+        Ok(mac.finalize())
     }
 
     /// Stores `serialized` (from [`Component::serialize`]) as `entry`, replacing what is there.
@@ -229,6 +249,40 @@ impl CompileCache {
         let tag = self.tag(entry, serialized);
         write_atomically(&entry.path, &[ENTRY_MAGIC.as_slice(), tag.as_bytes(), serialized])
     }
+}
+
+/// Hashes the two halves of `len` bytes of code, `hash(half, offset, len)` for each (offsets from
+/// the start of the code), the second on a thread of its own.
+fn hash_halves(
+    len: usize,
+    hash: impl Fn(u8, u64, u64) -> std::io::Result<blake3::Hash> + Sync,
+) -> std::io::Result<[blake3::Hash; 2]> {
+    let mid = len / 2;
+    let as_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| hash(1, as_u64(mid), as_u64(len - mid)));
+        let first = hash(0, 0, as_u64(mid));
+        let second = second.join().unwrap_or_else(|_| Err(std::io::Error::other("the reading thread panicked")));
+        Ok([first?, second?])
+    })
+}
+
+/// A memory file (`memfd`) holding `len` bytes of `file` from `at`, sealed so that nothing can
+/// change, shrink or grow it any more; its size is checked after sealing.
+fn seal_copy(file: &std::fs::File, at: u64, len: usize) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{MemfdFlags, SealFlags};
+    let memfd = rustix::fs::memfd_create("wasm-memmap-cache-entry", MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING)?;
+    let copy = std::fs::File::from(memfd);
+    let len = u64::try_from(len).map_err(std::io::Error::other)?;
+    // `std::io::copy` between files copies in the kernel (`copy_file_range`, or `sendfile`).
+    let mut source = file.try_clone()?;
+    std::io::Seek::seek(&mut source, std::io::SeekFrom::Start(at))?;
+    let copied = std::io::copy(&mut Read::take(source, len), &mut &copy)?;
+    rustix::fs::fcntl_add_seals(&copy, SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL)?;
+    if copied != len || copy.metadata()?.len() != len {
+        return Err(std::io::Error::other("the entry changed while it was copied"));
+    }
+    Ok(copy)
 }
 
 /// Why [`read_capped`] gave no bytes.
@@ -386,11 +440,19 @@ mod tests {
 
     #[test]
     fn entries_under_another_key_or_name_or_edited_are_refused() {
+        entries_are_refused(true);
+        entries_are_refused(false);
+    }
+
+    /// As [`entries_under_another_key_or_name_or_edited_are_refused`], loading through a sealed
+    /// memory file or by reading into memory.
+    fn entries_are_refused(sealed: bool) {
         let engine = engine();
         let serialized = Component::new(&engine, EMPTY_COMPONENT).unwrap().serialize().unwrap();
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
-        let ours = CompileCache::open(a.path().to_path_buf()).unwrap();
+        let mut ours = CompileCache::open(a.path().to_path_buf()).unwrap();
+        ours.sealed = sealed;
         let theirs = CompileCache::open(b.path().to_path_buf()).unwrap();
         let entry = ours.entry(&engine, EMPTY_COMPONENT);
         // Made with another key, copied over ours.

@@ -10,6 +10,7 @@ import math as _math
 
 from . import exceptions, lib, random
 from .dtypes import dtype
+from .functions import amax, amin, copy, max, mean, min, ndim, shape, size, sum
 from .memmap import memmap, transpose
 from .ndarray import array, asarray, ndarray
 from .npy import load, save
@@ -36,6 +37,7 @@ csingle, cdouble = complex64, complex128
 
 __all__ = [
     "memmap", "ndarray", "array", "asarray", "transpose", "load", "save", "dtype",
+    "sum", "mean", "min", "max", "amin", "amax", "shape", "ndim", "size", "copy",
     "set_printoptions", "get_printoptions", "printoptions", "random", "lib", "exceptions", "newaxis",
     "nan", "inf", "pi", "e", "True_", "False_", "bool_", "bool",
     "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",

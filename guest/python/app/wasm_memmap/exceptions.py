@@ -48,3 +48,4 @@ class _ArrayMemoryError(MemoryError):
 
 
 _ArrayMemoryError.__module__ = "numpy._core._exceptions"
+_ArrayMemoryError.__name__ = "MemoryError"  # numpy's _display_as_base

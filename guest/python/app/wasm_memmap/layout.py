@@ -18,7 +18,7 @@ def _rows(shape, strides, offset):
         yield offset + sum(i * s for i, s in zip(idx, outer_strides))
 
 
-def _plan(itemsize, shape, strides):
+def _plan(itemsize):
     unit = itemsize if itemsize <= 8 else 8
     return unit, _UNIT_FORMAT[unit], itemsize // unit
 
@@ -32,7 +32,7 @@ def gather(buf, itemsize, shape, strides, offset):
         return bytes(buf[offset:offset + count * itemsize])
     if not shape:
         return bytes(buf[offset:offset + itemsize])
-    unit, fmt, per = _plan(itemsize, shape, strides)
+    unit, fmt, per = _plan(itemsize)
     src = memoryview(buf).cast("B")[: len(buf) - len(buf) % unit].cast(fmt)
     out = bytearray(count * itemsize)
     dst = memoryview(out).cast(fmt)
@@ -64,7 +64,7 @@ def scatter(buf, itemsize, shape, strides, offset, data):
     if not shape:
         buf[offset:offset + itemsize] = data
         return
-    unit, fmt, per = _plan(itemsize, shape, strides)
+    unit, fmt, per = _plan(itemsize)
     dst = memoryview(buf).cast(fmt)
     src = memoryview(data).cast(fmt)
     inner = shape[-1]

@@ -12,7 +12,7 @@ import struct
 import warnings
 
 from . import _host, arithmetic, casting, dtypes, indexing, printing
-from .ndarray import _Sized, _check_axes, _nest, ndarray
+from .ndarray import MemmapCopy, _Sized, _check_axes, _nest
 from .reductions import narrow, narrow_mean
 from .scalars import TYPES
 
@@ -208,7 +208,7 @@ class memmap(_Sized):
         """The elements read into Python. numpy's copy of a memmap is an in-memory `memmap` (it
         prints as `memmap([...])`, its views as `array([...])`); this one prints the same."""
         data = _host.call_array(self._shape, self._dtype, self._h.read_bytes, [])
-        return ndarray._wrap(self._dtype, self._shape, data, label="memmap")
+        return MemmapCopy._wrap(self._dtype, self._shape, data, label="memmap")
 
     def __array__(self, dtype=None, copy=None):
         return self.copy() if dtype is None else self.copy().astype(dtype)
@@ -305,7 +305,7 @@ class memmap(_Sized):
 
     # ---- printing ----
     def __repr__(self):
-        return printing.format_memmap(self._h, "repr", self._class_name(), self._dtype)
+        return printing.format_memmap(self._h, "repr", self._class_name(), self._dtype, self.size)
 
     def __str__(self):
         return printing.format_memmap(self._h, "str", self._class_name())

@@ -64,6 +64,9 @@ class _Sized:
             raise TypeError("iteration over a 0-d array")
         return (self[i] for i in range(self.shape[0]))
 
+    def __delitem__(self, key):
+        raise ValueError("cannot delete array elements")
+
     def __bool__(self):
         if self.size == 1:
             return bool(self._only_value())
@@ -218,14 +221,14 @@ class ndarray(_Sized, metaclass=_ArrayType):
 
     # ---- new arrays and views ----
     def copy(self, order="C"):
-        return ndarray._wrap(self._dtype, self._shape, self.tobytes(), label=self._label)
+        return type(self)._wrap(self._dtype, self._shape, self.tobytes(), label=self._label)
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
         dt = dtypes.dtype(dtype)
         if dt.name == self._dtype.name:
-            return ndarray._wrap(dt, self._shape, self.tobytes(), label=self._label)
+            return type(self)._wrap(dt, self._shape, self.tobytes(), label=self._label)
         values = casting_module.cast_values(self._values(), self._dtype, dt)
-        return ndarray._wrap(dt, self._shape, dtypes.pack_native(dt, values), label=self._label)
+        return type(self)._wrap(dt, self._shape, dtypes.pack_native(dt, values), label=self._label)
 
     def reshape(self, *shape, order="C"):
         if order != "C":
@@ -290,6 +293,21 @@ class ndarray(_Sized, metaclass=_ArrayType):
 
 casting_module = casting
 ndarray.__module__ = "numpy"
+
+
+class MemmapCopy(ndarray):
+    """numpy's copy of a memmap (`m.copy()`, `m.astype(...)`): an array in memory whose class is
+    still `memmap`, with `filename`, `mode` and `offset` None; indexing it gives plain arrays."""
+
+    __slots__ = ()
+    filename = mode = offset = None
+
+    def flush(self):
+        """Nothing to write: numpy's flush of a memmap copy does nothing."""
+
+
+MemmapCopy.__name__ = MemmapCopy.__qualname__ = "memmap"
+MemmapCopy.__module__ = "numpy"
 
 
 def _as_index(value):

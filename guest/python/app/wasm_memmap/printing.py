@@ -9,7 +9,6 @@ import contextlib
 import numbers
 import operator
 import re
-import sys
 import warnings
 
 from . import _host
@@ -162,13 +161,13 @@ def wit_options():
     )
 
 
-def format_memmap(handle, style, class_name="memmap", dt=None):
+def format_memmap(handle, style, class_name="memmap", dt=None, size=None):
     """`repr` (style 'repr') or `str` of a map's handle, formatted by the host."""
     _host.require()
     f = _host.wit_format
     kind = f.Style.REPR if style == "repr" else f.Style.STR
     text = _host.call(f.format_memmap, handle, [], kind, class_name, wit_options())
-    return _long_long(text, class_name, dt) if style == "repr" else text
+    return _fix_dtype(text, class_name, dt, size) if style == "repr" else text
 
 
 def format_bytes(dt, shape, data, style, class_name="array"):
@@ -177,26 +176,49 @@ def format_bytes(dt, shape, data, style, class_name="array"):
     f = _host.wit_format
     kind = f.Style.REPR if style == "repr" else f.Style.STR
     text = _host.call(f.format_bytes, _host.dtype(dt), list(shape), data, kind, class_name, wit_options())
-    return _long_long(text, class_name, dt) if style == "repr" else text
-
-
-_SHAPE_EXTRA = re.compile(r",(\s+)shape=(\([^()]*\))\)\Z")
-
-
-def _long_long(text, class_name, dt):
-    """numpy's `repr` for an int64 spelled 'q' ('longlong'): numpy's `np.longlong` is another type
-    than `np.int_`, so the repr names `dtype=int64`, which the host (seeing only the kind) leaves
-    out. Adds it where numpy's `_array_repr_implementation` puts it."""
-    if dt is None or dt.char != "q" or not dt.isnative or text.endswith("dtype=int64)"):
+    if style != "repr":
         return text
-    prefix = class_name + "("
-    extras = ["dtype=int64"]
-    match = _SHAPE_EXTRA.search(text)
-    if match:
+    size = 1
+    for n in shape:
+        size *= n
+    return _fix_dtype(text, class_name, dt, size)
+
+
+_EXTRAS = re.compile(r",(\s+)(shape=\([^()]*\))?(?:, )?(dtype=[^\s,()]+)?\)\Z")
+_IMPLIED = ("int64", "float64", "complex128", "bool")
+
+
+def _dtype_extra(dt, size):
+    """numpy's `dtype=` suffix for an array of `dt` and `size`, or None when numpy leaves it out
+    (`dtype_is_implied` and `dtype_short_repr` in numpy's arrayprint)."""
+    implied = dt.isnative and dt.name in _IMPLIED and dt.char != "q"
+    if implied and size != 0:
+        return None
+    return f"dtype={dt.name if dt.isnative else repr(dt.str)}"
+
+
+def _fix_dtype(text, class_name, dt, size):
+    """The host sees only an element kind in native order: it cannot tell numpy's `np.longlong`
+    ('q') from `np.int_`, and `format-bytes` takes data in native order. Puts back the `dtype=`
+    suffix numpy writes for `dt`, where numpy's `_array_repr_implementation` puts it."""
+    if dt is None:
+        return text
+    want = _dtype_extra(dt, size)
+    match = _EXTRAS.search(text)
+    have = match.group(3) if match and (match.group(2) or match.group(3)) else None
+    if have == want:
+        return text
+    if match and (match.group(2) or match.group(3)):
         body = text[: match.start()]
-        extras.insert(0, f"shape={match.group(2)}")
+        extras = [match.group(2)] if match.group(2) else []
     else:
         body = text[:-1]
+        extras = []
+    if want:
+        extras.append(want)
+    if not extras:
+        return body + ")"
+    prefix = class_name + "("
     arr_str = body + ","
     extra_str = ", ".join(extras) + ")"
     last_line_len = len(arr_str) - (arr_str.rfind("\n") + 1)
@@ -204,6 +226,3 @@ def _long_long(text, class_name, dt):
     if last_line_len + len(extra_str) + 1 > _options["linewidth"]:
         spacer = "\n" + " " * len(prefix)
     return arr_str + spacer + extra_str
-
-
-del sys

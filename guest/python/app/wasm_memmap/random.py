@@ -53,14 +53,13 @@ def seed_words(seed):
 def _shape(size):
     if size is None:
         return None
-    if isinstance(size, (tuple, list)):
-        dims = size
+    if isinstance(size, (tuple, list, str)):
+        shape = tuple(operator.index(n) for n in size)  # Python's error names the bad item
     else:
-        dims = (size,)
-    try:
-        shape = tuple(operator.index(n) for n in dims)
-    except TypeError:
-        raise TypeError(f"expected a sequence of integers or a single integer, got '{size}'") from None
+        try:
+            shape = (operator.index(size),)
+        except TypeError:
+            raise TypeError(f"expected a sequence of integers or a single integer, got '{size}'") from None
     if any(n < 0 for n in shape):
         raise ValueError("negative dimensions are not allowed")
     return shape
@@ -76,11 +75,11 @@ def _check_float_dtype(dtype, method):
         raise TypeError(f"Unsupported dtype {dt!r} for {method}")
 
 
-def _bound(value, name):
+def _bound(value):
+    """An integer bound; numpy also takes floats, truncated."""
     if isinstance(value, float):
         value = int(value)
-    number = operator.index(value)
-    return number
+    return operator.index(value)
 
 
 class Generator:
@@ -153,14 +152,14 @@ class Generator:
             )
         if high is None:
             low, high = 0, low
-        low = _bound(low, "low")
-        high = _bound(high, "high")
+        low = _bound(low)
+        high = _bound(high)
         if not endpoint and high == _S64[1] + 1 and low <= _S64[1]:
             high, endpoint = _S64[1], True  # [low, 2**63) is [low, 2**63 - 1]
         if not (_S64[0] <= low <= _S64[1]):
-            raise ValueError(f"low is out of bounds for int64")
+            raise ValueError("low is out of bounds for int64")
         if not (_S64[0] <= high <= _S64[1]):
-            raise ValueError(f"high is out of bounds for int64")
+            raise ValueError("high is out of bounds for int64")
         params = _host.wit_random.IntegerParams(low, high, bool(endpoint))
         return self._draw(_host.wit_random.Distribution_Integers(params), size, _INT64, None)
 
