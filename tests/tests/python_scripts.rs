@@ -247,7 +247,11 @@ fn dirs() -> Dirs {
 /// Runs `script` with `args` under numpy and in the sandbox; both must exit 0, print the same and
 /// leave the same files. Returns what was printed.
 fn same(script: &Path, args: &[&str]) -> String {
-    let d = dirs();
+    same_in(&dirs(), script, args)
+}
+
+/// [`same`] in the directories `d` (which may hold input files); `script` may be relative to them.
+fn same_in(d: &Dirs, script: &Path, args: &[&str]) -> String {
     let want = numpy_run(script, args, &d.numpy);
     assert_eq!(want.code, Some(0), "{} failed under numpy:\n{}", script.display(), want.stderr);
     let got = sandbox_run(script, &[], args, &d.sandbox);
@@ -299,8 +303,16 @@ fn same_failure(script: &Path) {
 
 #[test]
 fn session_script_prints_what_numpy_prints_and_leaves_the_same_mymmap() {
-    let out = same(&workspace_root().join("examples/session.py"), &[]);
+    // As the README runs it: `python3 examples/session.py` and `wasm-memmap run
+    // examples/session.py --dir .` from a directory that holds the example (a copy here).
+    let d = dirs();
+    for dir in [&d.numpy, &d.sandbox] {
+        std::fs::create_dir(dir.join("examples")).unwrap();
+        std::fs::copy(workspace_root().join("examples/session.py"), dir.join("examples/session.py")).unwrap();
+    }
+    let out = same_in(&d, Path::new("examples/session.py"), &[]);
     assert!(out.starts_with("memmap([[0., 0., 0., ..., 0., 0., 0.],\n"), "{out}");
+    assert_eq!(std::fs::metadata(d.sandbox.join("mymmap")).unwrap().len(), 800_000_000);
 }
 
 #[test]
