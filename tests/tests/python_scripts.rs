@@ -605,3 +605,30 @@ fn the_file_comparison_sees_one_differing_byte_in_a_sparse_file() {
         .unwrap();
     assert_same_files(&d.numpy, &d.sandbox);
 }
+
+#[test]
+fn hostile_writes_in_a_read_only_grant_are_refused_as_for_components() {
+    let d = dirs();
+    let frozen = [1.5f64, 2.5].iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>();
+    std::fs::write(d.numpy.join("frozen.dat"), &frozen).unwrap();
+    let grant = format!("{}::/data", d.numpy.display());
+    let got = sandbox_run(&script("hostile_read_only.py"), &["--ro-dir", &grant], &[], &d.sandbox);
+    assert_eq!(got.code, Some(0), "{}\n{}", got.stderr, got.stdout);
+    let refused = |mode: &str| {
+        format!(
+            "{mode} PermissionError: path '/data/frozen.dat' is in the read-only grant '/data'; mode '{mode}' needs a read-write grant; modes 'r' and 'c' work here\n"
+        )
+    };
+    let want = refused("r+")
+        + &refused("w+")
+        + "r [1.5, 2.5]\nc [-1.0, -1.0]\nValueError: assignment destination is read-only\nopen PermissionError\n";
+    assert!(got.stdout == want, "{}\n--- stdout ---\n{}", first_difference(&want, &got.stdout), got.stdout);
+    assert_eq!(std::fs::read(d.numpy.join("frozen.dat")).unwrap(), frozen);
+}
+
+// The standard library.
+
+#[test]
+fn standard_library_modules_import_and_work_beside_numpy() {
+    same(&script("stdlib_modules.py"), &[]);
+}
