@@ -247,7 +247,11 @@ fn dirs() -> Dirs {
 /// Runs `script` with `args` under numpy and in the sandbox; both must exit 0, print the same and
 /// leave the same files. Returns what was printed.
 fn same(script: &Path, args: &[&str]) -> String {
-    let d = dirs();
+    same_in(&dirs(), script, args)
+}
+
+/// [`same`] in the directories `d` (which may hold input files); `script` may be relative to them.
+fn same_in(d: &Dirs, script: &Path, args: &[&str]) -> String {
     let want = numpy_run(script, args, &d.numpy);
     assert_eq!(want.code, Some(0), "{} failed under numpy:\n{}", script.display(), want.stderr);
     let got = sandbox_run(script, &[], args, &d.sandbox);
@@ -299,8 +303,16 @@ fn same_failure(script: &Path) {
 
 #[test]
 fn session_script_prints_what_numpy_prints_and_leaves_the_same_mymmap() {
-    let out = same(&workspace_root().join("examples/session.py"), &[]);
+    // As the README runs it: `python3 examples/session.py` and `wasm-memmap run
+    // examples/session.py --dir .` from a directory that holds the example (a copy here).
+    let d = dirs();
+    for dir in [&d.numpy, &d.sandbox] {
+        std::fs::create_dir(dir.join("examples")).unwrap();
+        std::fs::copy(workspace_root().join("examples/session.py"), dir.join("examples/session.py")).unwrap();
+    }
+    let out = same_in(&d, Path::new("examples/session.py"), &[]);
     assert!(out.starts_with("memmap([[0., 0., 0., ..., 0., 0., 0.],\n"), "{out}");
+    assert_eq!(std::fs::metadata(d.sandbox.join("mymmap")).unwrap().len(), 800_000_000);
 }
 
 #[test]
@@ -592,4 +604,31 @@ fn the_file_comparison_sees_one_differing_byte_in_a_sparse_file() {
         .write_all_at(&[0; 4096], 4096)
         .unwrap();
     assert_same_files(&d.numpy, &d.sandbox);
+}
+
+#[test]
+fn hostile_writes_in_a_read_only_grant_are_refused_as_for_components() {
+    let d = dirs();
+    let frozen = [1.5f64, 2.5].iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>();
+    std::fs::write(d.numpy.join("frozen.dat"), &frozen).unwrap();
+    let grant = format!("{}::/data", d.numpy.display());
+    let got = sandbox_run(&script("hostile_read_only.py"), &["--ro-dir", &grant], &[], &d.sandbox);
+    assert_eq!(got.code, Some(0), "{}\n{}", got.stderr, got.stdout);
+    let refused = |mode: &str| {
+        format!(
+            "{mode} PermissionError: path '/data/frozen.dat' is in the read-only grant '/data'; mode '{mode}' needs a read-write grant; modes 'r' and 'c' work here\n"
+        )
+    };
+    let want = refused("r+")
+        + &refused("w+")
+        + "r [1.5, 2.5]\nc [-1.0, -1.0]\nValueError: assignment destination is read-only\nopen PermissionError\n";
+    assert!(got.stdout == want, "{}\n--- stdout ---\n{}", first_difference(&want, &got.stdout), got.stdout);
+    assert_eq!(std::fs::read(d.numpy.join("frozen.dat")).unwrap(), frozen);
+}
+
+// The standard library.
+
+#[test]
+fn standard_library_modules_import_and_work_beside_numpy() {
+    same(&script("stdlib_modules.py"), &[]);
 }
