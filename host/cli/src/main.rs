@@ -176,10 +176,9 @@ fn is_script(path: &std::path::Path) -> bool {
 /// The Python runner, compiled or from the cache. Compiling it takes seconds: say so before, and how
 /// long it took after.
 fn load_python_runner(runner: &Runner, no_cache: bool) -> Result<Plugin> {
-    let cached = runner.python_runner_cached();
-    if !cached {
-        let size = wasm_memmap_python::RUNNER
-            .map_or(0.0, |c| f64::from(u32::try_from(c.wasm.len()).unwrap_or(u32::MAX)) / 1e6);
+    // A build without the runner fails below, with the command that installs componentize-py.
+    if let (false, Ok(component)) = (runner.python_runner_cached(), wasm_memmap_python::RUNNER) {
+        let size = f64::from(u32::try_from(component.wasm.len()).unwrap_or(u32::MAX)) / 1e6;
         if no_cache {
             eprintln!("wasm-memmap: compiling the Python runner ({size:.1} MB; with --no-cache, at every run)");
         } else {

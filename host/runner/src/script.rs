@@ -170,3 +170,39 @@ pub(crate) fn add_to_linker<D: 'static>(linker: &mut Linker<RunState<D>>) -> was
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn read_gives_the_text_and_the_path_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.py");
+        std::fs::write(&path, b"\xEF\xBB\xBFprint('\xC3\xA9')\n").unwrap();
+        let script = Script::read(&path).unwrap();
+        assert_eq!((script.path(), script.text()), (path.to_str().unwrap(), "print('\u{e9}')\n"));
+    }
+
+    #[test]
+    fn read_refuses_what_is_not_a_small_utf8_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.py");
+        assert!(
+            matches!(Script::read(&missing), Err(ScriptError::Read { error, .. }) if error.kind() == std::io::ErrorKind::NotFound)
+        );
+        assert!(matches!(Script::read(dir.path()), Err(ScriptError::NotRegularFile { .. })));
+        let latin1 = dir.path().join("latin1.py");
+        std::fs::write(&latin1, b"a = 1\nb = '\xe9'\n").unwrap();
+        let err = Script::read(&latin1).unwrap_err();
+        assert!(matches!(err, ScriptError::NotUtf8 { line: 2, column: 6, byte: 0xe9, .. }), "{err}");
+        let huge = dir.path().join("huge.py");
+        std::fs::File::create(&huge).unwrap().set_len(MAX_SCRIPT_BYTES + 1).unwrap();
+        assert!(matches!(
+            Script::read(&huge),
+            Err(ScriptError::TooLarge { size, limit: MAX_SCRIPT_BYTES, .. }) if size == MAX_SCRIPT_BYTES + 1
+        ));
+    }
+}
