@@ -10,8 +10,10 @@ With `--echo` (`python3 examples/session.py --echo`, `wasm-memmap run examples/s
 -- --echo`) it prints the session as IPython shows it: each step as `In [217]: ...`, and the value of
 each bare expression as `Out[218]:` and its repr.
 
-The book's numbers came from an `rng` used earlier in the book; this script seeds its own, so the
-values differ from the book's but are the same on every run and in both interpreters.
+The book's numbers came from an `rng` used earlier in the book; this script seeds its own
+(`np.random.default_rng(12345)`, or `--seed N`), so the values differ from the book's but are the
+same on every run and in both interpreters. `--echo` prints exactly what `wasm-memmap demo` (with
+the same `--seed`) prints: the tests hold the two equal.
 """
 
 import sys
@@ -21,7 +23,6 @@ import numpy as np
 # The book prints with 4 decimals and no scientific notation. `legacy='2.1'` keeps numpy's older form
 # of a summarised repr, the one the book shows: numpy 2.2 and later append `shape=(10000, 10000)`.
 np.set_printoptions(precision=4, suppress=True, legacy='2.1')
-rng = np.random.default_rng(12345)
 
 # The session, numbered as in the book (In [217] .. In [225]). A step that is an expression shows its
 # value, as IPython's `Out[n]:` does.
@@ -39,8 +40,10 @@ SESSION = [
 
 
 def main():
-    echo = '--echo' in sys.argv[1:]
-    names = {'np': np, 'rng': rng}
+    args = sys.argv[1:]
+    echo = '--echo' in args
+    seed = int(args[args.index('--seed') + 1]) if '--seed' in args else 12345
+    names = {'np': np, 'rng': np.random.default_rng(seed)}
     # What is printed, as blocks separated by a blank line (IPython's spacing).
     blocks = []
     for number, source in SESSION:

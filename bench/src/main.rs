@@ -546,8 +546,8 @@ fn session(python: &Path, reps: usize) -> Result<()> {
     let cli = cli_binary()?;
     let work = tempfile::tempdir()?;
     let cache = tempfile::tempdir()?;
-    // The demo's own oracle: the same session, cell by cell, printing what the demo prints.
-    let script = workspace_root().join("guest/demo/session.py");
+    // The session script with `--echo` prints what the demo prints, cell by cell.
+    let script = workspace_root().join("examples/session.py");
     // Each command runs under a small helper process (this binary with `--rusage-of`): a child's
     // peak RSS counts the memory of the process it was forked from, and this one has the 800 MB
     // file mapped.
@@ -558,7 +558,7 @@ fn session(python: &Path, reps: usize) -> Result<()> {
         c
     };
     let demo = || measured(&cli, &["--cache-dir".as_ref(), cache.path().as_os_str(), "demo".as_ref()]);
-    let py = || measured(python, &[script.as_os_str()]);
+    let py = || measured(python, &[script.as_os_str(), "--echo".as_ref()]);
     // Fill the compile cache (a user's second run onwards).
     helper_run(&mut demo())?;
     let (mut ours, mut theirs, mut rss_ours, mut rss_theirs) = (vec![], vec![], vec![], vec![]);
@@ -594,8 +594,7 @@ fn session(python: &Path, reps: usize) -> Result<()> {
     Ok(())
 }
 
-/// The session as a Python script: `examples/session.py` (else the demo's oracle,
-/// `guest/demo/session.py`), run by `python3` with numpy and by `wasm-memmap run` in the Python
+/// The session as a Python script, `examples/session.py`, run by `python3` with numpy and by `wasm-memmap run` in the Python
 /// runner, interleaved, warm cache; then the Python runner's cached start (a script that does
 /// nothing) and its first-run compile into an empty cache.
 fn python_scripts(python: &Path, reps: usize) -> Result<()> {
@@ -603,8 +602,7 @@ fn python_scripts(python: &Path, reps: usize) -> Result<()> {
     let work = tempfile::tempdir()?;
     let cache = tempfile::tempdir()?;
     let cache_dir = cache.path().join("cache");
-    let examples = workspace_root().join("examples/session.py");
-    let script = if examples.exists() { examples } else { workspace_root().join("guest/demo/session.py") };
+    let script = workspace_root().join("examples/session.py");
     let empty = work.path().join("nothing.py");
     std::fs::write(&empty, "")?;
     let exe = std::env::current_exe()?;

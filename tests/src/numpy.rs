@@ -4,7 +4,7 @@
 //! the README's test command and `.ci/run` create), else `python3` from `PATH`. A missing numpy is a test
 //! failure with a message that says how to install it, never a silent skip.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The Python interpreter the tests run numpy with.
@@ -25,10 +25,24 @@ pub fn python() -> PathBuf {
 /// When Python cannot be started, numpy is missing or the script fails: the panic message carries
 /// Python's stderr, so the test failure says what went wrong.
 pub fn run(script: &str, args: &[&str]) -> String {
+    run_in(script, args, Path::new("."))
+}
+
+/// [`run`] in the working directory `dir` (where the script's relative paths lead).
+///
+/// # Panics
+/// As [`run`].
+pub fn run_in(script: &str, args: &[&str], dir: &Path) -> String {
     let program = format!("import sys\nimport numpy as np\n{script}");
     let python = python();
-    let out =
-        Command::new(&python).arg("-c").arg(&program).args(args).stdin(Stdio::null()).output().unwrap_or_else(|e| {
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(&program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
             panic!(
                 "cannot start {}: {e}; run the README's test command, which creates .venv with numpy",
                 python.display()

@@ -249,9 +249,9 @@ fn readme_transcript() -> String {
 fn the_readme_transcript_is_what_numpy_prints_for_the_session_with_seed_12345() {
     // The `session` tests hold the demo's output equal to numpy's for the same seed, so this keeps
     // the README equal to what `wasm-memmap demo` prints.
-    let session = read(&workspace_root().join("guest/demo/session.py"));
+    let session = read(&workspace_root().join("examples/session.py"));
     let dir = tempfile::tempdir().unwrap();
-    let numpy_transcript = numpy::run(&session, &["12345", dir.path().to_str().unwrap()]);
+    let numpy_transcript = numpy::run_in(&session, &["--echo"], dir.path());
     assert_eq!(readme_transcript(), numpy_transcript, "README.md's transcript is not numpy's for seed 12345");
 }
 

@@ -10,9 +10,9 @@ use wasm_memmap_tests::numpy;
 const ROWS: usize = 10_000;
 const COLS: usize = 10_000;
 
-/// The session in python3 + numpy (`guest/demo/session.py`, which the README shows): the demo's
-/// oracle. Its cell texts are the session's; every output is numpy's repr.
-const NUMPY_SESSION: &str = include_str!("../../../guest/demo/session.py");
+/// The session in python3 + numpy (`examples/session.py`, which the README shows): with `--echo` it
+/// is the demo's oracle. Its cell texts are the session's; every output is numpy's repr.
+const NUMPY_SESSION: &str = include_str!("../../../examples/session.py");
 
 /// Runs the demo (with `args`) and numpy's session with `seed`, each in its own directory; asserts
 /// the transcripts are equal character for character and the files hold the same bytes.
@@ -28,7 +28,7 @@ fn demo_prints_what_numpy_prints(args: &[&str], seed: u64) {
     let transcript = outcome.stdout_text();
 
     let theirs = tempfile::tempdir().unwrap();
-    let numpy_transcript = numpy::run(NUMPY_SESSION, &[&seed.to_string(), theirs.path().to_str().unwrap()]);
+    let numpy_transcript = numpy::run_in(NUMPY_SESSION, &["--echo", "--seed", &seed.to_string()], theirs.path());
     assert_eq!(transcript, numpy_transcript, "the demo's transcript differs from numpy's");
 
     // The file: exactly 10000 x 10000 float64 values, rows 0-4 the bytes of numpy's file (numpy's
