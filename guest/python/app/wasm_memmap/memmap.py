@@ -154,19 +154,6 @@ class memmap(_Sized):
         # numpy's views that share no memory with the map (empty ones) are plain arrays
         return "array" if self._is_view and self.size == 0 else "memmap"
 
-    # ---- attributes ----
-    @property
-    def shape(self):
-        return self._shape
-
-    @property
-    def dtype(self):
-        return self._dtype
-
-    @property
-    def strides(self):
-        return self._strides
-
     # ---- element data ----
     def _read(self):
         return _host.call(self._h.read_bytes, [])

@@ -30,9 +30,21 @@ def _nest(values, shape):
 
 
 class _Sized:
-    """What numpy's arrays and memmaps share: derived sizes, truth, length, iteration, scalars."""
+    """What numpy's arrays and memmaps share: shape, dtype, strides, derived sizes, truth, length, iteration, scalars."""
 
     __slots__ = ()
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def strides(self):
+        return self._strides
 
     @property
     def ndim(self):
@@ -141,18 +153,6 @@ class ndarray(_Sized, metaclass=_ArrayType):
         return made
 
     # ---- attributes ----
-    @property
-    def shape(self):
-        return self._shape
-
-    @property
-    def dtype(self):
-        return self._dtype
-
-    @property
-    def strides(self):
-        return self._strides
-
     @property
     def flags(self):
         return {"C_CONTIGUOUS": self._strides == indexing.c_strides(self._shape, self.itemsize),
