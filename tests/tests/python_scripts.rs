@@ -430,6 +430,65 @@ fn file_not_found_errors_have_numpys_messages() {
     same(&script("errors_files.py"), &[]);
 }
 
+/// The unprivileged user the permission test runs both interpreters as when the tests run as root
+/// (root may write a mode-0444 file, so neither would refuse): `nobody` on Linux.
+const NOBODY: u32 = 65_534;
+
+/// Writes the read-only inputs of `errors_permission.py` into `dir`: `ro.dat` (two float64) and
+/// `ro.npy` (`np.save` of `np.arange(3)`, written by numpy), both mode 0444.
+fn read_only_inputs(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dat = dir.join("ro.dat");
+    std::fs::write(&dat, [0.0f64, 1.0].iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>()).unwrap();
+    let npy = dir.join("ro.npy");
+    numpy::run("np.save(sys.argv[1], np.arange(3))", &[npy.to_str().unwrap()]);
+    for file in [dat, npy] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+}
+
+#[test]
+fn permission_errors_have_numpys_messages() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    use std::os::unix::process::CommandExt as _;
+    let d = dirs();
+    for dir in [&d.numpy, &d.sandbox] {
+        read_only_inputs(dir);
+    }
+    let script = script("errors_permission.py");
+    // The owner of a directory this process made is its effective user.
+    if std::fs::metadata(&d.numpy).unwrap().uid() != 0 {
+        let out = same_in(&d, &script, &[]);
+        assert!(out.contains("r+ PermissionError: [Errno 13] Permission denied: 'ro.dat'\n"), "{out}");
+        return;
+    }
+    // As root, both run as `nobody`, in directories and on a compile cache that user owns (the
+    // cache of the other tests is root's, mode 0700).
+    let top = d.numpy.parent().unwrap();
+    let cache = profile_dir().join("python-scripts-cache-nobody");
+    std::fs::create_dir_all(&cache).unwrap();
+    for path in [top, &d.numpy, &d.sandbox, &cache] {
+        std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let as_nobody = |command: &mut Command| {
+        command.uid(NOBODY).gid(NOBODY).env("HOME", top);
+    };
+    let mut python = Command::new(numpy::python());
+    python.arg(&script).current_dir(&d.numpy).env("PYTHONDONTWRITEBYTECODE", "1");
+    as_nobody(&mut python);
+    let want = run(python);
+    assert_eq!(want.code, Some(0), "numpy as nobody: {}", want.stderr);
+    assert!(want.stdout.contains("r+ PermissionError: [Errno 13] Permission denied: 'ro.dat'\n"), "{}", want.stdout);
+    let mut sandbox = Command::new(cli());
+    sandbox.arg("--cache-dir").arg(&cache).arg("run").arg(&script).args(["--dir", "."]).current_dir(&d.sandbox);
+    as_nobody(&mut sandbox);
+    let got = run(sandbox);
+    assert_eq!(got.code, Some(0), "the sandbox as nobody: {}\n--- stdout ---\n{}", got.stderr, got.stdout);
+    assert!(want.stdout == got.stdout, "{}", first_difference(&want.stdout, &got.stdout));
+    assert_same_files(&d.numpy, &d.sandbox);
+}
+
 #[test]
 fn overflow_errors_have_numpys_messages() {
     same(&script("errors_overflow.py"), &[]);
