@@ -643,6 +643,45 @@ fn hostile_huge_memmaps_are_refused_by_the_mapping_and_file_size_limits() {
     assert_eq!(names, [PathBuf::from("small.dat")], "a refused map left a file");
 }
 
+// Refusals: the sandbox only, as numpy succeeds where the sandbox refuses.
+
+#[test]
+fn arithmetic_missing_print_options_and_advanced_indexing_raise_not_implemented_naming_the_operation() {
+    let script = script("not_implemented.py");
+    // numpy does each of these: they are the sandbox's documented refusals, not errors of the script.
+    let numpy = numpy_run(&script, &[], &dirs().numpy);
+    assert_eq!(numpy.code, Some(0), "{}", numpy.stderr);
+    assert!(numpy.stdout.lines().all(|l| l.ends_with(" no error")), "{}", numpy.stdout);
+    let got = sandbox_run(&script, &[], &[], &dirs().sandbox);
+    assert_eq!(got.code, Some(0), "{}\n{}", got.stderr, got.stdout);
+    // docs/python.md: "every operator raises `NotImplementedError` naming it (`array arithmetic is
+    // not supported: memmap + (numpy's __add__) ...`)"; Python's names for the operators.
+    let arithmetic = |case: &str, op: &str, dunder: &str| {
+        format!("{case} NotImplementedError: array arithmetic is not supported: memmap {op} (numpy's {dunder})")
+    };
+    let wanted = [
+        arithmetic("a + 1", "+", "__add__"),
+        arithmetic("1 + a", "+", "__radd__"),
+        arithmetic("-a", "unary -", "__neg__"),
+        arithmetic("a < 0", "<", "__lt__"),
+        arithmetic("a * a", "*", "__mul__"),
+        arithmetic("a[0] - a[1]", "-", "__sub__"),
+        // "the rest of numpy's namespace: `AttributeError` naming the missing name".
+        "np.sin(a) AttributeError: module 'numpy' has no attribute 'sin'".to_owned(),
+        // "Print options the host's printer lacks: `nanstr`, `infstr`, ...".
+        "set_printoptions(nanstr='x') NotImplementedError: np.set_printoptions(nanstr='x') is not supported".to_owned(),
+        "set_printoptions(infstr='x') NotImplementedError: np.set_printoptions(infstr='x') is not supported".to_owned(),
+        // "Advanced indexing (lists, arrays or booleans as indices): `NotImplementedError`".
+        "a[[0, 1]] NotImplementedError: indexing with a list or an array (numpy's advanced indexing".to_owned(),
+        "a[np.array([True, False])] NotImplementedError: indexing with a list or an array (numpy's advanced indexing".to_owned(),
+    ];
+    let printed: Vec<&str> = got.stdout.lines().collect();
+    assert_eq!(printed.len(), wanted.len(), "{}", got.stdout);
+    for (line, want) in printed.iter().zip(&wanted) {
+        assert!(line.starts_with(want.as_str()), "want a line starting {want:?}, got {line:?}");
+    }
+}
+
 // The comparison itself.
 
 #[test]
