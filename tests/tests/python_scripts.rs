@@ -673,7 +673,8 @@ fn arithmetic_missing_print_options_and_advanced_indexing_raise_not_implemented_
         "set_printoptions(infstr='x') NotImplementedError: np.set_printoptions(infstr='x') is not supported".to_owned(),
         // "Advanced indexing (lists, arrays or booleans as indices): `NotImplementedError`".
         "a[[0, 1]] NotImplementedError: indexing with a list or an array (numpy's advanced indexing".to_owned(),
-        "a[np.array([True, False])] NotImplementedError: indexing with a list or an array (numpy's advanced indexing".to_owned(),
+        "a[np.array([True, False])] NotImplementedError: indexing with a list or an array (numpy's advanced indexing"
+            .to_owned(),
     ];
     let printed: Vec<&str> = got.stdout.lines().collect();
     assert_eq!(printed.len(), wanted.len(), "{}", got.stdout);
