@@ -462,18 +462,13 @@ fn permission_errors_have_numpys_messages() {
         return;
     }
     // As root, both run as `nobody` (by `setpriv`, which can still reach an interpreter installed
-    // under root's home), in directories and on a compile cache that user owns (the cache of the
-    // other tests is root's, mode 0700).
+    // under root's home), on a copy of the script, in directories and on a compile cache that user
+    // owns (the cache of the other tests is root's, mode 0700).
     if Command::new("setpriv").arg("--version").output().is_err() {
         eprintln!("skipped: the tests run as root, to whom mode 0444 does not refuse writes, and setpriv is missing");
         return;
     }
     let top = d.numpy.parent().unwrap();
-    let cache = profile_dir().join("python-scripts-cache-nobody");
-    std::fs::create_dir_all(&cache).unwrap();
-    for path in [top, &d.numpy, &d.sandbox, &cache] {
-        std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
-    }
     std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
     let as_nobody = |program: &Path| {
         let mut command = Command::new("setpriv");
@@ -482,6 +477,20 @@ fn permission_errors_have_numpys_messages() {
             .arg(program)
             .env("HOME", top);
         command
+    };
+    // A workspace under root's home is out of nobody's reach: then the cache is the test's own
+    // (the runner is compiled again, ~10 s).
+    let reachable = as_nobody(Path::new("test")).arg("-x").arg(profile_dir()).status().is_ok_and(|s| s.success());
+    let cache =
+        if reachable { profile_dir().join("python-scripts-cache-nobody") } else { top.join("python-scripts-cache") };
+    std::fs::create_dir_all(&cache).unwrap();
+    for path in [top, &d.numpy, &d.sandbox, &cache] {
+        std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    let script = {
+        let copy = top.join("errors_permission.py");
+        std::fs::copy(&script, &copy).unwrap();
+        copy
     };
     let mut python = as_nobody(&numpy::python());
     python.arg(&script).current_dir(&d.numpy).env("PYTHONDONTWRITEBYTECODE", "1");
