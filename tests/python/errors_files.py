@@ -1,5 +1,5 @@
-# FileNotFoundError and PermissionError with numpy's (the OS's) messages: missing files in each
-# mode that does not create, a missing folder, and a file the script may not write.
+# FileNotFoundError with numpy's (the OS's) messages: missing files in each mode that does not
+# create, and a missing folder. (PermissionError, a file the script may not write: errors_permission.py.)
 import os
 import numpy as np
 

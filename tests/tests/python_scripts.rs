@@ -430,6 +430,81 @@ fn file_not_found_errors_have_numpys_messages() {
     same(&script("errors_files.py"), &[]);
 }
 
+/// The unprivileged user the permission test runs both interpreters as when the tests run as root
+/// (root may write a mode-0444 file, so neither would refuse): `nobody` on Linux.
+const NOBODY: u32 = 65_534;
+
+/// Writes the read-only inputs of `errors_permission.py` into `dir`: `ro.dat` (two float64) and
+/// `ro.npy` (`np.save` of `np.arange(3)`, written by numpy), both mode 0444.
+fn read_only_inputs(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dat = dir.join("ro.dat");
+    std::fs::write(&dat, [0.0f64, 1.0].iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>()).unwrap();
+    let npy = dir.join("ro.npy");
+    numpy::run("np.save(sys.argv[1], np.arange(3))", &[npy.to_str().unwrap()]);
+    for file in [dat, npy] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+}
+
+#[test]
+fn permission_errors_have_numpys_messages() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let d = dirs();
+    for dir in [&d.numpy, &d.sandbox] {
+        read_only_inputs(dir);
+    }
+    let script = script("errors_permission.py");
+    // The owner of a directory this process made is its effective user.
+    if std::fs::metadata(&d.numpy).unwrap().uid() != 0 {
+        let out = same_in(&d, &script, &[]);
+        assert!(out.contains("r+ PermissionError: [Errno 13] Permission denied: 'ro.dat'\n"), "{out}");
+        return;
+    }
+    // As root, both run as `nobody` (by `setpriv`, which can still reach an interpreter installed
+    // under root's home), on a copy of the script, in directories and on a compile cache that user
+    // owns (the cache of the other tests is root's, mode 0700).
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("skipped: the tests run as root, to whom mode 0444 does not refuse writes, and setpriv is missing");
+        return;
+    }
+    let top = d.numpy.parent().unwrap();
+    std::fs::set_permissions(top, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let as_nobody = |program: &Path| {
+        let mut command = Command::new("setpriv");
+        command
+            .args([format!("--reuid={NOBODY}"), format!("--regid={NOBODY}"), "--clear-groups".to_owned()])
+            .arg(program)
+            .env("HOME", top);
+        command
+    };
+    // A workspace under root's home is out of nobody's reach: then the cache is the test's own
+    // (the runner is compiled again, ~10 s).
+    let reachable = as_nobody(Path::new("test")).arg("-x").arg(profile_dir()).status().is_ok_and(|s| s.success());
+    let cache =
+        if reachable { profile_dir().join("python-scripts-cache-nobody") } else { top.join("python-scripts-cache") };
+    std::fs::create_dir_all(&cache).unwrap();
+    for path in [top, &d.numpy, &d.sandbox, &cache] {
+        std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    let script = {
+        let copy = top.join("errors_permission.py");
+        std::fs::copy(&script, &copy).unwrap();
+        copy
+    };
+    let mut python = as_nobody(&numpy::python());
+    python.arg(&script).current_dir(&d.numpy).env("PYTHONDONTWRITEBYTECODE", "1");
+    let want = run(python);
+    assert_eq!(want.code, Some(0), "numpy as nobody: {}", want.stderr);
+    assert!(want.stdout.contains("r+ PermissionError: [Errno 13] Permission denied: 'ro.dat'\n"), "{}", want.stdout);
+    let mut sandbox = as_nobody(&cli());
+    sandbox.arg("--cache-dir").arg(&cache).arg("run").arg(&script).args(["--dir", "."]).current_dir(&d.sandbox);
+    let got = run(sandbox);
+    assert_eq!(got.code, Some(0), "the sandbox as nobody: {}\n--- stdout ---\n{}", got.stderr, got.stdout);
+    assert!(want.stdout == got.stdout, "{}", first_difference(&want.stdout, &got.stdout));
+    assert_same_files(&d.numpy, &d.sandbox);
+}
+
 #[test]
 fn overflow_errors_have_numpys_messages() {
     same(&script("errors_overflow.py"), &[]);
@@ -575,6 +650,46 @@ fn hostile_huge_memmaps_are_refused_by_the_mapping_and_file_size_limits() {
     assert!(got.stderr.contains("--max-file-size") && got.stderr.contains("--max-mapped"), "{}", got.stderr);
     let names: Vec<_> = files(&d.sandbox).into_keys().collect();
     assert_eq!(names, [PathBuf::from("small.dat")], "a refused map left a file");
+}
+
+// Refusals: the sandbox only, as numpy succeeds where the sandbox refuses.
+
+#[test]
+fn arithmetic_missing_print_options_and_advanced_indexing_raise_not_implemented_naming_the_operation() {
+    let script = script("not_implemented.py");
+    // numpy does each of these: they are the sandbox's documented refusals, not errors of the script.
+    let numpy = numpy_run(&script, &[], &dirs().numpy);
+    assert_eq!(numpy.code, Some(0), "{}", numpy.stderr);
+    assert!(numpy.stdout.lines().all(|l| l.ends_with(" no error")), "{}", numpy.stdout);
+    let got = sandbox_run(&script, &[], &[], &dirs().sandbox);
+    assert_eq!(got.code, Some(0), "{}\n{}", got.stderr, got.stdout);
+    // docs/python.md: "every operator raises `NotImplementedError` naming it (`array arithmetic is
+    // not supported: memmap + (numpy's __add__) ...`)"; Python's names for the operators.
+    let arithmetic = |case: &str, op: &str, dunder: &str| {
+        format!("{case} NotImplementedError: array arithmetic is not supported: memmap {op} (numpy's {dunder})")
+    };
+    let wanted = [
+        arithmetic("a + 1", "+", "__add__"),
+        arithmetic("1 + a", "+", "__radd__"),
+        arithmetic("-a", "unary -", "__neg__"),
+        arithmetic("a < 0", "<", "__lt__"),
+        arithmetic("a * a", "*", "__mul__"),
+        arithmetic("a[0] - a[1]", "-", "__sub__"),
+        // "the rest of numpy's namespace: `AttributeError` naming the missing name".
+        "np.sin(a) AttributeError: module 'numpy' has no attribute 'sin'".to_owned(),
+        // "Print options the host's printer lacks: `nanstr`, `infstr`, ...".
+        "set_printoptions(nanstr='x') NotImplementedError: np.set_printoptions(nanstr='x') is not supported".to_owned(),
+        "set_printoptions(infstr='x') NotImplementedError: np.set_printoptions(infstr='x') is not supported".to_owned(),
+        // "Advanced indexing (lists, arrays or booleans as indices): `NotImplementedError`".
+        "a[[0, 1]] NotImplementedError: indexing with a list or an array (numpy's advanced indexing".to_owned(),
+        "a[np.array([True, False])] NotImplementedError: indexing with a list or an array (numpy's advanced indexing"
+            .to_owned(),
+    ];
+    let printed: Vec<&str> = got.stdout.lines().collect();
+    assert_eq!(printed.len(), wanted.len(), "{}", got.stdout);
+    for (line, want) in printed.iter().zip(&wanted) {
+        assert!(line.starts_with(want.as_str()), "want a line starting {want:?}, got {line:?}");
+    }
 }
 
 // The comparison itself.
