@@ -280,7 +280,7 @@ impl CompileCache {
         while at < end {
             let window_start = at - at % MAP_WINDOW;
             let window_end = window_start.saturating_add(MAP_WINDOW).min(end);
-            let window = sealed.map(window_start, window_end - window_start, true)?;
+            let window = sealed.map(window_start, window_end - window_start)?;
             mac.update(window.get(at - window_start..).unwrap_or_default());
             at = window_end;
         }
@@ -548,7 +548,7 @@ mod tests {
         let (sealed, tag) = cache.seal_and_tag(&entry, &file, 4, code.len()).unwrap();
         assert_eq!(tag, cache.tag(&entry, &code));
         assert_eq!(sealed.len(), code.len());
-        assert!(sealed.map(MAP_WINDOW, 3 * MAP_WINDOW, false).is_err());
+        assert!(sealed.map(MAP_WINDOW, 3 * MAP_WINDOW).is_err());
     }
 
     #[test]
@@ -567,7 +567,7 @@ mod tests {
         assert!(SealedFile::new(memfd(SealFlags::WRITE | SealFlags::SHRINK)).is_err());
         assert!(SealedFile::new(memfd(SealFlags::SHRINK | SealFlags::GROW)).is_err());
         let sealed = SealedFile::new(memfd(SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW)).unwrap();
-        assert_eq!(&sealed.map(0, 4, true).unwrap()[..], b"code");
+        assert_eq!(&sealed.map(0, 4).unwrap()[..], b"code");
     }
 
     #[test]
