@@ -23,8 +23,9 @@ use wasmtime::component::Component;
 
 /// The first bytes of every entry: the format, so an entry of an older layout is recognised.
 const ENTRY_MAGIC: &[u8; 16] = b"wasm-memmap-cw3\n";
-/// How much of an entry is read (then hashed) at a time: small enough to stay in the CPU's cache.
-const READ_CHUNK: usize = 256 << 10;
+/// How much of a sealed entry is mapped at a time to be hashed: a multiple of any page size, large
+/// enough that mapping costs little, small enough to keep resident memory low.
+const MAP_WINDOW: usize = 4 << 20;
 /// Length of the MAC that follows [`ENTRY_MAGIC`].
 const TAG_LEN: usize = 32;
 /// The largest entry read back (1 GiB). A Python runner's entry is about 37 MB; anything near this
@@ -58,6 +59,10 @@ pub(crate) struct EntryName {
 /// its MAC was written by someone other than this user's host.
 #[derive(Debug)]
 pub(crate) struct RefusedEntry(pub(crate) String);
+
+/// Proof that an entry's keyed MAC verified: only this module can make one (its field is private),
+/// and [`crate::precompiled::AuthenticatedCode`] asks for one.
+pub(crate) struct MacVerified(());
 
 /// Feeds `Hash` impls into BLAKE3, for wasmtime's engine-compatibility hash.
 struct Blake3Hasher(blake3::Hasher);
@@ -141,8 +146,8 @@ impl CompileCache {
 
     /// The entry's tag from the keyed hashes of the two halves of its `len` bytes of code: a keyed
     /// hash over the entry's name, the length and both. The halves are hashed apart so that a
-    /// cached start reads and checks them on two threads at once (a 37 MB entry is most of a
-    /// cached start's time).
+    /// cached start checks them on two threads at once (a 37 MB entry is much of a cached start's
+    /// time).
     fn tag_of(&self, entry: &EntryName, len: usize, halves: [blake3::Hash; 2]) -> blake3::Hash {
         let mut mac = blake3::Hasher::new_keyed(&self.key);
         mac.update(b"wasm-memmap compile cache entry v3\0");
@@ -153,10 +158,21 @@ impl CompileCache {
         mac.finalize()
     }
 
-    fn tag(&self, entry: &EntryName, serialized: &[u8]) -> blake3::Hash {
-        let (first, second) = serialized.split_at(serialized.len() / 2);
-        let halves = [self.half_hasher(0).update(first).finalize(), self.half_hasher(1).update(second).finalize()];
-        self.tag_of(entry, serialized.len(), halves)
+    /// The tag of `code` as the entry `entry`, the second half hashed on a thread of its own (on
+    /// this one if no thread can be started).
+    fn tag(&self, entry: &EntryName, code: &[u8]) -> blake3::Hash {
+        let (first, second) = code.split_at(code.len() / 2);
+        let hash = |half: u8, bytes: &[u8]| self.half_hasher(half).update(bytes).finalize();
+        let halves = std::thread::scope(|s| {
+            let other = std::thread::Builder::new().spawn_scoped(s, || hash(1, second));
+            let first = hash(0, first);
+            let second = match other {
+                Ok(thread) => thread.join().unwrap_or_else(|_| hash(1, second)),
+                Err(_) => hash(1, second),
+            };
+            [first, second]
+        });
+        self.tag_of(entry, code.len(), halves)
     }
 
     /// The component stored for `entry`: `Ok(None)` when there is none, `Err` when a file is there
@@ -192,17 +208,18 @@ impl CompileCache {
             )
         };
         // The fast way: the code copied (by the kernel) into a memory file sealed against every
-        // change, checked there, and mapped by wasmtime rather than copied twice more. Where memory
-        // files or `/proc` are missing, the code is read into this process's memory instead.
-        if let Some(sealed) = self.sealed.then(|| seal_copy(&file, header_len, code_len).ok()).flatten() {
-            let halves =
-                hash_halves(code_len, |half, at, len| self.hash_range(&sealed, at, len, half)).map_err(cannot_read)?;
+        // change, checked there through read-only mappings of it (no second copy), and mapped by
+        // wasmtime rather than copied twice more. Where memory files are missing, or the sealed
+        // file cannot be mapped, the code is read into this process's memory instead.
+        if let Some((sealed, tag)) =
+            self.sealed.then(|| self.seal_and_tag(entry, &file, header_len, code_len)).flatten()
+        {
             // `blake3::Hash`'s equality is constant-time.
-            if self.tag_of(entry, code_len, halves) != stored {
+            if tag != stored {
                 return Err(mac_failed());
             }
-            let path = PathBuf::from(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&sealed)));
-            return crate::precompiled::load_sealed(engine, &path)
+            let code = crate::precompiled::AuthenticatedCode::after_check(sealed, MacVerified(()));
+            return crate::precompiled::load_authenticated(engine, &code)
                 .map(Some)
                 .map_err(|e| refuse(format!("cannot be loaded ({e}); ignoring it")));
         }
@@ -213,10 +230,8 @@ impl CompileCache {
         // Only advice: without it the read faults page by page.
         let _ = bytes.advise(memmap2::Advice::HugePage);
         file.read_exact_at(&mut bytes, header_len).map_err(cannot_read)?;
-        let (first, second) = bytes.split_at(code_len / 2);
-        let halves = [self.half_hasher(0).update(first).finalize(), self.half_hasher(1).update(second).finalize()];
         // `blake3::Hash`'s equality is constant-time.
-        if self.tag_of(entry, code_len, halves) != stored {
+        if self.tag(entry, &bytes) != stored {
             return Err(mac_failed());
         }
         crate::precompiled::load_precompiled(engine, &bytes)
@@ -224,19 +239,50 @@ impl CompileCache {
             .map_err(|e| refuse(format!("cannot be loaded ({e}); ignoring it")))
     }
 
-    /// The keyed hash of `len` bytes of `file` from `at`, as half number `half` of an entry's code,
-    /// read a chunk at a time into one buffer.
-    fn hash_range(&self, file: &std::fs::File, at: u64, len: u64, half: u8) -> std::io::Result<blake3::Hash> {
-        use std::os::unix::fs::FileExt;
+    /// `code_len` bytes of `file` from `at`, copied into a sealed memory file, and their tag as the
+    /// entry `entry`, computed from that file after sealing; `None` when memory files or their
+    /// mappings are not available here.
+    fn seal_and_tag(
+        &self,
+        entry: &EntryName,
+        file: &std::fs::File,
+        at: u64,
+        code_len: usize,
+    ) -> Option<(crate::precompiled::SealedFile, blake3::Hash)> {
+        let sealed = seal_copy(file, at, code_len).ok()?;
+        let mid = code_len / 2;
+        let hash = |half: u8, start: usize, end: usize| self.hash_mapped(&sealed, half, start, end);
+        let halves = std::thread::scope(|s| {
+            let other = std::thread::Builder::new().spawn_scoped(s, || hash(1, mid, code_len));
+            let first = hash(0, 0, mid);
+            let second = match other {
+                Ok(thread) => thread.join().unwrap_or_else(|_| hash(1, mid, code_len)),
+                Err(_) => hash(1, mid, code_len),
+            };
+            Some([first.ok()?, second.ok()?])
+        })?;
+        let tag = self.tag_of(entry, code_len, halves);
+        Some((sealed, tag))
+    }
+
+    /// The keyed hash of bytes `start..end` of `sealed`, as half number `half` of an entry's code,
+    /// mapped a window at a time: the whole entry mapped at once would count its 37 MB in the
+    /// process's resident memory.
+    fn hash_mapped(
+        &self,
+        sealed: &crate::precompiled::SealedFile,
+        half: u8,
+        start: usize,
+        end: usize,
+    ) -> std::io::Result<blake3::Hash> {
         let mut mac = self.half_hasher(half);
-        let mut buf = vec![0u8; READ_CHUNK];
-        let (mut offset, end) = (at, at.saturating_add(len));
-        while offset < end {
-            let n = usize::try_from(end - offset).unwrap_or(usize::MAX).min(READ_CHUNK);
-            let chunk = buf.get_mut(..n).unwrap_or_default();
-            file.read_exact_at(chunk, offset)?;
-            mac.update(chunk);
-            offset = offset.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        let mut at = start;
+        while at < end {
+            let window_start = at - at % MAP_WINDOW;
+            let window_end = window_start.saturating_add(MAP_WINDOW).min(end);
+            let window = sealed.map(window_start, window_end - window_start)?;
+            mac.update(window.get(at - window_start..).unwrap_or_default());
+            at = window_end;
         }
         Ok(mac.finalize())
     }
@@ -251,25 +297,9 @@ impl CompileCache {
     }
 }
 
-/// Hashes the two halves of `len` bytes of code, `hash(half, offset, len)` for each (offsets from
-/// the start of the code), the second on a thread of its own.
-fn hash_halves(
-    len: usize,
-    hash: impl Fn(u8, u64, u64) -> std::io::Result<blake3::Hash> + Sync,
-) -> std::io::Result<[blake3::Hash; 2]> {
-    let mid = len / 2;
-    let as_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
-    std::thread::scope(|s| {
-        let second = s.spawn(|| hash(1, as_u64(mid), as_u64(len - mid)));
-        let first = hash(0, 0, as_u64(mid));
-        let second = second.join().unwrap_or_else(|_| Err(std::io::Error::other("the reading thread panicked")));
-        Ok([first?, second?])
-    })
-}
-
 /// A memory file (`memfd`) holding `len` bytes of `file` from `at`, sealed so that nothing can
 /// change, shrink or grow it any more; its size is checked after sealing.
-fn seal_copy(file: &std::fs::File, at: u64, len: usize) -> std::io::Result<std::fs::File> {
+fn seal_copy(file: &std::fs::File, at: u64, len: usize) -> std::io::Result<crate::precompiled::SealedFile> {
     use rustix::fs::{MemfdFlags, SealFlags};
     let memfd = rustix::fs::memfd_create("wasm-memmap-cache-entry", MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING)?;
     let copy = std::fs::File::from(memfd);
@@ -279,10 +309,11 @@ fn seal_copy(file: &std::fs::File, at: u64, len: usize) -> std::io::Result<std::
     std::io::Seek::seek(&mut source, std::io::SeekFrom::Start(at))?;
     let copied = std::io::copy(&mut Read::take(source, len), &mut &copy)?;
     rustix::fs::fcntl_add_seals(&copy, SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL)?;
-    if copied != len || copy.metadata()?.len() != len {
+    let sealed = crate::precompiled::SealedFile::new(copy)?;
+    if copied != len || u64::try_from(sealed.len()).ok() != Some(len) {
         return Err(std::io::Error::other("the entry changed while it was copied"));
     }
-    Ok(copy)
+    Ok(sealed)
 }
 
 /// Why [`read_capped`] gave no bytes.
@@ -478,6 +509,65 @@ mod tests {
         assert!(ours.get(&engine, &entry).unwrap_err().0.contains("not in this version's format"));
         std::fs::write(&entry.path, ENTRY_MAGIC).unwrap();
         assert!(ours.get(&engine, &entry).unwrap_err().0.contains("is truncated"));
+    }
+
+    #[test]
+    fn a_sealed_entry_is_still_loaded_when_wasmtime_cannot_map_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CompileCache::open(dir.path().to_path_buf()).unwrap();
+        let engine = engine();
+        let entry = cache.entry(&engine, EMPTY_COMPONENT);
+        cache.put(&entry, &Component::new(&engine, EMPTY_COMPONENT).unwrap().serialize().unwrap()).unwrap();
+        // As without `/proc`: wasmtime cannot open the sealed file by name, so the authenticated
+        // bytes are copied into its memory instead of the entry being refused (and recompiled).
+        crate::precompiled::WITHOUT_PROC.set(true);
+        let loaded = cache.get(&engine, &entry);
+        crate::precompiled::WITHOUT_PROC.set(false);
+        assert!(loaded.unwrap().is_some());
+        // An edited entry is still refused on that path: the check comes before either load.
+        let mut bytes = std::fs::read(&entry.path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&entry.path, &bytes).unwrap();
+        crate::precompiled::WITHOUT_PROC.set(true);
+        let refused = cache.get(&engine, &entry);
+        crate::precompiled::WITHOUT_PROC.set(false);
+        assert!(refused.unwrap_err().0.contains("authentication tag does not match"));
+    }
+
+    #[test]
+    fn the_tag_is_the_same_from_memory_and_from_windows_of_a_sealed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CompileCache::open(dir.path().to_path_buf()).unwrap();
+        let entry = EntryName { path: dir.path().join("x.cwasm"), id: [3; 32] };
+        // Three windows and a bit, so the halves start and end inside windows.
+        let code: Vec<u8> = (0..=250u8).cycle().take(3 * MAP_WINDOW + 12_345).collect();
+        let source = dir.path().join("source");
+        std::fs::write(&source, [b"head".as_slice(), &code].concat()).unwrap();
+        let file = std::fs::File::open(&source).unwrap();
+        let (sealed, tag) = cache.seal_and_tag(&entry, &file, 4, code.len()).unwrap();
+        assert_eq!(tag, cache.tag(&entry, &code));
+        assert_eq!(sealed.len(), code.len());
+        assert!(sealed.map(MAP_WINDOW, 3 * MAP_WINDOW).is_err());
+    }
+
+    #[test]
+    fn only_a_memory_file_sealed_against_changes_is_taken_as_sealed() {
+        use crate::precompiled::SealedFile;
+        use rustix::fs::{MemfdFlags, SealFlags};
+        let dir = tempfile::tempdir().unwrap();
+        assert!(SealedFile::new(std::fs::File::create(dir.path().join("plain")).unwrap()).is_err());
+        let memfd = |seals: SealFlags| {
+            let fd = rustix::fs::memfd_create("test", MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING).unwrap();
+            let file = std::fs::File::from(fd);
+            (&file).write_all(b"code").unwrap();
+            rustix::fs::fcntl_add_seals(&file, seals).unwrap();
+            file
+        };
+        assert!(SealedFile::new(memfd(SealFlags::WRITE | SealFlags::SHRINK)).is_err());
+        assert!(SealedFile::new(memfd(SealFlags::SHRINK | SealFlags::GROW)).is_err());
+        let sealed = SealedFile::new(memfd(SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW)).unwrap();
+        assert_eq!(&sealed.map(0, 4).unwrap()[..], b"code");
     }
 
     #[test]
