@@ -124,15 +124,20 @@ fn shape_usize(shape: &[u64]) -> Result<Vec<usize>, Error> {
 }
 
 impl WasmMemmap<'_> {
-    /// Checks that printing `kept` elements of `itemsize` bytes, as up to `text` bytes of text,
-    /// fits the per-call transfer limit; returns `text`.
-    fn check_print(
+    /// The elements numpy shows of an array of `shape` and `kind` under `options`, and an upper
+    /// bound on the text printing them makes (with `class_name`), once both are checked against the
+    /// per-call transfer limit: nothing is read or formatted before this.
+    fn plan_print(
         &self,
-        kept: Option<u128>,
-        itemsize: usize,
-        text: impl Fn(u64) -> u64,
+        shape: &[usize],
+        kind: Kind,
+        class_name: &str,
         options: &PrintOptions,
-    ) -> Result<u64, Error> {
+    ) -> Result<(Selection, u64), Error> {
+        let selection = Selection::new(shape, options);
+        let kept = selection.len();
+        let itemsize = kind.itemsize();
+        let text = |kept| text_bound(kept, kind, shape.len(), class_name, options);
         let max = self.ctx.limits.max_transfer_bytes;
         let summary = format!(
             "(numpy's summarisation, with threshold {} and edgeitems {}, keeps that many)",
@@ -158,7 +163,7 @@ impl WasmMemmap<'_> {
                 ),
             ));
         }
-        Ok(text)
+        Ok((selection, text))
     }
 
     /// Checks the text made against the transfer limit (it is within the bound checked before,
@@ -250,14 +255,7 @@ impl Host for WasmMemmap<'_> {
         let dtype = handle.origin().dtype;
         let kind = DType::from(dtype).kind();
         let shape = shape_usize(layout.shape())?;
-        let selection = Selection::new(&shape, &options);
-        let ndim = shape.len();
-        let text = self.check_print(
-            selection.len(),
-            kind.itemsize(),
-            |kept| text_bound(kept, kind, ndim, &class_name, &options),
-            &options,
-        )?;
+        let (selection, text) = self.plan_print(&shape, kind, &class_name, &options)?;
         let mut meter = self.ctx.meter();
         let kept = read_kept(handle.map(), &layout, dtype, &selection, &mut meter)?;
         // Formatting is charged as the text it may make, before it is made.
@@ -298,21 +296,14 @@ impl Host for WasmMemmap<'_> {
             .into());
         }
         let shape = shape_usize(&shape)?;
-        let selection = Selection::new(&shape, &options);
-        let ndim = shape.len();
-        let text = self.check_print(
-            selection.len(),
-            kind.itemsize(),
-            |kept| text_bound(kept, kind, ndim, &class_name, &options),
-            &options,
-        )?;
+        let (selection, text) = self.plan_print(&shape, kind, &class_name, &options)?;
         let mut meter = self.ctx.meter();
         meter.charge_stretch(1, text)?;
         meter.finish()?;
         // C-order strides in elements; every kept index is inside the shape, whose elements
         // `data` holds, so the offsets are in bounds (checked anyway).
-        let mut strides = vec![1usize; ndim];
-        for axis in (0..ndim.saturating_sub(1)).rev() {
+        let mut strides = vec![1usize; shape.len()];
+        for axis in (0..shape.len().saturating_sub(1)).rev() {
             strides[axis] = strides[axis + 1].saturating_mul(shape[axis + 1]);
         }
         let item = kind.itemsize();
