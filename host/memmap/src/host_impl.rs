@@ -14,7 +14,7 @@ use crate::WasmMemmap;
 use crate::elements;
 use crate::error::{Error, ErrorCode, HostError};
 use crate::generated::mmap::{self, HostMemmap};
-use crate::generated::types::{self, Dtype, Elements, Index, Mode, Order, Scalar};
+use crate::generated::types::{self, Dtype, Elements, Index, Indices, Mode, Order, Scalar};
 use crate::handle::Memmap;
 use crate::item;
 use crate::layout;
@@ -263,6 +263,32 @@ impl HostMemmap for WasmMemmap<'_> {
     fn set_item(&mut self, this: Resource<Memmap>, at: Vec<i64>, value: Scalar) -> Result<(), HostError> {
         let handle = self.get(&this)?;
         Ok(item::set(handle.map(), handle.layout(), handle.origin().dtype, &at, &value)?)
+    }
+
+    fn take(&mut self, this: Resource<Memmap>, indices: Indices) -> Result<Vec<u8>, HostError> {
+        let _ = (self.get(&this)?, indices);
+        Err(Error::invalid("take: not implemented yet").into())
+    }
+
+    fn put(
+        &mut self,
+        this: Resource<Memmap>,
+        indices: Indices,
+        data: Vec<u8>,
+        data_shape: Option<Vec<u64>>,
+    ) -> Result<(), HostError> {
+        let _ = (self.get(&this)?, indices, data, data_shape);
+        Err(Error::invalid("put: not implemented yet").into())
+    }
+
+    fn item_flat(&mut self, this: Resource<Memmap>, flat: i64) -> Result<Scalar, HostError> {
+        let handle = self.get(&this)?;
+        Ok(item::get(handle.map(), handle.layout(), handle.origin().dtype, &[flat])?)
+    }
+
+    fn set_item_flat(&mut self, this: Resource<Memmap>, flat: i64, value: Scalar) -> Result<(), HostError> {
+        let handle = self.get(&this)?;
+        Ok(item::set(handle.map(), handle.layout(), handle.origin().dtype, &[flat], &value)?)
     }
 }
 

@@ -92,6 +92,7 @@ mod open;
 mod random_impl;
 mod reduce;
 mod wasi_handles;
+mod window;
 
 pub use ctx::{ErrorHook, MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode, GrantRefusal, Limit};
@@ -119,10 +120,11 @@ mod generated {
         with: {
             "wasm-memmap:array/mmap.memmap": crate::handle::Memmap,
             "wasm-memmap:array/random.generator": crate::random_impl::Generator,
+            "wasm-memmap:array/window.window": crate::window::Window,
         },
         trappable_error_type: { "wasm-memmap:array/types.error" => crate::error::HostError },
     });
-    pub(crate) use self::wasm_memmap::array::{format, mmap, random, types};
+    pub(crate) use self::wasm_memmap::array::{format, mmap, random, types, window};
 
     // numpy's types (numpy-core) to and from the WIT's, case by case by name.
     wasm_memmap_numpy_core::impl_wit_conversions! {
