@@ -80,8 +80,8 @@ mod tests {
     use super::*;
     use crate::generated::types::{ByteOrder, Dtype, ScalarKind};
     use crate::layout::Layout;
-    use wasm_memmap_numpy_core::Order;
     use crate::map::{MappedRegion, MmapAccess};
+    use wasm_memmap_numpy_core::Order;
 
     /// A range lent to wasmtime's lowering, whose file is truncated before wasmtime copies it (as
     /// another process may at any time): the copy (done here as wasmtime would, outside any
