@@ -116,11 +116,12 @@ fn bench(args: &[String]) -> Result<Value, String> {
     Ok(Value::Object(out))
 }
 
-/// `onecopy seq FILE SIZE`: `read-bytes` of consecutive SIZE-byte blocks through all of FILE
-/// (float64, mode `r`), each copied into a new `Vec<f64>` as a plugin keeping typed values would;
-/// nanoseconds per block.
+/// `onecopy seq FILE SIZE [convert]`: `read-bytes` of consecutive SIZE-byte blocks through all
+/// of FILE (float64, mode `r`), with `convert` each copied into a new `Vec<f64>` as a plugin
+/// keeping typed values would; nanoseconds per block.
 fn seq(args: &[String]) -> Result<Value, String> {
     let (path, size) = (args[1].as_str(), arg::<u64>(args, 2)?);
+    let convert = args.get(3).is_some_and(|a| a == "convert");
     let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
     let map = open(path, len / 8, "r")?;
     let per = i64::try_from(size / 8).map_err(|e| e.to_string())?;
@@ -130,9 +131,13 @@ fn seq(args: &[String]) -> Result<Value, String> {
     for b in 0..blocks {
         let index = [Index::Slice(Slice { start: Some(b * per), stop: Some((b + 1) * per), step: None })];
         let bytes = map.raw().read_bytes(&index).map_err(|e| e.message)?;
-        let values: Vec<f64> =
-            bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or_default())).collect();
-        check += values[0];
+        if convert {
+            let values: Vec<f64> =
+                bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or_default())).collect();
+            check += values[0];
+        } else {
+            check += f64::from(bytes[0]);
+        }
     }
     #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
     let ns = start.elapsed().as_secs_f64() * 1e9 / blocks.max(1) as f64;
