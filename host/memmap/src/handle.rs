@@ -51,6 +51,11 @@ impl Memmap {
         &self.map
     }
 
+    /// The mapping itself, for a window that must keep its file open.
+    pub(crate) fn shared_map(&self) -> Arc<MappedFile> {
+        Arc::clone(&self.map)
+    }
+
     pub(crate) fn origin(&self) -> &FileOrigin {
         &self.origin
     }

@@ -26,3 +26,4 @@ mod sigbus;
 mod stall;
 mod transpose;
 mod views;
+mod window;
