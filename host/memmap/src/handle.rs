@@ -51,9 +51,10 @@ impl Memmap {
         &self.map
     }
 
-    /// The mapping itself, for a window that must keep its file open.
-    pub(crate) fn shared_map(&self) -> Arc<MappedFile> {
-        Arc::clone(&self.map)
+    /// The shared mapping itself, for what must keep it alive past the call (a lent range, a
+    /// window that must keep its file open).
+    pub(crate) fn shared_map(&self) -> &Arc<MappedFile> {
+        &self.map
     }
 
     pub(crate) fn origin(&self) -> &FileOrigin {

@@ -86,11 +86,14 @@ mod handle;
 mod host_impl;
 mod instance_limits;
 mod item;
+mod lent;
 mod map;
 mod meter;
+mod onecopy;
 mod open;
 mod random_impl;
 mod reduce;
+mod take;
 mod wasi_handles;
 mod window;
 pub mod windows;
@@ -174,6 +177,7 @@ impl HasData for HasMemmap {
 /// When the interfaces are already in the linker.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>) -> wasmtime::Result<()> {
     generated::Plugin::add_to_linker::<T, HasMemmap>(linker, get)?;
+    onecopy::add_to_linker(linker, get)?;
     // `window.open` takes its buffer in place, which the generated binding cannot express.
     window::add_open_to_linker(linker, get)
 }

@@ -191,7 +191,7 @@ impl WasmMemmap<'_> {
             file_offset: plan.file_start,
             file_len: usize::try_from(backed).map_err(|_| Error::overflow("the window's length"))?,
             shared: map.access() == MmapAccess::Write,
-            map: handle.shared_map(),
+            map: Arc::clone(handle.shared_map()),
         };
         let mapped = MappedWindow::open(spec).map_err(|refusal| refused(refusal, &path))?;
         let stats = self.ctx.stats();
