@@ -71,7 +71,7 @@ mod bindings {
 /// `random` interfaces, the byte paths); the test programs use them.
 #[doc(hidden)]
 pub mod raw {
-    pub use crate::bindings::wasm_memmap::array::{format, mmap, random, types};
+    pub use crate::bindings::wasm_memmap::array::{format, mmap, random, types, window};
 }
 
 pub mod chunks;

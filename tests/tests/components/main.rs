@@ -28,3 +28,4 @@ mod stall;
 mod take;
 mod transpose;
 mod views;
+mod window;
