@@ -177,6 +177,10 @@ impl HasData for HasMemmap {
 /// Linking gives a plugin no authority by itself: what it may open is what its [`MemmapCtx`]
 /// grants.
 ///
+/// `read-bytes`, `write-bytes` and `put` move their data with one copy (hand-written functions
+/// that shadow the generated ones); for `read-bytes` that needs the store's call hook to reach
+/// [`MemmapCtx::call_hook`] (as [`InstanceLimits::apply`] arranges), else it copies twice.
+///
 /// # Errors
 /// When the interfaces are already in the linker.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>) -> wasmtime::Result<()> {
