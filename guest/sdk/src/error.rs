@@ -32,6 +32,12 @@ impl Error {
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidArgument, message)
     }
+
+    /// Element bytes from the host that are not a whole number of elements: never sent by a
+    /// conforming host, reported rather than trusted.
+    pub(crate) fn torn() -> Self {
+        Self::new(ErrorCode::Mismatch, "the host sent element data that is not a whole number of elements")
+    }
 }
 
 impl From<types::Error> for Error {
