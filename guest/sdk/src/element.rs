@@ -37,6 +37,10 @@ pub trait Element: wasm_memmap_numpy_core::Element + sealed::Sealed {
     #[doc(hidden)]
     fn view_native(bytes: &[u8]) -> Option<&[Self]>;
 
+    /// As [`Element::view_native`], to write.
+    #[doc(hidden)]
+    fn view_native_mut(bytes: &mut [u8]) -> Option<&mut [Self]>;
+
     /// Copies native-order element bytes into `out` (one copy); `None`, with nothing written,
     /// when the lengths differ.
     #[doc(hidden)]
@@ -68,6 +72,9 @@ macro_rules! pod_bytes {
         }
         fn view_native(bytes: &[u8]) -> Option<&[Self]> {
             bytemuck::try_cast_slice(bytes).ok()
+        }
+        fn view_native_mut(bytes: &mut [u8]) -> Option<&mut [Self]> {
+            bytemuck::try_cast_slice_mut(bytes).ok()
         }
         fn copy_from_native(out: &mut [Self], bytes: &[u8]) -> Option<()> {
             let out: &mut [u8] = bytemuck::cast_slice_mut(out);
@@ -102,6 +109,9 @@ impl Element for bool {
     }
     fn view_native(bytes: &[u8]) -> Option<&[Self]> {
         bytemuck::checked::try_cast_slice(bytes).ok()
+    }
+    fn view_native_mut(bytes: &mut [u8]) -> Option<&mut [Self]> {
+        bytemuck::checked::try_cast_slice_mut(bytes).ok()
     }
     fn copy_from_native(out: &mut [Self], bytes: &[u8]) -> Option<()> {
         (out.len() == bytes.len()).then(|| out.iter_mut().zip(bytes).for_each(|(o, &b)| *o = b != 0))
