@@ -12,7 +12,9 @@ use wasm_memmap_runner::testkit::run_limited;
 fn truncated(path: &str, len: u64, need: u64) -> serde_json::Value {
     serde_json::json!([
         "io",
-        format!("'{path}' was truncated to {len} bytes while mapped; the array needs {need} bytes of it, so it cannot be read or written any more")
+        format!(
+            "'{path}' was truncated to {len} bytes while mapped; the array needs {need} bytes of it, so it cannot be read or written any more"
+        )
     ])
 }
 
@@ -30,7 +32,13 @@ fn a_read_of_a_file_the_plugin_truncated_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     let n = 1 << 17;
     pattern(&dir.path().join("t.f8"), n);
-    let run = run_limited(ONECOPY, &["truncate", "t.f8", &n.to_string()], dir.path(), FsPerms::ReadWrite, MemmapLimits::default());
+    let run = run_limited(
+        ONECOPY,
+        &["truncate", "t.f8", &n.to_string()],
+        dir.path(),
+        FsPerms::ReadWrite,
+        MemmapLimits::default(),
+    );
     assert!(matches!(run.status, Status::Exited(0)), "{:?}: {}\n{}", run.status, run.stdout_text(), run.stderr_text());
     let v: serde_json::Value = serde_json::from_str(run.stdout_text().trim()).unwrap();
     let expected = truncated("t.f8", 4096, 8 << 17);
@@ -58,7 +66,13 @@ fn a_truncation_during_reads_never_gives_zeros_and_never_kills_the_host() {
                 std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(0).unwrap();
             })
         };
-        let run = run_limited(ONECOPY, &["race", "r.f8", &n.to_string(), "1000"], dir.path(), FsPerms::ReadWrite, MemmapLimits::default());
+        let run = run_limited(
+            ONECOPY,
+            &["race", "r.f8", &n.to_string(), "1000"],
+            dir.path(),
+            FsPerms::ReadWrite,
+            MemmapLimits::default(),
+        );
         truncator.join().unwrap();
         let expected = truncated("r.f8", 0, u64::try_from(n * 8).unwrap());
         match run.status {
@@ -78,7 +92,13 @@ fn a_truncation_during_reads_never_gives_zeros_and_never_kills_the_host() {
             }
             _ => {
                 let trap = run.trap().map(|t| format!("{t:?}")).unwrap_or_default();
-                assert!(trap.contains(expected[1].as_str().unwrap()), "{:?}: {trap}\n{}\n{}", run.status, run.stdout_text(), run.stderr_text());
+                assert!(
+                    trap.contains(expected[1].as_str().unwrap()),
+                    "{:?}: {trap}\n{}\n{}",
+                    run.status,
+                    run.stdout_text(),
+                    run.stderr_text()
+                );
                 seen.insert("trap after the copy");
             }
         }

@@ -141,7 +141,14 @@ fn take_put_and_item_flat_match_numpy_for_every_kind_byte_order_and_view() {
     assert_eq!(got.len(), cases.len() * PER_CASE);
     for (i, (case, want)) in cases.iter().zip(&expected).enumerate() {
         let got = &got[i * PER_CASE..(i + 1) * PER_CASE];
-        let what = format!("{} of shape {} order {}, view [{}], {}", case["dtype"], case["shape"], case["order"], case["view"], index_of(case));
+        let what = format!(
+            "{} of shape {} order {}, view [{}], {}",
+            case["dtype"],
+            case["shape"],
+            case["order"],
+            case["view"],
+            index_of(case)
+        );
         assert_eq!(got[..2], [json!({"ok": true}), json!({"ok": true})], "{what}: open and view");
         assert_eq!(got[2]["hex"], want["taken"], "{what}: take");
         assert_eq!(got[3], json!({"ok": true}), "{what}: put");
@@ -151,7 +158,11 @@ fn take_put_and_item_flat_match_numpy_for_every_kind_byte_order_and_view() {
         assert_eq!(got[7]["hex"], want["view"], "{what}: the view after");
     }
     for (case, want) in cases.iter().zip(&expected) {
-        assert_eq!(hex_of(&dir.path().join(case["name"].as_str().unwrap())), want["file"].as_str().unwrap(), "{case}: the file");
+        assert_eq!(
+            hex_of(&dir.path().join(case["name"].as_str().unwrap())),
+            want["file"].as_str().unwrap(),
+            "{case}: the file"
+        );
     }
 }
 
@@ -186,7 +197,8 @@ cases = {
     ))
     .unwrap();
     let m = |name: &str| messages[name].as_str().unwrap().to_string();
-    let open = |mode: &str| json!({"op": "open", "path": "x.f8", "dtype": "<f8", "mode": mode, "shape": [4, 5], "order": "C"});
+    let open =
+        |mode: &str| json!({"op": "open", "path": "x.f8", "dtype": "<f8", "mode": mode, "shape": [4, 5], "order": "C"});
     let ops = json!([
         open("r+"),
         {"op": "take", "map": 0, "flat": [0, 20]},
@@ -210,7 +222,12 @@ cases = {
         {"op": "take", "map": 2, "axes": [[]]},
     ]);
     let got = take(&ops, dir.path(), None);
-    let error = |i: usize| (got[i]["error"][0].as_str().unwrap_or("none").to_string(), got[i]["error"][1].as_str().unwrap_or("").to_string());
+    let error = |i: usize| {
+        (
+            got[i]["error"][0].as_str().unwrap_or("none").to_string(),
+            got[i]["error"][1].as_str().unwrap_or("").to_string(),
+        )
+    };
     let index_error = |name: &str| ("index-out-of-bounds".to_string(), m(name));
     assert_eq!(error(1), index_error("flat_high"));
     assert_eq!(error(2), index_error("flat_low"));
@@ -221,7 +238,13 @@ cases = {
     assert_eq!(error(7).0, "invalid-argument");
     assert_eq!(error(8), index_error("put_bad"));
     assert_eq!(error(9), ("mismatch".to_string(), m("broadcast")));
-    assert_eq!(error(10), ("mismatch".into(), "8 bytes were given but the selection of shape (2,) holds 2 elements of float64, 16 bytes".into()));
+    assert_eq!(
+        error(10),
+        (
+            "mismatch".into(),
+            "8 bytes were given but the selection of shape (2,) holds 2 elements of float64, 16 bytes".into()
+        )
+    );
     assert_eq!(error(11), ("mismatch".to_string(), m("broadcast_flat")), "a data-shape that does not broadcast");
     assert_eq!(error(13), ("read-only".to_string(), m("read_only")));
     let le = |v: &[f64]| -> String { v.iter().flat_map(|x| x.to_ne_bytes()).map(|b| format!("{b:02x}")).collect() };
@@ -245,7 +268,14 @@ cases = {
     ]);
     let got = take(&ops, dir.path(), Some(limits));
     assert_eq!(got[1]["hex"].as_str().unwrap().len(), 128);
-    let over = |what: &str, bytes: u64| json!(["limit-exceeded", format!("{what} of {bytes} bytes is over the limit of 64 bytes per call; move the data in smaller selections")]);
+    let over = |what: &str, bytes: u64| {
+        json!([
+            "limit-exceeded",
+            format!(
+                "{what} of {bytes} bytes is over the limit of 64 bytes per call; move the data in smaller selections"
+            )
+        ])
+    };
     assert_eq!(got[2]["error"], over("an index list", 72));
     assert_eq!(got[3]["error"], over("a take", 80));
     assert_eq!(got[4]["error"], over("a put", 80), "a broadcast value filling more than the limit");

@@ -41,7 +41,12 @@ fn unhex(text: &str) -> Result<Vec<u8>, (String, String)> {
 }
 
 fn ints(value: &Value) -> Result<Vec<i64>, (String, String)> {
-    value.as_array().ok_or_else(|| usage("not a list"))?.iter().map(|v| v.as_i64().ok_or_else(|| usage("not an integer"))).collect()
+    value
+        .as_array()
+        .ok_or_else(|| usage("not a list"))?
+        .iter()
+        .map(|v| v.as_i64().ok_or_else(|| usage("not an integer")))
+        .collect()
 }
 
 /// The indices an operation names, owned (the bindings borrow them).
@@ -72,7 +77,9 @@ fn with<R>(owned: &Owned, f: impl FnOnce(types::Indices<'_>) -> R) -> R {
 fn shape(op: &Value) -> Result<Option<Vec<u64>>, (String, String)> {
     match &op["shape"] {
         Value::Null => Ok(None),
-        Value::Array(items) => items.iter().map(|v| v.as_u64().ok_or_else(|| usage("bad shape"))).collect::<Result<_, _>>().map(Some),
+        Value::Array(items) => {
+            items.iter().map(|v| v.as_u64().ok_or_else(|| usage("bad shape"))).collect::<Result<_, _>>().map(Some)
+        }
         _ => Err(usage("bad shape")),
     }
 }
@@ -148,18 +155,27 @@ impl Handle {
 }
 
 fn nth<'a>(maps: &'a [Handle], op: &Value) -> Result<&'a mmap::Memmap, (String, String)> {
-    op["map"].as_u64().and_then(|i| usize::try_from(i).ok()).and_then(|i| maps.get(i)).map(Handle::raw).ok_or_else(|| usage("no such map"))
+    op["map"]
+        .as_u64()
+        .and_then(|i| usize::try_from(i).ok())
+        .and_then(|i| maps.get(i))
+        .map(Handle::raw)
+        .ok_or_else(|| usage("no such map"))
 }
 
 fn run(maps: &mut Vec<Handle>, op: &Value) -> Outcome {
     let field = |key: &str| op[key].as_str().ok_or_else(|| usage(key));
     match field("op")? {
         "open" => {
-            let mut options = Memmap::options().dtype(field("dtype")?).mode(field("mode")?).order(op["order"].as_str().unwrap_or("C"));
+            let mut options = Memmap::options()
+                .dtype(field("dtype")?)
+                .mode(field("mode")?)
+                .order(op["order"].as_str().unwrap_or("C"));
             if let Some(shape) = shape(op)? {
                 options = options.shape(shape);
             }
-            let map = options.open(field("path")?).map_err(|e| (code_name(e.code()).to_string(), e.message().to_string()))?;
+            let map =
+                options.open(field("path")?).map_err(|e| (code_name(e.code()).to_string(), e.message().to_string()))?;
             maps.push(Handle::Opened(map));
             Ok(json!({ "ok": true }))
         }
