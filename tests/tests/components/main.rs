@@ -29,3 +29,4 @@ mod stall;
 mod take;
 mod transpose;
 mod views;
+mod window;
