@@ -30,3 +30,4 @@ mod take;
 mod transpose;
 mod views;
 mod window;
+mod window_guard;
