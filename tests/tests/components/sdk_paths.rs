@@ -14,18 +14,12 @@ use wasm_memmap_tests::numpy;
 /// numpy's side. For each case it writes the file (bool files hold bytes other than 0 and 1 as
 /// well), chooses the operations' data, and runs the operations on its own copy-on-write map of
 /// the file, giving what each should return and the file's bytes after (unchanged for modes `c`
-/// and `r`). Element data travel as native-order bytes in hex, a `bool` as 0 or 1.
+/// and `r`). Element data travel as native-order bytes in hex, a `bool` as 0 or 1. Runs after
+/// [`numpy::RANDOM_VALUES`].
 const SCRIPT: &str = r#"
 import json, math
 cases = json.loads(sys.argv[1])
 rng = np.random.default_rng(13)
-def values(dt, n):
-    if dt.kind == "b":
-        return rng.integers(0, 2, size=n).astype(dt)
-    if dt.kind in "fc":
-        v = rng.standard_normal(n * (2 if dt.kind == "c" else 1)) * 100
-        return (v.view(np.complex128) if dt.kind == "c" else v).astype(dt)
-    return np.frombuffer(rng.integers(0, 256, size=n * dt.itemsize, dtype=np.uint8).tobytes(), dtype=dt)
 def nb(x, native):
     x = np.ascontiguousarray(np.asarray(x))
     if native.kind == "b":
@@ -40,7 +34,7 @@ for c in cases:
     if dt.kind == "b":
         rng.integers(0, 4, size=n, dtype=np.uint8).tofile(c["file"])
     else:
-        values(dt, n).tofile(c["file"])
+        values(rng, dt, n).tofile(c["file"])
     original = open(c["file"], "rb").read().hex()
     m = np.memmap(c["file"], dtype=dt, mode="c", shape=shape, order=c["order"])
     v = eval(f"m[{c['view']}]") if c["view"] else m
@@ -50,7 +44,7 @@ for c in cases:
         ops.append(o)
         expect.append(want)
     def data(count):
-        return values(native, count)
+        return values(rng, native, count)
     def hexed(d):
         return d.view(np.uint8).tobytes().hex()
     for name in ["read", "to_vec", "read_into", "chunks", "scan"]:
@@ -134,8 +128,11 @@ fn typed_paths_match_numpy_for_every_kind_byte_order_view_and_mode() {
             }
         }
     }
-    let expected: Vec<Value> =
-        serde_json::from_str(&numpy::run(SCRIPT, &[&Value::from(cases.clone()).to_string()])).unwrap();
+    let expected: Vec<Value> = serde_json::from_str(&numpy::run(
+        &format!("{}{SCRIPT}", numpy::RANDOM_VALUES),
+        &[&Value::from(cases.clone()).to_string()],
+    ))
+    .unwrap();
     let plugin_cases: Vec<Value> = cases
         .iter()
         .zip(&expected)
