@@ -57,19 +57,6 @@ pub fn run_in(script: &str, args: &[&str], dir: &Path) -> String {
     String::from_utf8(out.stdout).expect("numpy printed UTF-8")
 }
 
-/// Python that scripts put before their own (`format!("{RANDOM_VALUES}{script}")`): `values(rng,
-/// dt, n)`, `n` random values of dtype `dt` from the generator `rng`: bools 0 or 1, floats and
-/// complex numbers normal times 100, integers random bytes (so every bit pattern may come).
-pub const RANDOM_VALUES: &str = r#"
-def values(rng, dt, n):
-    if dt.kind == "b":
-        return rng.integers(0, 2, size=n).astype(dt)
-    if dt.kind in "fc":
-        v = rng.standard_normal(n * (2 if dt.kind == "c" else 1)) * 100
-        return (v.view(np.complex128) if dt.kind == "c" else v).astype(dt)
-    return np.frombuffer(rng.integers(0, 256, size=n * dt.itemsize, dtype=np.uint8).tobytes(), dtype=dt)
-"#;
-
 /// Runs `script`, which defines `cases`, a dict of names to functions that each make one mistake in
 /// numpy, and returns the JSON object `{name: str(exception)}`, with `null` where numpy raised
 /// nothing; numpy's warnings are silenced. The tests compare our typed errors with these messages.

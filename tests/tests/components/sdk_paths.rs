@@ -11,11 +11,13 @@ use wasm_memmap_runner::Status;
 use wasm_memmap_runner::testkit::run_in;
 use wasm_memmap_tests::numpy;
 
+use crate::bytes::VALUES;
+
 /// numpy's side. For each case it writes the file (bool files hold bytes other than 0 and 1 as
 /// well), chooses the operations' data, and runs the operations on its own copy-on-write map of
 /// the file, giving what each should return and the file's bytes after (unchanged for modes `c`
 /// and `r`). Element data travel as native-order bytes in hex, a `bool` as 0 or 1. Runs after
-/// [`numpy::RANDOM_VALUES`].
+/// `bytes::VALUES`.
 const SCRIPT: &str = r#"
 import json, math
 cases = json.loads(sys.argv[1])
@@ -34,7 +36,7 @@ for c in cases:
     if dt.kind == "b":
         rng.integers(0, 4, size=n, dtype=np.uint8).tofile(c["file"])
     else:
-        values(rng, dt, n).tofile(c["file"])
+        values(dt, n).tofile(c["file"])
     original = open(c["file"], "rb").read().hex()
     m = np.memmap(c["file"], dtype=dt, mode="c", shape=shape, order=c["order"])
     v = eval(f"m[{c['view']}]") if c["view"] else m
@@ -44,7 +46,7 @@ for c in cases:
         ops.append(o)
         expect.append(want)
     def data(count):
-        return values(rng, native, count)
+        return values(native, count)
     def hexed(d):
         return d.view(np.uint8).tobytes().hex()
     for name in ["read", "to_vec", "read_into", "chunks", "scan"]:
@@ -128,11 +130,9 @@ fn typed_paths_match_numpy_for_every_kind_byte_order_view_and_mode() {
             }
         }
     }
-    let expected: Vec<Value> = serde_json::from_str(&numpy::run(
-        &format!("{}{SCRIPT}", numpy::RANDOM_VALUES),
-        &[&Value::from(cases.clone()).to_string()],
-    ))
-    .unwrap();
+    let expected: Vec<Value> =
+        serde_json::from_str(&numpy::run(&format!("{VALUES}{SCRIPT}"), &[&Value::from(cases.clone()).to_string()]))
+            .unwrap();
     let plugin_cases: Vec<Value> = cases
         .iter()
         .zip(&expected)

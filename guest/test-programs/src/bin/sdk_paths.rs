@@ -20,24 +20,16 @@
 //! - `{"op": "sum_f64"}`: `kernels::sum_f64` over the blocks of `scan` (float64 only), as bits
 
 use serde_json::{Value, json};
-use wasm_memmap_sdk::{Element, Index, Memmap, code_name, kernels, with_kind};
-use wasm_memmap_test_programs::sdk_cases;
+use wasm_memmap_sdk::{Element, Index, Memmap, kernels, with_kind};
+use wasm_memmap_test_programs::{OpError, sdk_cases, sdk_error as sdk, usage as bad};
 
-type Outcome = Result<Value, (String, String)>;
+type Outcome = Result<Value, OpError>;
 
-fn sdk(e: wasm_memmap_sdk::Error) -> (String, String) {
-    (code_name(e.code()).to_string(), e.message().to_string())
+fn values_of<T: Element>(op: &Value) -> Result<Vec<T>, OpError> {
+    sdk_cases::values_of(op["hex"].as_str().ok_or_else(|| bad("missing 'hex'"))?)
 }
 
-fn bad(what: &str) -> (String, String) {
-    ("usage".to_string(), what.to_string())
-}
-
-fn values_of<T: Element>(op: &Value) -> Result<Vec<T>, (String, String)> {
-    sdk_cases::values_of(op["hex"].as_str().ok_or_else(|| bad("missing 'hex'"))?).ok_or_else(|| bad("bad hex"))
-}
-
-fn ints(value: &Value) -> Result<Vec<i64>, (String, String)> {
+fn ints(value: &Value) -> Result<Vec<i64>, OpError> {
     value
         .as_array()
         .ok_or_else(|| bad("expected a list of integers"))?
@@ -47,11 +39,11 @@ fn ints(value: &Value) -> Result<Vec<i64>, (String, String)> {
 }
 
 /// The per-axis index arrays of `op`.
-fn axes(op: &Value) -> Result<Vec<Vec<i64>>, (String, String)> {
+fn axes(op: &Value) -> Result<Vec<Vec<i64>>, OpError> {
     op["axes"].as_array().ok_or_else(|| bad("missing 'axes'"))?.iter().map(ints).collect()
 }
 
-fn shape(value: &Value) -> Result<Option<Vec<u64>>, (String, String)> {
+fn shape(value: &Value) -> Result<Option<Vec<u64>>, OpError> {
     match value {
         Value::Null => Ok(None),
         Value::Array(items) => {

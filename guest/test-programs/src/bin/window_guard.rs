@@ -30,7 +30,8 @@ fn usage(what: &str) -> Value {
 }
 
 fn values_of<T: Element>(op: &Value) -> Result<Vec<T>, Value> {
-    sdk_cases::values_of(op["hex"].as_str().ok_or_else(|| usage("missing 'hex'"))?).ok_or_else(|| usage("bad hex"))
+    sdk_cases::values_of(op["hex"].as_str().ok_or_else(|| usage("missing 'hex'"))?)
+        .map_err(|(code, message)| json!({ "error": [code, message], "unsupported": false }))
 }
 
 fn run_op<T: Element>(view: &Memmap, op: &Value) -> Outcome {
