@@ -223,19 +223,24 @@ impl Region {
                     continue;
                 }
             }
-            if !warned {
-                warned = true;
-                let line = b"wasm-memmap: a file mapped by a plugin lost pages (truncated?) and the kernel refused to replace them (vm.max_map_count or the commit limit reached); the plugin's call waits until mappings or memory are released\n";
-                // SAFETY: `write` of a static buffer to fd 2 is async-signal-safe; a failure is
-                // ignored (there is nowhere else to report it).
-                let _ = unsafe { libc::write(2, line.as_ptr().cast(), line.len()) };
-            }
-            let pause = libc::timespec { tv_sec: 0, tv_nsec: 10_000_000 };
-            // SAFETY: `nanosleep` is async-signal-safe; `pause` is a valid timespec and the
-            // remaining time is not wanted.
-            unsafe { libc::nanosleep(&raw const pause, std::ptr::null_mut()) };
+            wait_for_the_kernel(&mut warned, b"wasm-memmap: a file mapped by a plugin lost pages (truncated?) and the kernel refused to replace them (vm.max_map_count or the commit limit reached); the plugin's call waits until mappings or memory are released\n");
         }
     }
+}
+
+/// After the kernel refused a replacement: writes `line` to stderr the first time (`warned`), then
+/// sleeps 10 ms before the caller tries again. Async-signal-safe (`write`, `nanosleep`).
+pub(super) fn wait_for_the_kernel(warned: &mut bool, line: &[u8]) {
+    if !*warned {
+        *warned = true;
+        // SAFETY: `write` of a static buffer to fd 2 is async-signal-safe; a failure is
+        // ignored (there is nowhere else to report it).
+        let _ = unsafe { libc::write(2, line.as_ptr().cast(), line.len()) };
+    }
+    let pause = libc::timespec { tv_sec: 0, tv_nsec: 10_000_000 };
+    // SAFETY: `nanosleep` is async-signal-safe; `pause` is a valid timespec and the
+    // remaining time is not wanted.
+    unsafe { libc::nanosleep(&raw const pause, std::ptr::null_mut()) };
 }
 
 /// Installs the handler, once per process. Called before the first mapping is made.

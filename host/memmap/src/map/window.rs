@@ -165,15 +165,7 @@ fn zero_from(addr: usize, end: usize) {
         if unsafe { map_zero(from, end - from) } || unsafe { map_zero(from, page) } {
             return;
         }
-        if !warned {
-            warned = true;
-            let line = b"wasm-memmap: a file under a plugin's window lost pages (truncated?) and the kernel refused to replace them (vm.max_map_count reached); the plugin waits until mappings are released\n";
-            // SAFETY: `write` of a static buffer to fd 2 is async-signal-safe; a failure is ignored.
-            let _ = unsafe { libc::write(2, line.as_ptr().cast(), line.len()) };
-        }
-        let pause = libc::timespec { tv_sec: 0, tv_nsec: 10_000_000 };
-        // SAFETY: `nanosleep` is async-signal-safe; `pause` is a valid timespec.
-        unsafe { libc::nanosleep(&raw const pause, std::ptr::null_mut()) };
+        super::sigbus::wait_for_the_kernel(&mut warned, b"wasm-memmap: a file under a plugin's window lost pages (truncated?) and the kernel refused to replace them (vm.max_map_count reached); the plugin waits until mappings are released\n");
     }
 }
 
