@@ -9,7 +9,7 @@ and can be assigned into a map or into another array. Arithmetic is not supporte
 
 import warnings
 
-from . import arithmetic, casting, dtypes, indexing, layout, printing, reductions
+from . import arithmetic, casting, dtypes, fancy, indexing, layout, printing, reductions
 from .exceptions import AxisError
 from .scalars import TYPES
 
@@ -65,6 +65,19 @@ class _Sized:
     @property
     def T(self):
         return self.transpose()
+
+    @property
+    def flat(self):
+        """Like numpy's `a.flat`: indexing by position in C order (`a.flat[i]`, `a.flat[idx]`)."""
+        return fancy.flatiter(self)
+
+    def take(self, indices, axis=None, out=None, mode="raise"):
+        """Like `a.take(indices)`: numpy's `np.take(a, indices, ...)`."""
+        return fancy.take(self, indices, axis=axis, out=out, mode=mode)
+
+    def put(self, indices, values, mode="raise"):
+        """Like `a.put(indices, values)`: numpy's `np.put(a, indices, values, ...)`."""
+        fancy.put(self, indices, values, mode=mode)
 
     def __len__(self):
         if not self.shape:
@@ -200,8 +213,40 @@ class ndarray(_Sized, metaclass=_ArrayType):
         data = bytes(self._buf[offset:offset + self.itemsize])
         return dtypes.unpack_native(self._dtype, data)[0]
 
+    # ---- integer-array indexing, gathered here ----
+    def _read_only(self):
+        return False
+
+    def _parts(self):
+        return self._buf, self._dtype, self._shape, self._strides, self._offset
+
+    def _fancy_take(self, plan):
+        return fancy.gather_axes(*self._parts(), plan)
+
+    def _fancy_put(self, plan, data, data_shape):
+        fancy.scatter_axes(*self._parts(), plan, data, data_shape)
+
+    def _flat_take(self, positions):
+        size = self.itemsize
+        offsets = fancy.offsets_flat(self._shape, self._strides, self._offset, positions)
+        return b"".join(bytes(self._buf[at:at + size]) for at in offsets)
+
+    def _flat_put(self, positions, data):
+        size = self.itemsize
+        offsets = fancy.offsets_flat(self._shape, self._strides, self._offset, positions)
+        for i, at in enumerate(offsets):
+            self._buf[at:at + size] = data[i * size:(i + 1) * size]
+
+    def _flat_item(self, position):
+        return fancy.unpack_one(self._dtype, self._flat_take([position]))
+
+    def _flat_set(self, position, value):
+        self._flat_put([position], dtypes.pack_native(self._dtype, [value]))
+
     # ---- indexing ----
     def __getitem__(self, key):
+        if fancy.has_array(key):
+            return fancy.getitem(self, key)
         items = indexing.normalise(key)
         shape, strides, offset = indexing.apply(self._shape, self._strides, self._offset, items)
         if indexing.is_element(items, self.ndim):
@@ -210,6 +255,9 @@ class ndarray(_Sized, metaclass=_ArrayType):
         return ndarray._wrap(self._dtype, shape, self._buf, strides, offset)
 
     def __setitem__(self, key, value):
+        if fancy.has_array(key):
+            fancy.setitem(self, key, value)
+            return
         items = indexing.normalise(key)
         shape, strides, offset = indexing.apply(self._shape, self._strides, self._offset, items)
         data, data_shape = casting.to_bytes(value, self._dtype, len(shape))
