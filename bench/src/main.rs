@@ -26,6 +26,10 @@ const SIDE: usize = 10000;
 const SQUARE: &str = "square.f64";
 const SCRATCH: &str = "scratch.f64";
 const SCRATCH_BYTES: usize = 16 << 20;
+/// The positions `take` picks: little-endian int64 in `[0, SIDE * SIDE)`, drawn once from a fixed
+/// seed, read by numpy and the plugin before their clocks start.
+const TAKE_INDICES: &str = "take-indices.i64";
+const TAKE_COUNT: usize = 1_000_000;
 
 type Error = Box<dyn std::error::Error>;
 type Result<T> = std::result::Result<T, Error>;
@@ -81,11 +85,32 @@ fn prepare_data(dir: &Path) -> Result<()> {
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, &square)?;
     }
+    let indices = dir.join(TAKE_INDICES);
+    if std::fs::metadata(&indices).map(|m| m.len()).ok() != u64::try_from(TAKE_COUNT * 8).ok() {
+        std::fs::write(&indices, take_indices().iter().flat_map(|i| i.to_le_bytes()).collect::<Vec<u8>>())?;
+    }
     let scratch = dir.join(SCRATCH);
     if std::fs::metadata(&scratch).map(|m| m.len()).ok() != u64::try_from(SCRATCH_BYTES).ok() {
         std::fs::write(&scratch, vec![1u8; SCRATCH_BYTES])?;
     }
     Ok(())
+}
+
+/// [`TAKE_COUNT`] positions in the square file, from a fixed seed (xorshift64*, reduced by
+/// multiply-shift): scattered over the whole 800 MB, as random indices are.
+fn take_indices() -> Vec<i64> {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let n = u64::try_from(SIDE * SIDE).unwrap_or(u64::MAX);
+    (0..TAKE_COUNT)
+        .map(|_| {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let at = (u128::from(r) * u128::from(n)) >> 64;
+            i64::try_from(at).unwrap_or(0)
+        })
+        .collect()
 }
 
 /// The persistent numpy process (`bench/numpy_bench.py`).
@@ -181,6 +206,42 @@ impl Unit {
     }
 }
 
+/// What issue 13 asks of a row, checked against the medians of the same run.
+#[derive(Clone, Copy)]
+enum Target {
+    /// numpy's time over ours at least this (1.0: as fast as numpy).
+    Numpy(f64),
+    /// native Rust's time over ours at least this.
+    Native(f64),
+    /// Ours at least this percentage of memcpy's bandwidth.
+    Memcpy(f64),
+    /// Ours at most this many nanoseconds per call.
+    Nanos(f64),
+}
+
+impl Target {
+    fn describe(self) -> String {
+        match self {
+            Self::Numpy(r) => format!("numpy/ours >= {r:.2}"),
+            Self::Native(r) => format!("native/ours >= {r:.2}"),
+            Self::Memcpy(p) => format!(">= {p:.0}% of memcpy"),
+            Self::Nanos(ns) => format!("<= {ns:.0} ns"),
+        }
+    }
+
+    /// Whether the medians `[numpy, ours, native, memcpy]` (seconds) meet it; `None` when a side
+    /// is missing.
+    fn met(self, [np, ours, nat, mc]: [f64; 4]) -> Option<bool> {
+        let (have, want) = match self {
+            Self::Numpy(r) => (np / ours, r),
+            Self::Native(r) => (nat / ours, r),
+            Self::Memcpy(p) => (100.0 * mc / ours, p),
+            Self::Nanos(ns) => (-ours * 1e9, -ns),
+        };
+        if have.is_nan() { None } else { Some(have >= want) }
+    }
+}
+
 /// One row: a workload measured on every side that has it.
 struct Row {
     name: String,
@@ -191,6 +252,7 @@ struct Row {
     memcpy: Option<Box<dyn Fn() -> f64>>,
     samples: [Vec<f64>; 4],
     checks: Vec<(String, f64)>,
+    target: Option<Target>,
 }
 
 impl Row {
@@ -204,7 +266,13 @@ impl Row {
             memcpy: None,
             samples: Default::default(),
             checks: Vec::new(),
+            target: None,
         }
+    }
+
+    fn target(mut self, target: Target) -> Self {
+        self.target = Some(target);
+        self
     }
 
     fn native(mut self, f: impl Fn() -> f64 + 'static) -> Self {
@@ -272,7 +340,18 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
             Some(format!("scan {sq}")),
             &["scan-chunks", SQUARE],
         )
-        .native(scan_native.clone()),
+        .native(scan_native.clone())
+        .target(Target::Numpy(1.0)),
+    );
+    rows.push(
+        Row::new(
+            "full scan: guest `scan` + simd128 sum (SDK)",
+            Unit::Millis,
+            Some(format!("scan {sq}")),
+            &["scan-scan", SQUARE],
+        )
+        .native(scan_native.clone())
+        .target(Target::Numpy(1.0)),
     );
     rows.push(
         Row::new(
@@ -324,7 +403,8 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
                 &["read", SQUARE, &b],
             )
             .native(copy_out)
-            .memcpy(memcpy),
+            .memcpy(memcpy)
+            .target(Target::Memcpy(80.0)),
         );
         let scratch_w = scratch.clone();
         let copy_in = move || {
@@ -342,7 +422,8 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
                 &["write", SCRATCH, &b],
             )
             .native(copy_in)
-            .memcpy(memcpy),
+            .memcpy(memcpy)
+            .target(Target::Memcpy(80.0)),
         );
     }
 
@@ -381,11 +462,42 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
         }),
     );
 
+    let indices = std::rc::Rc::new(take_indices());
+    let square_t = square.clone();
+    rows.push(
+        Row::new(
+            "take 1,000,000 random indices a.flat[idx]",
+            Unit::Millis,
+            Some(format!("take {sq} {}", dir.join(TAKE_INDICES).display())),
+            &["take", SQUARE, TAKE_INDICES],
+        )
+        .native(move || {
+            let bytes = square_t.bytes();
+            let start = Instant::now();
+            let picked: Vec<f64> = indices
+                .iter()
+                .map(|&i| {
+                    let at = usize::try_from(i).unwrap_or(0) * 8;
+                    f64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]))
+                })
+                .collect();
+            std::hint::black_box(picked);
+            start.elapsed().as_secs_f64()
+        })
+        .target(Target::Numpy(1.0)),
+    );
+
     let calls = if quick { 20_000 } else { 200_000 };
     let n = calls.to_string();
-    let square_o = square.clone();
-    rows.push(
-        Row::new("one-element read a[i]", Unit::Nanos, Some(format!("read-one {sq} {n}")), &["read-one", SQUARE, &n])
+    for (label, flat) in [("a[i] (`item`)", ""), ("a.flat[i] (`item-flat`)", "-flat")] {
+        let square_o = square.clone();
+        rows.push(
+            Row::new(
+                format!("one-element read {label}"),
+                Unit::Nanos,
+                Some(format!("read-one {sq} {n}")),
+                &[&format!("read-one{flat}"), SQUARE, &n],
+            )
             .native(move || {
                 let bytes = square_o.bytes();
                 let mut i = 0usize;
@@ -396,27 +508,31 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
                     raw.copy_from_slice(&bytes[at..at + 8]);
                     std::hint::black_box(f64::from_le_bytes(raw));
                 })
-            }),
-    );
-    let scratch_o = scratch.clone();
-    rows.push(
-        Row::new(
-            "one-element write a[i] = v",
-            Unit::Nanos,
-            Some(format!("write-one {scr} {n}")),
-            &["write-one", SCRATCH, &n],
-        )
-        .native(move || {
-            let mut map = scratch_o.borrow_mut();
-            let bytes = map.bytes_mut();
-            let mut i = 0usize;
-            time_per_call(calls, || {
-                let at = (i % (1 << 16)) * 8;
-                i += 1;
-                bytes[at..at + 8].copy_from_slice(&std::hint::black_box(2.5f64).to_le_bytes());
             })
-        }),
-    );
+            .target(Target::Nanos(150.0)),
+        );
+        let scratch_o = scratch.clone();
+        let set = if flat.is_empty() { "a[i] = v (`set-item`)" } else { "a.flat[i] = v (`set-item-flat`)" };
+        rows.push(
+            Row::new(
+                format!("one-element write {set}"),
+                Unit::Nanos,
+                Some(format!("write-one {scr} {n}")),
+                &[&format!("write-one{flat}"), SCRATCH, &n],
+            )
+            .native(move || {
+                let mut map = scratch_o.borrow_mut();
+                let bytes = map.bytes_mut();
+                let mut i = 0usize;
+                time_per_call(calls, || {
+                    let at = (i % (1 << 16)) * 8;
+                    i += 1;
+                    bytes[at..at + 8].copy_from_slice(&std::hint::black_box(2.5f64).to_le_bytes());
+                })
+            })
+            .target(Target::Nanos(150.0)),
+        );
+    }
     Ok(rows)
 }
 
@@ -468,14 +584,26 @@ fn ratio(numerator: f64, ours: f64) -> String {
 
 fn print_table(rows: &mut [Row]) {
     println!(
-        "| workload | numpy | ours (plugin) | native Rust | memcpy | numpy/ours | native/ours | ours % of memcpy |"
+        "| workload | numpy | ours (plugin) | native Rust | memcpy | numpy/ours | native/ours | ours % of memcpy | target | met? |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for row in rows.iter_mut() {
-        let [np, ours, nat, mc] = row.samples.each_mut().map(|s| median(s));
+        let medians = row.samples.each_mut().map(|s| median(s));
+        let [np, ours, nat, mc] = medians;
         let pct = if mc.is_nan() { "-".into() } else { format!("{:.0}%", 100.0 * mc / ours) };
+        let (target, met) = row.target.map_or_else(
+            || ("-".to_owned(), "-"),
+            |t| {
+                let met = match t.met(medians) {
+                    Some(true) => "yes",
+                    Some(false) => "**no**",
+                    None => "-",
+                };
+                (t.describe(), met)
+            },
+        );
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.name,
             row.unit.show(np),
             row.unit.show(ours),
@@ -483,7 +611,9 @@ fn print_table(rows: &mut [Row]) {
             row.unit.show(mc),
             ratio(np, ours),
             ratio(nat, ours),
-            pct
+            pct,
+            target,
+            met
         );
     }
     println!();
@@ -491,7 +621,7 @@ fn print_table(rows: &mut [Row]) {
         "Ratios are of times: above 1.00 means the plugin is faster. Results each side computed (first repetition):"
     );
     for row in rows.iter() {
-        if row.name.starts_with("full scan") {
+        if row.name.starts_with("full scan") || row.name.starts_with("take") {
             let checks: Vec<String> = row.checks.iter().map(|(who, v)| format!("{who} {v:?}")).collect();
             println!("- {}: {}", row.name, checks.join(", "));
         }

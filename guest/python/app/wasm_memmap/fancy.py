@@ -111,6 +111,10 @@ def index_array(obj, convert=_no_float, flat=False):
         if obj.dtype.kind != "i":  # uint64 past int64 wraps; floats (np.take) truncate
             values = [_integer(v, convert, flat) for v in values]
         return tuple(obj.shape), values
+    if isinstance(obj, list) and obj and all(type(x) is int for x in obj):
+        # the common case, a flat list of Python ints: no per-element conversion
+        if -_S64 <= min(obj) and max(obj) < _S64:
+            return (len(obj),), obj
     shape, leaves = casting.discover(obj)
     if leaves and all(isinstance(x, bool) or type(x).__name__ == "bool_" for x in leaves):
         raise _mask()
