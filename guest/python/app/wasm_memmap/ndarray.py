@@ -162,8 +162,18 @@ class ndarray(_Sized, metaclass=_ArrayType):
         made._shape = tuple(shape)
         made._strides = tuple(strides) if strides is not None else indexing.c_strides(shape, dt.itemsize)
         made._offset = offset
-        made._buf = buf if isinstance(buf, bytearray) else bytearray(buf)
+        # bytes read from the host (or made by `tobytes`) are kept as they are, not copied into a
+        # bytearray: `_shared` does that the first time the array is written or viewed
+        made._buf = buf if isinstance(buf, (bytes, bytearray)) else bytearray(buf)
         return made
+
+    def _shared(self):
+        """The buffer, writable: an array read from the host starts on the immutable `bytes` it
+        arrived in (no copy), and turns them into a `bytearray` the first time it is written or
+        a view of it is made, so that it and its views share one buffer from then on."""
+        if type(self._buf) is bytes:
+            self._buf = bytearray(self._buf)
+        return self._buf
 
     # ---- attributes ----
     @property
@@ -218,7 +228,7 @@ class ndarray(_Sized, metaclass=_ArrayType):
         return False
 
     def _parts(self):
-        return self._buf, self._dtype, self._shape, self._strides, self._offset
+        return self._shared(), self._dtype, self._shape, self._strides, self._offset
 
     def _fancy_take(self, plan):
         return fancy.gather_axes(*self._parts(), plan)
@@ -234,8 +244,9 @@ class ndarray(_Sized, metaclass=_ArrayType):
     def _flat_put(self, positions, data):
         size = self.itemsize
         offsets = fancy.offsets_flat(self._shape, self._strides, self._offset, positions)
+        buf = self._shared()
         for i, at in enumerate(offsets):
-            self._buf[at:at + size] = data[i * size:(i + 1) * size]
+            buf[at:at + size] = data[i * size:(i + 1) * size]
 
     def _flat_item(self, position):
         return fancy.unpack_one(self._dtype, self._flat_take([position]))
@@ -252,7 +263,7 @@ class ndarray(_Sized, metaclass=_ArrayType):
         if indexing.is_element(items, self.ndim):
             value = dtypes.unpack_native(self._dtype, bytes(self._buf[offset:offset + self.itemsize]))[0]
             return TYPES[self._dtype.name](value)
-        return ndarray._wrap(self._dtype, shape, self._buf, strides, offset)
+        return ndarray._wrap(self._dtype, shape, self._shared(), strides, offset)
 
     def __setitem__(self, key, value):
         if fancy.has_array(key):
@@ -262,7 +273,7 @@ class ndarray(_Sized, metaclass=_ArrayType):
         shape, strides, offset = indexing.apply(self._shape, self._strides, self._offset, items)
         data, data_shape = casting.to_bytes(value, self._dtype, len(shape))
         data = layout.broadcast(data, self.itemsize, data_shape, shape)
-        layout.scatter(self._buf, self.itemsize, shape, strides, offset, data)
+        layout.scatter(self._shared(), self.itemsize, shape, strides, offset, data)
 
     def fill(self, value):
         self[...] = value
@@ -294,7 +305,7 @@ class ndarray(_Sized, metaclass=_ArrayType):
         if indexing.size(shape) != self.size:
             raise ValueError(f"cannot reshape array of size {self.size} into shape {_shape_repr(shape)}")
         if self._strides == indexing.c_strides(self._shape, self.itemsize):
-            return ndarray._wrap(self._dtype, shape, self._buf, None, self._offset)
+            return ndarray._wrap(self._dtype, shape, self._shared(), None, self._offset)
         return ndarray._wrap(self._dtype, shape, self.tobytes())
 
     def ravel(self, order="C"):
@@ -312,7 +323,7 @@ class ndarray(_Sized, metaclass=_ArrayType):
         axes = _check_axes(axes, ndim)
         shape = tuple(self._shape[a] for a in axes)
         strides = tuple(self._strides[a] for a in axes)
-        return ndarray._wrap(self._dtype, shape, self._buf, strides, self._offset)
+        return ndarray._wrap(self._dtype, shape, self._shared(), strides, self._offset)
 
     # ---- reductions ----
     def sum(self, axis=None, dtype=None, out=None, keepdims=False):
