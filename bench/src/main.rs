@@ -333,46 +333,18 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
             start.elapsed().as_secs_f64()
         }
     };
-    rows.push(
-        Row::new(
-            "full scan: guest reads chunks (SDK `chunks`)",
-            Unit::Millis,
-            Some(format!("scan {sq}")),
-            &["scan-chunks", SQUARE],
-        )
-        .native(scan_native.clone())
-        .target(Target::Numpy(1.0)),
-    );
-    rows.push(
-        Row::new(
-            "full scan: guest `scan` + simd128 sum (SDK)",
-            Unit::Millis,
-            Some(format!("scan {sq}")),
-            &["scan-scan", SQUARE],
-        )
-        .native(scan_native.clone())
-        .target(Target::Numpy(1.0)),
-    );
-    rows.push(
-        Row::new(
-            "full scan: guest asks the host (`sum`)",
-            Unit::Millis,
-            Some(format!("scan {sq}")),
-            &["scan-host", SQUARE],
-        )
-        .native(scan_native.clone()),
-    );
+    // Every full scan is timed against numpy's `np.memmap(...).sum()` and native Rust's loop.
+    let scan = |name: &str, guest: &[&str], target: Option<Target>| {
+        let mut row = Row::new(name, Unit::Millis, Some(format!("scan {sq}")), guest).native(scan_native.clone());
+        row.target = target;
+        row
+    };
+    rows.push(scan("full scan: guest reads chunks (SDK `chunks`)", &["scan-chunks", SQUARE], Some(Target::Numpy(1.0))));
+    rows.push(scan("full scan: guest `scan` + simd128 sum (SDK)", &["scan-scan", SQUARE], Some(Target::Numpy(1.0))));
+    rows.push(scan("full scan: guest asks the host (`sum`)", &["scan-host", SQUARE], None));
     if !quick {
         for (label, n) in [("16 KiB", "2048"), ("256 KiB", "32768"), ("1 MiB", "131072")] {
-            rows.push(
-                Row::new(
-                    format!("full scan: guest reads {label} blocks"),
-                    Unit::Millis,
-                    Some(format!("scan {sq}")),
-                    &["scan-block", SQUARE, n],
-                )
-                .native(scan_native.clone()),
-            );
+            rows.push(scan(&format!("full scan: guest reads {label} blocks"), &["scan-block", SQUARE, n], None));
         }
     }
 
@@ -489,49 +461,42 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
 
     let calls = if quick { 20_000 } else { 200_000 };
     let n = calls.to_string();
+    // One element per call, by index (`item`, `set-item`) and by flat position (`item-flat`,
+    // `set-item-flat`); numpy's side is `a[i]` / `a[i] = v` for both.
+    let one = |name: String, workload: &str, path: &str, file: &str, flat: &str, native: Box<dyn Fn() -> f64>| {
+        let guest = [format!("{workload}{flat}"), file.to_owned(), n.clone()];
+        let guest: Vec<&str> = guest.iter().map(String::as_str).collect();
+        let mut row = Row::new(name, Unit::Nanos, Some(format!("{workload} {path} {n}")), &guest);
+        row.native = Some(native);
+        row.target(Target::Nanos(150.0))
+    };
     for (label, flat) in [("a[i] (`item`)", ""), ("a.flat[i] (`item-flat`)", "-flat")] {
         let square_o = square.clone();
-        rows.push(
-            Row::new(
-                format!("one-element read {label}"),
-                Unit::Nanos,
-                Some(format!("read-one {sq} {n}")),
-                &[&format!("read-one{flat}"), SQUARE, &n],
-            )
-            .native(move || {
-                let bytes = square_o.bytes();
-                let mut i = 0usize;
-                time_per_call(calls, || {
-                    let at = (i % (1 << 16)) * 8;
-                    i += 1;
-                    let mut raw = [0u8; 8];
-                    raw.copy_from_slice(&bytes[at..at + 8]);
-                    std::hint::black_box(f64::from_le_bytes(raw));
-                })
+        let read_native = move || {
+            let bytes = square_o.bytes();
+            let mut i = 0usize;
+            time_per_call(calls, || {
+                let at = (i % (1 << 16)) * 8;
+                i += 1;
+                let mut raw = [0u8; 8];
+                raw.copy_from_slice(&bytes[at..at + 8]);
+                std::hint::black_box(f64::from_le_bytes(raw));
             })
-            .target(Target::Nanos(150.0)),
-        );
+        };
+        rows.push(one(format!("one-element read {label}"), "read-one", &sq, SQUARE, flat, Box::new(read_native)));
         let scratch_o = scratch.clone();
-        let set = if flat.is_empty() { "a[i] = v (`set-item`)" } else { "a.flat[i] = v (`set-item-flat`)" };
-        rows.push(
-            Row::new(
-                format!("one-element write {set}"),
-                Unit::Nanos,
-                Some(format!("write-one {scr} {n}")),
-                &[&format!("write-one{flat}"), SCRATCH, &n],
-            )
-            .native(move || {
-                let mut map = scratch_o.borrow_mut();
-                let bytes = map.bytes_mut();
-                let mut i = 0usize;
-                time_per_call(calls, || {
-                    let at = (i % (1 << 16)) * 8;
-                    i += 1;
-                    bytes[at..at + 8].copy_from_slice(&std::hint::black_box(2.5f64).to_le_bytes());
-                })
+        let write_native = move || {
+            let mut map = scratch_o.borrow_mut();
+            let bytes = map.bytes_mut();
+            let mut i = 0usize;
+            time_per_call(calls, || {
+                let at = (i % (1 << 16)) * 8;
+                i += 1;
+                bytes[at..at + 8].copy_from_slice(&std::hint::black_box(2.5f64).to_le_bytes());
             })
-            .target(Target::Nanos(150.0)),
-        );
+        };
+        let set = if flat.is_empty() { "a[i] = v (`set-item`)" } else { "a.flat[i] = v (`set-item-flat`)" };
+        rows.push(one(format!("one-element write {set}"), "write-one", &scr, SCRATCH, flat, Box::new(write_native)));
     }
     Ok(rows)
 }

@@ -81,12 +81,18 @@ cases = [
     ('r.flat[0] = 1', lambda: flat_assign(r, 0, 1)),
     ('r.flat[[99]] = 1', lambda: flat_assign(r, [99], 1)),
 ]
-for name, case in cases:
+
+
+def outcome(case):
     try:
         case()
-        print(name, 'no error')
     except Exception as e:
-        print(name, f"{type(e).__name__}: {e}")
+        return f"{type(e).__name__}: {e}"
+    return 'no error'
+
+
+for name, case in cases:
+    print(name, outcome(case))
 m.flush()
 b.flush()
 print(repr(m))
