@@ -15,6 +15,9 @@ use std::process::Command;
 
 const TARGET: &str = "wasm32-wasip2";
 
+/// The flags of every guest build (`examples/plugin-template/.cargo/config.toml` has the same).
+const GUEST_RUSTFLAGS: &str = "-Ctarget-feature=+simd128";
+
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest_dir.join("../..").canonicalize().expect("the workspace root exists");
@@ -43,6 +46,10 @@ fn main() {
     ] {
         cmd.env_remove(var);
     }
+    // Every guest is built with WebAssembly SIMD: the SDK's scans (`kernels`) use it, and
+    // wasmtime supports it on every host it runs on. For this target only (build scripts and
+    // proc macros run on the host), and set here rather than inherited, for the reason above.
+    cmd.env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", GUEST_RUSTFLAGS);
 
     let status = cmd.status().expect("cannot run the nested cargo that builds the guests");
     assert!(status.success(), "building the guest programs for {TARGET} failed (see the output above)");

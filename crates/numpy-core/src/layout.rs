@@ -8,6 +8,9 @@ use crate::error::Error;
 use crate::index::{Index, Slice};
 use crate::mode::Order;
 
+mod integer;
+pub use integer::{IntegerIndices, Taken};
+
 /// numpy's `NPY_MAXDIMS`: the most axes an array may have.
 pub const MAX_DIMS: usize = 64;
 
@@ -474,20 +477,7 @@ impl Layout {
                     return Err(Error::invalid("can only convert an array of size 1 to a Python scalar"));
                 }
             }
-            [flat] => {
-                let size = self.size();
-                let pos = if *flat < 0 { i128::from(size) + i128::from(*flat) } else { i128::from(*flat) };
-                let mut rest = u64::try_from(pos)
-                    .ok()
-                    .filter(|&p| p < size)
-                    .ok_or_else(|| Error::index(format!("index {flat} is out of bounds for size {size}")))?;
-                // C order: the last axis varies fastest. Every length is non-zero here (size > 0).
-                for axis in (0..ndim).rev() {
-                    let len = self.shape[axis];
-                    offset += i128::from(rest % len) * i128::from(self.strides[axis]);
-                    rest /= len;
-                }
-            }
+            [flat] => return self.flat_offset(*flat),
             _ => return Err(Error::invalid("incorrect number of indices for array")),
         }
         u64::try_from(offset).map_err(|_| Error::overflow(format!("element offset {offset} is outside the mapping")))

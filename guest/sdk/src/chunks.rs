@@ -52,17 +52,16 @@ impl<T: Element> Chunks<'_, T> {
     }
 }
 
-impl<T: Element> Iterator for Chunks<'_, T> {
-    type Item = Result<Vec<T>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<T: Element> Chunks<'_, T> {
+    /// The index of the next chunk (`None` at the end), `[]` for a 0-d array.
+    fn next_index(&mut self) -> Option<Result<Vec<Index>>> {
         if self.done {
             return None;
         }
         let shape = self.map.shape();
         if shape.is_empty() {
             self.done = true;
-            return Some(self.map.read([]));
+            return Some(Ok(Vec::new()));
         }
         let len = shape[self.axis];
         let stop = self.next.saturating_add(self.step).min(len);
@@ -78,7 +77,15 @@ impl<T: Element> Iterator for Chunks<'_, T> {
             self.next = 0;
             self.done = !self.advance_outer();
         }
-        Some(self.map.read(index))
+        Some(Ok(index))
+    }
+}
+
+impl<T: Element> Iterator for Chunks<'_, T> {
+    type Item = Result<Vec<T>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.next_index()?.and_then(|index| self.map.read(index)))
     }
 }
 
@@ -144,22 +151,55 @@ impl Memmap {
     }
 
     /// Reads `a[index]` in C order into `out`, like `np.copyto(out, a[index])`, and returns the
-    /// number of elements read. Lets a loop reuse one buffer. (The data still arrive through one
-    /// list the component model allocates in the plugin's memory and this copies out of; there is no
-    /// way for the host to write into a buffer the plugin chose.)
+    /// number of elements read. Lets a loop reuse one buffer. The data cross the sandbox once as
+    /// native-order bytes, into a list the component model allocates in the plugin's memory
+    /// (there is no way for the host to write into a buffer the plugin chose), and are copied from
+    /// it into `out` once; [`Memmap::scan`] skips that copy.
     ///
     /// # Errors
     /// [`ErrorCode::Mismatch`] when `out.len()` is not the selection's element count or `T` is not
     /// the array's kind, and the errors of [`Memmap::read`].
     pub fn read_into<T: Element>(&self, index: impl AsRef<[Index]>, out: &mut [T]) -> Result<usize> {
-        let values = self.read::<T>(index)?;
-        if values.len() != out.len() {
+        self.check_kind::<T>("read")?;
+        let bytes = self.read_bytes(index)?;
+        let count = bytes.len() / size_of::<T>();
+        if count != out.len() {
             return Err(Error::new(
                 ErrorCode::Mismatch,
-                format!("the selection holds {} elements but the buffer has room for {}", values.len(), out.len()),
+                format!("the selection holds {count} elements but the buffer has room for {}", out.len()),
             ));
         }
-        out.copy_from_slice(&values);
-        Ok(values.len())
+        T::copy_from_native(out, &bytes).ok_or_else(Error::torn)?;
+        Ok(count)
+    }
+
+    /// Calls `f` with the elements in C order, a block of about [`CHUNK_BYTES`] at a time (the
+    /// blocks of [`Memmap::chunks`]), like a loop over `np.nditer(a, flags=['external_loop',
+    /// 'buffered'])`: the fastest full scan through the host. Each block crosses the sandbox once
+    /// and `f` borrows it where it landed (a copy is made only if the allocator returned a buffer
+    /// not aligned for `T`, which the usual allocators never do).
+    ///
+    /// # Errors
+    /// [`ErrorCode::Mismatch`] when `T` is not the array's kind, and the first error of a read
+    /// (the blocks before it were passed to `f`).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use wasm_memmap_sdk::{Memmap, kernels};
+    /// let a = Memmap::open("mymmap", "float64", "r", Some(&[10000, 10000]))?;
+    /// let mut total = 0.0;
+    /// a.scan::<f64>(|block| total += kernels::sum_f64(block))?;
+    /// # Ok::<(), wasm_memmap_sdk::Error>(())
+    /// ```
+    pub fn scan<T: Element>(&self, mut f: impl FnMut(&[T])) -> Result<()> {
+        let mut chunks = self.chunks::<T>()?;
+        while let Some(index) = chunks.next_index() {
+            let bytes = self.handle().read_bytes(&index?)?;
+            match T::view_native(&bytes) {
+                Some(values) => f(values),
+                None => f(&T::from_native_vec(bytes).ok_or_else(Error::torn)?),
+            }
+        }
+        Ok(())
     }
 }

@@ -11,12 +11,29 @@ pub use types::ErrorCode;
 pub struct Error {
     code: ErrorCode,
     message: String,
+    /// The host cannot do this at all (windows without the embedder's opt-in).
+    unsupported: bool,
 }
 
 impl Error {
     /// An error with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), unsupported: false }
+    }
+
+    /// What this host or plugin cannot do at all, as the WIT's `unsupported` says it (a window
+    /// where the embedder did not enable windows): [`ErrorCode::InvalidArgument`], with
+    /// [`Error::is_unsupported`] true.
+    pub(crate) fn unsupported(message: impl Into<String>) -> Self {
+        Self { unsupported: true, ..Self::new(ErrorCode::InvalidArgument, message) }
+    }
+
+    /// Whether the host cannot do this at all, rather than refusing these arguments: a window
+    /// ([`crate::Memmap::window`]) where the embedder did not enable windows, or a component with
+    /// more than one memory. The plugin should use the byte path instead ([`crate::Memmap::scan`],
+    /// [`crate::Memmap::read`]), which works everywhere.
+    pub fn is_unsupported(&self) -> bool {
+        self.unsupported
     }
 
     /// What kind of failure this is.
@@ -32,11 +49,17 @@ impl Error {
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidArgument, message)
     }
+
+    /// Element bytes from the host that are not a whole number of elements: never sent by a
+    /// conforming host, reported rather than trusted.
+    pub(crate) fn torn() -> Self {
+        Self::new(ErrorCode::Mismatch, "the host sent element data that is not a whole number of elements")
+    }
 }
 
 impl From<types::Error> for Error {
     fn from(e: types::Error) -> Self {
-        Self { code: e.code, message: e.message }
+        Self::new(e.code, e.message)
     }
 }
 
@@ -44,7 +67,7 @@ impl From<types::Error> for Error {
 /// same codes the host uses.
 impl From<wasm_memmap_numpy_core::Error> for Error {
     fn from(e: wasm_memmap_numpy_core::Error) -> Self {
-        Self { code: e.code().into(), message: e.into_message() }
+        Self::new(e.code().into(), e.into_message())
     }
 }
 

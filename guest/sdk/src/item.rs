@@ -1,5 +1,6 @@
-//! One element at a time, like numpy's `a.item(i, j)` and `a[i, j] = v`: the fastest way to read
-//! or write a single value, since no list crosses the boundary and nothing is allocated.
+//! One element at a time, like numpy's `a.item(i, j)`, `a[i, j] = v` and `a.flat[i]`: the
+//! fastest way to read or write a single value, since nothing is allocated (and for the flat
+//! forms no list crosses the boundary at all).
 
 use wasm_memmap_numpy_core::Scalar;
 
@@ -33,9 +34,7 @@ impl Memmap {
     /// ```
     pub fn item<T: Element>(&self, at: &[i64]) -> Result<T> {
         self.check_kind::<T>("read")?;
-        let value = self.handle().item(at)?;
-        T::from_scalar(Scalar::from(value))
-            .ok_or_else(|| Error::new(ErrorCode::Mismatch, "the host sent a value of another kind"))
+        scalar_as(self.handle().item(at)?)
     }
 
     /// Stores one element, like `a[i, j] = value` (numpy's former `a.itemset(i, j, value)`), with
@@ -56,4 +55,49 @@ impl Memmap {
         self.check_kind::<T>("write")?;
         Ok(self.handle().set_item(at, types::Scalar::from(value.into_scalar()))?)
     }
+
+    /// One element by its flat position (C order), like `a.flat[flat]` or `a.item(flat)`:
+    /// negatives count from the end. The thinnest read there is: one integer goes to the host and
+    /// one scalar comes back, nothing allocated.
+    ///
+    /// # Errors
+    /// [`ErrorCode::Mismatch`] when `T` is not the array's kind; [`ErrorCode::IndexOutOfBounds`]
+    /// ("index 12 is out of bounds for size 12").
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use wasm_memmap_sdk::Memmap;
+    /// let a = Memmap::open("mymmap", "float64", "r", Some(&[3, 4]))?;
+    /// let last: f64 = a.item_flat(-1)?; // a.flat[-1]
+    /// # Ok::<(), wasm_memmap_sdk::Error>(())
+    /// ```
+    pub fn item_flat<T: Element>(&self, flat: i64) -> Result<T> {
+        self.check_kind::<T>("read")?;
+        scalar_as(self.handle().item_flat(flat)?)
+    }
+
+    /// Stores one element at its flat position, like `a.flat[flat] = value`, with nothing but the
+    /// integer and the value crossing.
+    ///
+    /// # Errors
+    /// [`ErrorCode::ReadOnly`] for a map opened with `"r"`, and the errors of
+    /// [`Memmap::item_flat`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use wasm_memmap_sdk::Memmap;
+    /// let a = Memmap::open("mymmap", "float64", "r+", Some(&[3, 4]))?;
+    /// a.set_item_flat(5, 2.5)?; // a.flat[5] = 2.5
+    /// # Ok::<(), wasm_memmap_sdk::Error>(())
+    /// ```
+    pub fn set_item_flat<T: Element>(&self, flat: i64, value: T) -> Result<()> {
+        self.check_kind::<T>("write")?;
+        Ok(self.handle().set_item_flat(flat, types::Scalar::from(value.into_scalar()))?)
+    }
+}
+
+/// The host's scalar as a `T`, which the caller checked is the array's kind.
+fn scalar_as<T: Element>(value: types::Scalar) -> Result<T> {
+    T::from_scalar(Scalar::from(value))
+        .ok_or_else(|| Error::new(ErrorCode::Mismatch, "the host sent a value of another kind"))
 }

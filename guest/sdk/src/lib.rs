@@ -11,6 +11,11 @@
 //! | `a[1:3].copy()`                                         | `a.read::<f64>(s![1..3])?`                                        |
 //! | `a[:] = values`, `a[0] = 1.5`, `a[:] = row`             | `a.write(s![..], &values)?`, `a.fill(s![0], 1.5)?`, `a.assign(s![..], &row, &[4])?` |
 //! | `a.item(i, j)`, `a[i, j] = v` (one element)              | `a.item::<f64>(&[i, j])?`, `a.set_item(&[i, j], v)?`               |
+//! | `a.flat[i]`, `a.flat[i] = v` (one element, thinnest call) | `a.item_flat::<f64>(i)?`, `a.set_item_flat(i, v)?`                 |
+//! | `a.flat[idx]`, `np.take(a, idx)`, `np.put(a, idx, v)`    | `a.take::<f64>(&idx)?`, `a.put(&idx, &v)?`                         |
+//! | `a[[i, j], [k, l]]`, `a[[i, j, k]] = v`                  | `a.take_axes::<f64>(&[&[i, j], &[k, l]])?`, `a.put_axes(&[&[i, j, k]], &v, None)?` |
+//! | `np.memmap(path, mode='r')` read in place (zero copies) | `let v = a.window::<f64>()?; kernels::sum_f64(&v)` (opt-in, see [`Memmap::window`]) |
+//! | a loop over `np.nditer(a, flags=['external_loop'])`     | `a.scan::<f64>(\|block\| total += kernels::sum_f64(block))?`      |
 //! | `a.flush()`, `del a`                                    | `a.flush()?`, `drop(a)` (which flushes too)                       |
 //! | `mmap.close()` (Python's `mmap`; numpy has none)        | `a.close()?`: flushes, unmaps; later calls on it or its views fail |
 //! | `repr(a)`, `np.set_printoptions(precision=4)`           | `a.repr()?`, `set_printoptions(PrintOptions { precision: 4, ..Default::default() })` |
@@ -71,7 +76,7 @@ mod bindings {
 /// `random` interfaces, the byte paths); the test programs use them.
 #[doc(hidden)]
 pub mod raw {
-    pub use crate::bindings::wasm_memmap::array::{format, mmap, random, types};
+    pub use crate::bindings::wasm_memmap::array::{format, mmap, random, types, window};
 }
 
 pub mod chunks;
@@ -81,9 +86,12 @@ mod error;
 #[doc(hidden)]
 pub mod index;
 mod item;
+pub mod kernels;
 mod memmap;
 mod reduce;
 mod show;
+mod take;
+mod window;
 
 /// numpy's random numbers (`np.random.default_rng`), from the `wasm-memmap-numpy-random` crate.
 pub use wasm_memmap_numpy_random as random;
@@ -102,3 +110,4 @@ pub use print::PrintOptions;
 pub use show::{get_printoptions, set_printoptions};
 /// Per-kind code from `wasm-memmap-numpy-core`: `with_kind!(a.dtype().kind(), T => a.read::<T>(...))`.
 pub use wasm_memmap_numpy_core::{for_each_kind, with_kind};
+pub use window::{Window, WindowMut};

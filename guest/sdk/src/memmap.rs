@@ -254,12 +254,17 @@ impl Memmap {
 
     /// The elements of `a[index]` in C order, like `a[index].flatten()`.
     ///
+    /// The data cross the sandbox once, as native-order bytes (the host gathers a strided
+    /// selection and converts a non-native byte order on the way), and are copied once more into
+    /// the `Vec<T>` (a vector of `u8` or `i8` is the host's list itself). To reuse one buffer, see
+    /// [`Memmap::read_into`]; to look at every element without that copy, [`Memmap::scan`].
+    ///
     /// # Errors
     /// `T` not being the array's kind ([`ErrorCode::Mismatch`]), and the errors of [`Memmap::view`].
     pub fn read<T: Element>(&self, index: impl AsRef<[Index]>) -> Result<Vec<T>> {
         self.check_kind::<T>("read")?;
-        let data = self.handle.slice_read(index.as_ref())?;
-        T::from_result(data).ok_or_else(|| Error::new(ErrorCode::Mismatch, "the host sent data of another kind"))
+        let bytes = self.handle.read_bytes(index.as_ref())?;
+        T::from_native_vec(bytes).ok_or_else(Error::torn)
     }
 
     /// All elements in C order, like `a.flatten()`.
@@ -272,12 +277,14 @@ impl Memmap {
 
     /// `a[index] = data` with `data` in C order of the selection's shape.
     ///
+    /// The data cross the sandbox once, as the slice's own bytes (no conversion in the plugin).
+    ///
     /// # Errors
     /// [`ErrorCode::ReadOnly`] for a map opened with `"r"`, [`ErrorCode::Mismatch`] for another
     /// kind or length, and the errors of [`Memmap::view`].
     pub fn write<T: Element>(&self, index: impl AsRef<[Index]>, data: &[T]) -> Result<()> {
         self.check_kind::<T>("write")?;
-        Ok(self.handle.slice_write(index.as_ref(), T::as_param(data), None)?)
+        self.write_native(index.as_ref(), data, None)
     }
 
     /// `a[index] = data` where `data` has `data_shape`, broadcast by numpy's rules (a row is
@@ -287,7 +294,20 @@ impl Memmap {
     /// As [`Memmap::write`], and numpy's "could not broadcast" message.
     pub fn assign<T: Element>(&self, index: impl AsRef<[Index]>, data: &[T], data_shape: &[u64]) -> Result<()> {
         self.check_kind::<T>("write")?;
-        Ok(self.handle.slice_write(index.as_ref(), T::as_param(data), Some(data_shape))?)
+        self.write_native(index.as_ref(), data, Some(data_shape))
+    }
+
+    /// `write-bytes` with the slice's own bytes. The host counts a wrong length in bytes; this
+    /// crate's message has always counted values ("3 values were given but the selection of shape
+    /// (5, 10) holds 50"), so a `mismatch` is asked again of the typed call, which checks in the
+    /// same order and writes nothing either (a length is checked before any byte is written).
+    fn write_native<T: Element>(&self, index: &[Index], data: &[T], data_shape: Option<&[u64]>) -> Result<()> {
+        match self.handle.write_bytes(index, T::native_bytes(data), data_shape) {
+            Err(e) if e.code == ErrorCode::Mismatch => {
+                Ok(self.handle.slice_write(index, T::as_param(data), data_shape)?)
+            }
+            result => Ok(result?),
+        }
     }
 
     /// The elements of `a[index]` in C order as bytes in this plugin's byte order (little-endian),

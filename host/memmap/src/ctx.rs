@@ -321,6 +321,7 @@ impl MemmapCtxBuilder {
             deadline: self.deadline,
             fuel: self.fuel,
             hooks: self.hooks,
+            lent: crate::lent::Lending::default(),
         }
     }
 }
@@ -337,9 +338,12 @@ pub struct MemmapCtx {
     /// When the host stops its own work in the plugin's calls (see [`MemmapCtx::set_deadline`]).
     deadline: Option<Instant>,
     /// Host fuel left (see [`MemmapCtx::set_fuel`]); `None`: not metered.
-    fuel: Option<u64>,
+    pub(crate) fuel: Option<u64>,
     /// [`MemmapCtxBuilder::on_error`]'s hooks.
     hooks: Vec<ErrorHook>,
+    /// The range a `read-bytes` lent to wasmtime's lowering, until the call hook ends it
+    /// (see [`MemmapCtx::call_hook`]).
+    pub(crate) lent: crate::lent::Lending,
 }
 
 impl MemmapCtx {

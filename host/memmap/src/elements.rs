@@ -61,7 +61,7 @@ fn in_blocks(
 
 /// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element,
 /// charging `meter` stretch by stretch.
-fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
+pub(crate) fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
     let itemsize = layout.itemsize();
     let packed = Layout::contiguous(layout.shape(), itemsize, Order::C)?;
     let item = to_usize(itemsize)?;
@@ -90,7 +90,7 @@ fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter
 
 /// Copies `src` (laid out by `src_strides` over the selection's shape) into the selection,
 /// charging `meter` stretch by stretch.
-fn scatter(
+pub(crate) fn scatter(
     map: &MapGuard<'_>,
     layout: &Layout,
     src: &[u8],
@@ -136,7 +136,7 @@ fn scatter(
 }
 
 /// Where a selection lies when it is one contiguous stretch of the mapping, in C order.
-fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> {
+pub(crate) fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> {
     /// Stops the walk at the second stretch.
     enum Probe {
         Many,
@@ -248,6 +248,33 @@ pub(crate) fn read_bytes(
     Ok(bytes)
 }
 
+/// [`read_bytes`] that lends the selection to wasmtime instead of copying it, when it is one
+/// contiguous run of the mapping in the host's byte order (and not `bool`, whose bytes are made 0
+/// or 1): wasmtime's lowering of the result is then the only copy. The returned guard must be kept
+/// until the result was lowered (see `map/lowering.rs`). Anything else is gathered into one buffer
+/// by [`read_bytes`] (`None` for the guard).
+pub(crate) fn read_bytes_lent(
+    map: &MappedFile,
+    layout: &Layout,
+    dtype: Dtype,
+    meter: &mut Meter<'_>,
+) -> Result<(bytes::Bytes, Option<crate::map::LendGuard>), Error> {
+    let native = DType::from(dtype);
+    if !native.needs_swap()
+        && native.kind() != Kind::Bool
+        && layout.size() > 0
+        && let Some(start) = contiguous_start(layout)?
+    {
+        let reader = map.reader()?;
+        meter.charge_stretch(layout.size(), layout.itemsize())?;
+        meter.clock().check()?;
+        let len = stretch_bytes(layout.size(), to_usize(layout.itemsize())?)?;
+        let (bytes, guard) = reader.lend(start, len, meter.clock())?;
+        return Ok((bytes, Some(guard)));
+    }
+    Ok((bytes::Bytes::from(read_bytes(map, layout, dtype, meter)?), None))
+}
+
 /// The kind an `elements` value carries.
 fn kind_of(data: &Elements) -> Kind {
     macro_rules! kind_of {
@@ -270,7 +297,7 @@ fn native_bytes(data: &Elements) -> &[u8] {
 
 /// `native` (elements in the host's byte order) in the file's byte order, with every `bool` byte
 /// made 0 or 1 (borrowed when nothing changes).
-fn file_bytes(native: &[u8], dtype: DType) -> std::borrow::Cow<'_, [u8]> {
+pub(crate) fn file_bytes(native: &[u8], dtype: DType) -> std::borrow::Cow<'_, [u8]> {
     use std::borrow::Cow;
     if dtype.kind() == Kind::Bool && native.iter().any(|&b| b > 1) {
         return Cow::Owned(native.iter().map(|&b| u8::from(b != 0)).collect());
@@ -357,10 +384,19 @@ pub(crate) fn write_bytes(
     meter: &mut Meter<'_>,
 ) -> Result<(), Error> {
     let dtype = DType::from(dtype);
+    let shape = data_shape.unwrap_or(layout.shape());
+    check_data_len(data, shape, data_shape.is_some(), dtype)?;
+    write_native(map, layout, dtype, data, shape, meter)
+}
+
+/// Checks that `data` holds `shape`'s elements of `dtype` (`given_shape`: the plugin gave
+/// `shape` as its data-shape, else it is the selection's).
+///
+/// # Errors
+/// `mismatch` naming both lengths.
+pub(crate) fn check_data_len(data: &[u8], shape: &[u64], given_shape: bool, dtype: DType) -> Result<(), Error> {
     let itemsize = dtype.kind().itemsize_u64();
-    let target = layout.shape();
-    let shape = data_shape.unwrap_or(target);
-    let what = if data_shape.is_some() { "data-shape" } else { "the selection of shape" };
+    let what = if given_shape { "data-shape" } else { "the selection of shape" };
     let elements = layout::element_count(shape)
         .ok_or_else(|| Error::overflow(format!("data shape {} overflows", layout::shape_str(shape))))?;
     let needed = elements.checked_mul(itemsize);
@@ -373,7 +409,7 @@ pub(crate) fn write_bytes(
             dtype.name()
         )));
     }
-    write_native(map, layout, dtype, data, shape, meter)
+    Ok(())
 }
 
 /// Writes `native`, elements of `shape` in the host's byte order whose count the caller checked,

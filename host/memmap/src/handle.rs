@@ -51,6 +51,11 @@ impl Memmap {
         &self.map
     }
 
+    /// The shared mapping itself, for what must keep it alive past the call (a lent range).
+    pub(crate) fn shared_map(&self) -> &Arc<MappedFile> {
+        &self.map
+    }
+
     pub(crate) fn origin(&self) -> &FileOrigin {
         &self.origin
     }

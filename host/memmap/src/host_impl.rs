@@ -19,8 +19,10 @@ use crate::handle::Memmap;
 use crate::item;
 use crate::layout;
 use crate::meter::HostStop;
+use crate::onecopy::Target;
 use crate::open::{self, OpenArgs};
 use crate::reduce::{self, Reduction};
+use crate::take;
 
 impl From<ErrorCode> for types::ErrorCode {
     fn from(code: ErrorCode) -> Self {
@@ -228,15 +230,8 @@ impl HostMemmap for WasmMemmap<'_> {
     }
 
     fn read_bytes(&mut self, this: Resource<Memmap>, index: Vec<Index>) -> Result<Vec<u8>, HostError> {
-        // As `slice_read`: the limit is checked before the result is allocated.
-        let handle = self.table.get(&this)?;
-        handle.map().check_open()?;
-        let layout = handle.layout().view(&index)?;
-        self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a read")?;
-        let mut meter = self.ctx.meter();
-        let bytes = elements::read_bytes(handle.map(), &layout, handle.origin().dtype, &mut meter)?;
-        meter.finish()?;
-        Ok(bytes)
+        // Shadowed in the linker by `onecopy.rs`, which returns the bytes without this copy.
+        Ok(self.read_bytes_one_copy(&this, &index)?.into())
     }
 
     fn write_bytes(
@@ -246,18 +241,8 @@ impl HostMemmap for WasmMemmap<'_> {
         data: Vec<u8>,
         data_shape: Option<Vec<u64>>,
     ) -> Result<(), HostError> {
-        // As `slice_write`.
-        if let Some(shape) = &data_shape {
-            layout::check_ndim(shape.len())?;
-        }
-        self.ctx.check_transfer(u64::try_from(data.len()).unwrap_or(u64::MAX), "a write")?;
-        let handle = self.table.get(&this)?;
-        handle.map().check_open()?;
-        let layout = handle.layout().view(&index)?;
-        self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a write")?;
-        let mut meter = self.ctx.meter();
-        elements::write_bytes(handle.map(), &layout, handle.origin().dtype, &data, data_shape.as_deref(), &mut meter)?;
-        Ok(meter.finish()?)
+        // Shadowed in the linker by `onecopy.rs`, which reads the data in place.
+        self.write_copied(&this, Target::Slice(&index), &data, data_shape.as_deref())
     }
 
     fn set_item(&mut self, this: Resource<Memmap>, at: Vec<i64>, value: Scalar) -> Result<(), HostError> {
@@ -266,8 +251,17 @@ impl HostMemmap for WasmMemmap<'_> {
     }
 
     fn take(&mut self, this: Resource<Memmap>, indices: Indices) -> Result<Vec<u8>, HostError> {
-        let _ = (self.get(&this)?, indices);
-        Err(Error::invalid("take: not implemented yet").into())
+        let handle = self.table.get(&this)?;
+        handle.map().check_open()?;
+        let idx = take::integer_indices(&indices);
+        // The indices and the result are bounded before the result is allocated.
+        self.ctx.check_transfer(take::index_bytes(idx), "an index list")?;
+        let (_, bytes) = take::selection(handle.layout(), idx)?;
+        self.ctx.check_transfer(bytes, "a take")?;
+        let mut meter = self.ctx.meter();
+        let out = take::take(handle.map(), handle.layout(), handle.origin().dtype, idx, &mut meter)?;
+        meter.finish()?;
+        Ok(out)
     }
 
     fn put(
@@ -277,18 +271,18 @@ impl HostMemmap for WasmMemmap<'_> {
         data: Vec<u8>,
         data_shape: Option<Vec<u64>>,
     ) -> Result<(), HostError> {
-        let _ = (self.get(&this)?, indices, data, data_shape);
-        Err(Error::invalid("put: not implemented yet").into())
+        // Shadowed in the linker by `onecopy.rs`, which reads the data in place.
+        self.write_copied(&this, Target::Indices(&indices), &data, data_shape.as_deref())
     }
 
     fn item_flat(&mut self, this: Resource<Memmap>, flat: i64) -> Result<Scalar, HostError> {
         let handle = self.get(&this)?;
-        Ok(item::get(handle.map(), handle.layout(), handle.origin().dtype, &[flat])?)
+        Ok(item::get_flat(handle.map(), handle.layout(), handle.origin().dtype, flat)?)
     }
 
     fn set_item_flat(&mut self, this: Resource<Memmap>, flat: i64, value: Scalar) -> Result<(), HostError> {
         let handle = self.get(&this)?;
-        Ok(item::set(handle.map(), handle.layout(), handle.origin().dtype, &[flat], &value)?)
+        Ok(item::set_flat(handle.map(), handle.layout(), handle.origin().dtype, flat, &value)?)
     }
 }
 

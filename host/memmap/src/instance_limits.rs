@@ -275,6 +275,8 @@ impl InstanceLimits {
         yields: bool,
     ) -> wasmtime::Result<Option<Instant>> {
         store.limiter(|data| data.instance_limiter_mut());
+        // Lets `read-bytes` lend the mapping to wasmtime's lowering: one copy instead of two.
+        store.call_hook(|mut store, kind| store.data_mut().memmap_ctx_mut().call_hook(kind));
         // A timeout too long to add to the clock is no timeout.
         let deadline = self.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         match deadline {

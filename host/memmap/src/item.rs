@@ -10,9 +10,7 @@ use crate::layout::Layout;
 use crate::map::MappedFile;
 
 fn offset_of(layout: &Layout, at: &[i64]) -> Result<usize, Error> {
-    let offset = layout.item_offset(at)?;
-    usize::try_from(offset)
-        .map_err(|_| Error::overflow(format!("element offset {offset} does not fit in this host's address space")))
+    to_usize(layout.item_offset(at)?)
 }
 
 /// The element `a.item(*at)` of the array `layout` over `map`.
@@ -21,8 +19,24 @@ fn offset_of(layout: &Layout, at: &[i64]) -> Result<usize, Error> {
 /// numpy's index errors (see [`Layout::item_offset`]); `io` when the file no longer covers the
 /// mapping.
 pub(crate) fn get(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64]) -> Result<Scalar, Error> {
+    read_at(map, dtype, offset_of(layout, at)?)
+}
+
+/// The element `a.flat[flat]` (numpy's "index 12 is out of bounds for size 12").
+///
+/// # Errors
+/// As [`get`].
+pub(crate) fn get_flat(map: &MappedFile, layout: &Layout, dtype: Dtype, flat: i64) -> Result<Scalar, Error> {
+    read_at(map, dtype, to_usize(layout.flat_offset(flat)?)?)
+}
+
+fn to_usize(offset: u64) -> Result<usize, Error> {
+    usize::try_from(offset)
+        .map_err(|_| Error::overflow(format!("element offset {offset} does not fit in this host's address space")))
+}
+
+fn read_at(map: &MappedFile, dtype: Dtype, offset: usize) -> Result<Scalar, Error> {
     let dtype = DType::from(dtype);
-    let offset = offset_of(layout, at)?;
     let mut buf = [0u8; MAX_ITEMSIZE];
     let bytes = &mut buf[..dtype.itemsize()];
     map.reader()?.read(offset, bytes)?;
@@ -38,6 +52,24 @@ pub(crate) fn get(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64]) -
 /// `read-only` for a read-only map, `mismatch` for a value of another kind than the array's, and
 /// the errors of [`get`].
 pub(crate) fn set(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64], value: &Scalar) -> Result<(), Error> {
+    write_at(map, dtype, value, || offset_of(layout, at))
+}
+
+/// `a.flat[flat] = value`.
+///
+/// # Errors
+/// As [`set`].
+pub(crate) fn set_flat(map: &MappedFile, layout: &Layout, dtype: Dtype, flat: i64, value: &Scalar) -> Result<(), Error> {
+    write_at(map, dtype, value, || to_usize(layout.flat_offset(flat)?))
+}
+
+/// Writes `value` at the offset `offset` gives, after the checks that come before the index.
+fn write_at(
+    map: &MappedFile,
+    dtype: Dtype,
+    value: &Scalar,
+    offset: impl FnOnce() -> Result<usize, Error>,
+) -> Result<(), Error> {
     // Like numpy, a read-only array refuses the assignment before looking at the index.
     let access = map.writer()?;
     let dtype = DType::from(dtype);
@@ -50,7 +82,7 @@ pub(crate) fn set(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64], v
             dtype.name()
         )));
     }
-    let offset = offset_of(layout, at)?;
+    let offset = offset()?;
     let mut buf = [0u8; MAX_ITEMSIZE];
     // The buffer holds the largest element, so this always encodes.
     let len = value

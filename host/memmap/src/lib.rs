@@ -86,11 +86,14 @@ mod handle;
 mod host_impl;
 mod instance_limits;
 mod item;
+mod lent;
 mod map;
 mod meter;
+mod onecopy;
 mod open;
 mod random_impl;
 mod reduce;
+mod take;
 mod wasi_handles;
 mod window;
 
@@ -172,5 +175,6 @@ impl HasData for HasMemmap {
 /// # Errors
 /// When the interfaces are already in the linker.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>) -> wasmtime::Result<()> {
-    generated::Plugin::add_to_linker::<T, HasMemmap>(linker, get)
+    generated::Plugin::add_to_linker::<T, HasMemmap>(linker, get)?;
+    onecopy::add_to_linker(linker, get)
 }

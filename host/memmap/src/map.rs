@@ -8,11 +8,14 @@
 //!   every copy goes.
 //! - [`MappedRegion`] and [`MmapAccess`] (`raw.rs`): the address range `mmap` returned and how it
 //!   was mapped (Python's `ACCESS_READ`/`ACCESS_WRITE`/`ACCESS_COPY`), with bounds-checked copies.
+//! - [`LendGuard`] (`lowering.rs`): the `SIGBUS` guard over a range lent to wasmtime's lowering.
 //! - `sigbus.rs`: the `SIGBUS` handler that turns a page the file no longer backs into an error.
 
+mod lowering;
 mod mapping;
 mod raw;
 mod sigbus;
 
+pub(crate) use lowering::LendGuard;
 pub(crate) use mapping::{MapGuard, MappedFile};
 pub(crate) use raw::{MappedRegion, MmapAccess};

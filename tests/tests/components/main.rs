@@ -21,6 +21,7 @@ mod openfiles;
 mod random;
 mod reduce;
 mod rng;
+mod sdk_paths;
 mod session;
 mod sigbus;
 mod stall;

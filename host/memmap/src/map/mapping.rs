@@ -13,7 +13,7 @@ use crate::meter::{CHECK_BYTES, Clock};
 /// Whether a mapping is still mapped.
 enum Slot {
     /// Mapped; `None` for an array of zero bytes, which maps nothing.
-    Open(Option<MappedRegion>),
+    Open(Option<Arc<MappedRegion>>),
     /// [`MappedFile::close`] flushed and unmapped it.
     Closed,
 }
@@ -78,7 +78,7 @@ impl MappedFile {
         let copy_on_write = if access == MmapAccess::Copy { u64::try_from(len).unwrap_or(u64::MAX) } else { 0 };
         stats.copy_on_write_mapped(copy_on_write);
         Self {
-            raw: RwLock::new(Slot::Open(raw)),
+            raw: RwLock::new(Slot::Open(raw.map(Arc::new))),
             closed: AtomicBool::new(false),
             len,
             access,
@@ -398,7 +398,7 @@ pub(crate) struct MapGuard<'a> {
 }
 
 impl MapGuard<'_> {
-    fn raw(&self) -> Result<&MappedRegion, Error> {
+    fn raw(&self) -> Result<&Arc<MappedRegion>, Error> {
         match &*self.slot {
             Slot::Open(Some(raw)) => Ok(raw),
             Slot::Open(None) => Err(Error::invalid("the array has no bytes")),
@@ -440,6 +440,62 @@ impl MapGuard<'_> {
             return Ok(f(&[]));
         }
         self.raw()?.with_bytes(offset, len, f).map_err(|e| self.map.copy_error(&e))
+    }
+}
+
+impl MapGuard<'_> {
+    /// Lends `len` bytes of the mapping from `offset` for wasmtime to copy into the plugin's memory
+    /// (the one copy of a `read-bytes`, see `lowering.rs`): probes every page inside the `SIGBUS`
+    /// guard first, [`CHECK_BYTES`] at a time with a look at `clock` between, so a file truncated
+    /// before the call fails here with the `io` error of any read; then points the `SIGBUS`
+    /// handler at the mapping until the returned guard is released (after the lowering).
+    pub(crate) fn lend(
+        &self,
+        offset: usize,
+        len: usize,
+        clock: Clock,
+    ) -> Result<(bytes::Bytes, super::LendGuard), Error> {
+        let raw = self.raw()?;
+        let block = usize::try_from(CHECK_BYTES).unwrap_or(usize::MAX);
+        let mut done = 0;
+        while done < len {
+            if done > 0 {
+                clock.check()?;
+            }
+            let n = block.min(len - done);
+            let at = offset.checked_add(done).ok_or_else(|| Error::overflow("read offset"))?;
+            raw.probe(at, n).map_err(|e| self.map.copy_error(&e))?;
+            done += n;
+        }
+        let bytes = super::raw::lend(raw, offset, len).map_err(|e| self.map.copy_error(&e))?;
+        Ok((bytes, super::LendGuard::hold(Arc::clone(raw))))
+    }
+
+    /// Copies the `item`-byte elements at `offsets` into `dst` (numpy's `take`).
+    pub(crate) fn read_at(&self, offsets: &[usize], item: usize, dst: &mut [u8]) -> Result<(), Error> {
+        if offsets.is_empty() {
+            return Ok(());
+        }
+        self.raw()?.read_at(offsets, item, dst).map_err(|e| self.map.copy_error(&e))
+    }
+
+    /// Writes elements from `src` (the `k`-th at `k * src_step`) to `offsets`, in order (numpy's
+    /// `put`; reached only through [`MappedFile::writer`]).
+    pub(crate) fn write_at(&self, offsets: &[usize], item: usize, src: &[u8], src_step: usize) -> Result<(), Error> {
+        if offsets.is_empty() {
+            return Ok(());
+        }
+        self.map.dirty.store(true, Ordering::Release);
+        self.raw()?.write_at(offsets, item, src, src_step).map_err(|e| self.map.copy_error(&e))
+    }
+}
+
+impl MappedFile {
+    /// Poisons the mapping after a fault while wasmtime copied from it (see `lowering.rs`) and
+    /// returns the error every later access gets.
+    pub(crate) fn lent_fault(&self) -> Error {
+        self.poisoned.store(true, Ordering::Release);
+        self.poisoned_error()
     }
 }
 

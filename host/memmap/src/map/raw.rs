@@ -260,6 +260,110 @@ impl MappedRegion {
     }
 }
 
+impl MappedRegion {
+    /// The `SIGBUS` region of this mapping, for the guard that covers wasmtime's lowering of a
+    /// lent range (`lowering.rs`).
+    pub(super) fn sigbus_region(&self) -> &super::sigbus::Region {
+        &self.region
+    }
+
+    /// Reads one byte of every page of `offset..offset + len` (and its last byte) inside the
+    /// `SIGBUS` guard: a page the file no longer backs fails here, as a copy would, before the
+    /// range is lent for wasmtime to copy outside any guard.
+    pub(crate) fn probe(&self, offset: usize, len: usize) -> io::Result<()> {
+        self.check(offset, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let page = super::sigbus::page_size().max(1);
+        self.guarded(|| {
+            let base = self.map.as_ptr();
+            // From the first byte, then every page boundary after it, then the last byte.
+            let mut at = offset;
+            let end = offset + (len - 1);
+            loop {
+                // SAFETY: `offset <= at <= end < offset + len`, inside the live, readable mapping
+                // (`check`); a volatile read of one byte, whose value is dropped.
+                unsafe { std::ptr::read_volatile(base.add(at)) };
+                if at == end {
+                    break;
+                }
+                at = (at - at % page + page).min(end);
+            }
+        })
+    }
+
+    /// Copies the `item`-byte elements at `offsets` into `dst`, one after the other (numpy's
+    /// `take`), every range checked first.
+    pub(crate) fn read_at(&self, offsets: &[usize], item: usize, dst: &mut [u8]) -> io::Result<()> {
+        if offsets.len().checked_mul(item) != Some(dst.len()) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "take buffer length mismatch"));
+        }
+        for &offset in offsets {
+            self.check(offset, item)?;
+        }
+        let out = dst.as_mut_ptr();
+        // SAFETY: every `offset..offset + item` lies inside the live, readable mapping (checked
+        // above); `dst` holds exactly `offsets.len() * item` bytes, so `out + k * item` is in it,
+        // and it is a Rust buffer distinct from the mapping.
+        self.guarded(|| unsafe {
+            for (k, &offset) in offsets.iter().enumerate() {
+                std::ptr::copy_nonoverlapping(self.map.as_ptr().add(offset), out.add(k * item), item);
+            }
+        })
+    }
+
+    /// Writes `item`-byte elements to `offsets` (numpy's `put`): the `k`-th from `src` at
+    /// `k * src_step` (`src_step` 0 repeats one element), in order, so the last of repeated
+    /// offsets wins. Every range is checked first.
+    pub(crate) fn write_at(&self, offsets: &[usize], item: usize, src: &[u8], src_step: usize) -> io::Result<()> {
+        self.check_writable()?;
+        let last = offsets.len().checked_sub(1).map(|n| n.checked_mul(src_step).and_then(|a| a.checked_add(item)));
+        if matches!(last, Some(None)) || last.flatten().is_some_and(|end| end > src.len()) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "put source too short"));
+        }
+        for &offset in offsets {
+            self.check(offset, item)?;
+        }
+        // SAFETY: every destination range lies inside the writable mapping (checked above);
+        // every source range `k * src_step..+item` lies inside `src` (the last one is checked
+        // above and the others are lower). `src` is the plugin's memory or a host buffer, never
+        // this mapping's own addresses (a zero-copy window maps the file at other addresses).
+        self.guarded(|| unsafe {
+            for (k, &offset) in offsets.iter().enumerate() {
+                std::ptr::copy_nonoverlapping(src.as_ptr().add(k * src_step), self.map.as_mut_ptr().add(offset), item);
+            }
+        })
+    }
+}
+
+/// A range of a mapping lent as a `bytes::Bytes`, for wasmtime to copy into the plugin's memory
+/// as it lowers a `list<u8>` result: the one copy of a `read-bytes`. Holds the mapping mapped
+/// (the `Arc`) for as long as the `Bytes` lives, even past a `close`.
+struct Lent {
+    region: std::sync::Arc<MappedRegion>,
+    offset: usize,
+    len: usize,
+}
+
+impl AsRef<[u8]> for Lent {
+    fn as_ref(&self) -> &[u8] {
+        // SAFETY: `lend` checked that `offset..offset + len` lies inside the mapping, which stays
+        // mapped while `region` is held. Nothing in this host writes the mapping while the bytes
+        // are lent: wasmtime copies them while lowering the result of the plugin's call, before
+        // any other call of that plugin. As for `with_bytes`, another process may change the
+        // file's bytes meanwhile; the bytes are only copied, never interpreted. A page the file no
+        // longer backs raises `SIGBUS` here, caught by the lowering guard (`lowering.rs`).
+        unsafe { std::slice::from_raw_parts(self.region.map.as_ptr().add(self.offset), self.len) }
+    }
+}
+
+/// Lends `len` bytes of `region` from `offset` (see [`Lent`]), after checking the range.
+pub(crate) fn lend(region: &std::sync::Arc<MappedRegion>, offset: usize, len: usize) -> io::Result<bytes::Bytes> {
+    region.check(offset, len)?;
+    Ok(bytes::Bytes::from_owner(Lent { region: std::sync::Arc::clone(region), offset, len }))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

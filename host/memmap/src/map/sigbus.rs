@@ -299,6 +299,30 @@ pub(crate) fn guarded<R>(region: &Region, copy: impl FnOnce() -> R) -> (R, bool)
     (result, FAULTED.with(Cell::get) || region.replaced())
 }
 
+/// Points the handler at `region` until [`release`], for a copy this host does not make itself:
+/// wasmtime's lowering of a range of the mapping lent as a result (`lowering.rs`), which runs
+/// after the host function returned. As [`guarded`], a fault there replaces the mapping by zero
+/// pages and is reported by [`release`]. The caller keeps `region` alive until [`release`].
+pub(crate) fn hold(region: &Region) {
+    FAULTED.with(|f| f.set(false));
+    GUARD.with(|g| g.set(std::ptr::from_ref(region)));
+    compiler_fence(Ordering::SeqCst);
+}
+
+/// Ends [`hold`] of `region` (the guard is cleared only if it still points at it), and reports
+/// whether a fault replaced its pages meanwhile (or before).
+pub(crate) fn release(region: &Region) -> bool {
+    compiler_fence(Ordering::SeqCst);
+    let ours = GUARD.with(|g| {
+        let ours = std::ptr::eq(g.get(), region);
+        if ours {
+            g.set(std::ptr::null());
+        }
+        ours
+    });
+    (ours && FAULTED.with(Cell::get)) || region.replaced()
+}
+
 extern "C" fn on_sigbus(signum: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo for a SA_SIGINFO handler.
     let code = unsafe { (*info).si_code };
