@@ -78,8 +78,8 @@ pub use error::{Error, ErrorCode, QUOTE_CHARS, quoted};
 pub use index::{Index, Slice};
 pub use kind::{ByteOrder, Kind, KindClass};
 pub use layout::{
-    IntegerIndices, Layout, MAX_BYTES, MAX_DIMS, MAX_INDEX_LEN, Stretch, Taken, broadcast_strides, check_ndim, check_shape, element_count,
-    shape_str,
+    IntegerIndices, Layout, MAX_BYTES, MAX_DIMS, MAX_INDEX_LEN, Stretch, Taken, broadcast_strides, check_ndim,
+    check_shape, element_count, shape_str,
 };
 pub use mode::{Mode, Order};
 pub use sizing::{Extent, MemmapArgs};

@@ -59,7 +59,13 @@ pub(crate) fn set(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64], v
 ///
 /// # Errors
 /// As [`set`].
-pub(crate) fn set_flat(map: &MappedFile, layout: &Layout, dtype: Dtype, flat: i64, value: &Scalar) -> Result<(), Error> {
+pub(crate) fn set_flat(
+    map: &MappedFile,
+    layout: &Layout,
+    dtype: Dtype,
+    flat: i64,
+    value: &Scalar,
+) -> Result<(), Error> {
     write_at(map, dtype, value, || to_usize(layout.flat_offset(flat)?))
 }
 

@@ -36,7 +36,10 @@ const MMAP: &str = "wasm-memmap:array/mmap@0.1.0";
 
 /// Shadows `read-bytes`, `write-bytes` and `put` in `linker` (which holds the generated
 /// bindings) with their one-copy versions.
-pub(crate) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>) -> wasmtime::Result<()> {
+pub(crate) fn add_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    get: fn(&mut T) -> WasmMemmap<'_>,
+) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
     let defined = define(linker, get);
     linker.allow_shadowing(false);
@@ -57,7 +60,8 @@ fn define<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>)
         "[method]memmap.write-bytes",
         move |mut store: StoreContextMut<'_, T>,
               (this, index, data, data_shape): (Resource<Memmap>, Vec<Index>, WasmList<u8>, Option<Vec<u64>>)| {
-            let target = get(store.data_mut()).prepare_write(&this, Target::Slice(&index), data.len(), data_shape.as_deref());
+            let target =
+                get(store.data_mut()).prepare_write(&this, Target::Slice(&index), data.len(), data_shape.as_deref());
             finish_write(store, get, target, &data, data_shape.as_deref())
         },
     )?;
@@ -65,8 +69,12 @@ fn define<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>)
         "[method]memmap.put",
         move |mut store: StoreContextMut<'_, T>,
               (this, indices, data, data_shape): (Resource<Memmap>, Indices, WasmList<u8>, Option<Vec<u64>>)| {
-            let target =
-                get(store.data_mut()).prepare_write(&this, Target::Indices(&indices), data.len(), data_shape.as_deref());
+            let target = get(store.data_mut()).prepare_write(
+                &this,
+                Target::Indices(&indices),
+                data.len(),
+                data_shape.as_deref(),
+            );
             finish_write(store, get, target, &data, data_shape.as_deref())
         },
     )?;
@@ -116,7 +124,9 @@ impl Prepared<'_> {
     fn run(mut self, data: &[u8], data_shape: Option<&[u64]>) -> (Result<(), HostError>, Option<Option<u64>>) {
         let mut meter = Meter::new(self.deadline, &mut self.fuel);
         let written = match self.target {
-            Target::Slice(_) => elements::write_bytes(&self.map, &self.layout, self.dtype, data, data_shape, &mut meter),
+            Target::Slice(_) => {
+                elements::write_bytes(&self.map, &self.layout, self.dtype, data, data_shape, &mut meter)
+            }
             Target::Indices(indices) => take::put(
                 &self.map,
                 &self.layout,
@@ -134,7 +144,11 @@ impl Prepared<'_> {
 
 impl WasmMemmap<'_> {
     /// Gives back the fuel a write used (if it ran) and turns its result into the plugin's.
-    fn finish(&mut self, result: Result<(), HostError>, fuel: Option<Option<u64>>) -> wasmtime::Result<Result<(), types::Error>> {
+    fn finish(
+        &mut self,
+        result: Result<(), HostError>,
+        fuel: Option<Option<u64>>,
+    ) -> wasmtime::Result<Result<(), types::Error>> {
         if let Some(fuel) = fuel {
             self.ctx.fuel = fuel;
         }
@@ -169,7 +183,11 @@ impl WasmMemmap<'_> {
     }
 
     /// `read-bytes` (see the module doc): as the generated path's checks, then lent or gathered.
-    pub(crate) fn read_bytes_one_copy(&mut self, this: &Resource<Memmap>, index: &[Index]) -> Result<bytes::Bytes, HostError> {
+    pub(crate) fn read_bytes_one_copy(
+        &mut self,
+        this: &Resource<Memmap>,
+        index: &[Index],
+    ) -> Result<bytes::Bytes, HostError> {
         let handle = self.table.get(this)?;
         handle.map().check_open()?;
         let layout = handle.layout().view(index)?;

@@ -129,7 +129,8 @@ impl Layout {
                 offsets
                     .into_iter()
                     .map(|o| {
-                        u64::try_from(o).map_err(|_| Error::overflow(format!("element offset {o} is outside the mapping")))
+                        u64::try_from(o)
+                            .map_err(|_| Error::overflow(format!("element offset {o} is outside the mapping")))
                     })
                     .collect::<Result<Vec<_>, _>>()?
             }
@@ -183,8 +184,14 @@ mod tests {
             let e = a.integer_take(idx).unwrap_err();
             (e.code(), e.message().to_string())
         };
-        assert_eq!(err(IntegerIndices::Flat(&[0, 20])), (ErrorCode::IndexOutOfBounds, "index 20 is out of bounds for size 20".into()));
-        assert_eq!(err(IntegerIndices::Flat(&[-21])), (ErrorCode::IndexOutOfBounds, "index -21 is out of bounds for size 20".into()));
+        assert_eq!(
+            err(IntegerIndices::Flat(&[0, 20])),
+            (ErrorCode::IndexOutOfBounds, "index 20 is out of bounds for size 20".into())
+        );
+        assert_eq!(
+            err(IntegerIndices::Flat(&[-21])),
+            (ErrorCode::IndexOutOfBounds, "index -21 is out of bounds for size 20".into())
+        );
         let arrays = [vec![0, 1], vec![0, 5]];
         assert_eq!(
             err(IntegerIndices::PerAxis(&arrays)),
@@ -201,7 +208,10 @@ mod tests {
         let arrays = [vec![0], vec![0], vec![0]];
         assert_eq!(
             err(IntegerIndices::PerAxis(&arrays)),
-            (ErrorCode::IndexOutOfBounds, "too many indices for array: array is 2-dimensional, but 3 were indexed".into())
+            (
+                ErrorCode::IndexOutOfBounds,
+                "too many indices for array: array is 2-dimensional, but 3 were indexed".into()
+            )
         );
         assert_eq!(err(IntegerIndices::PerAxis(&[])).0, ErrorCode::InvalidArgument);
     }
