@@ -354,6 +354,22 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
     };
     rows.push(scan("full scan: guest reads chunks (SDK `chunks`)", &["scan-chunks", SQUARE], Some(Target::Numpy(1.0))));
     rows.push(scan("full scan: guest `scan` + simd128 sum (SDK)", &["scan-scan", SQUARE], Some(Target::Numpy(1.0))));
+    // The window row's native side maps the file anew each time, as the plugin does: both take the
+    // page faults of a fresh mapping of cached pages, and unmap after their clocks stop.
+    let fresh = square_path.clone();
+    let mut window = scan(
+        "full scan: guest reads a zero-copy window (simd128 sum)",
+        &["scan-window", SQUARE],
+        Some(Target::Native(0.9)),
+    )
+    .native(move || {
+        let Ok(map) = native::Map::open(&fresh) else { return f64::NAN };
+        let start = Instant::now();
+        std::hint::black_box(sum8(map.bytes()));
+        start.elapsed().as_secs_f64()
+    });
+    window.windows = true;
+    rows.push(window);
     rows.push(scan("full scan: guest asks the host (`sum`)", &["scan-host", SQUARE], None));
     if !quick {
         for (label, n) in [("16 KiB", "2048"), ("256 KiB", "32768"), ("1 MiB", "131072")] {

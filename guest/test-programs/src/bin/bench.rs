@@ -8,6 +8,9 @@
 //! - `scan-host PATH`: the same through the host's native `sum`;
 //! - `scan-scan PATH`: the same through `Memmap::scan` (each block read straight into a buffer the
 //!   SDK keeps) summed by `kernels::sum_f64` (simd128);
+//! - `scan-window PATH`: the same through a zero-copy window onto the file (`Memmap::window`, the
+//!   host must enable windows) summed in place by `kernels::sum_f64`; the window is closed after
+//!   the clock stops, as numpy's map is unmapped after its;
 //! - `take PATH INDICES`: `a.flat[idx]` of the file as one axis, for the little-endian int64
 //!   positions in the file `INDICES` (read before the clock starts), through `Memmap::take`;
 //! - `read PATH BYTES` / `write PATH BYTES`: one contiguous block of `BYTES` bytes (float64),
@@ -88,6 +91,15 @@ fn run(args: &[String]) -> Result<(f64, f64), String> {
             let mut total = 0.0;
             a.scan::<f64>(|block| total += kernels::sum_f64(block)).map_err(e)?;
             return Ok((start.elapsed().as_secs_f64(), total));
+        }
+        "scan-window" => {
+            let a = square(path, "r").map_err(e)?;
+            let start = Instant::now();
+            let window = a.window::<f64>().map_err(e)?;
+            let total = kernels::sum_f64(&window);
+            let seconds = start.elapsed().as_secs_f64();
+            window.close().map_err(e)?;
+            return Ok((seconds, total));
         }
         "take" => {
             let file = args.get(2).ok_or("take needs the index file")?;
