@@ -72,3 +72,55 @@ impl MemmapCtx {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs::File;
+
+    use super::*;
+    use crate::generated::types::{ByteOrder, Dtype, ScalarKind};
+    use crate::layout::Layout;
+    use crate::map::{MappedRegion, MmapAccess};
+    use wasm_memmap_numpy_core::Order;
+
+    /// A range lent to wasmtime's lowering, whose file is truncated before wasmtime copies it (as
+    /// another process may at any time): the copy (done here as wasmtime would, outside any
+    /// `guarded` copy) survives on zero pages, and the call hook after the lowering fails with
+    /// the `io` error and poisons the map. Without the lowering guard this test dies of `SIGBUS`.
+    #[test]
+    fn a_fault_while_wasmtime_copies_a_lent_range_fails_the_hook() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lent.f8");
+        let len = 1 << 20;
+        let file = File::options().read(true).write(true).create(true).truncate(true).open(&path).expect("create");
+        file.set_len(u64::try_from(len).expect("len")).expect("size");
+        std::fs::write(&path, vec![7u8; len]).expect("fill");
+        let raw = MappedRegion::new(&file, 0, len, MmapAccess::Read).expect("map");
+        let stats = Arc::new(crate::ctx::MemmapStats::default());
+        let end = u64::try_from(len).expect("len");
+        let map = Arc::new(MappedFile::new(Some(raw), MmapAccess::Read, file, end, stats, "lent.f8".into()));
+        let layout = Layout::contiguous(&[end / 8], 8, Order::C).expect("layout");
+        let dtype = Dtype { kind: ScalarKind::Float64, byte_order: ByteOrder::Little };
+
+        let mut ctx = MemmapCtx::builder().build();
+        ctx.call_hook(CallHook::CallingHost).expect("hook");
+        let mut fuel = None;
+        let mut meter = crate::meter::Meter::new(None, &mut fuel);
+        let (bytes, guard) = crate::elements::read_bytes_lent(&map, &layout, dtype, &mut meter).expect("lent");
+        ctx.lent.hold(Arc::clone(&map), guard.expect("a contiguous native selection is lent"));
+        File::options().write(true).open(&path).expect("fd").set_len(4096).expect("truncate");
+        // wasmtime's lowering: a plain copy of the lent bytes into the plugin's memory.
+        let copied = bytes.to_vec();
+        drop(bytes);
+        assert!(copied[1 << 19..].iter().all(|&b| b == 0), "the lost pages read as zeros");
+        let err = ctx.call_hook(CallHook::ReturningFromHost).expect_err("the hook reports the fault");
+        assert_eq!(
+            err.to_string(),
+            "'lent.f8' was truncated to 4096 bytes while mapped; the array needs 1048576 bytes of it, so it cannot be read or written any more"
+        );
+        assert!(map.reader().is_err(), "the map is poisoned");
+        // No fault: the hook passes, and the next call without the hook is not lent.
+        ctx.call_hook(CallHook::ReturningFromHost).expect("nothing pending");
+        assert!(!ctx.lent.hooked());
+    }
+}

@@ -53,7 +53,7 @@ fn define<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>)
         move |mut store: StoreContextMut<'_, T>, (this, index): (Resource<Memmap>, Vec<Index>)| {
             let mut view = get(store.data_mut());
             let result = view.read_bytes_one_copy(&this, &index);
-            Ok((view.to_guest(result)?,))
+            Ok((view.for_guest(result)?,))
         },
     )?;
     mmap.func_wrap(
@@ -152,7 +152,7 @@ impl WasmMemmap<'_> {
         if let Some(fuel) = fuel {
             self.ctx.fuel = fuel;
         }
-        self.to_guest(result)
+        self.for_guest(result)
     }
 
     /// `write-bytes` or `put` with data already copied into the host (the generated bindings'
@@ -175,7 +175,7 @@ impl WasmMemmap<'_> {
     }
 
     /// The plugin's result for `result`: its error as the plugin sees it, or a trap.
-    fn to_guest<R>(&mut self, result: Result<R, HostError>) -> wasmtime::Result<Result<R, types::Error>> {
+    fn for_guest<R>(&mut self, result: Result<R, HostError>) -> wasmtime::Result<Result<R, types::Error>> {
         match result {
             Ok(value) => Ok(Ok(value)),
             Err(e) => Ok(Err(types::Host::convert_error(self, e)?)),

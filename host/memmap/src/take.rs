@@ -37,6 +37,14 @@ pub(crate) fn selection(layout: &Layout, indices: IntegerIndices<'_>) -> Result<
     Ok((shape, bytes))
 }
 
+/// A shape as numpy prints it in broadcast errors: `(2,5)`, `(3,)`.
+fn compact(shape: &[u64]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!("({})", shape.iter().map(u64::to_string).collect::<Vec<_>>().join(",")),
+    }
+}
+
 fn to_usize(v: u64) -> Result<usize, Error> {
     usize::try_from(v).map_err(|_| Error::overflow(format!("{v} does not fit in this host's address space")))
 }
@@ -149,7 +157,18 @@ pub(crate) fn put(
     let shape = data_shape.unwrap_or(&target);
     elements::check_data_len(data, shape, data_shape.is_some(), dtype)?;
     let item = layout.itemsize();
-    let strides = layout::broadcast_strides(shape, &target, item)?;
+    let strides = layout::broadcast_strides(shape, &target, item).map_err(|e| {
+        if e.code() == numpy::ErrorCode::Mismatch {
+            // numpy's words for an integer-array assignment, not a slice's.
+            Error::mismatch(format!(
+                "shape mismatch: value array of shape {} could not be broadcast to indexing result of shape {}",
+                compact(shape),
+                compact(&target)
+            ))
+        } else {
+            e.into()
+        }
+    })?;
     let mut taken = layout.integer_take(indices)?;
     if taken.offsets().is_empty() {
         return Ok(());

@@ -21,6 +21,7 @@
 
 use serde_json::{Value, json};
 use wasm_memmap_sdk::{Element, Index, Memmap, code_name, kernels, parse_index, with_kind};
+use wasm_memmap_test_programs::native_hex;
 
 type Outcome = Result<Value, (String, String)>;
 
@@ -32,19 +33,8 @@ fn bad(what: &str) -> (String, String) {
     ("usage".to_string(), what.to_string())
 }
 
-fn to_hex(bytes: &[u8]) -> Value {
-    Value::from(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
 fn values_of<T: Element>(op: &Value) -> Result<Vec<T>, (String, String)> {
-    let text = op["hex"].as_str().ok_or_else(|| bad("missing 'hex'"))?;
-    let bytes: Vec<u8> = text
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| std::str::from_utf8(pair).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| bad("bad hex"))?;
-    T::from_native_vec(bytes).ok_or_else(|| bad("hex is not a whole number of elements"))
+    native_hex::values_of(op["hex"].as_str().ok_or_else(|| bad("missing 'hex'"))?).ok_or_else(|| bad("bad hex"))
 }
 
 fn ints(value: &Value) -> Result<Vec<i64>, (String, String)> {
@@ -67,7 +57,7 @@ fn shape(value: &Value) -> Result<Option<Vec<u64>>, (String, String)> {
 }
 
 fn hex_of<T: Element>(values: &[T]) -> Value {
-    json!({ "hex": to_hex(T::native_bytes(values)) })
+    json!({ "hex": native_hex::hex_of(values) })
 }
 
 fn run_op<T: Element>(view: &Memmap, op: &Value) -> Outcome {
