@@ -3,7 +3,7 @@
 use half::f16;
 use num_complex::{Complex32, Complex64};
 
-use crate::bindings::wasm_memmap::array::types::ElementsParam;
+use crate::bindings::wasm_memmap::array::types::{ElementsParam, ElementsResult};
 
 mod sealed {
     pub trait Sealed {}
@@ -20,6 +20,10 @@ pub trait Element: wasm_memmap_numpy_core::Element + sealed::Sealed {
     /// Borrows a slice as WIT element data (no copy for numeric types).
     #[doc(hidden)]
     fn as_param(values: &[Self]) -> ElementsParam<'_>;
+
+    /// Takes element data of this kind; `None` for another kind.
+    #[doc(hidden)]
+    fn from_result(data: ElementsResult) -> Option<Vec<Self>>;
 
     /// The values' bytes in this plugin's byte order, as `read-bytes` / `write-bytes` carry them
     /// (`a.tobytes()`): a borrow, never a copy (a `bool` is its byte, 0 or 1).
@@ -90,6 +94,12 @@ macro_rules! plain {
             fn as_param(values: &[Self]) -> ElementsParam<'_> {
                 ElementsParam::$case(values)
             }
+            fn from_result(data: ElementsResult) -> Option<Vec<Self>> {
+                match data {
+                    ElementsResult::$case(v) => Some(v),
+                    _ => None,
+                }
+            }
             pod_bytes!();
         }
     )*};
@@ -99,6 +109,12 @@ impl sealed::Sealed for bool {}
 impl Element for bool {
     fn as_param(values: &[Self]) -> ElementsParam<'_> {
         ElementsParam::Bool(values)
+    }
+    fn from_result(data: ElementsResult) -> Option<Vec<Self>> {
+        match data {
+            ElementsResult::Bool(v) => Some(v),
+            _ => None,
+        }
     }
     fn native_bytes(values: &[Self]) -> &[u8] {
         bytemuck::cast_slice(values)
@@ -128,6 +144,12 @@ impl Element for f16 {
     fn as_param(values: &[Self]) -> ElementsParam<'_> {
         ElementsParam::Float16(bytemuck::cast_slice(values))
     }
+    fn from_result(data: ElementsResult) -> Option<Vec<Self>> {
+        match data {
+            ElementsResult::Float16(bits) => Some(bytemuck::allocation::cast_vec(bits)),
+            _ => None,
+        }
+    }
     pod_bytes!();
 }
 
@@ -138,6 +160,13 @@ macro_rules! complex {
             fn as_param(values: &[Self]) -> ElementsParam<'_> {
                 // `Complex<T>` is `#[repr(C)] { re, im }`: the interleaved layout the WIT asks for.
                 ElementsParam::$case(bytemuck::cast_slice(values))
+            }
+            fn from_result(data: ElementsResult) -> Option<Vec<Self>> {
+                match data {
+                    // Same alignment and a whole number of pairs: the list becomes the vector.
+                    ElementsResult::$case(parts) => bytemuck::allocation::try_cast_vec(parts).ok(),
+                    _ => None,
+                }
             }
             pod_bytes!();
         }

@@ -35,10 +35,11 @@ impl Memmap {
     /// come in C order of the result, whose shape is `[n]` followed by the axes not indexed.
     ///
     /// # Errors
-    /// As [`Memmap::take`], with numpy's messages: "index 5 is out of bounds for axis 1 with size
-    /// 5" ([`ErrorCode::IndexOutOfBounds`]); arrays of different lengths ("shape mismatch:
-    /// indexing arrays could not be broadcast together with shapes (2,) (3,) "), more arrays than
-    /// axes, or none ([`ErrorCode::InvalidArgument`]).
+    /// As [`Memmap::take`], with numpy's messages and its `IndexError`s as
+    /// [`ErrorCode::IndexOutOfBounds`]: "index 5 is out of bounds for axis 1 with size 5", arrays
+    /// of different lengths ("shape mismatch: indexing arrays could not be broadcast together with
+    /// shapes (2,) (3,) "), more arrays than axes ("too many indices for array: array is
+    /// 2-dimensional, but 3 were indexed"); no arrays at all is [`ErrorCode::InvalidArgument`].
     ///
     /// # Examples
     /// ```no_run

@@ -11,24 +11,27 @@ use crate::map::{LendGuard, MappedFile};
 /// What a context knows of its store's call hook and of the range lent by the current call.
 #[derive(Default)]
 pub(crate) struct Lending {
-    /// Set by [`MemmapCtx::call_hook`] as a host call starts and cleared as it returns: while it
-    /// is set, the hook is installed and will run after the call's result is lowered, so a
-    /// `read-bytes` may lend its range (without it, `read-bytes` copies inside the host call, as
-    /// before, since nothing would catch a fault during the lowering).
-    hooked: bool,
-    /// The mapping lent by the current call and its `SIGBUS` guard, until the hook releases it.
-    pending: Option<(Arc<MappedFile>, LendGuard)>,
+    /// How many host calls are running, counted by [`MemmapCtx::call_hook`]: a host function,
+    /// and inside it the libcalls wasmtime makes while lowering its result (the plugin's
+    /// `cabi_realloc` may grow its memory, a libcall with hooks of its own). Non-zero while a
+    /// `memmap` call runs means the hook is installed and will run after the call's result is
+    /// lowered, so a `read-bytes` may lend its range (without it, `read-bytes` copies inside the
+    /// host call, as before, since nothing would catch a fault during the lowering).
+    depth: u32,
+    /// The mapping lent by the current call, its `SIGBUS` guard, and the depth of that call: only
+    /// its own return releases the guard, not a nested libcall's during the lowering.
+    pending: Option<(Arc<MappedFile>, LendGuard, u32)>,
 }
 
 impl Lending {
     /// Whether a range may be lent: the store's call hook will end the lowering guard.
     pub(crate) fn hooked(&self) -> bool {
-        self.hooked
+        self.depth > 0
     }
 
-    /// Keeps `map`'s lowering guard until the hook releases it.
+    /// Keeps `map`'s lowering guard until the hook sees the current host call return.
     pub(crate) fn hold(&mut self, map: Arc<MappedFile>, guard: LendGuard) {
-        self.pending = Some((map, guard));
+        self.pending = Some((map, guard, self.depth));
     }
 }
 
@@ -58,10 +61,12 @@ impl MemmapCtx {
     /// ```
     pub fn call_hook(&mut self, kind: CallHook) -> wasmtime::Result<()> {
         match kind {
-            CallHook::CallingHost => self.lent.hooked = true,
+            CallHook::CallingHost => self.lent.depth = self.lent.depth.saturating_add(1),
             CallHook::ReturningFromHost => {
-                self.lent.hooked = false;
-                if let Some((map, guard)) = self.lent.pending.take()
+                let depth = self.lent.depth;
+                self.lent.depth = depth.saturating_sub(1);
+                if self.lent.pending.as_ref().is_some_and(|&(_, _, at)| at >= depth)
+                    && let Some((map, guard, _)) = self.lent.pending.take()
                     && guard.release()
                 {
                     return Err(wasmtime::Error::msg(map.lent_fault().to_string()));
@@ -108,6 +113,12 @@ mod tests {
         let mut meter = crate::meter::Meter::new(None, &mut fuel);
         let (bytes, guard) = crate::elements::read_bytes_lent(&map, &layout, dtype, &mut meter).expect("lent");
         ctx.lent.hold(Arc::clone(&map), guard.expect("a contiguous native selection is lent"));
+        // The lowering calls the plugin's `cabi_realloc`, which may grow its memory: a libcall
+        // with hooks of its own, whose return must not end the guard.
+        ctx.call_hook(CallHook::CallingWasm).expect("hook");
+        ctx.call_hook(CallHook::CallingHost).expect("hook");
+        ctx.call_hook(CallHook::ReturningFromHost).expect("a nested return ends nothing");
+        ctx.call_hook(CallHook::ReturningFromWasm).expect("hook");
         File::options().write(true).open(&path).expect("fd").set_len(4096).expect("truncate");
         // wasmtime's lowering: a plain copy of the lent bytes into the plugin's memory.
         let copied = bytes.to_vec();

@@ -233,3 +233,59 @@ print(json.dumps({"hex": v.astype("<f8").tobytes().hex(), "sum": float(v.sum())}
         "{total} vs numpy {numpy_sum}"
     );
 }
+
+/// The SDK's take/put/item_flat refuse what numpy refuses, with numpy's messages, and a put with a
+/// bad index writes nothing.
+#[test]
+fn take_and_put_refuse_what_numpy_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.f8"), [0u8; 96]).unwrap();
+    let messages: Value = serde_json::from_str(&numpy::messages(
+        r#"
+a = np.zeros((3, 4))
+cases = {
+    "flat": lambda: a.flat[[0, 12]],
+    "lengths": lambda: a[[0, 1], [1, 2, 3]],
+    "too_many": lambda: a[[0], [0], [0]],
+    "axis": lambda: a[[3]],
+    "item": lambda: a.flat[-13],
+    "put": lambda: a.flat.__setitem__([0, 12], [1.0, 2.0]),
+}
+"#,
+        &[],
+    ))
+    .unwrap();
+    let one = |x: f64| x.to_le_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let cases = json!([
+        {"path": "x.f8", "dtype": "float64", "mode": "r+", "shape": [3, 4], "order": "C", "view": "", "ops": [
+            {"op": "take", "flat": [0, 12]},
+            {"op": "take_axes", "axes": [[0, 1], [1, 2, 3]]},
+            {"op": "take_axes", "axes": [[0], [0], [0]]},
+            {"op": "take_axes", "axes": [[3]]},
+            {"op": "item_flat", "at": -13},
+            {"op": "put", "flat": [0, 12], "hex": format!("{}{}", one(1.0), one(2.0))},
+            {"op": "put", "flat": [0, 99], "hex": ""},
+            {"op": "read"},
+        ]},
+        {"path": "x.f8", "dtype": "float64", "mode": "r", "shape": [3, 4], "order": "C", "view": "", "ops": [
+            {"op": "put", "flat": [0], "hex": ""},
+            {"op": "set_item_flat", "at": 0, "hex": one(1.0)},
+        ]},
+    ]);
+    let got = run_plugin(&cases, dir.path());
+    let error = |case: usize, op: usize| {
+        let e = &got[case][op]["error"];
+        (e[0].as_str().unwrap_or("none").to_string(), e[1].as_str().unwrap_or("").to_string())
+    };
+    let numpy_says = |name: &str| ("index-out-of-bounds".to_string(), messages[name].as_str().unwrap().to_string());
+    assert_eq!(error(0, 0), numpy_says("flat"));
+    assert_eq!(error(0, 1), numpy_says("lengths"));
+    assert_eq!(error(0, 2), numpy_says("too_many"));
+    assert_eq!(error(0, 3), numpy_says("axis"));
+    assert_eq!(error(0, 4), numpy_says("item"));
+    assert_eq!(error(0, 5), numpy_says("put"));
+    assert_eq!(got[0][6], json!({"ok": true}), "np.put with no values writes nothing, whatever the indices");
+    assert_eq!(got[0][7]["hex"], "00".repeat(96), "nothing was written by the refused put");
+    assert_eq!(error(1, 0).0, "read-only", "np.put refuses a read-only array even with no values");
+    assert_eq!(error(1, 1).0, "read-only");
+}

@@ -9,7 +9,7 @@
 //!   or `{"zeros": r}` if a read gave zeros without an error (the failure this guards against).
 //! - `onecopy bench FILE ROUNDS SIZE...`: nanoseconds per `read-bytes` / `write-bytes` of SIZE
 //!   bytes of FILE (mode `r+`), per guest `memcpy` of SIZE bytes, and per `item-flat` /
-//!   `set-item-flat`.
+//!   `set-item-flat` (and `dtype`, a call that does next to nothing in the host).
 
 use std::time::Instant;
 
@@ -102,6 +102,13 @@ fn bench(args: &[String]) -> Result<Value, String> {
     let item = per_call(rounds, || raw.item_flat(3).map(drop).map_err(|e| e.message))?;
     let set = per_call(rounds, || raw.set_item_flat(3, types::Scalar::Float64(1.5)).map_err(|e| e.message))?;
     let item_at = per_call(rounds, || raw.item(&[3]).map(drop).map_err(|e| e.message))?;
+    // The cost of a call that does next to nothing in the host (a handle lookup): what wasmtime's
+    // transition costs, for comparison.
+    let noop = per_call(rounds, || {
+        std::hint::black_box(raw.dtype());
+        Ok(())
+    })?;
+    out.insert("dtype_ns".into(), json!(noop));
     out.insert("item_flat_ns".into(), json!(item));
     out.insert("set_item_flat_ns".into(), json!(set));
     out.insert("item_ns".into(), json!(item_at));
