@@ -134,8 +134,9 @@ fn refuse_untyped(dtype: DType) -> Result<()> {
     }
     if dtype.needs_swap() {
         return Err(Error::invalid(format!(
-            "a window lends the file's bytes as they are, and {} is not in this plugin's byte order \
-             (little-endian); use read or scan, which convert",
+            "a window lends the file's bytes as they are, and {} ({}) is not in this plugin's byte \
+             order (little-endian); use read or scan, which convert",
+            dtype.str(),
             dtype.name()
         )));
     }

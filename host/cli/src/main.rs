@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use wasm_memmap_runner::{
-    ChildCompiler, CompileLimitError, CompileLimits, InstanceLimits, MemmapLimits, Output, Plugin, ProtectedDirGranted,
-    RunConfig, Runner, Script, Status, TEARDOWN_FLUSH_GRACE,
+    ChildCompiler, CompileLimitError, CompileLimits, EngineOptions, InstanceLimits, MemmapLimits, Output, Plugin,
+    ProtectedDirGranted, RunConfig, Runner, Script, Status, TEARDOWN_FLUSH_GRACE,
 };
 
 mod hints;
@@ -71,6 +71,13 @@ enum Command {
         /// Limits on compiling the plugin.
         #[command(flatten)]
         compile: CompileArgs,
+        /// Let the plugin open zero-copy windows (the WIT's `window` interface): a range of a
+        /// mapped file appears inside the plugin's own memory, which reads and writes the file's
+        /// pages in place, as `np.memmap` does natively. The host then supplies the plugin's
+        /// memory (4 GiB of address space reserved, data segments copied at start). Off by
+        /// default: without it `window.open` answers `unsupported`.
+        #[arg(long)]
+        windows: bool,
         /// Arguments for the plugin (after `--`).
         #[arg(last = true, value_name = "ARGS")]
         args: Vec<String>,
@@ -209,15 +216,13 @@ fn main() -> Result<ExitCode> {
         Command::Run { compile, .. } => compile.limits()?,
         _ => CompileLimits::default(),
     };
-    let runner = if instance_limits.fuel.is_some() {
-        Runner::with_fuel(cache_dir(&cli.cache))
-    } else {
-        Runner::new(cache_dir(&cli.cache))
-    }
-    .map_err(anyhow::Error::from)
-    .context("cannot set up the WebAssembly engine")?
-    .protect_dirs(protected_dirs(&cli.cache))
-    .compile_limits(compile_limits);
+    let windows = matches!(&cli.command, Command::Run { windows: true, .. });
+    let options = EngineOptions { fuel: instance_limits.fuel.is_some(), windows };
+    let runner = Runner::<()>::with_engine_options(cache_dir(&cli.cache), options)
+        .map_err(anyhow::Error::from)
+        .context("cannot set up the WebAssembly engine")?
+        .protect_dirs(protected_dirs(&cli.cache))
+        .compile_limits(compile_limits);
     // Before compiling anything: a refused grant should not cost a compile first.
     let grants = match &cli.command {
         Command::Demo { sandbox, .. } => sandbox.demo_grants(),

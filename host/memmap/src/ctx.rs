@@ -11,6 +11,7 @@ use crate::error::{Error, GrantRefusal, Limit, quoted};
 use crate::grants::Grant;
 use crate::map::MappedFile;
 use crate::meter::Meter;
+use crate::windows::WindowSupport;
 
 /// What one plugin instance may use of the host through `memmap`. Hitting a limit gives the plugin a
 /// `limit-exceeded` error, after which it can carry on (with smaller calls, or after dropping
@@ -132,6 +133,7 @@ pub struct MemmapCtxBuilder {
     deadline: Option<Instant>,
     fuel: Option<u64>,
     hooks: Vec<ErrorHook>,
+    windows: Option<WindowSupport>,
 }
 
 /// A function the host calls with every error it returns to the plugin (see
@@ -311,6 +313,27 @@ impl MemmapCtxBuilder {
         self
     }
 
+    /// Lets this plugin instance open zero-copy windows (the WIT's `window` interface), when the
+    /// engine was set up for them with [`windows::configure`](crate::windows::configure) and
+    /// `component` (the plugin's component) has exactly one linear memory; see
+    /// [`crate::windows`]. Off by default: `window.plan` and `window.open` answer `unsupported`.
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::MemmapCtxBuilder;
+    /// let mut config = wasmtime::Config::new();
+    /// wasm_memmap_host::windows::configure(&mut config);
+    /// let engine = wasmtime::Engine::new(&config)?;
+    /// let component = wasmtime::component::Component::new(&engine, wasm_memmap_guest_artifacts::DEMO)?;
+    /// let ctx = MemmapCtxBuilder::new().windows(&component).build();
+    /// # let _ = ctx;
+    /// # Ok::<(), wasmtime::Error>(())
+    /// ```
+    pub fn windows(mut self, component: &wasmtime::component::Component) -> Self {
+        self.windows = Some(WindowSupport::for_component(component));
+        self
+    }
+
     /// The context, ready to be put in a `Store`'s data (one per plugin instance).
     pub fn build(self) -> MemmapCtx {
         MemmapCtx {
@@ -322,6 +345,7 @@ impl MemmapCtxBuilder {
             fuel: self.fuel,
             hooks: self.hooks,
             lent: crate::lent::Lending::default(),
+            windows: self.windows,
         }
     }
 }
@@ -344,6 +368,8 @@ pub struct MemmapCtx {
     /// The range a `read-bytes` lent to wasmtime's lowering, until the call hook ends it
     /// (see [`MemmapCtx::call_hook`]).
     pub(crate) lent: crate::lent::Lending,
+    /// [`MemmapCtxBuilder::windows`]; `None`: windows are off.
+    windows: Option<WindowSupport>,
 }
 
 impl MemmapCtx {
@@ -459,6 +485,14 @@ impl MemmapCtx {
         self.stats.refused(error);
         for hook in &self.hooks {
             hook(error);
+        }
+    }
+
+    /// `Err` with the `unsupported` message unless this plugin may open windows.
+    pub(crate) fn windows_allowed(&self) -> Result<(), String> {
+        match self.windows {
+            Some(support) => support.check(),
+            None => Err("windows are not enabled for this plugin (the host runs it without them): use read-bytes and write-bytes".to_owned()),
         }
     }
 
@@ -608,6 +642,7 @@ pub struct MemmapStats {
     copy_on_write_bytes: AtomicU64,
     background_flushes: AtomicU64,
     wasi_opens_refused: AtomicU64,
+    windows: AtomicU64,
     /// Per [`Limit`], in the order of [`Limit::ALL`].
     limit_refusals: [AtomicU64; Limit::ALL.len()],
     /// Per [`GrantRefusal`], in the order of [`GrantRefusal::ALL`].
@@ -778,6 +813,23 @@ impl MemmapStats {
     pub(crate) fn map_closed(&self, bytes: usize) {
         self.live.fetch_sub(1, Ordering::AcqRel);
         self.mapped_bytes.fetch_sub(u64::try_from(bytes).unwrap_or(u64::MAX), Ordering::AcqRel);
+    }
+
+    /// How many zero-copy windows are open now (see [`crate::windows`]); each also counts as a
+    /// handle ([`live_handles`](Self::live_handles)) and its bytes as mapped
+    /// ([`mapped_bytes`](Self::mapped_bytes)).
+    pub fn live_windows(&self) -> u64 {
+        self.windows.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn window_opened(&self, bytes: u64) {
+        self.windows.fetch_add(1, Ordering::AcqRel);
+        self.mapped_bytes.fetch_add(bytes, Ordering::AcqRel);
+    }
+
+    pub(crate) fn window_closed(&self, bytes: u64) {
+        self.windows.fetch_sub(1, Ordering::AcqRel);
+        self.mapped_bytes.fetch_sub(bytes, Ordering::AcqRel);
     }
 
     pub(crate) fn handle_opened(&self) {

@@ -51,7 +51,8 @@ impl Memmap {
         &self.map
     }
 
-    /// The shared mapping itself, for what must keep it alive past the call (a lent range).
+    /// The shared mapping itself, for what must keep it alive past the call (a lent range, a
+    /// window that must keep its file open).
     pub(crate) fn shared_map(&self) -> &Arc<MappedFile> {
         &self.map
     }

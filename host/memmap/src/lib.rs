@@ -96,6 +96,7 @@ mod reduce;
 mod take;
 mod wasi_handles;
 mod window;
+pub mod windows;
 
 pub use ctx::{ErrorHook, MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode, GrantRefusal, Limit};
@@ -165,7 +166,7 @@ impl HasData for HasMemmap {
     type Data<'a> = WasmMemmap<'a>;
 }
 
-/// Adds the `wasm-memmap:array` interfaces (`types`, `mmap`, `format` and `random`) to `linker`, served by the
+/// Adds the `wasm-memmap:array` interfaces (`types`, `mmap`, `format`, `random` and `window`) to `linker`, served by the
 /// [`WasmMemmap`] that `get` borrows from the store's data. Add WASI beside it
 /// (`wasmtime_wasi::p2::add_to_linker_sync` or `_async`) for plugins that are WASI commands.
 ///
@@ -176,5 +177,7 @@ impl HasData for HasMemmap {
 /// When the interfaces are already in the linker.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> WasmMemmap<'_>) -> wasmtime::Result<()> {
     generated::Plugin::add_to_linker::<T, HasMemmap>(linker, get)?;
-    onecopy::add_to_linker(linker, get)
+    onecopy::add_to_linker(linker, get)?;
+    // `window.open` takes its buffer in place, which the generated binding cannot express.
+    window::add_open_to_linker(linker, get)
 }

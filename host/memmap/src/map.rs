@@ -10,12 +10,20 @@
 //!   was mapped (Python's `ACCESS_READ`/`ACCESS_WRITE`/`ACCESS_COPY`), with bounds-checked copies.
 //! - [`LendGuard`] (`lowering.rs`): the `SIGBUS` guard over a range lent to wasmtime's lowering.
 //! - `sigbus.rs`: the `SIGBUS` handler that turns a page the file no longer backs into an error.
+//! - [`WindowMemoryCreator`] (`memory.rs`): the plugin's linear memories when windows are enabled,
+//!   reserved once and never moved, and [`MappedWindow`] (`window.rs`): a file range mapped over a
+//!   buffer in such a memory, with its part of the `SIGBUS` handler.
 
 mod lowering;
 mod mapping;
+mod memory;
 mod raw;
 mod sigbus;
+mod window;
 
 pub(crate) use lowering::LendGuard;
 pub(crate) use mapping::{MapGuard, MappedFile};
+pub(crate) use memory::{MemoryShared, WindowMemoryCreator};
 pub(crate) use raw::{MappedRegion, MmapAccess};
+pub(crate) use sigbus::page_size;
+pub(crate) use window::{MAX_WINDOWS, MappedWindow, OpenRefusal, WindowSpec, open_windows};

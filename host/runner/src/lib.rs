@@ -42,8 +42,8 @@ mod stdout;
 pub mod testkit;
 
 pub use run::{
-    ChildCompiler, CompileLimitError, CompileLimits, DirGrant, Outcome, Output, Plugin, ProtectedDirGranted, RunConfig,
-    RunState, Runner, STDOUT_CLOSED_EXIT, Status, TEARDOWN_FLUSH_GRACE, serve_compile,
+    ChildCompiler, CompileLimitError, CompileLimits, DirGrant, EngineOptions, Outcome, Output, Plugin,
+    ProtectedDirGranted, RunConfig, RunState, Runner, STDOUT_CLOSED_EXIT, Status, TEARDOWN_FLUSH_GRACE, serve_compile,
 };
 pub use script::{MAX_SCRIPT_BYTES, PythonRunnerMissing, Script, ScriptError};
 pub use wasm_memmap_host::{EPOCH_TICK, FsPerms, InstanceLimits, Limit, MemmapLimits, MemmapStats, Stop};

@@ -275,7 +275,7 @@ pub struct Runner<D: 'static = ()> {
     engine: Engine,
     linker: Linker<RunState<D>>,
     cache: Option<CompileCache>,
-    fuel: bool,
+    options: EngineOptions,
     /// Directories no grant may contain or lie inside (besides the cache's own).
     protected: Vec<PathBuf>,
     /// How untrusted components are loaded.
@@ -294,7 +294,7 @@ impl Runner {
     /// When wasmtime cannot build the engine or linker, or the cache directory cannot be created,
     /// belongs to another user or may be written by others (its files are code this process runs).
     pub fn new(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
-        Self::build(cache_dir, false)
+        Self::build(cache_dir, EngineOptions::default())
     }
 
     /// Like [`Runner::new`], and also meters fuel so that [`InstanceLimits::fuel`] can be used.
@@ -304,8 +304,36 @@ impl Runner {
     /// # Errors
     /// As [`Runner::new`].
     pub fn with_fuel(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
-        Self::build(cache_dir, true)
+        Self::build(cache_dir, EngineOptions { fuel: true, ..EngineOptions::default() })
     }
+
+    /// Like [`Runner::new`], and also lets its plugins open zero-copy windows onto their maps (the
+    /// WIT's `window` interface; see [`wasm_memmap_host::windows`]): every run's linear memory is
+    /// made by the host, and a plugin with one memory may map file pages into it. Off in the other
+    /// constructors, which keep wasmtime's own memories (and copy-on-write data segments).
+    ///
+    /// # Errors
+    /// As [`Runner::new`].
+    ///
+    /// # Examples
+    /// ```
+    /// let runner = wasm_memmap_runner::Runner::with_windows(None)?;
+    /// assert!(runner.engine_options().windows);
+    /// # Ok::<(), wasmtime::Error>(())
+    /// ```
+    pub fn with_windows(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
+        Self::build(cache_dir, EngineOptions { windows: true, ..EngineOptions::default() })
+    }
+}
+
+/// What a [`Runner`]'s engine supports beyond plain runs; each option changes the compiled code
+/// (the compile cache keeps the kinds apart), and both are off by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Meter fuel, so that [`InstanceLimits::fuel`] can be used (see [`Runner::with_fuel`]).
+    pub fuel: bool,
+    /// Zero-copy windows (see [`Runner::with_windows`]).
+    pub windows: bool,
 }
 
 impl<D: Send + 'static> Runner<D> {
@@ -316,11 +344,20 @@ impl<D: Send + 'static> Runner<D> {
     /// # Errors
     /// As [`Runner::new`].
     pub fn with_store_data(cache_dir: Option<PathBuf>, fuel: bool) -> wasmtime::Result<Self> {
-        Self::build(cache_dir, fuel)
+        Self::build(cache_dir, EngineOptions { fuel, ..EngineOptions::default() })
     }
 
-    fn build(cache_dir: Option<PathBuf>, fuel: bool) -> wasmtime::Result<Self> {
-        let engine = Engine::new(&engine_config(fuel))?;
+    /// A runner with the embedder's data `D` (as [`Runner::with_store_data`]) whose engine has
+    /// `options`: fuel metering, zero-copy windows.
+    ///
+    /// # Errors
+    /// As [`Runner::new`].
+    pub fn with_engine_options(cache_dir: Option<PathBuf>, options: EngineOptions) -> wasmtime::Result<Self> {
+        Self::build(cache_dir, options)
+    }
+
+    fn build(cache_dir: Option<PathBuf>, options: EngineOptions) -> wasmtime::Result<Self> {
+        let engine = Engine::new(&engine_config(options))?;
         let mut linker = Linker::new(&engine);
         // WASI's async bindings: its blocking calls await a future instead of blocking the
         // thread, so a time limit can stop them (see `Runner::run`). The `memmap` functions stay
@@ -341,7 +378,7 @@ impl<D: Send + 'static> Runner<D> {
             engine,
             linker,
             cache,
-            fuel,
+            options,
             protected: Vec::new(),
             compile: CompileLimits::default(),
             error_hooks: Vec::new(),
@@ -393,6 +430,11 @@ impl<D: Send + 'static> Runner<D> {
     pub fn on_error(mut self, hook: impl Fn(&mut wasm_memmap_host::Error) + Send + Sync + 'static) -> Self {
         self.error_hooks.push(Arc::new(hook));
         self
+    }
+
+    /// What this runner's engine supports (fuel, windows).
+    pub fn engine_options(&self) -> EngineOptions {
+        self.options
     }
 
     /// The engine every plugin of this runner is compiled for.
@@ -486,7 +528,7 @@ impl<D: Send + 'static> Runner<D> {
         }
         let (component, serialized) = match (&self.compile.child, untrusted) {
             (Some(child), true) => {
-                let serialized = compile::compile_in_child(child, self.fuel, wasm)?;
+                let serialized = compile::compile_in_child(child, self.options, wasm)?;
                 (crate::precompiled::load_precompiled(&self.engine, &serialized)?, Some(serialized))
             }
             _ => (Component::new(&self.engine, wasm)?, None),
@@ -627,12 +669,15 @@ impl<D: Send + 'static> Runner<D> {
     ) -> wasmtime::Result<(Outcome, D)> {
         // Each grant is opened once; that directory is checked and handed to memmap and to WASI.
         let opened = self.open_grants(&config.dirs)?;
-        if config.instance.fuel.is_some() && !self.fuel {
+        if config.instance.fuel.is_some() && !self.options.fuel {
             wasmtime::bail!("a fuel limit needs a runner that meters fuel (Runner::with_fuel)");
         }
         let mut wasi = WasiCtxBuilder::new();
         wasi.args(&config.args);
         let mut memmap = MemmapCtx::builder().limits(config.limits);
+        if self.options.windows {
+            memmap = memmap.windows(&plugin.component);
+        }
         for hook in &self.error_hooks {
             let hook = Arc::clone(hook);
             memmap = memmap.on_error(move |error| hook(error));
@@ -804,8 +849,12 @@ async fn until<T>(deadline: Option<Instant>, future: impl Future<Output = wasmti
 
 /// The engine settings of every [`Runner`] and of its compiler child ([`serve_compile`]): the two
 /// must agree, or the child's code is refused (wasmtime checks the settings when loading it).
-pub(crate) fn engine_config(fuel: bool) -> Config {
+pub(crate) fn engine_config(options: EngineOptions) -> Config {
+    let EngineOptions { fuel, windows } = options;
     let mut config = Config::new();
+    if windows {
+        wasm_memmap_host::windows::configure(&mut config);
+    }
     // Plugins are synchronous: without the async machinery each host call costs about half.
     config.concurrency_support(false);
     // Epoch checks are cheap (a load and compare at loop heads and calls) and let any run have

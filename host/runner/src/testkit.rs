@@ -71,6 +71,16 @@ pub fn fuel_runner() -> &'static Runner {
     RUNNER.get_or_init(|| Runner::with_fuel(None).expect("the host engine starts"))
 }
 
+/// A third shared runner whose plugins may open zero-copy windows ([`Runner::with_windows`]), for
+/// [`Sandbox::windows`].
+///
+/// # Panics
+/// When the engine cannot be built.
+pub fn windows_runner() -> &'static Runner {
+    static RUNNER: OnceLock<Runner> = OnceLock::new();
+    RUNNER.get_or_init(|| Runner::with_windows(None).expect("the host engine starts"))
+}
+
 /// The runner for Python scripts ([`Sandbox::run_script`]): as [`runner`], but with a compile
 /// cache, so the Python runner component (seconds to compile) is compiled once per machine rather
 /// than once per test process: `$WASM_MEMMAP_CACHE_DIR` when set, else `wasm-memmap-testkit-UID` in
@@ -257,6 +267,7 @@ pub struct Sandbox {
     grants: Vec<DirGrant>,
     limits: MemmapLimits,
     instance: InstanceLimits,
+    windows: bool,
 }
 
 impl Default for Sandbox {
@@ -285,7 +296,14 @@ impl Sandbox {
 
     fn with_perms(perms: FsPerms) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temporary directory: {e}"));
-        Self { dir, perms, grants: Vec::new(), limits: MemmapLimits::default(), instance: InstanceLimits::default() }
+        Self {
+            dir,
+            perms,
+            grants: Vec::new(),
+            limits: MemmapLimits::default(),
+            instance: InstanceLimits::default(),
+            windows: false,
+        }
     }
 
     /// The directory on the host.
@@ -305,6 +323,15 @@ impl Sandbox {
     #[must_use]
     pub fn instance_limits(mut self, limits: InstanceLimits) -> Self {
         self.instance = limits;
+        self
+    }
+
+    /// Runs components on [`windows_runner`], so that they may open zero-copy windows (the WIT's
+    /// `window` interface); without this they get `unsupported`. Not with a fuel limit (that
+    /// runner does not meter fuel).
+    #[must_use]
+    pub fn windows(mut self) -> Self {
+        self.windows = true;
         self
     }
 
@@ -389,7 +416,13 @@ impl Sandbox {
     }
 
     fn runner(&self) -> &'static Runner {
-        if self.instance.fuel.is_some() { fuel_runner() } else { runner() }
+        if self.windows {
+            windows_runner()
+        } else if self.instance.fuel.is_some() {
+            fuel_runner()
+        } else {
+            runner()
+        }
     }
 
     /// Runs the component file at `path` here with `args` after the program name.

@@ -29,3 +29,5 @@ mod stall;
 mod take;
 mod transpose;
 mod views;
+mod window;
+mod window_guard;

@@ -177,7 +177,7 @@ fn typed_paths_match_numpy_for_every_kind_byte_order_view_and_mode() {
 
 /// `kernels::sum_f64`'s order, as its documentation gives it: 16 lanes over whole blocks of 32,
 /// folded in halves, then the tail one by one.
-fn documented_sum(values: &[f64]) -> f64 {
+pub(crate) fn documented_sum(values: &[f64]) -> f64 {
     let whole = values.len() - values.len() % 32;
     let mut lanes = [0.0f64; 16];
     for (i, v) in values[..whole].iter().enumerate() {

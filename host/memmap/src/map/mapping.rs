@@ -133,6 +133,22 @@ impl MappedFile {
         &self.path
     }
 
+    /// For windows (`window.rs`): the file, to map its pages again elsewhere.
+    pub(crate) fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// For windows: how the file is mapped (and so how a window onto it is).
+    pub(crate) fn access(&self) -> MmapAccess {
+        self.access
+    }
+
+    /// For windows: the flag a fault in a window onto this file sets, so that every later access
+    /// of this map fails as after a fault of its own ([`MappedFile::poisoned_error`]).
+    pub(crate) fn poison_flag(&self) -> &AtomicBool {
+        &self.poisoned
+    }
+
     /// Access for reading. A file shrunk under the mapping (by the plugin reopening it with `w+` or
     /// through WASI, or by another process) is caught while copying, not checked here: touching a
     /// page past the end of the file raises `SIGBUS`, which `sigbus.rs` turns into an `io` error for
@@ -196,7 +212,7 @@ impl MappedFile {
 
     /// The error of every access after a copy touched a page the file no longer backs: names the
     /// path and, when the file is now shorter than the mapping needs, its new size.
-    fn poisoned_error(&self) -> Error {
+    pub(crate) fn poisoned_error(&self) -> Error {
         let (path, need) = (&self.path, self.file_end);
         let message = match self.file.metadata() {
             Ok(meta) if meta.len() < need => format!(

@@ -55,6 +55,11 @@
 //! the host for ever. A process-wide sparse `memfd` mapped `MAP_SHARED` over writable maps (never
 //! charged to the commit limit) would close this; it is not done yet.
 //!
+//! **Windows.** A fault that no guarded copy claims may lie in a zero-copy window (a file range
+//! mapped into a plugin's linear memory, `window.rs`), touched by the plugin's own code or by the
+//! host: `window::on_fault` replaces the rest of that window with zero pages and poisons it,
+//! before anything is forwarded.
+//!
 //! The chain works in both orders: if wasmtime (which on Linux installs `SIGSEGV`, `SIGILL` and
 //! `SIGFPE` handlers, and `SIGBUS` only on macOS and FreeBSD) installs its handler after ours, its
 //! handler forwards a fault outside wasm code to ours; if it installed first, ours forwards to it.
@@ -345,6 +350,10 @@ extern "C" fn on_sigbus(signum: libc::c_int, info: *mut libc::siginfo_t, context
     {
         region.recover(addr);
         FAULTED.with(|f| f.set(true));
+        return;
+    }
+    // A zero-copy window's page (wasm code or host code, any thread): see `window.rs`.
+    if super::window::on_fault(addr) {
         return;
     }
     forward(signum, info, context);

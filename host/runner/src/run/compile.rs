@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 const REQUEST_MAGIC: &[u8; 16] = b"wasm-memmap-cc1\n";
 /// Flag bit: the engine meters fuel (see [`super::Runner::with_fuel`]).
 const FLAG_FUEL: u8 = 1;
+/// Flag bit: the engine supports zero-copy windows (see [`super::Runner::with_windows`]).
+const FLAG_WINDOWS: u8 = 2;
 /// The most a child's error message is kept (16 KiB).
 const MAX_CHILD_MESSAGE: u64 = 16 << 10;
 /// The most a child's serialized output is read (4 GiB), whatever its memory limit: compiled code is
@@ -119,7 +121,11 @@ impl std::fmt::Display for CompileLimitError {
 impl std::error::Error for CompileLimitError {}
 
 /// Compiles `wasm` in the child `compiler` describes; returns what `Component::serialize` made.
-pub(crate) fn compile_in_child(compiler: &ChildCompiler, fuel: bool, wasm: &[u8]) -> wasmtime::Result<Vec<u8>> {
+pub(crate) fn compile_in_child(
+    compiler: &ChildCompiler,
+    options: super::EngineOptions,
+    wasm: &[u8],
+) -> wasmtime::Result<Vec<u8>> {
     let start = Instant::now();
     // A time limit too long to add to the clock is no time limit.
     let deadline = start.checked_add(compiler.timeout);
@@ -144,7 +150,7 @@ pub(crate) fn compile_in_child(compiler: &ChildCompiler, fuel: bool, wasm: &[u8]
     };
     let mut header = Vec::with_capacity(REQUEST_MAGIC.len() + 17);
     header.extend_from_slice(REQUEST_MAGIC);
-    header.push(if fuel { FLAG_FUEL } else { 0 });
+    header.push(if options.fuel { FLAG_FUEL } else { 0 } | if options.windows { FLAG_WINDOWS } else { 0 });
     header.extend_from_slice(&compiler.max_memory_bytes.saturating_mul(AS_FACTOR).to_le_bytes());
     header.extend_from_slice(&u64::try_from(wasm.len()).unwrap_or(u64::MAX).to_le_bytes());
     let overflow = AtomicBool::new(false);
@@ -324,7 +330,9 @@ fn serve(mut input: impl Read, mut output: impl Write) -> wasmtime::Result<()> {
     if u64::try_from(wasm.len()).unwrap_or(u64::MAX) != len {
         wasmtime::bail!("the compile request was cut short");
     }
-    let engine = wasmtime::Engine::new(&super::engine_config(flags.first() == Some(&FLAG_FUEL)))?;
+    let flags = flags.first().copied().unwrap_or(0);
+    let options = super::EngineOptions { fuel: flags & FLAG_FUEL != 0, windows: flags & FLAG_WINDOWS != 0 };
+    let engine = wasmtime::Engine::new(&super::engine_config(options))?;
     let component = wasmtime::component::Component::new(&engine, &wasm)?;
     drop(wasm);
     output.write_all(&component.serialize()?)?;
@@ -354,7 +362,7 @@ mod tests {
         // a child writing without end is stopped once its output passes its memory limit.
         let compiler = shell("exec yes", Duration::MAX, 64 << 20);
         let start = Instant::now();
-        let err = compile_in_child(&compiler, false, b"wasm").unwrap_err();
+        let err = compile_in_child(&compiler, crate::EngineOptions::default(), b"wasm").unwrap_err();
         assert_eq!(err.downcast_ref::<CompileLimitError>(), Some(&CompileLimitError::OutOfMemory { limit: 64 << 20 }));
         assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
     }
@@ -369,7 +377,7 @@ mod tests {
             1 << 30,
         );
         let start = Instant::now();
-        let err = compile_in_child(&compiler, false, b"wasm").unwrap_err().to_string();
+        let err = compile_in_child(&compiler, crate::EngineOptions::default(), b"wasm").unwrap_err().to_string();
         assert!(err.starts_with("the compiler process failed (exit status: 3): eeee"), "{}", &err[..80.min(err.len())]);
         assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
     }
