@@ -252,3 +252,18 @@ fn too_many_windows_are_refused() {
     );
     assert_eq!(v["after_close"]["code"], "ok", "{v}");
 }
+
+/// A window counts as a transfer of its length (wasmtime charges the buffer's list against the
+/// call's hostcall fuel): past the transfer limit `plan` and `open` are `limit-exceeded`, and the
+/// call never reaches wasmtime's trap.
+#[test]
+fn a_window_longer_than_the_transfer_limit_is_refused() {
+    let sandbox =
+        Sandbox::new().windows().limits(MemmapLimits { max_transfer_bytes: 131_072, ..MemmapLimits::default() });
+    sandbox.write("l.f8", &pattern(3 * 65536));
+    let v = run(&sandbox, &["read", "l.f8", "float64", "24576", "r", ":"]);
+    let over = json!({"code": "limit-exceeded", "message": "a window of 196608 bytes is over the limit of 131072 bytes per call; move the data in smaller selections"});
+    assert_eq!((&v["plan"], &v["open"]), (&over, &over), "{v}");
+    let v = run(&sandbox, &["read", "l.f8", "float64", "24576", "r", "8192:16384"]);
+    assert_eq!(v["open"], "ok", "{v}");
+}

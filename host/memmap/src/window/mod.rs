@@ -5,6 +5,14 @@
 //! `open` takes its buffer as a `list<u8>`: served by a hand-written function
 //! ([`add_open_to_linker`]) that lifts it as a `WasmList<u8>`, which wasmtime bounds-checks against
 //! the calling component's own memory and does not copy; its host address is the buffer's address.
+//!
+//! wasmtime 48 still charges such a list against the store's hostcall fuel, byte for byte, as if
+//! it were copied (`WasmList::new`): a buffer longer than the fuel traps the call before the host
+//! sees it. So a window counts as a transfer of its length
+//! ([`MemmapLimits::max_transfer_bytes`](crate::MemmapLimits::max_transfer_bytes), 256 MiB by
+//! default, which [`MemmapLimits::hostcall_fuel`](crate::MemmapLimits::hostcall_fuel) lets through):
+//! `plan` refuses a larger one with `limit-exceeded`, and a plugin scans a larger array through
+//! windows over views of it, one after the other.
 
 mod plan;
 
@@ -135,6 +143,9 @@ impl WasmMemmap<'_> {
     ) -> Result<Window, HostError> {
         let handle = self.table.get(array)?;
         let plan = Plan::of(handle)?;
+        // The buffer crossed the call as a list, which wasmtime counts against the hostcall fuel
+        // like a copy: the plan refuses what `open` could not be called with.
+        self.ctx.check_transfer(plan.length, "a window")?;
         let map = handle.map();
         // A closed or poisoned map says so first.
         drop(map.reader()?);
@@ -235,7 +246,9 @@ impl HostWindow for WasmMemmap<'_> {
         }
         let planned = self.table.get(&array).map_err(HostError::from).and_then(|handle| {
             handle.map().check_open()?;
-            Ok(Plan::of(handle)?)
+            let plan = Plan::of(handle)?;
+            self.ctx.check_transfer(plan.length, "a window")?;
+            Ok(plan)
         });
         match planned {
             Ok(plan) => Ok(Ok(WindowPlan {
