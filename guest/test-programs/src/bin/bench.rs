@@ -11,6 +11,8 @@
 //! - `scan-window PATH`: the same through a zero-copy window onto the file (`Memmap::window`, the
 //!   host must enable windows) summed in place by `kernels::sum_f64`; the window is closed after
 //!   the clock stops, as numpy's map is unmapped after its;
+//! - `scan-window-warm PATH`: the same window summed twice, the second pass timed (its pages are
+//!   mapped by then);
 //! - `take PATH INDICES`: `a.flat[idx]` of the file as one axis, for the little-endian int64
 //!   positions in the file `INDICES` (read before the clock starts), through `Memmap::take`;
 //! - `read PATH BYTES` / `write PATH BYTES`: one contiguous block of `BYTES` bytes (float64),
@@ -92,10 +94,14 @@ fn run(args: &[String]) -> Result<(f64, f64), String> {
             a.scan::<f64>(|block| total += kernels::sum_f64(block)).map_err(e)?;
             return Ok((start.elapsed().as_secs_f64(), total));
         }
-        "scan-window" => {
+        "scan-window" | "scan-window-warm" => {
             let a = square(path, "r").map_err(e)?;
-            let start = Instant::now();
+            let mut start = Instant::now();
             let window = a.window::<f64>().map_err(e)?;
+            if workload == "scan-window-warm" {
+                std::hint::black_box(kernels::sum_f64(&window));
+                start = Instant::now();
+            }
             let total = kernels::sum_f64(&window);
             let seconds = start.elapsed().as_secs_f64();
             window.close().map_err(e)?;
