@@ -3,7 +3,8 @@
 //! A wasmtime host for the `wasm-memmap:array` WIT package: WebAssembly plugins get numpy-style
 //! memory-mapped arrays (`np.memmap`) over files in the directories the embedder grants, and nothing
 //! else. The guest sees a `memmap` resource it can open, view by numpy's basic indexing, read and
-//! write by selection (as typed lists or native-order bytes), and flush; it can also have a
+//! write by selection (as typed lists or native-order bytes, moved with one copy), gather and
+//! scatter by integer-array indices (`take` / `put`), and flush; it can also have a
 //! selection printed as numpy's `repr`/`str` (`format`) and draw numpy's random streams into it
 //! (`random`), both computed by the host. The host keeps every file access beneath a grant, checks
 //! every number it is sent, bounds every call by the embedder's limits, and flushes a mapping
@@ -62,6 +63,9 @@
 //!         .on_error(|error| eprintln!("the plugin was refused: {error}"))
 //!         .build();
 //!     let mut store = Store::new(&engine, Host { wasi: wasi.build(), memmap, table: ResourceTable::new() });
+//!     // Lets `read-bytes` copy straight from the file into the plugin (see `MemmapCtx::call_hook`);
+//!     // `InstanceLimits::apply` installs the same hook.
+//!     store.call_hook(|mut store, kind| store.data_mut().memmap.call_hook(kind));
 //!
 //!     let component = Component::new(&engine, wasm_memmap_guest_artifacts::DEMO)?;
 //!     let command = Command::instantiate(&mut store, &component, &linker)?;

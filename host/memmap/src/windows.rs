@@ -91,3 +91,31 @@ impl WindowSupport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only a component with exactly one memory may open windows; the refusal says how many it has.
+    /// (A real component with two memories is not built here: the toolchain links one per plugin.)
+    #[test]
+    fn only_one_memory_is_supported() {
+        assert_eq!(WindowSupport { memories: Some(1) }.check(), Ok(()));
+        assert_eq!(
+            WindowSupport { memories: Some(2) }.check(),
+            Err("windows need a plugin with exactly one linear memory, and this one has 2: use read-bytes and write-bytes".to_owned())
+        );
+        assert!(WindowSupport { memories: None }.check().is_err());
+        assert!(WindowSupport { memories: Some(0) }.check().is_err());
+    }
+
+    /// The test programs (Rust `wasm32-wasip2` components) have exactly one memory.
+    #[test]
+    fn a_rust_plugin_has_one_memory() {
+        let mut config = Config::new();
+        configure(&mut config);
+        let engine = wasmtime::Engine::new(&config).expect("engine");
+        let component = Component::new(&engine, wasm_memmap_guest_artifacts::DEMO).expect("compile");
+        assert_eq!(WindowSupport::for_component(&component).check(), Ok(()));
+    }
+}

@@ -12,10 +12,16 @@ use wasm_memmap_tests::numpy;
 
 /// Runs the `hostcalls` program with `ops` in `dir` and returns its list of results.
 pub(crate) fn hostcalls(ops: &Value, dir: &std::path::Path, limits: Option<MemmapLimits>) -> Vec<Value> {
+    run_ops(HOSTCALLS, ops, dir, limits)
+}
+
+/// Runs a test program that takes one JSON list of operations (`hostcalls`, `take`) with `ops`
+/// in `dir` and returns its list of results.
+pub(crate) fn run_ops(program: &str, ops: &Value, dir: &std::path::Path, limits: Option<MemmapLimits>) -> Vec<Value> {
     let ops = ops.to_string();
     let run = match limits {
-        Some(limits) => run_limited(HOSTCALLS, &[&ops], dir, FsPerms::ReadWrite, limits),
-        None => run_in(HOSTCALLS, &[&ops], dir),
+        Some(limits) => run_limited(program, &[&ops], dir, FsPerms::ReadWrite, limits),
+        None => run_in(program, &[&ops], dir),
     };
     let text = run.stdout_text();
     assert!(matches!(run.status, Status::Exited(0)), "{:?}: {text}\n{}", run.status, run.stderr_text());
@@ -30,13 +36,6 @@ const SCRIPT: &str = r#"
 import json, math
 cases = json.loads(sys.argv[1])
 rng = np.random.default_rng(11)
-def values(dt, n):
-    if dt.kind == "b":
-        return rng.integers(0, 2, size=n).astype(dt)
-    if dt.kind in "fc":
-        v = rng.standard_normal(n * (2 if dt.kind == "c" else 1)) * 100
-        return (v.view(np.complex128) if dt.kind == "c" else v).astype(dt)
-    return np.frombuffer(rng.integers(0, 256, size=n * dt.itemsize, dtype=np.uint8).tobytes(), dtype=dt)
 out = []
 for c in cases:
     dt = np.dtype(c["dtype"])
@@ -65,6 +64,18 @@ for c in cases:
     out.append({"read": read.hex(), "data": raw.hex(), "after_view": after.hex(),
                 "file": np.asarray(m).tobytes(order="A").hex()})
 print(json.dumps(out))
+"#;
+
+/// numpy's side of several tests: `values(dt, n)`, `n` random values of `dt` drawn from the
+/// script's own `rng` (bool 0 or 1, floats and complex numbers finite, integers any bits).
+pub(crate) const VALUES: &str = r#"
+def values(dt, n):
+    if dt.kind == "b":
+        return rng.integers(0, 2, size=n).astype(dt)
+    if dt.kind in "fc":
+        v = rng.standard_normal(n * (2 if dt.kind == "c" else 1)) * 100
+        return (v.view(np.complex128) if dt.kind == "c" else v).astype(dt)
+    return np.frombuffer(rng.integers(0, 256, size=n * dt.itemsize, dtype=np.uint8).tobytes(), dtype=dt)
 "#;
 
 const DTYPES: [&str; 21] = [
@@ -119,7 +130,8 @@ fn read_and_write_bytes_match_numpy_for_every_kind_byte_order_and_view() {
         }
     }
     let expected: Vec<Value> =
-        serde_json::from_str(&numpy::run(SCRIPT, &[&Value::from(cases.clone()).to_string()])).unwrap();
+        serde_json::from_str(&numpy::run(&format!("{VALUES}{SCRIPT}"), &[&Value::from(cases.clone()).to_string()]))
+            .unwrap();
 
     // One map per case; each is read, written, and read again.
     let mut ops = Vec::new();

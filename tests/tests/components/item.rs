@@ -85,13 +85,6 @@ const SCRIPT: &str = r#"
 import json
 cases = json.loads(sys.argv[1])
 rng = np.random.default_rng(5)
-def values(dt, n):
-    if dt.kind == "b":
-        return rng.integers(0, 2, size=n).astype(dt)
-    if dt.kind in "fc":
-        v = rng.standard_normal(n * (2 if dt.kind == "c" else 1)) * 100
-        return (v.view(np.complex128) if dt.kind == "c" else v).astype(dt)
-    return np.frombuffer(rng.integers(0, 256, size=n * dt.itemsize, dtype=np.uint8).tobytes(), dtype=dt)
 le = lambda x, dt: np.asarray(x, dtype=dt).astype(dt.newbyteorder("<")).tobytes().hex()
 def code(e):
     if isinstance(e, IndexError):
@@ -147,8 +140,11 @@ fn item_and_set_item_match_numpy_for_every_kind_order_and_mode() {
                 "ops": ops, "file": dir.path().join(format!("case-{i}")) })
         })
         .collect();
-    let expected: Vec<serde_json::Value> =
-        serde_json::from_str(&numpy::run(SCRIPT, &[&serde_json::Value::from(numpy_cases).to_string()])).unwrap();
+    let expected: Vec<serde_json::Value> = serde_json::from_str(&numpy::run(
+        &format!("{}{SCRIPT}", crate::bytes::VALUES),
+        &[&serde_json::Value::from(numpy_cases).to_string()],
+    ))
+    .unwrap();
 
     let (mut compared, mut errors) = (0, 0);
     for (i, ((dtype, shape, order, mode, view, _), want)) in cases.iter().zip(&expected).enumerate() {

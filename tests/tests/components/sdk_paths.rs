@@ -11,21 +11,17 @@ use wasm_memmap_runner::Status;
 use wasm_memmap_runner::testkit::run_in;
 use wasm_memmap_tests::numpy;
 
+use crate::bytes::VALUES;
+
 /// numpy's side. For each case it writes the file (bool files hold bytes other than 0 and 1 as
 /// well), chooses the operations' data, and runs the operations on its own copy-on-write map of
 /// the file, giving what each should return and the file's bytes after (unchanged for modes `c`
-/// and `r`). Element data travel as native-order bytes in hex, a `bool` as 0 or 1.
+/// and `r`). Element data travel as native-order bytes in hex, a `bool` as 0 or 1. Runs after
+/// `bytes::VALUES`.
 const SCRIPT: &str = r#"
 import json, math
 cases = json.loads(sys.argv[1])
 rng = np.random.default_rng(13)
-def values(dt, n):
-    if dt.kind == "b":
-        return rng.integers(0, 2, size=n).astype(dt)
-    if dt.kind in "fc":
-        v = rng.standard_normal(n * (2 if dt.kind == "c" else 1)) * 100
-        return (v.view(np.complex128) if dt.kind == "c" else v).astype(dt)
-    return np.frombuffer(rng.integers(0, 256, size=n * dt.itemsize, dtype=np.uint8).tobytes(), dtype=dt)
 def nb(x, native):
     x = np.ascontiguousarray(np.asarray(x))
     if native.kind == "b":
@@ -135,7 +131,8 @@ fn typed_paths_match_numpy_for_every_kind_byte_order_view_and_mode() {
         }
     }
     let expected: Vec<Value> =
-        serde_json::from_str(&numpy::run(SCRIPT, &[&Value::from(cases.clone()).to_string()])).unwrap();
+        serde_json::from_str(&numpy::run(&format!("{VALUES}{SCRIPT}"), &[&Value::from(cases.clone()).to_string()]))
+            .unwrap();
     let plugin_cases: Vec<Value> = cases
         .iter()
         .zip(&expected)

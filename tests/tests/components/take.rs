@@ -7,21 +7,12 @@
 
 use serde_json::{Value, json};
 use wasm_memmap_guest_artifacts::test_programs::TAKE;
-use wasm_memmap_host::{FsPerms, MemmapLimits};
-use wasm_memmap_runner::Status;
-use wasm_memmap_runner::testkit::{run_in, run_limited};
+use wasm_memmap_host::MemmapLimits;
 use wasm_memmap_tests::numpy;
 
 /// Runs the `take` program with `ops` in `dir` and returns its list of results.
 fn take(ops: &Value, dir: &std::path::Path, limits: Option<MemmapLimits>) -> Vec<Value> {
-    let ops = ops.to_string();
-    let run = match limits {
-        Some(limits) => run_limited(TAKE, &[&ops], dir, FsPerms::ReadWrite, limits),
-        None => run_in(TAKE, &[&ops], dir),
-    };
-    let text = run.stdout_text();
-    assert!(matches!(run.status, Status::Exited(0)), "{:?}: {text}\n{}", run.status, run.stderr_text());
-    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+    crate::bytes::run_ops(TAKE, ops, dir, limits)
 }
 
 /// numpy's side, on a copy-on-write map of each file it makes: the view's taken bytes, the data
@@ -31,13 +22,6 @@ const SCRIPT: &str = r#"
 import json, math
 cases = json.loads(sys.argv[1])
 rng = np.random.default_rng(7)
-def values(dt, n):
-    if dt.kind == "b":
-        return rng.integers(0, 2, size=n).astype(dt)
-    if dt.kind in "fc":
-        v = rng.standard_normal(n * (2 if dt.kind == "c" else 1)) * 100
-        return (v.view(np.complex128) if dt.kind == "c" else v).astype(dt)
-    return np.frombuffer(rng.integers(0, 256, size=n * dt.itemsize, dtype=np.uint8).tobytes(), dtype=dt)
 def native_bytes(a, dt):
     a = np.ascontiguousarray(a)
     if dt.kind == "b":
@@ -113,8 +97,11 @@ fn take_put_and_item_flat_match_numpy_for_every_kind_byte_order_and_view() {
             cases.push(case);
         }
     }
-    let expected: Vec<Value> =
-        serde_json::from_str(&numpy::run(SCRIPT, &[&Value::from(cases.clone()).to_string()])).unwrap();
+    let expected: Vec<Value> = serde_json::from_str(&numpy::run(
+        &format!("{}{SCRIPT}", crate::bytes::VALUES),
+        &[&Value::from(cases.clone()).to_string()],
+    ))
+    .unwrap();
     let mut ops = Vec::new();
     const PER_CASE: usize = 9;
     for (i, (case, want)) in cases.iter().zip(&expected).enumerate() {

@@ -27,32 +27,10 @@
 
 use serde_json::{Value, json};
 use wasm_memmap_sdk::raw::{format, random, types};
-use wasm_memmap_sdk::{DType, Memmap, code_name, parse_index};
+use wasm_memmap_sdk::{DType, Memmap, parse_index};
+use wasm_memmap_test_programs::{hex, sdk_error, unhex, usage, wit_error};
 
 type Outcome = Result<Value, (String, String)>;
-
-fn wit_error(e: types::Error) -> (String, String) {
-    (code_name(e.code).to_string(), e.message)
-}
-
-fn sdk_error(e: wasm_memmap_sdk::Error) -> (String, String) {
-    (code_name(e.code()).to_string(), e.message().to_string())
-}
-
-fn usage(what: &str) -> (String, String) {
-    ("usage".to_string(), what.to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Result<Vec<u8>, (String, String)> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| usage("bad hex")))
-        .collect()
-}
 
 fn str_field<'a>(op: &'a Value, key: &str) -> Result<&'a str, (String, String)> {
     op[key].as_str().ok_or_else(|| usage(&format!("missing string '{key}'")))

@@ -20,24 +20,16 @@
 //! - `{"op": "sum_f64"}`: `kernels::sum_f64` over the blocks of `scan` (float64 only), as bits
 
 use serde_json::{Value, json};
-use wasm_memmap_sdk::{Element, Index, Memmap, code_name, kernels, parse_index, with_kind};
-use wasm_memmap_test_programs::native_hex;
+use wasm_memmap_sdk::{Element, Index, Memmap, kernels, with_kind};
+use wasm_memmap_test_programs::{OpError, sdk_cases, sdk_error as sdk, usage as bad};
 
-type Outcome = Result<Value, (String, String)>;
+type Outcome = Result<Value, OpError>;
 
-fn sdk(e: wasm_memmap_sdk::Error) -> (String, String) {
-    (code_name(e.code()).to_string(), e.message().to_string())
+fn values_of<T: Element>(op: &Value) -> Result<Vec<T>, OpError> {
+    sdk_cases::values_of(op["hex"].as_str().ok_or_else(|| bad("missing 'hex'"))?)
 }
 
-fn bad(what: &str) -> (String, String) {
-    ("usage".to_string(), what.to_string())
-}
-
-fn values_of<T: Element>(op: &Value) -> Result<Vec<T>, (String, String)> {
-    native_hex::values_of(op["hex"].as_str().ok_or_else(|| bad("missing 'hex'"))?).ok_or_else(|| bad("bad hex"))
-}
-
-fn ints(value: &Value) -> Result<Vec<i64>, (String, String)> {
+fn ints(value: &Value) -> Result<Vec<i64>, OpError> {
     value
         .as_array()
         .ok_or_else(|| bad("expected a list of integers"))?
@@ -46,7 +38,12 @@ fn ints(value: &Value) -> Result<Vec<i64>, (String, String)> {
         .collect()
 }
 
-fn shape(value: &Value) -> Result<Option<Vec<u64>>, (String, String)> {
+/// The per-axis index arrays of `op`.
+fn axes(op: &Value) -> Result<Vec<Vec<i64>>, OpError> {
+    op["axes"].as_array().ok_or_else(|| bad("missing 'axes'"))?.iter().map(ints).collect()
+}
+
+fn shape(value: &Value) -> Result<Option<Vec<u64>>, OpError> {
     match value {
         Value::Null => Ok(None),
         Value::Array(items) => {
@@ -57,7 +54,7 @@ fn shape(value: &Value) -> Result<Option<Vec<u64>>, (String, String)> {
 }
 
 fn hex_of<T: Element>(values: &[T]) -> Value {
-    json!({ "hex": native_hex::hex_of(values) })
+    json!({ "hex": sdk_cases::hex_of(values) })
 }
 
 fn run_op<T: Element>(view: &Memmap, op: &Value) -> Outcome {
@@ -97,23 +94,13 @@ fn run_op<T: Element>(view: &Memmap, op: &Value) -> Outcome {
         }
         "take" => Ok(hex_of(&view.take::<T>(&ints(&op["flat"])?).map_err(sdk)?)),
         "take_axes" => {
-            let axes = op["axes"]
-                .as_array()
-                .ok_or_else(|| bad("missing 'axes'"))?
-                .iter()
-                .map(ints)
-                .collect::<Result<Vec<_>, _>>()?;
+            let axes = axes(op)?;
             let borrowed: Vec<&[i64]> = axes.iter().map(Vec::as_slice).collect();
             Ok(hex_of(&view.take_axes::<T>(&borrowed).map_err(sdk)?))
         }
         "put" => view.put(&ints(&op["flat"])?, &values_of::<T>(op)?).map(|()| done).map_err(sdk),
         "put_axes" => {
-            let axes = op["axes"]
-                .as_array()
-                .ok_or_else(|| bad("missing 'axes'"))?
-                .iter()
-                .map(ints)
-                .collect::<Result<Vec<_>, _>>()?;
+            let axes = axes(op)?;
             let borrowed: Vec<&[i64]> = axes.iter().map(Vec::as_slice).collect();
             let data_shape = shape(&op["shape"])?;
             view.put_axes(&borrowed, &values_of::<T>(op)?, data_shape.as_deref()).map(|()| done).map_err(sdk)
@@ -136,33 +123,11 @@ fn run_op<T: Element>(view: &Memmap, op: &Value) -> Outcome {
     }
 }
 
-fn run_case(case: &Value) -> Result<Vec<Value>, String> {
-    let field = |key: &str| case[key].as_str().ok_or_else(|| format!("missing '{key}'"));
-    let mut options = Memmap::options().dtype(field("dtype")?).mode(field("mode")?).order(field("order")?);
-    if let Some(shape) = shape(&case["shape"]).map_err(|e| e.1)? {
-        options = options.shape(shape);
-    }
-    let map = options.open(field("path")?).map_err(|e| e.to_string())?;
-    let view = map.view(parse_index(field("view")?).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-    let ops = case["ops"].as_array().ok_or("missing 'ops'")?;
-    Ok(ops
-        .iter()
-        .map(|op| {
-            let outcome = with_kind!(view.dtype().kind(), T => run_op::<T>(&view, op));
+fn main() {
+    wasm_memmap_test_programs::print_json(|args| {
+        sdk_cases::run_cases(args, |view, op| {
+            let outcome = with_kind!(view.dtype().kind(), T => run_op::<T>(view, op));
             outcome.unwrap_or_else(|(code, message)| json!({ "error": [code, message] }))
         })
-        .collect())
-}
-
-fn run(args: &[String]) -> Result<Value, String> {
-    let [cases] = args else {
-        return Err("usage: sdk_paths CASES".into());
-    };
-    let cases: Value = serde_json::from_str(cases).map_err(|e| e.to_string())?;
-    let cases = cases.as_array().ok_or("CASES is a JSON list")?;
-    Ok(Value::from(cases.iter().map(run_case).collect::<Result<Vec<_>, _>>()?))
-}
-
-fn main() {
-    wasm_memmap_test_programs::print_json(run);
+    });
 }

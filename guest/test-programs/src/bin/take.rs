@@ -17,28 +17,11 @@
 
 use serde_json::{Value, json};
 use wasm_memmap_sdk::raw::{mmap, types};
-use wasm_memmap_sdk::{Memmap, code_name, parse_index};
+use wasm_memmap_sdk::{Memmap, parse_index};
+
+use wasm_memmap_test_programs::{hex, sdk_error, unhex, usage, wit_error};
 
 type Outcome = Result<Value, (String, String)>;
-
-fn wit_error(e: types::Error) -> (String, String) {
-    (code_name(e.code).to_string(), e.message)
-}
-
-fn usage(what: &str) -> (String, String) {
-    ("usage".to_string(), what.to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Result<Vec<u8>, (String, String)> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| usage("bad hex")))
-        .collect()
-}
 
 fn ints(value: &Value) -> Result<Vec<i64>, (String, String)> {
     value
@@ -174,8 +157,7 @@ fn run(maps: &mut Vec<Handle>, op: &Value) -> Outcome {
             if let Some(shape) = shape(op)? {
                 options = options.shape(shape);
             }
-            let map =
-                options.open(field("path")?).map_err(|e| (code_name(e.code()).to_string(), e.message().to_string()))?;
+            let map = options.open(field("path")?).map_err(sdk_error)?;
             maps.push(Handle::Opened(map));
             Ok(json!({ "ok": true }))
         }

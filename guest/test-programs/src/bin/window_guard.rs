@@ -16,8 +16,8 @@
 //! - `{"op": "sum_f64"}`: `kernels::sum_f64` over a `Window<f64>`
 
 use serde_json::{Value, json};
-use wasm_memmap_sdk::{Element, Index, Memmap, code_name, kernels, parse_index, with_kind};
-use wasm_memmap_test_programs::native_hex::{self, hex_of};
+use wasm_memmap_sdk::{Element, Index, Memmap, code_name, kernels, with_kind};
+use wasm_memmap_test_programs::sdk_cases::{self, hex_of};
 
 type Outcome = Result<Value, Value>;
 
@@ -30,7 +30,8 @@ fn usage(what: &str) -> Value {
 }
 
 fn values_of<T: Element>(op: &Value) -> Result<Vec<T>, Value> {
-    native_hex::values_of(op["hex"].as_str().ok_or_else(|| usage("missing 'hex'"))?).ok_or_else(|| usage("bad hex"))
+    sdk_cases::values_of(op["hex"].as_str().ok_or_else(|| usage("missing 'hex'"))?)
+        .map_err(|(code, message)| json!({ "error": [code, message], "unsupported": false }))
 }
 
 fn run_op<T: Element>(view: &Memmap, op: &Value) -> Outcome {
@@ -67,34 +68,10 @@ fn run_op<T: Element>(view: &Memmap, op: &Value) -> Outcome {
     }
 }
 
-fn run_case(case: &Value) -> Result<Vec<Value>, String> {
-    let field = |key: &str| case[key].as_str().ok_or_else(|| format!("missing '{key}'"));
-    let mut options = Memmap::options()
-        .dtype(field("dtype")?)
-        .mode(field("mode")?)
-        .order(field("order")?)
-        .offset(case["offset"].as_u64().unwrap_or(0));
-    if let Some(shape) = case["shape"].as_array() {
-        options = options.shape(shape.iter().map(|d| d.as_u64().ok_or("bad shape")).collect::<Result<Vec<_>, _>>()?);
-    }
-    let map = options.open(field("path")?).map_err(|e| e.to_string())?;
-    let view = map.view(parse_index(field("view")?).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-    let ops = case["ops"].as_array().ok_or("missing 'ops'")?;
-    Ok(ops
-        .iter()
-        .map(|op| with_kind!(view.dtype().kind(), T => run_op::<T>(&view, op)).unwrap_or_else(|e| e))
-        .collect())
-}
-
-fn run(args: &[String]) -> Result<Value, String> {
-    let [cases] = args else {
-        return Err("usage: window_guard CASES".into());
-    };
-    let cases: Value = serde_json::from_str(cases).map_err(|e| e.to_string())?;
-    let cases = cases.as_array().ok_or("CASES is a JSON list")?;
-    Ok(Value::from(cases.iter().map(run_case).collect::<Result<Vec<_>, _>>()?))
-}
-
 fn main() {
-    wasm_memmap_test_programs::print_json(run);
+    wasm_memmap_test_programs::print_json(|args| {
+        sdk_cases::run_cases(args, |view, op| {
+            with_kind!(view.dtype().kind(), T => run_op::<T>(view, op)).unwrap_or_else(|e| e)
+        })
+    });
 }
