@@ -1,8 +1,8 @@
 """The numpy side of the benchmark (bench/src/main.rs drives it).
 
-Reads one workload per line on stdin ("<workload> <path> [n]", the same workloads as the guest
-program guest/test-programs/src/bin/bench.rs), runs it, and answers "<seconds> <checksum>" on
-stdout. It stays alive between workloads so that Python's and numpy's start-up are paid once.
+Reads one workload per line on stdin ("<workload> <path> [n or path]", the same workloads as the
+guest program guest/test-programs/src/bin/bench.rs), runs it, and answers "<seconds> <checksum>"
+on stdout. It stays alive between workloads so that Python's and numpy's start-up are paid once.
 """
 import sys
 import time
@@ -17,8 +17,17 @@ def reps(nbytes):
 
 
 def run(workload, path, n):
-    if workload == "scan":
+    if workload == "take":
+        # `n` is the index file (little-endian int64), read before the clock starts
+        a = np.memmap(path, dtype="float64", mode="r")
+        idx = np.fromfile(n, dtype="<i8")
+        t = time.perf_counter()
+        v = a[idx]
+        return time.perf_counter() - t, float(v.sum())
+    if workload in ("scan", "scan-warm"):
         a = np.memmap(path, dtype="float64", mode="r", shape=(SIDE, SIDE))
+        if workload == "scan-warm":  # the second pass over one map: its pages are mapped
+            a.sum()
         t = time.perf_counter()
         s = a.sum()
         return time.perf_counter() - t, float(s)
@@ -68,7 +77,8 @@ def main():
         if not parts:
             continue
         workload, path = parts[0], parts[1]
-        n = int(parts[2]) if len(parts) > 2 else 0
+        n = parts[2] if len(parts) > 2 else "0"
+        n = int(n) if n.isdigit() else n
         seconds, check = run(workload, path, n)
         print(f"{seconds!r} {check!r}", flush=True)
 

@@ -411,6 +411,16 @@ fn default_rng_draws_numpys_streams_for_every_seed_kind_size_and_out() {
 // Exceptions.
 
 #[test]
+fn integer_array_indexing_take_put_and_flat_match_numpy() {
+    same(&script("take_put.py"), &[]);
+}
+
+#[test]
+fn integer_array_indexing_errors_have_numpys_messages() {
+    same(&script("errors_take.py"), &[]);
+}
+
+#[test]
 fn index_errors_have_numpys_messages() {
     same(&script("errors_index.py"), &[]);
 }
@@ -693,10 +703,10 @@ fn arithmetic_missing_print_options_and_advanced_indexing_raise_not_implemented_
         // "Print options the host's printer lacks: `nanstr`, `infstr`, ...".
         "set_printoptions(nanstr='x') NotImplementedError: np.set_printoptions(nanstr='x') is not supported".to_owned(),
         "set_printoptions(infstr='x') NotImplementedError: np.set_printoptions(infstr='x') is not supported".to_owned(),
-        // "Advanced indexing (lists, arrays or booleans as indices): `NotImplementedError`".
-        "a[[0, 1]] NotImplementedError: indexing with a list or an array (numpy's advanced indexing".to_owned(),
-        "a[np.array([True, False])] NotImplementedError: indexing with a list or an array (numpy's advanced indexing"
-            .to_owned(),
+        // "Integer arrays mixed with slices, and boolean masks: `NotImplementedError`".
+        "a[:, [0, 1]] NotImplementedError: indexing with an integer array after a slice".to_owned(),
+        "a[[0, 1], 1:] NotImplementedError: indexing with a slice other than ':' beside integer arrays".to_owned(),
+        "a[np.array([True, False])] NotImplementedError: boolean mask indexing (a[mask]) is not supported".to_owned(),
     ];
     let printed: Vec<&str> = got.stdout.lines().collect();
     assert_eq!(printed.len(), wanted.len(), "{}", got.stdout);

@@ -10,6 +10,7 @@ import math as _math
 
 from . import exceptions, lib, random
 from .dtypes import dtype
+from .fancy import put, take
 from .functions import amax, amin, copy, max, mean, min, ndim, shape, size, sum
 from .memmap import memmap, transpose
 from .ndarray import array, asarray, ndarray
@@ -37,7 +38,7 @@ csingle, cdouble = complex64, complex128
 
 __all__ = [
     "memmap", "ndarray", "array", "asarray", "transpose", "load", "save", "dtype",
-    "sum", "mean", "min", "max", "amin", "amax", "shape", "ndim", "size", "copy",
+    "sum", "mean", "min", "max", "amin", "amax", "shape", "ndim", "size", "copy", "take", "put",
     "set_printoptions", "get_printoptions", "printoptions", "random", "lib", "exceptions", "newaxis",
     "nan", "inf", "pi", "e", "True_", "False_", "bool_", "bool",
     "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -51,5 +52,5 @@ __all__ = [
 def __getattr__(name):
     raise AttributeError(
         f"module 'numpy' has no attribute {name!r} (wasm-memmap's numpy-compatible module has "
-        "memmap, basic indexing, printing and default_rng only; see docs/python.md)"
+        "memmap, indexing, printing and default_rng only; see docs/python.md)"
     )

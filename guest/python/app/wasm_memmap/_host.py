@@ -4,6 +4,8 @@ The bindings exist only inside the runner component; under a plain CPython (the 
 pure-Python parts of the package still import, and anything that needs the host raises.
 """
 
+import struct
+
 from . import errors
 
 try:
@@ -66,6 +68,29 @@ def index(items):
         else:
             out.append(wit_types.Index_At(item))
     return out
+
+
+def per_axis(lists):
+    """The WIT `indices` for one index list per leading axis (numpy's `a[idx0, idx1]`)."""
+    require()
+    return wit_types.Indices_PerAxis(lists)
+
+
+def flat(values):
+    """The WIT `indices` for positions in the array flattened in C order (`a.flat[idx]`)."""
+    require()
+    return wit_types.Indices_Flat(values)
+
+
+def scalar(dt, value):
+    """The WIT `scalar` of a Python value already converted for `dt` (`casting.converter`)."""
+    require()
+    name = dt.name
+    if name == "float16":
+        value = struct.unpack("<H", struct.pack("<e", value))[0]
+    elif dt.kind == "c":
+        value = (value.real, value.imag)
+    return getattr(wit_types, "Scalar_" + name.capitalize())(value)
 
 
 def dtype(dt):

@@ -45,7 +45,7 @@ def _item(item):
         return slice(*parts)
     if isinstance(item, bool) or type(item).__name__ == "bool_":
         raise _fancy("a boolean")
-    if isinstance(item, (list, tuple)) or hasattr(item, "shape"):
+    if isinstance(item, (list, tuple)) or hasattr(item, "_wm_bytes"):
         raise _fancy("a list or an array")
     try:
         number = operator.index(item)

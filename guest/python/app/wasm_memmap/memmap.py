@@ -11,7 +11,7 @@ import os
 import struct
 import warnings
 
-from . import _host, arithmetic, casting, dtypes, indexing, printing
+from . import _host, arithmetic, casting, dtypes, fancy, indexing, printing
 from .ndarray import MemmapCopy, _Sized, _check_axes, _nest
 from .reductions import narrow, narrow_mean
 from .scalars import TYPES
@@ -200,14 +200,41 @@ class memmap(_Sized):
     def __array__(self, dtype=None, copy=None):
         return self.copy() if dtype is None else self.copy().astype(dtype)
 
+    # ---- integer-array indexing: one host call for all the positions ----
+    def _read_only(self):
+        return self.mode == "r"
+
+    def _fancy_take(self, plan):
+        return _host.call_array(plan.shape, self._dtype, self._h.take, _host.per_axis(plan.lists))
+
+    def _fancy_put(self, plan, data, data_shape):
+        _host.call(self._h.put, _host.per_axis(plan.lists), data, list(data_shape))
+
+    def _flat_take(self, positions):
+        return _host.call_array((len(positions),), self._dtype, self._h.take, _host.flat(positions))
+
+    def _flat_put(self, positions, data):
+        _host.call(self._h.put, _host.flat(positions), data, None)
+
+    def _flat_item(self, position):
+        return _scalar_value(_host.call(self._h.item_flat, position))
+
+    def _flat_set(self, position, value):
+        _host.call(self._h.set_item_flat, position, _host.scalar(self._dtype, value))
+
     # ---- indexing ----
     def __getitem__(self, key):
+        if fancy.has_array(key):
+            return fancy.getitem(self, key)
         items = indexing.normalise(key)
         if indexing.is_element(items, self.ndim):
             return TYPES[self._dtype.name](_scalar_value(_host.call(self._h.item, list(items))))
         return self._view(_host.call(self._h.view, _host.index(items)))
 
     def __setitem__(self, key, value):
+        if fancy.has_array(key):
+            fancy.setitem(self, key, value)
+            return
         items = indexing.normalise(key)
         indexing.check_count(items, self.ndim)
         data, data_shape = casting.to_bytes(value, self._dtype, indexing.result_ndim(items, self.ndim))

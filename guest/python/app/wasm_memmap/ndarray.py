@@ -9,7 +9,7 @@ and can be assigned into a map or into another array. Arithmetic is not supporte
 
 import warnings
 
-from . import arithmetic, casting, dtypes, indexing, layout, printing, reductions
+from . import arithmetic, casting, dtypes, fancy, indexing, layout, printing, reductions
 from .exceptions import AxisError
 from .scalars import TYPES
 
@@ -65,6 +65,19 @@ class _Sized:
     @property
     def T(self):
         return self.transpose()
+
+    @property
+    def flat(self):
+        """Like numpy's `a.flat`: indexing by position in C order (`a.flat[i]`, `a.flat[idx]`)."""
+        return fancy.flatiter(self)
+
+    def take(self, indices, axis=None, out=None, mode="raise"):
+        """Like `a.take(indices)`: numpy's `np.take(a, indices, ...)`."""
+        return fancy.take(self, indices, axis=axis, out=out, mode=mode)
+
+    def put(self, indices, values, mode="raise"):
+        """Like `a.put(indices, values)`: numpy's `np.put(a, indices, values, ...)`."""
+        fancy.put(self, indices, values, mode=mode)
 
     def __len__(self):
         if not self.shape:
@@ -149,8 +162,18 @@ class ndarray(_Sized, metaclass=_ArrayType):
         made._shape = tuple(shape)
         made._strides = tuple(strides) if strides is not None else indexing.c_strides(shape, dt.itemsize)
         made._offset = offset
-        made._buf = buf if isinstance(buf, bytearray) else bytearray(buf)
+        # bytes read from the host (or made by `tobytes`) are kept as they are, not copied into a
+        # bytearray: `_shared` does that the first time the array is written or viewed
+        made._buf = buf if isinstance(buf, (bytes, bytearray)) else bytearray(buf)
         return made
+
+    def _shared(self):
+        """The buffer, writable: an array read from the host starts on the immutable `bytes` it
+        arrived in (no copy), and turns them into a `bytearray` the first time it is written or
+        a view of it is made, so that it and its views share one buffer from then on."""
+        if type(self._buf) is bytes:
+            self._buf = bytearray(self._buf)
+        return self._buf
 
     # ---- attributes ----
     @property
@@ -200,21 +223,57 @@ class ndarray(_Sized, metaclass=_ArrayType):
         data = bytes(self._buf[offset:offset + self.itemsize])
         return dtypes.unpack_native(self._dtype, data)[0]
 
+    # ---- integer-array indexing, gathered here ----
+    def _read_only(self):
+        return False
+
+    def _parts(self):
+        return self._shared(), self._dtype, self._shape, self._strides, self._offset
+
+    def _fancy_take(self, plan):
+        return fancy.gather_axes(*self._parts(), plan)
+
+    def _fancy_put(self, plan, data, data_shape):
+        fancy.scatter_axes(*self._parts(), plan, data, data_shape)
+
+    def _flat_take(self, positions):
+        size = self.itemsize
+        offsets = fancy.offsets_flat(self._shape, self._strides, self._offset, positions)
+        return b"".join(bytes(self._buf[at:at + size]) for at in offsets)
+
+    def _flat_put(self, positions, data):
+        size = self.itemsize
+        offsets = fancy.offsets_flat(self._shape, self._strides, self._offset, positions)
+        buf = self._shared()
+        for i, at in enumerate(offsets):
+            buf[at:at + size] = data[i * size:(i + 1) * size]
+
+    def _flat_item(self, position):
+        return fancy.unpack_one(self._dtype, self._flat_take([position]))
+
+    def _flat_set(self, position, value):
+        self._flat_put([position], dtypes.pack_native(self._dtype, [value]))
+
     # ---- indexing ----
     def __getitem__(self, key):
+        if fancy.has_array(key):
+            return fancy.getitem(self, key)
         items = indexing.normalise(key)
         shape, strides, offset = indexing.apply(self._shape, self._strides, self._offset, items)
         if indexing.is_element(items, self.ndim):
             value = dtypes.unpack_native(self._dtype, bytes(self._buf[offset:offset + self.itemsize]))[0]
             return TYPES[self._dtype.name](value)
-        return ndarray._wrap(self._dtype, shape, self._buf, strides, offset)
+        return ndarray._wrap(self._dtype, shape, self._shared(), strides, offset)
 
     def __setitem__(self, key, value):
+        if fancy.has_array(key):
+            fancy.setitem(self, key, value)
+            return
         items = indexing.normalise(key)
         shape, strides, offset = indexing.apply(self._shape, self._strides, self._offset, items)
         data, data_shape = casting.to_bytes(value, self._dtype, len(shape))
         data = layout.broadcast(data, self.itemsize, data_shape, shape)
-        layout.scatter(self._buf, self.itemsize, shape, strides, offset, data)
+        layout.scatter(self._shared(), self.itemsize, shape, strides, offset, data)
 
     def fill(self, value):
         self[...] = value
@@ -246,7 +305,7 @@ class ndarray(_Sized, metaclass=_ArrayType):
         if indexing.size(shape) != self.size:
             raise ValueError(f"cannot reshape array of size {self.size} into shape {_shape_repr(shape)}")
         if self._strides == indexing.c_strides(self._shape, self.itemsize):
-            return ndarray._wrap(self._dtype, shape, self._buf, None, self._offset)
+            return ndarray._wrap(self._dtype, shape, self._shared(), None, self._offset)
         return ndarray._wrap(self._dtype, shape, self.tobytes())
 
     def ravel(self, order="C"):
@@ -264,7 +323,7 @@ class ndarray(_Sized, metaclass=_ArrayType):
         axes = _check_axes(axes, ndim)
         shape = tuple(self._shape[a] for a in axes)
         strides = tuple(self._strides[a] for a in axes)
-        return ndarray._wrap(self._dtype, shape, self._buf, strides, self._offset)
+        return ndarray._wrap(self._dtype, shape, self._shared(), strides, self._offset)
 
     # ---- reductions ----
     def sum(self, axis=None, dtype=None, out=None, keepdims=False):

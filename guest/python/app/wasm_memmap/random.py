@@ -139,7 +139,7 @@ class Generator:
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         """Like `rng.normal(loc, scale, size)` with scalar `loc` and `scale`."""
-        if isinstance(loc, (list, tuple)) or isinstance(scale, (list, tuple)) or hasattr(loc, "shape") or hasattr(scale, "shape"):
+        if isinstance(loc, (list, tuple)) or isinstance(scale, (list, tuple)) or hasattr(loc, "_wm_bytes") or hasattr(scale, "_wm_bytes"):
             raise NotImplementedError("normal() with array loc or scale is not supported: pass numbers")
         params = _host.wit_random.NormalParams(float(loc), float(scale))
         return self._draw(_host.wit_random.Distribution_Normal(params), size, _FLOAT64, None)

@@ -60,7 +60,16 @@ def _round(value, fmt):
         return value * float("inf")
 
 
-class _Float(float):
+class _Zero_d:
+    """What numpy's scalars share with 0-d arrays: `x.shape == ()`, `x.ndim == 0`, `x.size == 1`."""
+
+    __slots__ = ()
+    shape = ()
+    ndim = 0
+    size = 1
+
+
+class _Float(_Zero_d, float):
     __slots__ = ()
     _wm_kind = "float64"
 
@@ -134,7 +143,7 @@ class float16(_Float):
         return _shortest(float(self), "e", 5, _cutoff(1e3))
 
 
-class _Complex(complex):
+class _Complex(_Zero_d, complex):
     __slots__ = ()
     _wm_kind = "complex128"
 
@@ -195,7 +204,7 @@ def check_int(number, name, lo, hi):
     raise OverflowError(f"Python integer {number} out of bounds for {name}")
 
 
-class _Int(int):
+class _Int(_Zero_d, int):
     __slots__ = ()
     _wm_kind = "int64"
     _lo = -(1 << 63)
@@ -239,7 +248,7 @@ uint32 = _int_type("uint32", 32, False)
 uint64 = _int_type("uint64", 64, False)
 
 
-class bool_:
+class bool_(_Zero_d):
     """`np.bool` (`np.bool_`): `np.True_` or `np.False_`."""
 
     __slots__ = ("_value",)

@@ -6,16 +6,27 @@
 //! - `scan-chunks PATH`: sum of a 10000x10000 float64 file through `Memmap::chunks`;
 //! - `scan-block PATH N`: the same, reading the file as one axis in blocks of `N` elements;
 //! - `scan-host PATH`: the same through the host's native `sum`;
+//! - `scan-scan PATH`: the same through `Memmap::scan` (each block read straight into a buffer the
+//!   SDK keeps) summed by `kernels::sum_f64` (simd128);
+//! - `scan-window PATH`: the same through a zero-copy window onto the file (`Memmap::window`, the
+//!   host must enable windows) summed in place by `kernels::sum_f64`; the window is closed after
+//!   the clock stops, as numpy's map is unmapped after its;
+//! - `scan-window-warm PATH`: the same window summed twice, the second pass timed (its pages are
+//!   mapped by then);
+//! - `take PATH INDICES`: `a.flat[idx]` of the file as one axis, for the little-endian int64
+//!   positions in the file `INDICES` (read before the clock starts), through `Memmap::take`;
 //! - `read PATH BYTES` / `write PATH BYTES`: one contiguous block of `BYTES` bytes (float64),
 //!   repeated until about 256 MiB moved; prints seconds per call;
 //! - `read-column PATH`, `read-every-other-row PATH`: `a[:, 0]` of 10000x10000, `a[:1000:2]`;
 //! - `read-one PATH N` / `write-one PATH N`: `N` one-element calls (`a.item(i)`, `a[i] = v` through
-//!   `Memmap::item` / `Memmap::set_item`); prints seconds per call.
+//!   `Memmap::item` / `Memmap::set_item`); prints seconds per call;
+//! - `read-one-flat PATH N` / `write-one-flat PATH N`: the same by flat position
+//!   (`Memmap::item_flat` / `Memmap::set_item_flat`, WIT `item-flat` / `set-item-flat`).
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-use wasm_memmap_sdk::{Error, Memmap, s};
+use wasm_memmap_sdk::{Error, Memmap, kernels, s};
 
 const SIDE: u64 = 10000;
 
@@ -76,6 +87,37 @@ fn run(args: &[String]) -> Result<(f64, f64), String> {
             }
             return Ok((start.elapsed().as_secs_f64(), total));
         }
+        "scan-scan" => {
+            let a = square(path, "r").map_err(e)?;
+            let start = Instant::now();
+            let mut total = 0.0;
+            a.scan::<f64>(|block| total += kernels::sum_f64(block)).map_err(e)?;
+            return Ok((start.elapsed().as_secs_f64(), total));
+        }
+        "scan-window" | "scan-window-warm" => {
+            let a = square(path, "r").map_err(e)?;
+            let mut start = Instant::now();
+            let window = a.window::<f64>().map_err(e)?;
+            if workload == "scan-window-warm" {
+                std::hint::black_box(kernels::sum_f64(&window));
+                start = Instant::now();
+            }
+            let total = kernels::sum_f64(&window);
+            let seconds = start.elapsed().as_secs_f64();
+            window.close().map_err(e)?;
+            return Ok((seconds, total));
+        }
+        "take" => {
+            let file = args.get(2).ok_or("take needs the index file")?;
+            let raw = std::fs::read(file).map_err(|err| format!("{file}: {err}"))?;
+            let indices: Vec<i64> =
+                raw.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+            let a = Memmap::open(path, "float64", "r", None).map_err(e)?;
+            let start = Instant::now();
+            let picked = a.take::<f64>(&indices).map_err(e)?;
+            let seconds = start.elapsed().as_secs_f64();
+            return Ok((seconds, kernels::sum_f64(&picked)));
+        }
         "scan-host" => {
             let a = square(path, "r").map_err(e)?;
             let start = Instant::now();
@@ -103,9 +145,10 @@ fn run(args: &[String]) -> Result<(f64, f64), String> {
         }
         "read-column" => sum8(&square(path, "r").map_err(e)?.read::<f64>(s![.., 0]).map_err(e)?),
         "read-every-other-row" => sum8(&square(path, "r").map_err(e)?.read::<f64>(s![..1000;2]).map_err(e)?),
-        "read-one" | "write-one" => {
+        "read-one" | "write-one" | "read-one-flat" | "write-one-flat" => {
             let n = number(args.get(2), "N")?;
-            let write = workload == "write-one";
+            let write = workload.starts_with("write");
+            let flat = workload.ends_with("-flat");
             let a = Memmap::open(path, "float64", if write { "r+" } else { "r" }, None).map_err(e)?;
             let len = i64::try_from(a.shape()[0].min(1 << 16)).map_err(|_| "length")?;
             let n = i64::try_from(n).map_err(|_| "N too large")?;
@@ -113,10 +156,11 @@ fn run(args: &[String]) -> Result<(f64, f64), String> {
             let mut check = 0.0;
             for i in 0..n {
                 let at = i % len;
-                if write {
-                    a.set_item(&[at], 2.5).map_err(e)?;
-                } else {
-                    check += a.item::<f64>(&[at]).map_err(e)?;
+                match (write, flat) {
+                    (true, false) => a.set_item(&[at], 2.5).map_err(e)?,
+                    (true, true) => a.set_item_flat(at, 2.5).map_err(e)?,
+                    (false, false) => check += a.item::<f64>(&[at]).map_err(e)?,
+                    (false, true) => check += a.item_flat::<f64>(at).map_err(e)?,
                 }
             }
             #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
