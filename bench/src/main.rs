@@ -409,7 +409,7 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
         };
         rows.push(
             Row::new(
-                format!("slice-read {label}"),
+                format!("slice-read {label} (read-bytes, one copy)"),
                 Unit::Bandwidth(bytes),
                 Some(format!("read {sq} {b}")),
                 &["read", SQUARE, &b],
@@ -428,7 +428,7 @@ fn rows(dir: &Path, quick: bool) -> Result<Vec<Row>> {
         };
         rows.push(
             Row::new(
-                format!("slice-write {label}"),
+                format!("slice-write {label} (write-bytes, one copy)"),
                 Unit::Bandwidth(bytes),
                 Some(format!("write {scr} {b}")),
                 &["write", SCRATCH, &b],

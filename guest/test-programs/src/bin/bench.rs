@@ -15,7 +15,8 @@
 //!   mapped by then);
 //! - `take PATH INDICES`: `a.flat[idx]` of the file as one axis, for the little-endian int64
 //!   positions in the file `INDICES` (read before the clock starts), through `Memmap::take`;
-//! - `read PATH BYTES` / `write PATH BYTES`: one contiguous block of `BYTES` bytes (float64),
+//! - `read PATH BYTES` / `write PATH BYTES`: one contiguous block of `BYTES` bytes (float64) through
+//!   the one-copy paths (`Memmap::read_bytes`, `Memmap::write`, both over `read-bytes`/`write-bytes`),
 //!   repeated until about 256 MiB moved; prints seconds per call;
 //! - `read-column PATH`, `read-every-other-row PATH`: `a[:, 0]` of 10000x10000, `a[:1000:2]`;
 //! - `read-one PATH N` / `write-one PATH N`: `N` one-element calls (`a.item(i)`, `a[i] = v` through
@@ -134,7 +135,9 @@ fn run(args: &[String]) -> Result<(f64, f64), String> {
             let mut check = 0.0;
             for _ in 0..reps {
                 if workload == "read" {
-                    check += a.read::<f64>(s![0..n]).map_err(e)?[0];
+                    // The one-copy path: the host lends the mapping and wasmtime copies it into the
+                    // plugin's memory once (`read-bytes`).
+                    check += f64::from(a.read_bytes(s![0..n]).map_err(e)?[0]);
                 } else {
                     a.write(s![0..n], &block).map_err(e)?;
                 }
