@@ -301,6 +301,16 @@ impl Memmap {
     /// values.flush()?;
     /// # Ok::<(), wasm_memmap_sdk::Error>(())
     /// ```
+    ///
+    /// Two live guards on one map (or a `write` / `put` while one lives) do not compile:
+    /// ```compile_fail,E0499
+    /// use wasm_memmap_sdk::Memmap;
+    /// let mut a = Memmap::open("mymmap", "float64", "r+", Some(&[4]))?;
+    /// let first = a.window_mut::<f64>()?;
+    /// let second = a.window_mut::<f64>()?; // a second `&mut [f64]` over the same pages
+    /// drop((first, second));
+    /// # Ok::<(), wasm_memmap_sdk::Error>(())
+    /// ```
     pub fn window_mut<T: Element>(&mut self) -> Result<WindowMut<'_, T>> {
         if self.mode() == Mode::ReadOnly {
             return Err(Error::new(ErrorCode::ReadOnly, "assignment destination is read-only"));
