@@ -41,8 +41,9 @@ fn size(value: u64, what: &str) -> Result<usize> {
 
 /// What a guard holds: the map it borrows, the host's window and the buffer it is mapped over.
 struct Mapped<'a, T> {
-    /// Kept for the lifetime: the map outlives its windows.
-    _map: &'a Memmap,
+    /// Kept for the lifetime: the map outlives its windows, and the borrow is exclusive so no
+    /// other call on the map can change the lent values (see [`Memmap::window`]).
+    _map: &'a mut Memmap,
     /// `None` for an empty selection (nothing to map) and once closed.
     handle: Option<WitWindow>,
     buffer: Option<PageBuffer>,
@@ -53,20 +54,19 @@ struct Mapped<'a, T> {
 
 impl<'a, T: Element> Mapped<'a, T> {
     /// Plans, checks that the selection can be lent as `&[T]`, allocates and opens.
-    fn open(map: &'a Memmap) -> Result<Self> {
+    fn open(map: &'a mut Memmap) -> Result<Self> {
         map.check_kind::<T>("read")?;
         let dtype = map.dtype();
         refuse_untyped(dtype)?;
         let plan = WitWindow::plan(map.raw())?;
         let (length, align, data) = checked_plan::<T>(&plan, map.offset())?;
-        let mut mapped = Self { _map: map, handle: None, buffer: None, data, _values: PhantomData };
-        if length == 0 {
-            return Ok(mapped);
-        }
-        let buffer = PageBuffer::new(length, align)?;
-        mapped.handle = Some(WitWindow::open(map.raw(), buffer.bytes())?);
-        mapped.buffer = Some(buffer);
-        Ok(mapped)
+        let (handle, buffer) = if length == 0 {
+            (None, None)
+        } else {
+            let buffer = PageBuffer::new(length, align)?;
+            (Some(WitWindow::open(map.raw(), buffer.bytes())?), Some(buffer))
+        };
+        Ok(Self { _map: map, handle, buffer, data, _values: PhantomData })
     }
 
     fn values(&self) -> &[T] {
@@ -243,9 +243,18 @@ impl Memmap {
     /// numpy's `np.memmap` does. The selection must be one contiguous run of the file in C order
     /// (a whole C-order map, or a contiguous view such as `a.view(s![1000..2000])`).
     ///
-    /// The slice shows the file's bytes as they are, like any memory map: a change made to the
-    /// file by another process (mode `r+` maps are shared) or through this map's other calls
-    /// (`write`, `put`) shows in it.
+    /// The guard borrows the map mutably: while it lends the slice, no other call on this map (a
+    /// `write`, a `put`, another window) can run, so nothing in this plugin changes the lent
+    /// values behind the borrow. Take windows of different views (each its own [`Memmap`]) to
+    /// keep several open.
+    ///
+    /// # Safety
+    /// This is a safe fn, with the caveat every memory map has (memmap2 makes `Mmap::map` unsafe
+    /// for it): the slice shows the file's pages as they are, so a write to the same file through
+    /// another handle (another [`Memmap`] of the same file, a window on another view of it, a WASI
+    /// write) or by another process changes the lent values while they are borrowed (mode `r+`
+    /// maps are shared). Do not write a file through one handle while a window onto the same bytes
+    /// is open through another, and do not let other processes change files you map.
     ///
     /// # Errors
     /// [`Error::is_unsupported`] when the embedder did not enable windows (fall back to
@@ -258,9 +267,10 @@ impl Memmap {
     /// # Examples
     /// ```no_run
     /// use wasm_memmap_sdk::{Memmap, kernels};
-    /// let a = Memmap::open("mymmap", "float64", "r", Some(&[10000, 10000]))?;
-    /// let total = match a.window::<f64>() {
-    ///     Ok(values) => kernels::sum_f64(&values),
+    /// let mut a = Memmap::open("mymmap", "float64", "r", Some(&[10000, 10000]))?;
+    /// // the guard (and its borrow of `a`) ends inside `map`, so the fallback may use `a` again
+    /// let total = match a.window::<f64>().map(|values| kernels::sum_f64(&values)) {
+    ///     Ok(total) => total,
     ///     Err(e) if e.is_unsupported() => {
     ///         let mut total = 0.0;
     ///         a.scan::<f64>(|block| total += kernels::sum_f64(block))?;
@@ -270,7 +280,7 @@ impl Memmap {
     /// };
     /// # Ok::<(), wasm_memmap_sdk::Error>(())
     /// ```
-    pub fn window<T: Element>(&self) -> Result<Window<'_, T>> {
+    pub fn window<T: Element>(&mut self) -> Result<Window<'_, T>> {
         Ok(Window { mapped: Mapped::open(self)? })
     }
 
@@ -285,13 +295,23 @@ impl Memmap {
     /// # Examples
     /// ```no_run
     /// use wasm_memmap_sdk::Memmap;
-    /// let a = Memmap::open("mymmap", "float64", "r+", Some(&[10000, 10000]))?;
+    /// let mut a = Memmap::open("mymmap", "float64", "r+", Some(&[10000, 10000]))?;
     /// let mut values = a.window_mut::<f64>()?;
     /// values.iter_mut().for_each(|v| *v *= 2.0); // a *= 2
     /// values.flush()?;
     /// # Ok::<(), wasm_memmap_sdk::Error>(())
     /// ```
-    pub fn window_mut<T: Element>(&self) -> Result<WindowMut<'_, T>> {
+    ///
+    /// Two live guards on one map (or a `write` / `put` while one lives) do not compile:
+    /// ```compile_fail,E0499
+    /// use wasm_memmap_sdk::Memmap;
+    /// let mut a = Memmap::open("mymmap", "float64", "r+", Some(&[4]))?;
+    /// let first = a.window_mut::<f64>()?;
+    /// let second = a.window_mut::<f64>()?; // a second `&mut [f64]` over the same pages
+    /// drop((first, second));
+    /// # Ok::<(), wasm_memmap_sdk::Error>(())
+    /// ```
+    pub fn window_mut<T: Element>(&mut self) -> Result<WindowMut<'_, T>> {
         if self.mode() == Mode::ReadOnly {
             return Err(Error::new(ErrorCode::ReadOnly, "assignment destination is read-only"));
         }

@@ -24,7 +24,7 @@ pub fn values_of<T: Element>(text: &str) -> Result<Vec<T>, crate::OpError> {
 ///
 /// # Errors
 /// A missing or bad field, and a map or view the SDK refuses, as its message.
-pub fn run_cases(args: &[String], op: impl Fn(&Memmap, &Value) -> Value) -> Result<Value, String> {
+pub fn run_cases(args: &[String], op: impl Fn(&mut Memmap, &Value) -> Value) -> Result<Value, String> {
     let [cases] = args else {
         return Err("usage: PROGRAM CASES".into());
     };
@@ -43,9 +43,9 @@ pub fn run_cases(args: &[String], op: impl Fn(&Memmap, &Value) -> Value) -> Resu
                 options.shape(shape.iter().map(|d| d.as_u64().ok_or("bad shape")).collect::<Result<Vec<_>, _>>()?);
         }
         let map = options.open(field("path")?).map_err(|e| e.to_string())?;
-        let view = map.view(parse_index(field("view")?).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let mut view = map.view(parse_index(field("view")?).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
         let ops = case["ops"].as_array().ok_or("missing 'ops'")?;
-        results.push(Value::from(ops.iter().map(|o| op(&view, o)).collect::<Vec<_>>()));
+        results.push(Value::from(ops.iter().map(|o| op(&mut view, o)).collect::<Vec<_>>()));
     }
     Ok(Value::from(results))
 }

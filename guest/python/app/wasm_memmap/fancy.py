@@ -253,12 +253,16 @@ def axis0_message(error, size):
     return error
 
 
-def _clipped(values, n, mode):
-    if mode == "raise":
-        return values
-    if n == 0:
-        if values:
-            raise IndexError("cannot do a non-empty take from an empty axes.")
+_EMPTY_TAKE = "cannot do a non-empty take from an empty axes."
+_EMPTY_PUT = "cannot replace elements of an empty array"
+
+
+def _clipped(values, n, mode, empty=_EMPTY_TAKE):
+    """`values` brought into `range(n)` as `mode` says; indices into an empty axis raise numpy's
+    `empty` message in every mode (numpy checks it before the bounds)."""
+    if n == 0 and values:
+        raise IndexError(empty)
+    if mode == "raise" or n == 0:
         return values
     if mode == "wrap":
         return [v % n for v in values]
@@ -340,11 +344,12 @@ def put(a, ind, v, mode="raise"):
         raise ValueError("put: output array is read-only")
     _check_mode(mode)
     _shape, values = index_array(ind, _truncate) if is_array(ind) else ((), [_integer(ind, _truncate)])
+    n = a.size
+    # numpy refuses an empty array before it converts `v` (and even when `v` is empty)
+    values = _clipped(values, n, mode, _EMPTY_PUT)
     data, _ = casting.to_bytes(v, a.dtype)
     if not values or not data:
         return
-    n = a.size
-    values = _clipped(values, n, mode)
     try:
         _flat_put_in_order(a, values, _repeat(data, a.itemsize, len(values)))
     except IndexError as e:

@@ -2,6 +2,12 @@
 //! and borrows memory by hand, since a window needs a buffer aligned to 64 KiB whose pages are not
 //! touched before the host replaces them (zeroing an 800 MB buffer first would cost more than
 //! reading the file through the byte path).
+//!
+//! Why not safe code such as `bytemuck::zeroed_slice_box` of 64 KiB-aligned pages: it calls
+//! `alloc_zeroed`, and Rust's std on `wasm32-wasip2` (the unix allocator over wasi-libc's
+//! `malloc`) serves an alignment above 16 with `aligned_alloc` followed by `write_bytes(0)` over
+//! the whole buffer: exactly the touch of every page this buffer exists to avoid (and wasi-libc's
+//! dlmalloc clears `calloc` blocks itself, as it has no fresh-`mmap` chunks to skip).
 #![allow(unsafe_code)]
 
 use std::alloc::{self, Layout};

@@ -96,7 +96,7 @@ fn run(args: &[String]) -> Result<(f64, f64), String> {
             return Ok((start.elapsed().as_secs_f64(), total));
         }
         "scan-window" | "scan-window-warm" => {
-            let a = square(path, "r").map_err(e)?;
+            let mut a = square(path, "r").map_err(e)?;
             let mut start = Instant::now();
             let window = a.window::<f64>().map_err(e)?;
             if workload == "scan-window-warm" {

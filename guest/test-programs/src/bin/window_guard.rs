@@ -34,7 +34,7 @@ fn values_of<T: Element>(op: &Value) -> Result<Vec<T>, Value> {
         .map_err(|(code, message)| json!({ "error": [code, message], "unsupported": false }))
 }
 
-fn run_op<T: Element>(view: &Memmap, op: &Value) -> Outcome {
+fn run_op<T: Element>(view: &mut Memmap, op: &Value) -> Outcome {
     match op["op"].as_str().unwrap_or("") {
         "window" => {
             let window = view.window::<T>().map_err(sdk)?;
