@@ -37,7 +37,7 @@ impl Memmap {
     /// # Errors
     /// As [`Memmap::take`], with numpy's messages and its `IndexError`s as
     /// [`ErrorCode::IndexOutOfBounds`]: "index 5 is out of bounds for axis 1 with size 5", arrays
-    /// of different lengths ("shape mismatch: indexing arrays could not be broadcast together with
+    /// of different lengths other than 1, which broadcasts as in numpy ("shape mismatch: indexing arrays could not be broadcast together with
     /// shapes (2,) (3,) "), more arrays than axes ("too many indices for array: array is
     /// 2-dimensional, but 3 were indexed"); no arrays at all is [`ErrorCode::InvalidArgument`].
     ///

@@ -179,8 +179,8 @@ pub struct Window<'a, T> {
 }
 
 /// A writable window, lent as `&mut [T]`: writes go to the file in modes `r+` and `w+` (on disk
-/// after [`WindowMut::flush`] or the close), and only to this plugin's private copy of the pages
-/// in mode `c`; made by [`Memmap::window_mut`].
+/// after [`WindowMut::flush`] or the close); a mode `c` map has no windows (see
+/// [`Memmap::window_mut`]); made by [`Memmap::window_mut`].
 ///
 /// numpy: `a = np.memmap(path, mode='r+'); a[...] = ...; a.flush()`.
 pub struct WindowMut<'a, T> {
@@ -257,8 +257,8 @@ impl Memmap {
     /// is open through another, and do not let other processes change files you map.
     ///
     /// # Errors
-    /// [`Error::is_unsupported`] when the embedder did not enable windows (fall back to
-    /// [`Memmap::scan`]); [`ErrorCode::Mismatch`] when `T` is not the array's kind;
+    /// [`Error::is_unsupported`] when the embedder did not enable windows or the map is mode `c`
+    /// (fall back to [`Memmap::scan`]); [`ErrorCode::Mismatch`] when `T` is not the array's kind;
     /// [`ErrorCode::InvalidArgument`] for a `bool` array, a byte order other than this plugin's
     /// (little-endian), a selection that starts at an offset not aligned for `T` (a map opened at
     /// an odd `offset`), or one that is not contiguous; [`ErrorCode::LimitExceeded`] past the
@@ -285,8 +285,9 @@ impl Memmap {
     }
 
     /// As [`Memmap::window`], lending `&mut [T]`: in mode `r+` / `w+` writes go to the file
-    /// (flushed by [`WindowMut::flush`] and when the guard is dropped), in mode `c` to this
-    /// plugin's private copy only, never to the file.
+    /// (flushed by [`WindowMut::flush`] and when the guard is dropped). A mode `c` map has no
+    /// windows: writes through a copy-on-write map live in its own private pages, which no second
+    /// mapping can share ([`Error::is_unsupported`]; use [`Memmap::write`] there).
     ///
     /// # Errors
     /// [`ErrorCode::ReadOnly`] for a map opened with mode `r` ("assignment destination is

@@ -258,7 +258,10 @@ impl InstanceLimits {
 
     /// As [`Self::apply`], for a plugin called with wasmtime's `*_async` methods (as WASI's async
     /// bindings need): at every [`EPOCH_TICK`] before the deadline the plugin's code yields to the
-    /// executor, so timers and the embedder's own time-out get their turn.
+    /// executor, so timers and the embedder's own time-out get their turn. Since a suspended call
+    /// may resume on another thread, `read-bytes` does not lend the mapping to wasmtime's lowering
+    /// here (it copies twice, under its own guard; see [`MemmapCtx::call_hook`] and
+    /// [`MemmapCtx::lend_across_yields`]).
     ///
     /// # Errors
     /// As [`Self::apply`].
@@ -277,6 +280,8 @@ impl InstanceLimits {
         store.limiter(|data| data.instance_limiter_mut());
         // Lets `read-bytes` lend the mapping to wasmtime's lowering: one copy instead of two.
         store.call_hook(|mut store, kind| store.data_mut().memmap_ctx_mut().call_hook(kind));
+        // The lowering guard is per-thread: a store that yields does not lend (see `Lending::yields`).
+        store.data_mut().memmap_ctx_mut().lent.yields = yields;
         // A timeout too long to add to the clock is no timeout.
         let deadline = self.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         match deadline {

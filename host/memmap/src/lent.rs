@@ -21,12 +21,21 @@ pub(crate) struct Lending {
     /// The mapping lent by the current call, its `SIGBUS` guard, and the depth of that call: only
     /// its own return releases the guard, not a nested libcall's during the lowering.
     pending: Option<(Arc<MappedFile>, LendGuard, u32)>,
+    /// The store may suspend the plugin inside a call ([`InstanceLimits::apply_async`]'s epoch
+    /// yields, an async executor) and nobody vouched for where it resumes: the lowering guard is
+    /// this thread's (`map/sigbus.rs`), so a lowering resumed on another thread would run
+    /// unguarded (and leave this thread's guard pointing at a region that may be freed), and
+    /// another store's copy on this thread would take the guard over meanwhile. Such a store
+    /// never lends; `read-bytes` copies under its own guard inside the host call instead.
+    ///
+    /// [`InstanceLimits::apply_async`]: crate::InstanceLimits::apply_async
+    pub(crate) yields: bool,
 }
 
 impl Lending {
     /// Whether a range may be lent: the store's call hook will end the lowering guard.
     pub(crate) fn hooked(&self) -> bool {
-        self.depth > 0
+        self.depth > 0 && !self.yields
     }
 
     /// Keeps `map`'s lowering guard until the hook sees the current host call return.
@@ -46,7 +55,11 @@ impl MemmapCtx {
     /// `read-bytes` copies twice, as before; nothing else changes.
     ///
     /// [`InstanceLimits::apply`](crate::InstanceLimits::apply) installs it; an embedder with a call
-    /// hook of its own calls this from it.
+    /// hook of its own calls this from it. The hook must run on the thread that ran the host call,
+    /// with no other store's call on that thread in between: the lowering's `SIGBUS` guard is
+    /// per-thread. A store that can yield inside a call (set up by
+    /// [`InstanceLimits::apply_async`](crate::InstanceLimits::apply_async)) therefore does not
+    /// lend, unless the embedder vouches for it with [`MemmapCtx::lend_across_yields`].
     ///
     /// # Errors
     /// The `io` error of a file truncated while wasmtime copied from it (the plugin traps).
@@ -75,6 +88,24 @@ impl MemmapCtx {
             CallHook::CallingWasm | CallHook::ReturningFromWasm => {}
         }
         Ok(())
+    }
+
+    /// Lets `read-bytes` lend its range to wasmtime's lowering although the store was set up by
+    /// [`InstanceLimits::apply_async`](crate::InstanceLimits::apply_async) (which turns lending off,
+    /// see [`MemmapCtx::call_hook`]). Call it after `apply_async`, and only when every suspended
+    /// call of this store resumes on the thread it was suspended on and no other store runs on
+    /// that thread meanwhile: a current-thread runtime driving this one store to completion (as
+    /// the `wasm-memmap` runner does) qualifies, a multi-thread executor does not.
+    ///
+    /// # Examples
+    /// ```
+    /// use wasm_memmap_host::MemmapCtx;
+    ///
+    /// let mut ctx = MemmapCtx::builder().build();
+    /// ctx.lend_across_yields();
+    /// ```
+    pub fn lend_across_yields(&mut self) {
+        self.lent.yields = false;
     }
 }
 
@@ -133,5 +164,41 @@ mod tests {
         // No fault: the hook passes, and the next call without the hook is not lent.
         ctx.call_hook(CallHook::ReturningFromHost).expect("nothing pending");
         assert!(!ctx.lent.hooked());
+    }
+
+    /// A store set up by `apply_async` may resume a suspended lowering on another thread, where
+    /// this thread's `SIGBUS` guard does not reach: it copies instead of lending, unless the
+    /// embedder vouches for its executor (`lend_across_yields`, as the runner does).
+    #[test]
+    fn a_store_that_yields_does_not_lend() {
+        struct Host {
+            memmap: MemmapCtx,
+            limiter: crate::InstanceLimiter,
+        }
+        impl crate::HasInstanceLimits for Host {
+            fn instance_limiter(&self) -> &crate::InstanceLimiter {
+                &self.limiter
+            }
+            fn instance_limiter_mut(&mut self) -> &mut crate::InstanceLimiter {
+                &mut self.limiter
+            }
+            fn memmap_ctx_mut(&mut self) -> &mut MemmapCtx {
+                &mut self.memmap
+            }
+        }
+        let engine = wasmtime::Engine::default();
+        let limits = crate::InstanceLimits::default();
+        for (yields, vouched, lends) in [(false, false, true), (true, false, false), (true, true, true)] {
+            let memmap = MemmapCtx::builder().build();
+            let limiter = limits.limiter(&memmap);
+            let mut store = wasmtime::Store::new(&engine, Host { memmap, limiter });
+            if yields { limits.apply_async(&mut store) } else { limits.apply(&mut store) }.expect("apply");
+            let ctx = &mut store.data_mut().memmap;
+            if vouched {
+                ctx.lend_across_yields();
+            }
+            ctx.call_hook(CallHook::CallingHost).expect("hook");
+            assert_eq!(ctx.lent.hooked(), lends, "yields {yields}, vouched {vouched}");
+        }
     }
 }

@@ -715,6 +715,9 @@ impl<D: Send + 'static> Runner<D> {
         // At every tick the plugin's code yields to the runtime (so a WASI call's timer and the
         // run's own timeout get their turn) until the deadline, then traps where it is.
         let deadline = config.instance.apply_async(&mut store)?;
+        // The current-thread runtime below drives this one store to the end on this thread, so a
+        // suspended lowering resumes where its per-thread SIGBUS guard is: `read-bytes` may lend.
+        store.data_mut().memmap.lend_across_yields();
         // One runtime per run, on this thread: nothing a plugin leaves behind (a timer, a blocking
         // read still running on the blocking pool) can hold up the next run.
         let runtime = tokio::runtime::Builder::new_current_thread()

@@ -73,6 +73,11 @@ fn layouts() -> Vec<Value> {
         json!({"shape": [4, 5], "order": "F", "view": "1:, ::-1", "axes": [[2, 0, 2]], "data_shape": [5], "p": 14, "q": -15}),
         json!({"shape": [2, 3, 4], "order": "C", "view": ":, ::-1", "axes": [[1, 0], [2, -3]], "data_shape": [2, 1], "p": 5, "q": 23}),
         json!({"shape": [2, 3, 4], "order": "F", "view": "", "axes": [[1, 0, 1], [0, 2, 1], [3, 3, -1]], "data_shape": null, "p": -24, "q": 0}),
+        // Index arrays of length 1 broadcast against the others (`a[[1], [0, 1, 2]]`: three
+        // elements), also with the axes left whole (`a[[0, 1], [-1]]`: two rows).
+        json!({"shape": [4, 5], "order": "C", "view": "", "axes": [[1], [0, 1, 2]], "data_shape": null, "p": 2, "q": 3}),
+        json!({"shape": [2, 3, 4], "order": "C", "view": "::-1", "axes": [[0, 1], [2], [-1, 0]], "data_shape": [1], "p": 1, "q": 4}),
+        json!({"shape": [2, 3, 4], "order": "F", "view": "", "axes": [[0, 1], [-1]], "data_shape": [4], "p": 3, "q": -1}),
     ]
 }
 
@@ -173,6 +178,7 @@ cases = {
     "axis1": lambda: a[i(0, 1), i(0, 5)],
     "axis0": lambda: a[i(-5), i(0)],
     "mismatch": lambda: a[i(0, 1), i(0, 1, 2)],
+    "mismatch_empty": lambda: a[i(0, 1), i()],
     "too_many": lambda: a[i(0), i(0), i(0)],
     "read_only": lambda: r.__setitem__((i(0), i(0)), 1.0),
     "broadcast": lambda: a.__setitem__((i(0, 1, 2),), np.zeros((2, 5))),
@@ -207,6 +213,8 @@ cases = {
         {"op": "take", "map": 2, "flat": [0]},
         {"op": "take", "map": 2, "flat": []},
         {"op": "take", "map": 2, "axes": [[]]},
+        {"op": "take", "map": 0, "axes": [[0, 1], []]},
+        {"op": "take", "map": 0, "axes": [[10], []]},
     ]);
     let got = take(&ops, dir.path(), None);
     let error = |i: usize| {
@@ -240,6 +248,10 @@ cases = {
     assert_eq!(got[17]["hex"], "22".repeat(8), "the last of repeated positions wins");
     assert_eq!(got[18]["hex"], "");
     assert_eq!(got[19]["hex"], "");
+    // Lengths 2 and 0 do not broadcast; a length-1 array beside an empty one takes nothing, and
+    // numpy does not check its index then (`a[[10], []]` is empty).
+    assert_eq!(error(20), index_error("mismatch_empty"));
+    assert_eq!(got[21]["hex"], "");
     // Nothing was written by the refused puts, and mode `c` never reaches the file.
     assert_eq!(std::fs::read(dir.path().join("x.f8")).unwrap(), original);
 

@@ -75,14 +75,15 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Writes through a window reach the file after `flush` in modes `r+` and `w+`, and never in modes
-/// `c` and `r` (private pages); in every mode the buffer reads zero after `close`, and writing it
-/// then changes nothing in the file.
+/// Writes through a window reach the file after `flush` in modes `r+` and `w+`, and never in mode
+/// `r` (private pages); in every mode the buffer reads zero after `close`, and writing it then
+/// changes nothing in the file. A mode `c` map has no windows (see
+/// [`copy_on_write_maps_refuse_windows`]).
 #[test]
 fn writes_reach_the_file_only_in_r_plus_and_w_plus() {
     let sandbox = Sandbox::new().windows();
     let original = pattern(300 * 2400);
-    for mode in ["r+", "w+", "c", "r"] {
+    for mode in ["r+", "w+", "r"] {
         let name = format!("w{}.f8", mode.replace('+', "p"));
         sandbox.write(&name, &original);
         let v = run(&sandbox, &["write", &name, "float64", "300,300", mode, "100:130", "66"]);
@@ -99,6 +100,21 @@ fn writes_reach_the_file_only_in_r_plus_and_w_plus() {
         }
         assert!(after == expected, "{mode}: the file's bytes are wrong");
     }
+}
+
+/// A mode `c` map refuses `plan` and `open` as `unsupported`: its writes live in the host's own
+/// private pages, which a second mapping of the file could not share, so a window would show the
+/// file's bytes where numpy (`m = np.memmap(f, mode='c'); m[0] = 5; m[0]` is 5 through every
+/// path) shows the written ones. The file is left as it was.
+#[test]
+fn copy_on_write_maps_refuse_windows() {
+    let sandbox = Sandbox::new().windows();
+    let original = pattern(300 * 2400);
+    sandbox.write("wc.f8", &original);
+    let v = run(&sandbox, &["write", "wc.f8", "float64", "300,300", "c", "100:130", "66"]);
+    let refusal = json!({"code": "unsupported", "message": "windows are not supported on mode 'c' (copy-on-write) maps: writes through a copy-on-write map live in its own private pages, which no second mapping can share; use read-bytes and write-bytes"});
+    assert_eq!((&v["plan"], &v["open"]), (&refusal, &refusal), "{v}");
+    assert!(sandbox.read("wc.f8") == original, "the file is unchanged");
 }
 
 /// `memory.grow` by 64 MiB while a window is open works, and the window keeps the file's bytes.

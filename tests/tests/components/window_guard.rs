@@ -1,7 +1,8 @@
 //! The SDK's window guards (`Memmap::window`, `Memmap::window_mut`) on a host with windows: the
 //! typed slice holds numpy's values of the selection (every kind in the plugin's byte order, whole
 //! maps, contiguous views, a map at an offset); writes through `window_mut` reach the file in mode
-//! `r+` (after a flush, or when the guard closes) and never in mode `c`; what a typed slice cannot
+//! `r+` (after a flush, or when the guard closes); a mode `c` map has no windows (`unsupported`:
+//! its writes live in the host's private pages, which a window could not share); what a typed slice cannot
 //! be (bool, the other byte order, a misaligned start, a strided view) is refused with the SDK's
 //! error; a host without windows says `unsupported`.
 
@@ -73,6 +74,9 @@ fn case(path: &str, dtype: &str, shape: &[u64], offset: u64, view: &str, mode: &
         "order": "C", "ops": ops})
 }
 
+/// The host's refusal of a window on a mode `c` map.
+const COPY_ON_WRITE_REFUSAL: &str = "windows are not supported on mode 'c' (copy-on-write) maps: writes through a copy-on-write map live in its own private pages, which no second mapping can share; use read-bytes and write-bytes";
+
 #[test]
 fn a_window_lends_numpy_values_and_writes_reach_the_file_only_in_r_plus() {
     let sandbox = Sandbox::new().windows();
@@ -92,7 +96,7 @@ fn a_window_lends_numpy_values_and_writes_reach_the_file_only_in_r_plus() {
     for (c, w) in cases.iter_mut().zip(&want) {
         let write = json!({"op": "window_mut", "hex": w["data"], "flush": true, "close": false});
         c["ops"] = match c["mode"].as_str().unwrap() {
-            "r" => json!([{"op": "window"}, write]),
+            "r" | "c" => json!([{"op": "window"}, write]),
             _ => json!([{"op": "window"}, write, {"op": "window"}]),
         };
     }
@@ -102,8 +106,16 @@ fn a_window_lends_numpy_values_and_writes_reach_the_file_only_in_r_plus() {
             "{} a[{}] of shape {} at offset {}, mode {}",
             c["dtype"], c["view"], c["shape"], c["offset"], c["mode"]
         );
-        assert_eq!(got[0]["hex"], w["values"], "{what}: the window's values");
         let file = hex(&sandbox.read(c["path"].as_str().unwrap()));
+        if c["mode"] == "c" {
+            for got in [&got[0], &got[1]] {
+                assert_eq!(got["error"][1], COPY_ON_WRITE_REFUSAL, "{what}");
+                assert_eq!(got["unsupported"], true, "{what}");
+            }
+            assert_eq!(file, w["file"].as_str().unwrap(), "{what}: mode c never changes the file");
+            continue;
+        }
+        assert_eq!(got[0]["hex"], w["values"], "{what}: the window's values");
         match c["mode"].as_str().unwrap() {
             "r" => {
                 assert_eq!(got[1]["error"], json!(["read-only", "assignment destination is read-only"]), "{what}");
@@ -114,10 +126,7 @@ fn a_window_lends_numpy_values_and_writes_reach_the_file_only_in_r_plus() {
                 assert_eq!(got[2]["hex"], w["data"], "{what}: a new window sees the write");
                 assert_eq!(file, w["file_after"].as_str().unwrap(), "{what}: the file after numpy's assignment");
             }
-            _ => {
-                assert_eq!(got[1]["hex"], w["data"], "{what}: the slice after the write");
-                assert_eq!(file, w["file"].as_str().unwrap(), "{what}: mode c never changes the file");
-            }
+            mode => unreachable!("mode {mode}"),
         }
     }
 }

@@ -10,7 +10,8 @@ use crate::error::Error;
 pub enum IntegerIndices<'a> {
     /// Positions in the array flattened in C order (`a.flat[idx]`, `np.take(a, idx)`).
     Flat(&'a [i64]),
-    /// One integer array per leading axis, all of one length (`a[idx0, idx1]`).
+    /// One integer array per leading axis, all of one length or of length 1, which broadcasts as
+    /// in numpy (`a[idx0, idx1]`, `a[[0], [0, 1, 2]]`).
     PerAxis(&'a [Vec<i64>]),
 }
 
@@ -49,7 +50,7 @@ impl IntegerIndices<'_> {
     pub fn positions(&self) -> usize {
         match self {
             Self::Flat(idx) => idx.len(),
-            Self::PerAxis(arrays) => arrays.first().map_or(0, Vec::len),
+            Self::PerAxis(arrays) => broadcast_len(arrays).unwrap_or(0),
         }
     }
 
@@ -64,9 +65,25 @@ impl IntegerIndices<'_> {
     }
 }
 
+/// The length per-axis index arrays broadcast to, as numpy broadcasts them: arrays of length 1
+/// repeat their one index, every other array must have the same length (`a[[0], [0, 1, 2]]` takes
+/// three elements). `None` when they cannot be broadcast (lengths 2 and 3, or 2 and 0).
+fn broadcast_len(arrays: &[Vec<i64>]) -> Option<usize> {
+    arrays
+        .iter()
+        .map(Vec::len)
+        .try_fold(None, |n: Option<usize>, len| match (n, len) {
+            (_, 1) => Some(n),
+            (None, len) => Some(Some(len)),
+            (Some(n), len) => (n == len).then_some(Some(n)),
+        })
+        .map(|n| n.unwrap_or(if arrays.is_empty() { 0 } else { 1 }))
+}
+
 impl Layout {
     /// The shape of `a[idx]` (`[n]` followed by the axes not indexed), checking the indices'
-    /// structure but not their values: numpy's `IndexError`s "too many indices for array: array
+    /// structure but not their values (index arrays of length 1 broadcast against the others):
+    /// numpy's `IndexError`s "too many indices for array: array
     /// is 2-dimensional, but 3 were indexed" and "shape mismatch: indexing arrays could not be
     /// broadcast together with shapes (2,) (3,) ", and `invalid-argument` for no index arrays.
     /// Allocates only the shape, so a caller can bound the selection's bytes first.
@@ -87,14 +104,13 @@ impl Layout {
                         arrays.len()
                     )));
                 }
-                let n = arrays[0].len();
-                if arrays.iter().any(|a| a.len() != n) {
+                let Some(n) = broadcast_len(arrays) else {
                     // numpy prints each shape followed by a space.
                     let shapes: String = arrays.iter().map(|a| format!("{} ", shape_str(&[a.len()]))).collect();
                     return Err(Error::index(format!(
                         "shape mismatch: indexing arrays could not be broadcast together with shapes {shapes}"
                     )));
-                }
+                };
                 let mut shape = Vec::with_capacity(1 + ndim - arrays.len());
                 shape.push(u64::try_from(n).unwrap_or(u64::MAX));
                 shape.extend_from_slice(&self.shape[arrays.len()..]);
@@ -116,14 +132,25 @@ impl Layout {
         let offsets = match indices {
             IntegerIndices::Flat(idx) => idx.iter().map(|&i| self.flat_offset(i)).collect::<Result<Vec<_>, _>>()?,
             IntegerIndices::PerAxis(arrays) => {
-                let n = arrays.first().map_or(0, Vec::len);
+                let n = broadcast_len(arrays).unwrap_or(0);
                 let mut offsets: Vec<i128> = vec![i128::from(self.first); n];
                 // Axis by axis, so the first bad index reported is the first of its axis, as numpy
                 // checks each index array in turn.
                 for (axis, array) in arrays.iter().enumerate() {
                     let (len, stride) = (self.shape[axis], i128::from(self.strides[axis]));
-                    for (offset, &i) in offsets.iter_mut().zip(array) {
-                        *offset += i128::from(normalize_index(i, len, axis)?) * stride;
+                    // A length-1 array broadcasts: its one index at every position (none, and
+                    // unchecked, when the others are empty, as numpy's `a[[10], []]`).
+                    let repeated = if array.len() == 1 { array.first().filter(|_| n > 0) } else { None };
+                    match repeated {
+                        Some(&i) => {
+                            let step = i128::from(normalize_index(i, len, axis)?) * stride;
+                            offsets.iter_mut().for_each(|offset| *offset += step);
+                        }
+                        None => {
+                            for (offset, &i) in offsets.iter_mut().zip(array) {
+                                *offset += i128::from(normalize_index(i, len, axis)?) * stride;
+                            }
+                        }
                     }
                 }
                 offsets
@@ -214,6 +241,32 @@ mod tests {
             )
         );
         assert_eq!(err(IntegerIndices::PerAxis(&[])).0, ErrorCode::InvalidArgument);
+    }
+
+    /// Index arrays of length 1 broadcast against the others, as numpy's: `a[[0], [0, 1, 2]]` is
+    /// three elements of row 0, `a[[10], []]` is empty (and its index unchecked), lengths 2 and 0
+    /// do not broadcast.
+    #[test]
+    fn length_one_index_arrays_broadcast() {
+        let a = Layout::contiguous(&[4, 5], 8, Order::C).unwrap();
+        let arrays = [vec![1], vec![0, 1, 2]];
+        assert_eq!(a.integer_shape(IntegerIndices::PerAxis(&arrays)).unwrap(), [3]);
+        assert_eq!(a.integer_take(IntegerIndices::PerAxis(&arrays)).unwrap().offsets(), [40, 48, 56]);
+        let arrays = [vec![0, 3], vec![-1]];
+        assert_eq!(a.integer_take(IntegerIndices::PerAxis(&arrays)).unwrap().offsets(), [32, 152]);
+        assert_eq!(IntegerIndices::PerAxis(&arrays).positions(), 2);
+        let arrays = [vec![10], vec![]];
+        assert!(a.integer_take(IntegerIndices::PerAxis(&arrays)).unwrap().offsets().is_empty());
+        let arrays = [vec![0], vec![9, 1]];
+        assert_eq!(
+            a.integer_take(IntegerIndices::PerAxis(&arrays)).unwrap_err().message(),
+            "index 9 is out of bounds for axis 1 with size 5"
+        );
+        let arrays = [vec![0, 1], vec![]];
+        assert_eq!(
+            a.integer_shape(IntegerIndices::PerAxis(&arrays)).unwrap_err().message(),
+            "shape mismatch: indexing arrays could not be broadcast together with shapes (2,) (0,) "
+        );
     }
 
     /// Offsets of a reversed, strided view, flat and per axis, and the rows left whole.

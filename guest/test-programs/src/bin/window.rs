@@ -7,7 +7,8 @@
 //!   windows are not enabled.
 //! - `window write FILE DTYPE SHAPE MODE INDEX BYTE`: opens a window over the view and sets every
 //!   byte of the selection to BYTE by plain stores into the buffer; flushes, closes, and reports
-//!   whether the whole buffer reads zero after the close (`zeroed`) and each step's outcome.
+//!   whether the whole buffer reads zero after the close (`zeroed`) and each step's outcome. When
+//!   `plan` refuses (mode `c`), prints `plan`'s error and that of `open` with an empty buffer.
 //! - `window grow FILE`: float64 `[N]` map in mode `r`; opens a window, then grows the plugin's
 //!   memory by 64 MiB and touches it, and checks that the window still holds the file's values
 //!   (compared with `read`), before and after.
@@ -168,7 +169,14 @@ fn write(args: &[String]) -> serde_json::Value {
     let byte: u8 = byte.parse().expect("a byte");
     let m = open_map(path, dtype, shape, mode);
     let v = m.view(parse_index(index).expect("index")).expect("view");
-    let plan = Window::plan(v.raw()).expect("plan");
+    let plan = match Window::plan(v.raw()) {
+        Ok(plan) => plan,
+        // A mode `c` map has no windows: `plan` and `open` (even of an empty buffer) refuse.
+        Err(e) => {
+            let opened = Window::open(v.raw(), &[]);
+            return serde_json::json!({ "plan": error_json(&e), "open": outcome(&opened) });
+        }
+    };
     let (buffer, window) = window_over(&v, &plan);
     let window = window.expect("open");
     let (from, len) = (usize_of(plan.data_offset), usize_of(plan.data_length));

@@ -100,6 +100,21 @@ impl WasmMemmap<'_> {
         WindowError::Unsupported(why)
     }
 
+    /// Why `array` cannot have a window because of its mode: a mode `c` map's writes live in the
+    /// host's own private (copy-on-write) pages, which no second mapping of the file can share, so
+    /// a window would show the file's bytes where numpy (and every other call on the map) shows
+    /// the written ones, and the map's calls would not see the window's writes. `None` for any
+    /// other mode, and for a handle that is not in the table (the caller reports that itself).
+    fn copy_on_write_refusal(&self, array: &Resource<Memmap>) -> Option<WindowError> {
+        let handle = self.table.get(array).ok()?;
+        (handle.map().access() == MmapAccess::Copy).then(|| {
+            Self::unsupported(
+                "windows are not supported on mode 'c' (copy-on-write) maps: writes through a copy-on-write map live in its own private pages, which no second mapping can share; use read-bytes and write-bytes"
+                    .to_owned(),
+            )
+        })
+    }
+
     /// `window.open` with the buffer's host address and length.
     fn open_window(
         &mut self,
@@ -109,6 +124,9 @@ impl WasmMemmap<'_> {
     ) -> wasmtime::Result<Result<Resource<Window>, WindowError>> {
         if let Err(why) = self.ctx.windows_allowed() {
             return Ok(Err(Self::unsupported(why)));
+        }
+        if let Some(refusal) = self.copy_on_write_refusal(array) {
+            return Ok(Err(refusal));
         }
         // An empty list has no address in the plugin's memory; it is the wrong length below.
         let memory = if len == 0 {
@@ -243,6 +261,9 @@ impl HostWindow for WasmMemmap<'_> {
     fn plan(&mut self, array: Resource<Memmap>) -> wasmtime::Result<Result<WindowPlan, WindowError>> {
         if let Err(why) = self.ctx.windows_allowed() {
             return Ok(Err(Self::unsupported(why)));
+        }
+        if let Some(refusal) = self.copy_on_write_refusal(&array) {
+            return Ok(Err(refusal));
         }
         let planned = self.table.get(&array).map_err(HostError::from).and_then(|handle| {
             handle.map().check_open()?;
