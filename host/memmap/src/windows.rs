@@ -20,7 +20,7 @@
 //! copy-on-write (`memory_init_cow(false)`: wasmtime 48 cannot do both). A window counts as a handle
 //! ([`MemmapLimits::max_handles`](crate::MemmapLimits::max_handles)) and its bytes as mapped
 //! bytes ([`MemmapLimits::max_mapped_bytes`](crate::MemmapLimits::max_mapped_bytes)); at most
-//! 4096 windows are open in the process at once. One window is at most
+//! 4096 windows are open in the process at once, and at most 256 of them are one plugin's. One window is at most
 //! [`MemmapLimits::max_transfer_bytes`](crate::MemmapLimits::max_transfer_bytes) long (256 MiB by
 //! default): its buffer crosses `open` as a `list<u8>`, which wasmtime counts against the call's
 //! hostcall fuel as if it were copied (it is not), so larger arrays are scanned through windows

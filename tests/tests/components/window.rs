@@ -269,6 +269,21 @@ fn too_many_windows_are_refused() {
     assert_eq!(v["after_close"]["code"], "ok", "{v}");
 }
 
+/// One plugin may hold at most 256 windows, whatever its handle limit: the process-wide table of
+/// 4096 is shared by every plugin of the host, and one must not take it all.
+#[test]
+fn one_plugin_cannot_take_every_window_of_the_host() {
+    let sandbox = Sandbox::new().windows().limits(MemmapLimits { max_handles: 10_000, ..MemmapLimits::default() });
+    sandbox.write("p.u1", &pattern(1000));
+    let v = run(&sandbox, &["many", "p.u1"]);
+    assert_eq!(v["opened"], json!(256), "{v}");
+    assert_eq!(
+        v["refused"],
+        json!({"code": "limit-exceeded", "message": "another window would make 257 windows open in this plugin, over its limit of 256; close windows you no longer need"})
+    );
+    assert_eq!(v["after_close"]["code"], "ok", "{v}");
+}
+
 /// A window counts as a transfer of its length (wasmtime charges the buffer's list against the
 /// call's hostcall fuel): past the transfer limit `plan` and `open` are `limit-exceeded`, and the
 /// call never reaches wasmtime's trap.

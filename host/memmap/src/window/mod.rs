@@ -185,6 +185,19 @@ impl WasmMemmap<'_> {
             .into());
         }
         self.ctx.check_new_handle_for("another window")?;
+        // The process-wide table is shared by every plugin of the host: one plugin may take only
+        // its share of it, whatever its handle limit.
+        let live = self.ctx.stats().live_windows();
+        if live >= WINDOWS_PER_PLUGIN {
+            return Err(Error::limit_exceeded(
+                Limit::Handles,
+                format!(
+                    "another window would make {} windows open in this plugin, over its limit of {WINDOWS_PER_PLUGIN}; close windows you no longer need",
+                    live.saturating_add(1)
+                ),
+            )
+            .into());
+        }
         self.ctx.check_new_map(plan.length)?;
         let path = map.path().to_owned();
         let file_len = map.file().metadata().map_err(|e| Error::from_io(&e, &path))?.len();
@@ -230,6 +243,10 @@ impl WasmMemmap<'_> {
         Ok(window)
     }
 }
+
+/// How many windows one plugin may have open at once: a sixteenth of the process-wide table
+/// ([`MAX_WINDOWS`]), so one plugin cannot take the slots every other plugin of the host needs.
+const WINDOWS_PER_PLUGIN: u64 = 256;
 
 /// The host page size (a power of two dividing [`ALIGN`] on every host wasmtime supports).
 fn host_page() -> u64 {
