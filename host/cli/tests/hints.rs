@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use wasm_memmap_guest_artifacts::test_programs::SELECT;
+use wasm_memmap_guest_artifacts::test_programs::{SELECT, STALL};
 
 fn wasm_memmap(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wasm-memmap")).args(args).current_dir(cwd).output().expect("the CLI starts")
@@ -57,7 +57,12 @@ fn a_handle_refusal_names_max_handles() {
 fn fuel_time_and_memory_stops_name_their_flags() {
     let err = failing_demo(&["--fuel", "1000"]);
     assert!(err.contains("error: the plugin used up its fuel of 1000 (--fuel) and was stopped"), "{err}");
-    let err = failing_demo(&["--timeout", "0.01"]);
+    // A plugin that sleeps far past the limit: the demo itself may finish inside 10 ms.
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        wasm_memmap(&["--no-cache", "run", STALL, "--dir", ".", "--timeout", "0.01", "--", "sleep", "60"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(
         err.contains("error: the plugin ran longer than its time limit of 0.010 s (--timeout) and was stopped"),
         "{err}"
