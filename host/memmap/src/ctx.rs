@@ -134,6 +134,7 @@ pub struct MemmapCtxBuilder {
     fuel: Option<u64>,
     hooks: Vec<ErrorHook>,
     windows: Option<WindowSupport>,
+    stores: crate::zarr::store::StoreGrants,
 }
 
 /// A function the host calls with every error it returns to the plugin (see
@@ -334,6 +335,35 @@ impl MemmapCtxBuilder {
         self
     }
 
+    /// Lets the plugin open and create Zarr arrays beneath the object-store prefix `url`
+    /// (`s3://bucket/prefix`), which it names `url` itself or, given `guest_name`, that name
+    /// (`"/lake"`): the object-store counterpart of [`preopened_dir`](Self::preopened_dir) and the
+    /// CLI's `--store URL[::NAME]`. Credentials, region and endpoint come from the host's
+    /// environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+    /// `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`), never from the plugin. With
+    /// [`FsPerms::ReadOnly`] only modes `r` and `c` are allowed there.
+    ///
+    /// # Errors
+    /// A URL that is not `s3://bucket[/prefix]`, or a store that cannot be configured from the
+    /// environment.
+    pub fn preopened_store(mut self, url: &str, guest_name: Option<&str>, perms: FsPerms) -> Result<Self, Error> {
+        self.stores.grant(url, guest_name, perms)?;
+        Ok(self)
+    }
+
+    /// Lets the plugin write the Zarr array at `location` (as the plugin names it) only inside
+    /// `region`, one range of indices per axis, like a Dask task given one block of an array.
+    /// The region must fall on the array's chunk grid (checked when the plugin opens it), so two
+    /// plugins with disjoint regions never write the same chunk. A write reaching outside is
+    /// `access-denied`; reads are not restricted.
+    ///
+    /// # Errors
+    /// An empty or reversed range.
+    pub fn write_region(mut self, location: &str, region: Vec<std::ops::Range<u64>>) -> Result<Self, Error> {
+        self.stores.restrict(location, region)?;
+        Ok(self)
+    }
+
     /// The context, ready to be put in a `Store`'s data (one per plugin instance).
     pub fn build(self) -> MemmapCtx {
         MemmapCtx {
@@ -346,6 +376,7 @@ impl MemmapCtxBuilder {
             hooks: self.hooks,
             lent: crate::lent::Lending::default(),
             windows: self.windows,
+            stores: self.stores,
         }
     }
 }
@@ -370,6 +401,8 @@ pub struct MemmapCtx {
     pub(crate) lent: crate::lent::Lending,
     /// [`MemmapCtxBuilder::windows`]; `None`: windows are off.
     windows: Option<WindowSupport>,
+    /// [`MemmapCtxBuilder::preopened_store`]'s prefixes and [`MemmapCtxBuilder::write_region`]'s regions.
+    pub(crate) stores: crate::zarr::store::StoreGrants,
 }
 
 impl MemmapCtx {

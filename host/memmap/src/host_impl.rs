@@ -14,7 +14,7 @@ use crate::WasmMemmap;
 use crate::elements;
 use crate::error::{Error, ErrorCode, HostError};
 use crate::generated::mmap::{self, HostMemmap};
-use crate::generated::types::{self, Dtype, Elements, Index, Indices, Mode, Order, Scalar};
+use crate::generated::types::{self, Codec, Dtype, Elements, Index, Indices, Mode, Order, Scalar};
 use crate::handle::Memmap;
 use crate::item;
 use crate::layout;
@@ -193,6 +193,29 @@ impl HostMemmap for WasmMemmap<'_> {
     ) -> Result<Resource<Memmap>, HostError> {
         let map = open::create_npy(self.ctx, path, dtype, shape, order)?;
         Ok(self.table.push(map)?)
+    }
+
+    fn open_zarr(&mut self, location: String, mode: Mode) -> Result<Resource<Memmap>, HostError> {
+        let _ = (location, mode);
+        Err(Error::invalid("open-zarr is not implemented yet").into())
+    }
+
+    fn create_zarr(
+        &mut self,
+        location: String,
+        dtype: Dtype,
+        shape: Vec<u64>,
+        chunks: Vec<u64>,
+        order: Order,
+        codecs: Vec<Codec>,
+    ) -> Result<Resource<Memmap>, HostError> {
+        let _ = (location, dtype, shape, chunks, order, codecs);
+        Err(Error::invalid("create-zarr is not implemented yet").into())
+    }
+
+    fn chunks(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Option<Vec<u64>>> {
+        let _ = self.table.get(&this)?;
+        Ok(None)
     }
 
     fn drop(&mut self, this: Resource<Memmap>) -> wasmtime::Result<()> {

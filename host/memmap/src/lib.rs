@@ -101,6 +101,7 @@ mod take;
 mod wasi_handles;
 mod window;
 pub mod windows;
+mod zarr;
 
 pub use ctx::{ErrorHook, MemmapCtx, MemmapCtxBuilder, MemmapLimits, MemmapStats};
 pub use error::{Error, ErrorCode, GrantRefusal, Limit};
