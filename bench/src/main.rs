@@ -6,6 +6,7 @@
 //! cargo run --release --bin wasm-memmap-bench            # full run, a few minutes
 //! cargo run --release --bin wasm-memmap-bench -- --quick # smoke run, under a minute
 //! cargo run --release --bin wasm-memmap-bench -- --python # the Python script rows alone
+//! cargo run --release --bin wasm-memmap-bench -- --zarr   # the Zarr rows alone (local S3: moto)
 //! ```
 //!
 //! Environment: `WASM_MEMMAP_PYTHON` (default `.venv/bin/python`, else `python3`), the interpreter
@@ -13,6 +14,7 @@
 //! made once and kept; `WASM_MEMMAP_BENCH_QUICK=1` is the same as `--quick`.
 
 mod native;
+mod zarr;
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -919,6 +921,9 @@ fn main_result() -> Result<()> {
         return python_scripts(&python, reps);
     }
     prepare_data(&dir)?;
+    if std::env::args().any(|a| a == "--zarr") {
+        return zarr_rows(&python, &dir, reps);
+    }
     let mut numpy = Numpy::start(&python)?;
     let runner = Runner::new(None)?;
     let plugin = runner.load_file(Path::new(wasm_memmap_guest_artifacts::test_programs::BENCH))?;
@@ -949,7 +954,14 @@ fn main_result() -> Result<()> {
     session(&python, reps)?;
     python_scripts(&python, reps)?;
     startup(reps)?;
-    Ok(())
+    zarr_rows(&python, &dir, reps)
+}
+
+/// The Zarr rows ([`zarr::rows`]).
+fn zarr_rows(python: &Path, dir: &Path, reps: usize) -> Result<()> {
+    // The workspace's `chunk_task` test program, built beside the benchmark's guest.
+    let chunk_task = Path::new(wasm_memmap_guest_artifacts::test_programs::BENCH).with_file_name("chunk_task.wasm");
+    zarr::rows(python, &cli_binary()?, dir, reps, &chunk_task)
 }
 
 fn main() -> ExitCode {

@@ -2,19 +2,20 @@
 
 Each Dask task runs `wasm-memmap run PLUGIN` in its own process, granted the array's store and
 allowed to write only its own chunk-aligned region (`--region`), so two tasks never write the same
-chunk and no update is lost. The plugin prints its partial result (the last number on its stdout);
-Dask sums the partial results with a tree reduction. Nothing here is special to Dask but the
+chunk and no update is lost. The plugin prints its partial result (its last line: a number, or
+JSON with a `sum`); Dask sums the partial results with a tree reduction. Nothing here is special to Dask but the
 scheduling: the same command runs one region by hand.
 
     python examples/dask/recipe.py --cli target/release/wasm-memmap --plugin TASK.wasm \\
-        --store s3://bucket/prefix --array a.zarr [--workers 2] [--tasks 100] [-- PLUGIN ARGS]
+        --store s3://bucket/prefix --array a.zarr --shape 10000,10000 --chunks 1000,1000 \\
+        [--workers 2] [--tasks 100] [-- PLUGIN ARGS]
 
 `--store` is a granted object-store prefix (`s3://bucket/prefix`, credentials and endpoint from the
 environment as for any AWS client: `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, ...) or a local
 directory. The plugin sees it as `/lake` and is called as `PLUGIN /lake/ARRAY REGION [PLUGIN ARGS]`,
 REGION being `start:stop` per axis, comma-separated (`0:1000,2000:3000`). The array's shape and
-chunk shape are read from its `zarr.json` by the plugin's host: pass them with `--shape` and
-`--chunks` (the recipe does not read the store itself).
+chunk shape are given with `--shape` and `--chunks` (the recipe itself never reads the store: only
+the sandboxed plugins do, under their grants).
 
 Prints one JSON line: the tasks, the workers, the reduced sum, the wall time of the Dask computation
 (cluster already started) and the per-task figures (mean plugin process time, and Dask's share: wall
@@ -50,13 +51,16 @@ def chunk_regions(shape, chunks, tasks):
 def run_task(region, cli, plugin, grant, location, args):
     """Runs the plugin on one region; returns (its partial result, seconds the process took)."""
     spec = ','.join(f'{start}:{stop}' for start, stop in region)
-    command = [cli, 'run', plugin, *grant, '--region', f'{location}[{spec}]', '--', location, spec, *args]
+    command = [*cli, 'run', plugin, *grant, '--region', f'{location}[{spec}]', '--', location, spec, *args]
     began = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - began
     if done.returncode != 0:
         raise RuntimeError(f'region {spec}: exit {done.returncode}: {done.stderr.strip()}')
-    return float(done.stdout.split()[-1]), seconds
+    last = done.stdout.strip().splitlines()[-1]
+    # The workspace's chunk_task prints JSON ({"sum": S, ...}); a script may print the number.
+    value = json.loads(last)['sum'] if last.startswith('{') else float(last)
+    return value, seconds
 
 
 def main():
@@ -69,7 +73,8 @@ def main():
     parser.add_argument('--chunks', required=True, help='e.g. 1000,1000')
     parser.add_argument('--workers', type=int, default=2)
     parser.add_argument('--tasks', type=int, default=100)
-    parser.add_argument('args', nargs='*', help='passed to the plugin after the region')
+    parser.add_argument('--cache-dir', help="the command's compile cache (default: its own)")
+    parser.add_argument('args', nargs='*', help='passed to the plugin after the region (after --)')
     opts = parser.parse_args()
 
     import dask
@@ -82,13 +87,14 @@ def main():
     flag = '--store' if '://' in opts.store else '--dir'
     grant = [flag, f'{opts.store}::/lake']
     location = f'/lake/{opts.array}'
+    cli = [opts.cli, '--cache-dir', opts.cache_dir] if opts.cache_dir else [opts.cli]
 
     # One process per worker, one task at a time each: the plugin processes are the work.
     with LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster):
         began = time.perf_counter()
         results = db.from_sequence(regions, npartitions=len(regions)).map(
-            run_task, opts.cli, opts.plugin, grant, location, opts.args)
+            run_task, cli, opts.plugin, grant, location, opts.args)
         total, seconds = results.pluck(0).sum(), results.pluck(1)
         total, seconds = dask.compute(total, seconds)
         wall = time.perf_counter() - began

@@ -294,7 +294,7 @@ pub fn cli() -> PathBuf {
 
 /// The compile cache of the sandbox runs (the one the Python script tests use: the runner is
 /// compiled once for both).
-fn cache_dir() -> PathBuf {
+pub fn cache_dir() -> PathBuf {
     profile_dir().join("python-scripts-cache")
 }
 
