@@ -159,6 +159,8 @@ impl SandboxArgs {
             max_file_size_bytes: self.max_file_size.unwrap_or(d.max_file_size_bytes),
             max_total_file_bytes: self.max_total_file_size.unwrap_or(d.max_total_file_bytes),
             max_copy_on_write_bytes: self.max_copy_on_write.unwrap_or(d.max_copy_on_write_bytes),
+            // The guest engineer adds `--max-chunk-cache`.
+            ..d
         };
         if self.max_chunk_cache.is_some() {
             // Set once the library has the limit (`MemmapLimits::max_chunk_cache_bytes`).
