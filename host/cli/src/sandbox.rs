@@ -42,11 +42,12 @@ pub(crate) struct SandboxArgs {
     /// restricted. Repeat for more arrays. [default: none; granted arrays are writable whole]
     #[arg(long = "region", value_name = "LOCATION[START:STOP,...]", value_parser = parse_region)]
     pub regions: Vec<WriteRegion>,
-    /// The most bytes of decoded Zarr chunks the host keeps in memory for the plugin at once
-    /// (the cache chunks are read into and written back from); a chunk that would not fit, once
-    /// clean chunks are evicted, gives a `limit-exceeded` error. Chunks changed through a map of
-    /// mode `c` are never stored, so they stay and count until the map is dropped. [default:
-    /// the library's; a Zarr array's chunks are decoded in host memory, which no other limit counts]
+    /// The most bytes of decoded Zarr chunks the host keeps in memory for each Zarr array the
+    /// plugin opens (data move through a cache of whole chunks); older chunks are dropped to make
+    /// room, a changed one stored first, and a chunk that cannot fit gives a `limit-exceeded`
+    /// error. Chunks changed through a map of mode `c` exist nowhere else, so they stay: such a map
+    /// that changes more than this is refused. [default: 256MiB; set it to at least a few chunks
+    /// of the arrays the plugin uses]
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub max_chunk_cache: Option<u64>,
     /// The most linear memory the plugin may grow to; past it `memory.grow` fails and a Rust plugin
@@ -84,7 +85,8 @@ pub(crate) struct SandboxArgs {
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub max_file_size: Option<u64>,
     /// The most bytes a plugin may add to files through `memmap` in all, over its run: each `w+`
-    /// creation, `r+` growth and `create-npy` counts what it adds; more gives a `limit-exceeded`
+    /// creation, `r+` growth and `create-npy` counts what it adds, and each Zarr chunk stored
+    /// counts its stored (encoded) bytes; more gives a `limit-exceeded`
     /// error. [default: 1TiB, the same as --max-file-size: the largest file a plugin may make is
     /// also the most it may make in all]
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
@@ -159,13 +161,8 @@ impl SandboxArgs {
             max_file_size_bytes: self.max_file_size.unwrap_or(d.max_file_size_bytes),
             max_total_file_bytes: self.max_total_file_size.unwrap_or(d.max_total_file_bytes),
             max_copy_on_write_bytes: self.max_copy_on_write.unwrap_or(d.max_copy_on_write_bytes),
-            // The guest engineer adds `--max-chunk-cache`.
-            ..d
+            max_chunk_cache_bytes: self.max_chunk_cache.unwrap_or(d.max_chunk_cache_bytes),
         };
-        if self.max_chunk_cache.is_some() {
-            // Set once the library has the limit (`MemmapLimits::max_chunk_cache_bytes`).
-            bail!("--max-chunk-cache is not supported by this build");
-        }
         let d = InstanceLimits::default();
         if self.fuel == Some(0) {
             bail!("--fuel 0 would stop the plugin before it starts; give at least 1");

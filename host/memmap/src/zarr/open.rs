@@ -116,8 +116,8 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
         "codecs": codecs,
         "attributes": {},
     });
-    let metadata: zarrs::array::ArrayMetadataV3 =
-        serde_json::from_value(metadata).map_err(|e| Error::invalid(format!("cannot make the array's metadata: {e}")))?;
+    let metadata: zarrs::array::ArrayMetadataV3 = serde_json::from_value(metadata)
+        .map_err(|e| Error::invalid(format!("cannot make the array's metadata: {e}")))?;
     let array = StoredArray::new_with_metadata(Arc::clone(&loc.storage), &loc.node, ArrayMetadata::V3(metadata))
         .map_err(|e| Error::invalid(format!("cannot create a Zarr array at '{location}': {e}")))?;
     // `overwrite=True`: whatever was at the location goes first (its chunks would otherwise show
@@ -173,7 +173,8 @@ fn make_map(
     };
     let map = Backing::Zarr(Arc::new(ZarrArray::new(parts)));
     ctx.track(&map);
-    let origin = FileOrigin { path: location, dtype: dtype.into(), mode: mode.into(), offset: 0, order: Order::C.into() };
+    let origin =
+        FileOrigin { path: location, dtype: dtype.into(), mode: mode.into(), offset: 0, order: Order::C.into() };
     Ok(Memmap::new(map, Arc::new(origin), layout))
 }
 
@@ -290,7 +291,9 @@ fn codecs_json(codecs: &[Codec], dtype: DType, order: Order, ndim: usize) -> Res
         out.push(match *codec {
             Codec::Zstd(level) => {
                 if !(-7..=22).contains(&level) {
-                    return Err(Error::invalid(format!("zstd level {level} is out of range: levels run from -7 to 22")));
+                    return Err(Error::invalid(format!(
+                        "zstd level {level} is out of range: levels run from -7 to 22"
+                    )));
                 }
                 json!({"name": "zstd", "configuration": {"level": level, "checksum": false}})
             }
