@@ -36,8 +36,9 @@ import atexit
 import linecache
 import traceback
 
-# The numpy-compatible package, under its own name and as `numpy`, when this build has it.
-for _name in ("wasm_memmap", "numpy"):
+# The numpy-compatible package, under its own name and as `numpy`, and its zarr-python-style
+# module, as `wasm_memmap.zarr` and as `zarr`, when this build has them.
+for _name in ("wasm_memmap", "numpy", "wasm_memmap.zarr", "zarr"):
     try:
         importlib.import_module(_name)
     except ImportError:

@@ -16,6 +16,8 @@
 //! | `a[[i, j], [k, l]]`, `a[[i, j, k]] = v`                  | `a.take_axes::<f64>(&[&[i, j], &[k, l]])?`, `a.put_axes(&[&[i, j, k]], &v, None)?` |
 //! | `np.memmap(path, mode='r')` read in place (zero copies) | `let v = a.window::<f64>()?; kernels::sum_f64(&v)` (opt-in, see [`Memmap::window`]) |
 //! | a loop over `np.nditer(a, flags=['external_loop'])`     | `a.scan::<f64>(\|block\| total += kernels::sum_f64(block))?`      |
+//! | `zarr.open_array('a.zarr', mode='r+')`, `z.chunks`          | `Memmap::open_zarr("a.zarr", "r+")?`, `z.chunk_shape()`            |
+//! | `zarr.create_array('a.zarr', shape=s, chunks=c, dtype='f8')` | `Memmap::create_zarr("a.zarr", "float64", &s, &c)?` (options: [`Memmap::zarr_options`]) |
 //! | `a.flush()`, `del a`                                    | `a.flush()?`, `drop(a)` (which flushes too)                       |
 //! | `mmap.close()` (Python's `mmap`; numpy has none)        | `a.close()?`: flushes, unmaps; later calls on it or its views fail |
 //! | `repr(a)`, `np.set_printoptions(precision=4)`           | `a.repr()?`, `set_printoptions(PrintOptions { precision: 4, ..Default::default() })` |
@@ -92,6 +94,7 @@ mod reduce;
 mod show;
 mod take;
 mod window;
+mod zarr;
 
 /// numpy's random numbers (`np.random.default_rng`), from the `wasm-memmap-numpy-random` crate.
 pub use wasm_memmap_numpy_random as random;
@@ -111,3 +114,4 @@ pub use show::{get_printoptions, set_printoptions};
 /// Per-kind code from `wasm-memmap-numpy-core`: `with_kind!(a.dtype().kind(), T => a.read::<T>(...))`.
 pub use wasm_memmap_numpy_core::{for_each_kind, with_kind};
 pub use window::{Window, WindowMut};
+pub use zarr::{Codec, ZarrOptions};

@@ -140,6 +140,11 @@ impl Memmap {
         Self::wrap_sharing(handle, Arc::new(AtomicBool::new(false)))
     }
 
+    /// A whole map the host opened (for the constructors in other modules, `zarr.rs`).
+    pub(crate) fn from_handle(handle: mmap::Memmap) -> Self {
+        Self::wrap(handle)
+    }
+
     fn wrap_sharing(handle: mmap::Memmap, closed: Arc<AtomicBool>) -> Self {
         let shape = handle.shape();
         let dtype = DType::from(handle.dtype());

@@ -16,6 +16,7 @@ pub(crate) fn limit_flag(limit: Limit) -> Option<&'static str> {
         Limit::FileSizeBytes => "--max-file-size",
         Limit::TotalFileBytes => "--max-total-file-size",
         Limit::CopyOnWriteBytes => "--max-copy-on-write",
+        Limit::ChunkCacheBytes => "--max-chunk-cache",
         // A limit this command does not know yet has no flag to name.
         _ => return None,
     })
@@ -31,6 +32,7 @@ fn limit_words(limit: Limit, value: u64) -> String {
         Limit::FileSizeBytes => format!("{value} bytes per file"),
         Limit::TotalFileBytes => format!("{value} bytes added to files in all"),
         Limit::CopyOnWriteBytes => format!("{value} bytes mapped copy-on-write at once"),
+        Limit::ChunkCacheBytes => format!("{value} bytes of decoded Zarr chunks per array"),
         _ => format!("{value} ({limit})"),
     }
 }

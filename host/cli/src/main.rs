@@ -52,6 +52,14 @@ enum Command {
         /// Seed of the random numbers: the demo draws what `np.random.default_rng(N)` draws.
         #[arg(long, value_name = "N", default_value_t = 12345)]
         seed: u64,
+        /// Replay the session on a Zarr v3 array at LOCATION instead of the file `mymmap`: a
+        /// 10000x10000 float64 array chunked 1000x1000 (`zarr.create_array`, then
+        /// `zarr.open_array`), a directory beneath the granted one (`--zarr mymmap.zarr`) or a
+        /// location beneath a `--store` (`--store s3://bucket/runs --zarr s3://bucket/runs/m.zarr`).
+        /// The transcript is the file session's, value for value; only the 10 chunks rows 0-4
+        /// touch are stored.
+        #[arg(long, value_name = "LOCATION")]
+        zarr: Option<String>,
         /// Grants and limits. The demo writes `mymmap` in the directory seen as `.`: a `--dir HOST`
         /// without `::GUEST` is seen as `.` here, and without any grant the current directory is
         /// granted read-write.
@@ -202,7 +210,7 @@ fn load_python_runner(runner: &Runner, no_cache: bool) -> Result<Plugin> {
 fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
     match &cli.command {
-        Command::Show(args) => return show::run(args),
+        Command::Show(args) => return show::run(args, cache_dir(&cli.cache), protected_dirs(&cli.cache)),
         Command::Compile => return Ok(wasm_memmap_runner::serve_compile()),
         Command::Demo { .. } | Command::Run { .. } => {}
     }
@@ -230,20 +238,26 @@ fn main() -> Result<ExitCode> {
         Command::Show(_) | Command::Compile => unreachable!("returned above"),
     };
     runner.check_grants(&grants).map_err(with_flag_hint)?;
+    runner.check_stores(&sandbox.stores(), &sandbox.regions())?;
     let mut script = None;
     let (plugin, config) = match cli.command {
-        Command::Demo { seed, sandbox } => {
+        Command::Demo { seed, zarr, sandbox } => {
             let plugin = runner
                 .load(wasm_memmap_guest_artifacts::DEMO)
                 .map_err(anyhow::Error::from)
                 .context("cannot compile the demo plugin")?;
             let config = RunConfig {
-                args: vec!["demo".into(), "--seed".into(), seed.to_string()],
+                args: ["demo".into(), "--seed".into(), seed.to_string()]
+                    .into_iter()
+                    .chain(zarr.into_iter().flat_map(|location| ["--zarr".into(), location]))
+                    .collect(),
                 dirs: sandbox.demo_grants(),
                 stdout: Output::Inherit,
                 stderr: Output::Inherit,
                 limits: memmap_limits,
                 instance: instance_limits,
+                stores: sandbox.stores(),
+                regions: sandbox.regions(),
             };
             (plugin, config)
         }
@@ -259,6 +273,8 @@ fn main() -> Result<ExitCode> {
                 stderr: Output::Inherit,
                 limits: memmap_limits,
                 instance: instance_limits,
+                stores: sandbox.stores(),
+                regions: sandbox.regions(),
             };
             script = Some(read);
             (plugin, config)
@@ -276,6 +292,8 @@ fn main() -> Result<ExitCode> {
                 stderr: Output::Inherit,
                 limits: memmap_limits,
                 instance: instance_limits,
+                stores: sandbox.stores(),
+                regions: sandbox.regions(),
             };
             (plugin, config)
         }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use wasm_memmap_runner::{DirGrant, FsPerms, InstanceLimits, MemmapLimits};
+use wasm_memmap_runner::{DirGrant, FsPerms, InstanceLimits, MemmapLimits, StoreGrant, WriteRegion};
 
 /// What a plugin may reach and use. Byte counts take a suffix: `K`/`KiB`, `M`/`MiB`, `G`/`GiB`,
 /// `T`/`TiB` (powers of 1024) or `KB`, `MB`, `GB`, `TB` (powers of 1000).
@@ -21,6 +21,35 @@ pub(crate) struct SandboxArgs {
     /// [default: none]
     #[arg(long = "ro-dir", value_name = "HOST[::GUEST]")]
     pub ro_dirs: Vec<String>,
+    /// Grant an object-store prefix read-write, for Zarr arrays (`memmap.open-zarr`,
+    /// `create-zarr`): URL is `s3://BUCKET[/PREFIX]`, NAME the name the plugin uses for it
+    /// (default: the URL itself, so the plugin opens `s3://BUCKET/PREFIX/a.zarr`; with
+    /// `::/lake` it opens `/lake/a.zarr`). Credentials, region and endpoint come from this
+    /// process's environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+    /// `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`); the plugin never sees them. Repeat for more.
+    /// [default: none]
+    #[arg(long = "store", value_name = "URL[::NAME]", value_parser = parse_store_rw)]
+    pub stores: Vec<StoreGrant>,
+    /// Grant an object-store prefix read-only: the plugin may open its Zarr arrays only with modes
+    /// `r` and `c` (copy-on-write: changed chunks stay in host memory, never stored). Repeat for
+    /// more. [default: none]
+    #[arg(long = "ro-store", value_name = "URL[::NAME]", value_parser = parse_store_ro)]
+    pub ro_stores: Vec<StoreGrant>,
+    /// Let the plugin write the Zarr array at LOCATION (as the plugin names it) only inside this
+    /// region, one START:STOP per axis in numpy's slice syntax (`'a.zarr[0:1000,2000:3000]'`),
+    /// like the block of one Dask task. The region must fall on the array's chunk grid (checked
+    /// when the plugin opens it); a write reaching outside it gets `access-denied`. Reads are not
+    /// restricted. Repeat for more arrays. [default: none; granted arrays are writable whole]
+    #[arg(long = "region", value_name = "LOCATION[START:STOP,...]", value_parser = parse_region)]
+    pub regions: Vec<WriteRegion>,
+    /// The most bytes of decoded Zarr chunks the host keeps in memory for each Zarr array the
+    /// plugin opens (data move through a cache of whole chunks); older chunks are dropped to make
+    /// room, a changed one stored first, and a chunk that cannot fit gives a `limit-exceeded`
+    /// error. Chunks changed through a map of mode `c` exist nowhere else, so they stay: such a map
+    /// that changes more than this is refused. [default: 256MiB; set it to at least a few chunks
+    /// of the arrays the plugin uses]
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_chunk_cache: Option<u64>,
     /// The most linear memory the plugin may grow to; past it `memory.grow` fails and a Rust plugin
     /// aborts (a trap). [default: 4GiB, all a wasm32 plugin can address; set lower on shared hosts]
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
@@ -56,7 +85,8 @@ pub(crate) struct SandboxArgs {
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub max_file_size: Option<u64>,
     /// The most bytes a plugin may add to files through `memmap` in all, over its run: each `w+`
-    /// creation, `r+` growth and `create-npy` counts what it adds; more gives a `limit-exceeded`
+    /// creation, `r+` growth and `create-npy` counts what it adds, and each Zarr chunk stored
+    /// counts its stored (encoded) bytes; more gives a `limit-exceeded`
     /// error. [default: 1TiB, the same as --max-file-size: the largest file a plugin may make is
     /// also the most it may make in all]
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
@@ -87,6 +117,16 @@ impl SandboxArgs {
         rw.chain(ro).collect()
     }
 
+    /// The object-store grants: each `--store` read-write, each `--ro-store` read-only.
+    pub(crate) fn stores(&self) -> Vec<StoreGrant> {
+        self.stores.iter().chain(&self.ro_stores).cloned().collect()
+    }
+
+    /// The write regions (`--region`).
+    pub(crate) fn regions(&self) -> Vec<WriteRegion> {
+        self.regions.clone()
+    }
+
     /// The grants for `demo`: as [`SandboxArgs::grants`], but a directory given without `::GUEST`
     /// is seen as `.`, where the demo writes; with no grant at all, the current directory.
     pub(crate) fn demo_grants(&self) -> Vec<DirGrant> {
@@ -103,7 +143,8 @@ impl SandboxArgs {
             .map(|d| as_dot(d, FsPerms::ReadWrite))
             .chain(self.ro_dirs.iter().map(|d| as_dot(d, FsPerms::ReadOnly)))
             .collect();
-        if grants.is_empty() {
+        // A demo on an object store (`--zarr s3://...` with `--store`) needs no directory.
+        if grants.is_empty() && self.stores.is_empty() && self.ro_stores.is_empty() {
             return vec![DirGrant { host: ".".into(), guest: ".".into(), perms: FsPerms::ReadWrite }];
         }
         grants
@@ -120,6 +161,7 @@ impl SandboxArgs {
             max_file_size_bytes: self.max_file_size.unwrap_or(d.max_file_size_bytes),
             max_total_file_bytes: self.max_total_file_size.unwrap_or(d.max_total_file_bytes),
             max_copy_on_write_bytes: self.max_copy_on_write.unwrap_or(d.max_copy_on_write_bytes),
+            max_chunk_cache_bytes: self.max_chunk_cache.unwrap_or(d.max_chunk_cache_bytes),
         };
         let d = InstanceLimits::default();
         if self.fuel == Some(0) {
@@ -163,4 +205,19 @@ pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
         return Err(format!("the timeout must be more than 0 seconds, not '{text}'"));
     }
     Duration::try_from_secs_f64(seconds).map_err(|e| format!("'{text}' seconds: {e}"))
+}
+
+/// Parses `--store URL[::NAME]`.
+fn parse_store_rw(spec: &str) -> Result<StoreGrant, String> {
+    StoreGrant::parse(spec, FsPerms::ReadWrite).map_err(|e| e.to_string())
+}
+
+/// Parses `--ro-store URL[::NAME]`.
+fn parse_store_ro(spec: &str) -> Result<StoreGrant, String> {
+    StoreGrant::parse(spec, FsPerms::ReadOnly).map_err(|e| e.to_string())
+}
+
+/// Parses `--region 'LOCATION[START:STOP,...]'`.
+fn parse_region(spec: &str) -> Result<WriteRegion, String> {
+    WriteRegion::parse(spec).map_err(|e| e.to_string())
 }

@@ -18,11 +18,16 @@ use clap::Args;
 use wasm_memmap_arrayprint::{self as print, DtypeInfo, FloatMode, Legacy, PrintOptions, Scalar, Selection, Sign};
 use wasm_memmap_numpy_core::{self as numpy, DType, Extent, MemmapArgs, Mode, Order, npy};
 
+mod zarr;
+
 /// The arguments of `show`: `np.memmap`'s and `np.set_printoptions`'s, named as numpy names them.
 #[derive(Args, Debug)]
 pub(crate) struct ShowArgs {
     /// The array file: raw element bytes, or a `.npy` file (recognised by its header, which gives
-    /// dtype, shape and order; printed like `repr(np.load(FILE, mmap_mode='r'))`).
+    /// dtype, shape and order; printed like `repr(np.load(FILE, mmap_mode='r'))`); or a Zarr v3
+    /// array: a directory holding `zarr.json`, or `s3://BUCKET/PREFIX/ARRAY` (credentials and
+    /// endpoint from the environment, as for `run --store`), printed like
+    /// `repr(zarr.open_array(FILE, mode='r')[...])` with numpy's repr (class name `memmap`).
     file: PathBuf,
     /// The element type in numpy's spelling (`float64`, `f8`, `>i4`, `uint8`, ...) [default: uint8,
     /// as np.memmap's].
@@ -167,9 +172,18 @@ fn read_scalar(file: &File, at: u64, dtype: DType, buf: &mut [u8]) -> Result<Sca
 }
 
 /// Runs `show`: prints the array, or fails with numpy's message for the same mistake.
-pub(crate) fn run(args: &ShowArgs) -> Result<ExitCode> {
+pub(crate) fn run(args: &ShowArgs, cache_dir: Option<PathBuf>, protected: Vec<PathBuf>) -> Result<ExitCode> {
     let options = args.print_options()?;
     let path = &args.file;
+    if let Some(zarr) = zarr::location(path) {
+        ensure!(
+            args.dtype.is_none() && args.shape.is_none() && args.offset.is_none() && args.order.is_none(),
+            "'{}' is a Zarr array: its zarr.json gives dtype, shape and order, so --dtype, --shape, --offset and \
+             --order do not apply",
+            path.display()
+        );
+        return zarr::show(&zarr, args, cache_dir, protected);
+    }
     // Checked before opening, as opening a device can itself do something (a tape rewinds); and
     // opened with O_NONBLOCK, so a FIFO swapped in after the check cannot make `show` wait for a
     // writer (O_NOCTTY: nor a terminal become the controlling one), then checked again on the

@@ -1,15 +1,15 @@
 //! The per-plugin state of the host: granted directories, limits and counters.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use wasmtime_wasi::FsPerms;
 
+use crate::backing::{Backing, WeakBacking};
 use crate::error::{Error, GrantRefusal, Limit, quoted};
 use crate::grants::Grant;
-use crate::map::MappedFile;
 use crate::meter::Meter;
 use crate::windows::WindowSupport;
 
@@ -55,6 +55,8 @@ pub struct MemmapLimits {
     /// [`max_file_size_bytes`](Self::max_file_size_bytes): without it a plugin could make any
     /// number of files of that size; with it, the largest file a plugin may make is also the
     /// most it may make in all. Files written through WASI's own file calls are not counted.
+    /// Every chunk a Zarr array stores counts too, at its decoded size (before compression), each
+    /// time it is stored: so this also bounds what a plugin writes to object stores.
     pub max_total_file_bytes: u64,
     /// The most bytes mapped copy-on-write (mode `c`) at once. Default 1 GiB: every page a plugin
     /// writes in such a map becomes private anonymous memory of the host (it can go to swap, never
@@ -64,6 +66,13 @@ pub struct MemmapLimits {
     /// files in memory; maps of mode `r`, `r+` and `w+` are not counted (their pages belong to the
     /// file and the kernel can always write them back and drop them).
     pub max_copy_on_write_bytes: u64,
+    /// The most bytes of decoded Zarr chunks held in host memory at once, per Zarr array
+    /// (`open-zarr`, `create-zarr`). Default 256 MiB. A Zarr array is read and written through a
+    /// cache of whole decoded chunks: a chunk that does not fit is refused; older chunks are dropped
+    /// to make room (a changed one is stored first), except the chunks a mode `c` map changed,
+    /// which exist nowhere else: they stay, and a mode `c` map that changes more than this is
+    /// refused. Set it to at least a few chunks of the arrays the plugin uses.
+    pub max_chunk_cache_bytes: u64,
 }
 
 impl MemmapLimits {
@@ -102,6 +111,7 @@ impl Default for MemmapLimits {
             max_file_size_bytes: 1 << 40,
             max_total_file_bytes: 1 << 40,
             max_copy_on_write_bytes: 1 << 30,
+            max_chunk_cache_bytes: 256 << 20,
         }
     }
 }
@@ -389,7 +399,7 @@ pub struct MemmapCtx {
     pub(crate) limits: MemmapLimits,
     pub(crate) stats: Arc<MemmapStats>,
     /// Every mapping this plugin opened that may still live, for [`MemmapCtx::flush_all`].
-    maps: Vec<Weak<MappedFile>>,
+    maps: Vec<WeakBacking>,
     /// When the host stops its own work in the plugin's calls (see [`MemmapCtx::set_deadline`]).
     deadline: Option<Instant>,
     /// Host fuel left (see [`MemmapCtx::set_fuel`]); `None`: not metered.
@@ -422,12 +432,12 @@ impl MemmapCtx {
     /// # Errors
     /// The first `msync` or `fsync` failure; the other mappings are still flushed.
     pub fn flush_all(&mut self) -> std::io::Result<()> {
-        self.maps.retain(|m| m.strong_count() > 0);
+        self.maps.retain(WeakBacking::alive);
         let mut first_error = None;
-        for map in self.maps.iter().filter_map(Weak::upgrade) {
+        for map in self.maps.iter().filter_map(WeakBacking::upgrade) {
             if let Err(e) = map.flush() {
                 tracing::error!(path = %map.path(), error = %e, "flush_all failed");
-                first_error.get_or_insert(e);
+                first_error.get_or_insert(std::io::Error::other(e.to_string()));
             }
         }
         first_error.map_or(Ok(()), Err)
@@ -445,12 +455,12 @@ impl MemmapCtx {
     /// # Errors
     /// The first `msync` failure; the other mappings are still flushed.
     pub fn flush_all_until(&mut self, until: Instant) -> std::io::Result<()> {
-        self.maps.retain(|m| m.strong_count() > 0);
+        self.maps.retain(WeakBacking::alive);
         let mut first_error = None;
-        for map in self.maps.iter().filter_map(Weak::upgrade) {
+        for map in self.maps.iter().filter_map(WeakBacking::upgrade) {
             if let Err(e) = map.flush_until(until) {
                 tracing::error!(path = %map.path(), error = %e, "flush_all_until failed");
-                first_error.get_or_insert(e);
+                first_error.get_or_insert(std::io::Error::other(e.to_string()));
             }
         }
         first_error.map_or(Ok(()), Err)
@@ -476,8 +486,8 @@ impl MemmapCtx {
     /// plugin made traps.
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
         self.deadline = deadline;
-        self.maps.retain(|m| m.strong_count() > 0);
-        for map in self.maps.iter().filter_map(Weak::upgrade) {
+        self.maps.retain(WeakBacking::alive);
+        for map in self.maps.iter().filter_map(WeakBacking::upgrade) {
             map.set_deadline(deadline);
         }
     }
@@ -534,9 +544,9 @@ impl MemmapCtx {
         Meter::new(self.deadline, &mut self.fuel)
     }
 
-    pub(crate) fn track(&mut self, map: &Arc<MappedFile>) {
-        self.maps.retain(|m| m.strong_count() > 0);
-        self.maps.push(Arc::downgrade(map));
+    pub(crate) fn track(&mut self, map: &Backing) {
+        self.maps.retain(WeakBacking::alive);
+        self.maps.push(map.downgrade());
         map.set_deadline(self.deadline);
     }
 
@@ -737,8 +747,8 @@ impl MemmapStats {
         self.dir_syncs.load(Ordering::Acquire)
     }
 
-    /// How many bytes `memmap` has added to files over the run (`w+`, `r+` growth, `create-npy`),
-    /// counted against [`MemmapLimits::max_total_file_bytes`].
+    /// How many bytes `memmap` has added to files over the run (`w+`, `r+` growth, `create-npy`,
+    /// and every chunk a Zarr array stored, at its decoded size), counted against [`MemmapLimits::max_total_file_bytes`].
     pub fn file_bytes_added(&self) -> u64 {
         self.file_bytes_added.load(Ordering::Acquire)
     }
@@ -899,6 +909,7 @@ mod tests {
             max_file_size_bytes: 1,
             max_total_file_bytes: 1,
             max_copy_on_write_bytes: 1,
+            max_chunk_cache_bytes: 1,
         };
         MemmapCtxBuilder::new().limits(limits).build()
     }
@@ -918,7 +929,10 @@ mod tests {
             ctx.check_copy_on_write(2),
         ];
         let limits: Vec<Option<Limit>> = refusals.iter().map(|r| r.as_ref().expect_err("over").limit()).collect();
-        assert_eq!(limits, Limit::ALL.map(Some));
+        // The chunk cache's limit is applied by each Zarr array (see `zarr/array.rs`' tests).
+        let by_context: Vec<Option<Limit>> =
+            Limit::ALL.into_iter().filter(|&l| l != Limit::ChunkCacheBytes).map(Some).collect();
+        assert_eq!(limits, by_context);
         for refusal in refusals {
             assert_eq!(refusal.expect_err("over").code(), ErrorCode::LimitExceeded);
         }
@@ -971,7 +985,7 @@ mod tests {
         assert!(other.hints().is_empty());
         // Counted, for a report after the run.
         let stats = ctx.stats();
-        assert_eq!(Limit::ALL.map(|l| stats.limit_refusals(l)), [0, 0, 0, 0, 1, 0, 0]);
+        assert_eq!(Limit::ALL.map(|l| stats.limit_refusals(l)), [0, 0, 0, 0, 1, 0, 0, 0]);
         assert_eq!(GrantRefusal::ALL.map(|g| stats.grant_refusals(g)), [0, 0, 0]);
     }
 

@@ -3,10 +3,10 @@
 use bytemuck::Pod;
 use wasm_memmap_numpy_core::{self as numpy, DType, Kind, Order, Stretch};
 
+use crate::backing::{Access, Backing};
 use crate::error::Error;
 use crate::generated::types::{Dtype, Elements};
 use crate::layout::{self, Layout};
-use crate::map::{MapGuard, MappedFile};
 use crate::meter::{self, Clock, Meter};
 
 fn to_usize(v: u64) -> Result<usize, Error> {
@@ -61,7 +61,7 @@ fn in_blocks(
 
 /// Copies the selection `layout` of `map` into `dst`, C order, `itemsize` bytes per element,
 /// charging `meter` stretch by stretch.
-pub(crate) fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
+pub(crate) fn gather(map: &Access<'_>, layout: &Layout, dst: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
     let itemsize = layout.itemsize();
     let packed = Layout::contiguous(layout.shape(), itemsize, Order::C)?;
     let item = to_usize(itemsize)?;
@@ -91,7 +91,7 @@ pub(crate) fn gather(map: &MapGuard<'_>, layout: &Layout, dst: &mut [u8], meter:
 /// Copies `src` (laid out by `src_strides` over the selection's shape) into the selection,
 /// charging `meter` stretch by stretch.
 pub(crate) fn scatter(
-    map: &MapGuard<'_>,
+    map: &Access<'_>,
     layout: &Layout,
     src: &[u8],
     src_strides: &[i64],
@@ -169,9 +169,33 @@ pub(crate) fn contiguous_start(layout: &Layout) -> Result<Option<usize>, Error> 
     }
 }
 
+/// Refuses a write to the selection `layout` that reaches outside the write region of `map` (see
+/// [`Access::restricted`]), before anything is written: a write is all inside the region or not
+/// done at all, as the embedder granted.
+///
+/// # Errors
+/// `access-denied` naming the region.
+pub(crate) fn check_region(map: &Access<'_>, layout: &Layout) -> Result<(), Error> {
+    if !map.restricted() || layout.size() == 0 {
+        return Ok(());
+    }
+    let item = to_usize(layout.itemsize())?;
+    let step = i64::try_from(layout.itemsize()).map_err(|_| Error::overflow("itemsize"))?;
+    let unused = vec![0i64; layout.shape().len()];
+    layout.for_each_stretch(&unused, |stretch: Stretch| -> Result<(), Error> {
+        if stretch.array_stride == step {
+            return map.check_region(to_usize(stretch.array_offset)?, stretch_bytes(stretch.count, item)?);
+        }
+        for j in 0..stretch.count {
+            map.check_region(offset_of(stretch.array_offset, j, stretch.array_stride)?, item)?;
+        }
+        Ok(())
+    })
+}
+
 /// Reads the selection as values of `T`: the numbers of the WIT's list, one per element or (for
 /// complex numbers) two.
-fn read_as<T: Pod>(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<T>, Error> {
+fn read_as<T: Pod>(map: &Access<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<T>, Error> {
     let units = dtype.itemsize() / size_of::<T>();
     let count = to_usize(layout.size())?.checked_mul(units).ok_or_else(|| Error::overflow("element count"))?;
     // The common case, a contiguous selection in the host's byte order, is copied into a vector
@@ -196,13 +220,13 @@ fn read_as<T: Pod>(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mu
 
 /// The numbers a WIT `elements` list holds, read from a selection.
 trait ReadUnits: Sized {
-    fn read(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error>;
+    fn read(map: &Access<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error>;
 }
 
 macro_rules! read_units {
     ($($t:ty),*) => {$(
         impl ReadUnits for $t {
-            fn read(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error> {
+            fn read(map: &Access<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error> {
                 read_as(map, layout, dtype, meter)
             }
         }
@@ -213,13 +237,13 @@ read_units!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
 
 impl ReadUnits for bool {
     /// numpy reads any non-zero byte as `True`.
-    fn read(map: &MapGuard<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error> {
+    fn read(map: &Access<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<Self>, Error> {
         Ok(read_as::<u8>(map, layout, dtype, meter)?.into_iter().map(|b| b != 0).collect())
     }
 }
 
 /// The selection's elements in C order, like `a[index].copy()`, charging `meter`.
-pub(crate) fn read(map: &MappedFile, layout: &Layout, dtype: Dtype, meter: &mut Meter<'_>) -> Result<Elements, Error> {
+pub(crate) fn read(map: &Backing, layout: &Layout, dtype: Dtype, meter: &mut Meter<'_>) -> Result<Elements, Error> {
     let map = &map.reader()?;
     let dtype = DType::from(dtype);
     macro_rules! read {
@@ -234,7 +258,7 @@ pub(crate) fn read(map: &MappedFile, layout: &Layout, dtype: Dtype, meter: &mut 
 /// `a[index].astype(a.dtype.newbyteorder('=')).tobytes()`, charging `meter`. A `bool` reads as 0 or 1
 /// whatever byte the file holds, as numpy reads any non-zero byte as `True`.
 pub(crate) fn read_bytes(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: Dtype,
     meter: &mut Meter<'_>,
@@ -249,12 +273,13 @@ pub(crate) fn read_bytes(
 }
 
 /// [`read_bytes`] that lends the selection to wasmtime instead of copying it, when it is one
-/// contiguous run of the mapping in the host's byte order (and not `bool`, whose bytes are made 0
-/// or 1): wasmtime's lowering of the result is then the only copy. The returned guard must be kept
+/// contiguous run of a mapped file in the host's byte order (and not `bool`, whose bytes are made 0
+/// or 1): wasmtime's lowering of the result is then the only copy. A Zarr array has no mapping to
+/// lend: its bytes are copied out of its chunks. The returned guard must be kept
 /// until the result was lowered (see `map/lowering.rs`). Anything else is gathered into one buffer
 /// by [`read_bytes`] (`None` for the guard).
 pub(crate) fn read_bytes_lent(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: Dtype,
     meter: &mut Meter<'_>,
@@ -264,8 +289,9 @@ pub(crate) fn read_bytes_lent(
         && native.kind() != Kind::Bool
         && layout.size() > 0
         && let Some(start) = contiguous_start(layout)?
+        && let Backing::File(file) = map
     {
-        let reader = map.reader()?;
+        let reader = file.reader()?;
         meter.charge_stretch(layout.size(), layout.itemsize())?;
         meter.clock().check()?;
         let len = stretch_bytes(layout.size(), to_usize(layout.itemsize())?)?;
@@ -328,7 +354,7 @@ pub(crate) fn byte_len(data: &Elements) -> u64 {
 /// does not broadcast; `read-only` for a read-only map; a trap past the deadline or the host fuel
 /// of `meter` (what was written before stays written, as after a `KeyboardInterrupt` in numpy).
 pub(crate) fn write(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: Dtype,
     data: &Elements,
@@ -376,7 +402,7 @@ pub(crate) fn write(
 /// `mismatch` for a length that is not the itemsize times the elements of `data_shape`, or a
 /// shape that does not broadcast; otherwise as [`write`].
 pub(crate) fn write_bytes(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: Dtype,
     data: &[u8],
@@ -415,7 +441,7 @@ pub(crate) fn check_data_len(data: &[u8], shape: &[u64], given_shape: bool, dtyp
 /// Writes `native`, elements of `shape` in the host's byte order whose count the caller checked,
 /// broadcast to the selection.
 fn write_native(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: DType,
     native: &[u8],
@@ -427,6 +453,7 @@ fn write_native(
     // read-only array as well.
     let map = map.writer()?;
     if layout.size() > 0 {
+        check_region(&map, layout)?;
         scatter(&map, layout, &file_bytes(native, dtype), &strides, meter)?;
     }
     Ok(())
@@ -441,7 +468,7 @@ fn write_native(
 /// `read-only` for a read-only map (for an empty selection too, as numpy refuses `a[:0] = x`);
 /// the first error of `produce`; a trap past the deadline or the host fuel of `meter`.
 pub(crate) fn write_generated(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: Dtype,
     meter: &mut Meter<'_>,
@@ -452,6 +479,7 @@ pub(crate) fn write_generated(
     if layout.size() == 0 {
         return Ok(());
     }
+    check_region(&map, layout)?;
     let itemsize = layout.itemsize();
     let item = to_usize(itemsize)?;
     let step = i64::try_from(itemsize).map_err(|_| Error::overflow("itemsize"))?;
@@ -525,7 +553,14 @@ mod tests {
         file.set_len(u64::try_from(len).expect("len")).expect("size");
         let raw = MappedRegion::new(&file, 0, len, MmapAccess::Read).expect("map");
         let stats = std::sync::Arc::new(crate::ctx::MemmapStats::default());
-        let map = MappedFile::new(Some(raw), MmapAccess::Read, file, 64 << 20, stats, "sparse.u1".into());
+        let map = Backing::File(std::sync::Arc::new(crate::map::MappedFile::new(
+            Some(raw),
+            MmapAccess::Read,
+            file,
+            64 << 20,
+            stats,
+            "sparse.u1".into(),
+        )));
         let whole = Layout::contiguous(&[64 << 20], 1, Order::C).expect("layout");
         let layout = whole.view(&[Index::Slice(Slice { start: None, stop: None, step: Some(4096) })]).expect("view");
         let pages = 16_384;
@@ -573,14 +608,14 @@ mod tests {
         file.set_len(u64::try_from(len).expect("len")).expect("size");
         let raw = MappedRegion::new(&file, 0, len, MmapAccess::Write).expect("map");
         let stats = std::sync::Arc::new(crate::ctx::MemmapStats::default());
-        let map = MappedFile::new(
+        let map = Backing::File(std::sync::Arc::new(crate::map::MappedFile::new(
             Some(raw),
             MmapAccess::Write,
             file,
             u64::try_from(len).expect("len"),
             stats,
             "gen.u2".into(),
-        );
+        )));
         let whole = Layout::contiguous(&[u64::from(count)], 2, Order::C).expect("layout");
         let layout = whole.view(&[Index::Slice(Slice { start: None, stop: None, step: Some(-1) })]).expect("view");
         let dtype = Dtype { kind: ScalarKind::Uint16, byte_order: ByteOrder::Big };

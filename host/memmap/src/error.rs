@@ -60,11 +60,14 @@ pub enum Limit {
     /// [`MemmapLimits::max_copy_on_write_bytes`](crate::MemmapLimits::max_copy_on_write_bytes):
     /// bytes mapped copy-on-write (mode `c`) at once.
     CopyOnWriteBytes,
+    /// [`MemmapLimits::max_chunk_cache_bytes`](crate::MemmapLimits::max_chunk_cache_bytes):
+    /// decoded Zarr chunks held in host memory at once.
+    ChunkCacheBytes,
 }
 
 impl Limit {
     /// Every limit, in the order of [`MemmapLimits`](crate::MemmapLimits)' fields.
-    pub const ALL: [Limit; 7] = [
+    pub const ALL: [Limit; 8] = [
         Limit::TransferBytes,
         Limit::Handles,
         Limit::OpenMaps,
@@ -72,6 +75,7 @@ impl Limit {
         Limit::FileSizeBytes,
         Limit::TotalFileBytes,
         Limit::CopyOnWriteBytes,
+        Limit::ChunkCacheBytes,
     ];
 
     /// The name of the [`MemmapLimits`](crate::MemmapLimits) field that sets this limit, such as
@@ -91,6 +95,7 @@ impl Limit {
             Limit::FileSizeBytes => "max_file_size_bytes",
             Limit::TotalFileBytes => "max_total_file_bytes",
             Limit::CopyOnWriteBytes => "max_copy_on_write_bytes",
+            Limit::ChunkCacheBytes => "max_chunk_cache_bytes",
         }
     }
 
@@ -110,6 +115,7 @@ impl Limit {
             Limit::FileSizeBytes => limits.max_file_size_bytes,
             Limit::TotalFileBytes => limits.max_total_file_bytes,
             Limit::CopyOnWriteBytes => limits.max_copy_on_write_bytes,
+            Limit::ChunkCacheBytes => limits.max_chunk_cache_bytes,
         }
     }
 }

@@ -208,7 +208,7 @@ fn decode(kind: Kind, bytes: &[u8]) -> Result<Vec<print::Scalar>, Error> {
 /// The elements of `layout` that `selection` keeps, read block by block in C order of the kept
 /// array.
 fn read_kept(
-    map: &crate::map::MappedFile,
+    map: &crate::backing::Backing,
     layout: &Layout,
     dtype: Dtype,
     selection: &Selection,

@@ -85,6 +85,17 @@ impl Grant {
     pub(crate) fn writable(&self) -> bool {
         matches!(self.perms, FsPerms::ReadWrite)
     }
+
+    /// The name guests reach this directory by, as granted (`"."`, `"data"`, `"/data"`).
+    pub(crate) fn guest(&self) -> &str {
+        &self.guest
+    }
+
+    /// How many names of a guest path this grant's name takes (`"/data/x"` under `"/data"`: 1), to
+    /// compare it with a store grant covering the same path.
+    pub(crate) fn prefix_len(&self) -> usize {
+        self.prefix.len()
+    }
 }
 
 /// Finds the grant for `path`: the one whose guest name is the longest prefix of it.
@@ -146,9 +157,24 @@ pub(crate) fn read_only_error(path: &str, grant: &Grant, mode: &str) -> Error {
 /// The one refusal of every attempt to leave a grant, whether by `..`, an absolute path inside the
 /// rest, or a symbolic link.
 pub(crate) fn escape_error(path: &str, grant: &Grant) -> Error {
+    leads_outside(path, &grant.guest)
+}
+
+/// [`escape_error`] for a grant known by its guest name only (a Zarr store holds a clone of the
+/// grant's directory, not the grant).
+pub(crate) fn leads_outside(path: &str, guest: &str) -> Error {
     Error::refused(
         GrantRefusal::LeadsOutside,
-        format!("path '{}' leads outside its granted directory '{}'", quoted(path), grant.guest),
+        format!("path '{}' leads outside its granted directory '{}'", quoted(path), guest),
+    )
+}
+
+/// The refusal of a write (a Zarr chunk or metadata stored, erased) beneath a read-only grant
+/// named `guest`: [`read_only_error`] for a call that has no mode of its own.
+pub(crate) fn read_only_write(path: &str, guest: &str) -> Error {
+    Error::refused(
+        GrantRefusal::ReadOnly,
+        format!("path '{}' is in the read-only grant '{guest}'; writing it needs a read-write grant", quoted(path)),
     )
 }
 

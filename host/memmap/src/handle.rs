@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
+use crate::backing::Backing;
 use crate::generated::types::{Dtype, Mode, Order};
 use crate::layout::Layout;
-use crate::map::MappedFile;
 
 /// What `open` was given; shared by a map and its views, which report it (like numpy's views keep
 /// their base's `filename`, `offset` and `mode`).
@@ -18,21 +18,23 @@ pub(crate) struct FileOrigin {
 }
 
 /// The value behind a guest's `memmap` handle in the `ResourceTable`: one `np.memmap` object of
-/// the plugin (a map it opened, or a view of one), that is a layout over a shared `MappedFile`.
+/// the plugin (a map it opened, or a view of one), that is a layout over a shared [`Backing`] (a
+/// mapped file or a Zarr array).
 /// Named after the WIT resource, as bindgen needs; hidden from the documentation
 /// (embedders never handle one), as wasi-keyvalue hides its `Bucket`.
 ///
-/// Dropping it flushes the mapping (`msync`, when it was written). That runs both when the guest
+/// Dropping it flushes the mapping (`msync`, when it was written; a Zarr array's changed chunks are
+/// stored). That runs both when the guest
 /// drops its handle and when the `ResourceTable` is dropped with the `Store` at the end of an
 /// instance, including after a trap, so a plugin cannot lose data by forgetting a handle or crashing.
 pub struct Memmap {
-    map: Arc<MappedFile>,
+    map: Backing,
     origin: Arc<FileOrigin>,
     layout: Layout,
 }
 
 impl Memmap {
-    pub(crate) fn new(map: Arc<MappedFile>, origin: Arc<FileOrigin>, layout: Layout) -> Self {
+    pub(crate) fn new(map: Backing, origin: Arc<FileOrigin>, layout: Layout) -> Self {
         map.stats().handle_opened();
         Self { map, origin, layout }
     }
@@ -47,13 +49,9 @@ impl Memmap {
         &self.origin.path
     }
 
-    pub(crate) fn map(&self) -> &MappedFile {
-        &self.map
-    }
-
-    /// The shared mapping itself, for what must keep it alive past the call (a lent range, a
-    /// window that must keep its file open).
-    pub(crate) fn shared_map(&self) -> &Arc<MappedFile> {
+    /// The bytes behind the handle; clone it to keep them alive past the call (a lent range, a
+    /// window that must keep its file open, a write reading the plugin's memory in place).
+    pub(crate) fn map(&self) -> &Backing {
         &self.map
     }
 
@@ -67,7 +65,7 @@ impl Memmap {
 
     /// A view sharing this handle's mapping.
     pub(crate) fn with_layout(&self, layout: Layout) -> Self {
-        Self::new(Arc::clone(&self.map), Arc::clone(&self.origin), layout)
+        Self::new(self.map.clone(), Arc::clone(&self.origin), layout)
     }
 }
 

@@ -12,7 +12,7 @@ use wasmtime::component::Resource;
 
 use crate::WasmMemmap;
 use crate::elements;
-use crate::error::{Error, ErrorCode, HostError};
+use crate::error::{ErrorCode, HostError};
 use crate::generated::mmap::{self, HostMemmap};
 use crate::generated::types::{self, Codec, Dtype, Elements, Index, Indices, Mode, Order, Scalar};
 use crate::handle::Memmap;
@@ -23,6 +23,7 @@ use crate::onecopy::Target;
 use crate::open::{self, OpenArgs};
 use crate::reduce::{self, Reduction};
 use crate::take;
+use crate::zarr;
 
 impl From<ErrorCode> for types::ErrorCode {
     fn from(code: ErrorCode) -> Self {
@@ -145,8 +146,7 @@ impl HostMemmap for WasmMemmap<'_> {
         let handle = self.get(&this)?;
         // Bounded by the run's deadline like every long call: past it the rest is left to the
         // kernel's write-back, still dirty for the teardown, and the call traps.
-        let done =
-            handle.map().flush_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.origin().path))?;
+        let done = handle.map().flush_within(self.ctx.deadline())?;
         if !done {
             return Err(HostStop::Time.into());
         }
@@ -157,8 +157,7 @@ impl HostMemmap for WasmMemmap<'_> {
         // Not `get`: closing a closed mapping is allowed and does nothing.
         let handle = self.table.get(&this)?;
         // As `flush`; out of time the mapping stays open, for the teardown to flush.
-        let done =
-            handle.map().close_within(self.ctx.deadline()).map_err(|e| Error::from_io(&e, &handle.origin().path))?;
+        let done = handle.map().close_within(self.ctx.deadline())?;
         if !done {
             return Err(HostStop::Time.into());
         }
@@ -196,8 +195,8 @@ impl HostMemmap for WasmMemmap<'_> {
     }
 
     fn open_zarr(&mut self, location: String, mode: Mode) -> Result<Resource<Memmap>, HostError> {
-        let _ = (location, mode);
-        Err(Error::invalid("open-zarr is not implemented yet").into())
+        let map = zarr::open::open_zarr(self.ctx, location, mode)?;
+        Ok(self.table.push(map)?)
     }
 
     fn create_zarr(
@@ -209,13 +208,13 @@ impl HostMemmap for WasmMemmap<'_> {
         order: Order,
         codecs: Vec<Codec>,
     ) -> Result<Resource<Memmap>, HostError> {
-        let _ = (location, dtype, shape, chunks, order, codecs);
-        Err(Error::invalid("create-zarr is not implemented yet").into())
+        let args = zarr::open::CreateArgs { location, dtype, shape, chunks, order, codecs };
+        let map = zarr::open::create_zarr(self.ctx, args)?;
+        Ok(self.table.push(map)?)
     }
 
     fn chunks(&mut self, this: Resource<Memmap>) -> wasmtime::Result<Option<Vec<u64>>> {
-        let _ = self.table.get(&this)?;
-        Ok(None)
+        Ok(self.table.get(&this)?.map().zarr().map(|array| array.chunk_shape().to_vec()))
     }
 
     fn drop(&mut self, this: Resource<Memmap>) -> wasmtime::Result<()> {
@@ -332,6 +331,7 @@ mod tests {
     use wasmtime::component::ResourceTable;
 
     use super::*;
+    use crate::error::Error;
     use crate::{Limit, MemmapCtxBuilder, MemmapLimits};
 
     /// What the plugin receives for a refused call: the library's message and the hint the

@@ -4,10 +4,10 @@
 
 use wasm_memmap_numpy_core::{self as numpy, DType, MAX_ITEMSIZE};
 
+use crate::backing::Backing;
 use crate::error::Error;
 use crate::generated::types::{Dtype, Scalar};
 use crate::layout::Layout;
-use crate::map::MappedFile;
 
 fn offset_of(layout: &Layout, at: &[i64]) -> Result<usize, Error> {
     to_usize(layout.item_offset(at)?)
@@ -18,7 +18,7 @@ fn offset_of(layout: &Layout, at: &[i64]) -> Result<usize, Error> {
 /// # Errors
 /// numpy's index errors (see [`Layout::item_offset`]); `io` when the file no longer covers the
 /// mapping.
-pub(crate) fn get(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64]) -> Result<Scalar, Error> {
+pub(crate) fn get(map: &Backing, layout: &Layout, dtype: Dtype, at: &[i64]) -> Result<Scalar, Error> {
     read_at(map, dtype, offset_of(layout, at)?)
 }
 
@@ -26,7 +26,7 @@ pub(crate) fn get(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64]) -
 ///
 /// # Errors
 /// As [`get`].
-pub(crate) fn get_flat(map: &MappedFile, layout: &Layout, dtype: Dtype, flat: i64) -> Result<Scalar, Error> {
+pub(crate) fn get_flat(map: &Backing, layout: &Layout, dtype: Dtype, flat: i64) -> Result<Scalar, Error> {
     read_at(map, dtype, to_usize(layout.flat_offset(flat)?)?)
 }
 
@@ -35,7 +35,7 @@ fn to_usize(offset: u64) -> Result<usize, Error> {
         .map_err(|_| Error::overflow(format!("element offset {offset} does not fit in this host's address space")))
 }
 
-fn read_at(map: &MappedFile, dtype: Dtype, offset: usize) -> Result<Scalar, Error> {
+fn read_at(map: &Backing, dtype: Dtype, offset: usize) -> Result<Scalar, Error> {
     let dtype = DType::from(dtype);
     let mut buf = [0u8; MAX_ITEMSIZE];
     let bytes = &mut buf[..dtype.itemsize()];
@@ -51,7 +51,7 @@ fn read_at(map: &MappedFile, dtype: Dtype, offset: usize) -> Result<Scalar, Erro
 /// # Errors
 /// `read-only` for a read-only map, `mismatch` for a value of another kind than the array's, and
 /// the errors of [`get`].
-pub(crate) fn set(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64], value: &Scalar) -> Result<(), Error> {
+pub(crate) fn set(map: &Backing, layout: &Layout, dtype: Dtype, at: &[i64], value: &Scalar) -> Result<(), Error> {
     write_at(map, dtype, value, || offset_of(layout, at))
 }
 
@@ -59,19 +59,13 @@ pub(crate) fn set(map: &MappedFile, layout: &Layout, dtype: Dtype, at: &[i64], v
 ///
 /// # Errors
 /// As [`set`].
-pub(crate) fn set_flat(
-    map: &MappedFile,
-    layout: &Layout,
-    dtype: Dtype,
-    flat: i64,
-    value: &Scalar,
-) -> Result<(), Error> {
+pub(crate) fn set_flat(map: &Backing, layout: &Layout, dtype: Dtype, flat: i64, value: &Scalar) -> Result<(), Error> {
     write_at(map, dtype, value, || to_usize(layout.flat_offset(flat)?))
 }
 
 /// Writes `value` at the offset `offset` gives, after the checks that come before the index.
 fn write_at(
-    map: &MappedFile,
+    map: &Backing,
     dtype: Dtype,
     value: &Scalar,
     offset: impl FnOnce() -> Result<usize, Error>,

@@ -81,6 +81,7 @@
 //! The `wasm-memmap-runner` crate wraps this (with limits, a compile cache and captured output) for
 //! hosts that only run plugins.
 
+mod backing;
 mod ctx;
 mod elements;
 mod error;

@@ -15,19 +15,18 @@
 //!
 //! [`MemmapCtx::call_hook`]: crate::MemmapCtx::call_hook
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, WasmList};
 
 use crate::WasmMemmap;
+use crate::backing::Backing;
 use crate::elements;
 use crate::error::HostError;
 use crate::generated::types::{self, Dtype, Index, Indices};
 use crate::handle::Memmap;
 use crate::layout::{self, Layout};
-use crate::map::MappedFile;
 use crate::meter::Meter;
 use crate::take;
 
@@ -92,7 +91,7 @@ pub(crate) enum Target<'a> {
 /// place from the plugin's memory, which borrows the store): taken out of the handle and the
 /// context after every check that needs them.
 struct Prepared<'a> {
-    map: Arc<MappedFile>,
+    map: Backing,
     /// The selection (`write-bytes`), or the array the indices index (`put`).
     layout: Layout,
     target: Target<'a>,
@@ -193,7 +192,7 @@ impl WasmMemmap<'_> {
         let layout = handle.layout().view(index)?;
         self.ctx.check_transfer(layout.size().saturating_mul(layout.itemsize()), "a read")?;
         let hooked = self.ctx.lent.hooked();
-        let map = Arc::clone(handle.shared_map());
+        let map = handle.map().clone();
         let dtype = handle.origin().dtype;
         let mut meter = self.ctx.meter();
         let (bytes, guard) = if hooked {
@@ -202,9 +201,11 @@ impl WasmMemmap<'_> {
             (bytes::Bytes::from(elements::read_bytes(&map, &layout, dtype, &mut meter)?), None)
         };
         meter.finish()?;
-        if let Some(guard) = guard {
+        if let Some(guard) = guard
+            && let Backing::File(file) = map
+        {
             // Last: from here until the call hook, a fault in the mapping is the lowering's.
-            self.ctx.lent.hold(map, guard);
+            self.ctx.lent.hold(file, guard);
         }
         Ok(bytes)
     }
@@ -244,7 +245,7 @@ impl WasmMemmap<'_> {
             }
         };
         Ok(Prepared {
-            map: Arc::clone(handle.shared_map()),
+            map: handle.map().clone(),
             layout,
             target,
             dtype: handle.origin().dtype,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use cap_std::fs::{OpenOptions, OpenOptionsExt};
 use wasm_memmap_numpy_core::{self as numpy, DType, Extent, MemmapArgs, Mode, Order, npy};
 
+use crate::backing::Backing;
 use crate::ctx::MemmapCtx;
 use crate::error::Error;
 use crate::generated::types::{self, Dtype};
@@ -184,6 +185,7 @@ fn open_with_header(
     if changed {
         map.needs_sync(created_in);
     }
+    let map = Backing::File(map);
     ctx.track(&map);
     // numpy's open_memmap maps a new .npy file with mode 'r+' after writing its header.
     let mode = if header.is_some() { Mode::ReadWrite } else { mode };

@@ -11,10 +11,10 @@ use std::marker::PhantomData;
 
 use wasm_memmap_numpy_core::{ByteOrder, DType, Element, Kind, Stretch, with_kind};
 
+use crate::backing::{Access, Backing};
 use crate::error::Error;
 use crate::generated::types::Dtype;
 use crate::layout::Layout;
-use crate::map::{MapGuard, MappedFile};
 use crate::meter::{self, Clock, HostStop, Meter};
 
 /// Which reduction to run.
@@ -284,7 +284,7 @@ fn for_each_stretch_bytes(
 
 /// Runs `f` on each stretch of the selection, read in place.
 fn for_each_elems(
-    map: &MapGuard<'_>,
+    map: &Access<'_>,
     layout: &Layout,
     meter: &mut Meter<'_>,
     mut f: impl FnMut(&Elems<'_>, usize, usize) -> Result<(), HostStop>,
@@ -326,7 +326,7 @@ fn pairwise_half(n: usize) -> usize {
 /// page faults and the reading of the parts overlap.
 ///
 /// A stretch of more than one block ([`meter::block_elements`]) looks at `clock` between blocks.
-fn sum_stretch<K: Load>(map: &MapGuard<'_>, stretch: &StretchBytes, clock: Clock) -> Result<f64, Error> {
+fn sum_stretch<K: Load>(map: &Access<'_>, stretch: &StretchBytes, clock: Clock) -> Result<f64, Error> {
     let parts = parallel_parts();
     let block = stretch.block;
     if stretch.count <= block {
@@ -375,7 +375,7 @@ fn combine(sums: &[f64]) -> f64 {
 }
 
 /// [`reduce`] of elements loaded by `K`.
-fn reduce_as<K: Load>(map: &MapGuard<'_>, layout: &Layout, op: Reduction, meter: &mut Meter<'_>) -> Result<f64, Error> {
+fn reduce_as<K: Load>(map: &Access<'_>, layout: &Layout, op: Reduction, meter: &mut Meter<'_>) -> Result<f64, Error> {
     let size = layout.size();
     let clock = meter.clock();
     match op {
@@ -418,7 +418,7 @@ fn reduce_as<K: Load>(map: &MapGuard<'_>, layout: &Layout, op: Reduction, meter:
 /// message); `io` when the file no longer covers its mapping; a trap past the deadline or the host
 /// fuel of `meter`.
 pub(crate) fn reduce(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: Dtype,
     op: Reduction,

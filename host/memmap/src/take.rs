@@ -5,11 +5,11 @@
 
 use wasm_memmap_numpy_core::{self as numpy, DType, IntegerIndices, Kind, Taken};
 
+use crate::backing::{Access, Backing};
 use crate::elements;
 use crate::error::Error;
 use crate::generated::types::{Dtype, Indices};
 use crate::layout::{self, Layout};
-use crate::map::{MapGuard, MappedFile};
 use crate::meter::{self, Meter};
 
 /// Elements between two looks at the clock in a scattered copy: each may be on a page of its
@@ -89,7 +89,7 @@ fn each_block(
 /// the host's byte order (a `bool` as 0 or 1), charging `meter`. The caller bounded the
 /// selection's bytes ([`selection`]).
 pub(crate) fn take(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: Dtype,
     indices: IntegerIndices<'_>,
@@ -120,7 +120,7 @@ pub(crate) fn take(
 }
 
 /// Copies the sub-array at each taken position (the axes left whole) into consecutive rows of `out`.
-fn gather_rows(map: &MapGuard<'_>, taken: &mut Taken, out: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
+fn gather_rows(map: &Access<'_>, taken: &mut Taken, out: &mut [u8], meter: &mut Meter<'_>) -> Result<(), Error> {
     let positions = taken.offsets().len();
     if positions == 0 {
         return Ok(());
@@ -142,7 +142,7 @@ fn gather_rows(map: &MapGuard<'_>, taken: &mut Taken, out: &mut [u8], meter: &mu
 /// `read-only`; numpy's index errors; `mismatch` for a length or shape that does not fit, as
 /// `write-bytes`; a trap past the deadline or the host fuel.
 pub(crate) fn put(
-    map: &MappedFile,
+    map: &Backing,
     layout: &Layout,
     dtype: Dtype,
     indices: IntegerIndices<'_>,
@@ -175,6 +175,19 @@ pub(crate) fn put(
     }
     let native = elements::file_bytes(data, dtype);
     let step = to_usize(strides[0].unsigned_abs())?;
+    // Every position inside the write region (if any) before anything is written.
+    if writer.restricted() {
+        if taken.is_elements() {
+            let size = to_usize(item)?;
+            for &offset in taken.offsets() {
+                writer.check_region(to_usize(offset)?, size)?;
+            }
+        } else {
+            for k in 0..taken.offsets().len() {
+                elements::check_region(&writer, taken.rest_at(k))?;
+            }
+        }
+    }
     if taken.is_elements() {
         let size = to_usize(item)?;
         return each_block(&taken, item, meter, |from, offsets| {

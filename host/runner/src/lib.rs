@@ -39,6 +39,7 @@ mod precompiled;
 mod run;
 mod script;
 mod stdout;
+mod stores;
 pub mod testkit;
 
 pub use run::{
@@ -46,4 +47,5 @@ pub use run::{
     ProtectedDirGranted, RunConfig, RunState, Runner, STDOUT_CLOSED_EXIT, Status, TEARDOWN_FLUSH_GRACE, serve_compile,
 };
 pub use script::{MAX_SCRIPT_BYTES, PythonRunnerMissing, Script, ScriptError};
+pub use stores::{SpecError, StoreGrant, WriteRegion};
 pub use wasm_memmap_host::{EPOCH_TICK, FsPerms, InstanceLimits, Limit, MemmapLimits, MemmapStats, Stop};

@@ -19,6 +19,7 @@ use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use crate::cache::{CompileCache, ReadError};
 use crate::script::Script;
 use crate::stdout::{ClosableStdout, StdoutClosed};
+use crate::stores::{StoreGrant, WriteRegion};
 
 mod compile;
 mod protect;
@@ -77,6 +78,10 @@ pub struct RunConfig {
     pub limits: MemmapLimits,
     /// What the plugin's instance may use of memory and time.
     pub instance: InstanceLimits,
+    /// Object-store prefixes the plugin may open Zarr arrays beneath (`--store`, `--ro-store`).
+    pub stores: Vec<StoreGrant>,
+    /// Zarr arrays the plugin may write only inside a region (`--region`).
+    pub regions: Vec<WriteRegion>,
 }
 
 /// How long the teardown of a plugin stopped by its time or fuel limit waits for the disk: the
@@ -690,6 +695,7 @@ impl<D: Send + 'static> Runner<D> {
                 .and_then(|()| memmap.preopened_with_wasi(&mut wasi, dir.into_dir(), &grant.guest, grant.perms))
                 .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
         }
+        memmap = with_stores(memmap, &config.stores, &config.regions)?;
         // An inherited stdout ends the plugin quietly when its reader goes away (see `stdout.rs`).
         let stdout = route(
             &mut wasi,
@@ -782,6 +788,16 @@ impl<D: Send + 'static> Runner<D> {
         data
     }
 
+    /// Checks `stores` and `regions` as a run would (a URL the host cannot use, a store it cannot
+    /// configure from the environment, a reversed range), so that an embedder can refuse a run
+    /// before compiling the plugin. [`Runner::run`] checks them itself.
+    ///
+    /// # Errors
+    /// The first store or region refused, naming it.
+    pub fn check_stores(&self, stores: &[StoreGrant], regions: &[WriteRegion]) -> wasmtime::Result<()> {
+        with_stores(MemmapCtx::builder(), stores, regions).map(drop)
+    }
+
     /// Checks that none of `dirs` contains or lies inside the compile cache or a directory of
     /// [`Runner::protect_dirs`], or holds a symbolic link on the path of one (which the plugin could
     /// point at a directory of its own). Each directory is opened and the opened directory checked,
@@ -865,4 +881,23 @@ pub(crate) fn engine_config(options: EngineOptions) -> Config {
     config.epoch_interruption(true);
     config.consume_fuel(fuel);
     config
+}
+
+/// `builder` with the object-store grants and write regions of a run.
+fn with_stores(
+    mut builder: wasm_memmap_host::MemmapCtxBuilder,
+    stores: &[StoreGrant],
+    regions: &[WriteRegion],
+) -> wasmtime::Result<wasm_memmap_host::MemmapCtxBuilder> {
+    for store in stores {
+        builder = builder
+            .preopened_store(&store.url, store.name.as_deref(), store.perms)
+            .map_err(|e| wasmtime::format_err!("cannot grant store {}: {e}", store.url))?;
+    }
+    for region in regions {
+        builder = builder
+            .write_region(&region.location, region.ranges.clone())
+            .map_err(|e| wasmtime::format_err!("cannot restrict writes to {}: {e}", region.location))?;
+    }
+    Ok(builder)
 }

@@ -36,7 +36,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use wasm_memmap_host::{FsPerms, InstanceLimits, MemmapLimits};
 
-use crate::{DirGrant, Outcome, Output, Plugin, RunConfig, Runner, Script};
+use crate::{DirGrant, Outcome, Output, Plugin, RunConfig, Runner, Script, StoreGrant, WriteRegion};
 
 /// A numpy scalar type an array file can hold: numpy-core's element types that are plain bytes
 /// (every numpy kind but `bool`: `u8` .. `u64`, `i8` .. `i64`, `half::f16`, `f32`, `f64`,
@@ -163,6 +163,8 @@ pub fn config(path: impl AsRef<Path>, args: &[&str], dirs: Vec<DirGrant>) -> Run
         stderr: Output::Capture,
         limits: MemmapLimits::default(),
         instance: InstanceLimits::default(),
+        stores: Vec::new(),
+        regions: Vec::new(),
     }
 }
 
@@ -268,6 +270,8 @@ pub struct Sandbox {
     limits: MemmapLimits,
     instance: InstanceLimits,
     windows: bool,
+    stores: Vec<StoreGrant>,
+    regions: Vec<WriteRegion>,
 }
 
 impl Default for Sandbox {
@@ -303,6 +307,8 @@ impl Sandbox {
             limits: MemmapLimits::default(),
             instance: InstanceLimits::default(),
             windows: false,
+            stores: Vec::new(),
+            regions: Vec::new(),
         }
     }
 
@@ -339,6 +345,31 @@ impl Sandbox {
     #[must_use]
     pub fn grant(mut self, grant: DirGrant) -> Self {
         self.grants.push(grant);
+        self
+    }
+
+    /// Grants the object-store prefix `url` (`s3://bucket/prefix`) read-write too, named `name` in
+    /// the plugin (`None`: the URL itself), like the CLI's `--store URL[::NAME]`; credentials and
+    /// endpoint come from this process's environment (`AWS_*`).
+    #[must_use]
+    pub fn store(mut self, url: &str, name: Option<&str>) -> Self {
+        self.stores.push(StoreGrant { url: url.to_owned(), name: name.map(str::to_owned), perms: FsPerms::ReadWrite });
+        self
+    }
+
+    /// Grants the object-store prefix `url` read-only (Zarr modes `r` and `c`), like `--ro-store`.
+    #[must_use]
+    pub fn ro_store(mut self, url: &str, name: Option<&str>) -> Self {
+        self.stores.push(StoreGrant { url: url.to_owned(), name: name.map(str::to_owned), perms: FsPerms::ReadOnly });
+        self
+    }
+
+    /// Lets the plugin write the Zarr array `location` (as the plugin names it) only inside
+    /// `ranges`, one `start..stop` per axis on the array's chunk grid, like the CLI's
+    /// `--region 'LOCATION[START:STOP,...]'` (a Dask task given one block).
+    #[must_use]
+    pub fn region(mut self, location: &str, ranges: &[std::ops::Range<u64>]) -> Self {
+        self.regions.push(WriteRegion { location: location.to_owned(), ranges: ranges.to_vec() });
         self
     }
 
@@ -412,6 +443,8 @@ impl Sandbox {
         let mut config = config(name, args, std::iter::once(own).chain(self.grants.iter().cloned()).collect());
         config.limits = self.limits;
         config.instance = self.instance;
+        config.stores.clone_from(&self.stores);
+        config.regions.clone_from(&self.regions);
         config
     }
 

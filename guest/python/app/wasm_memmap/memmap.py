@@ -154,6 +154,13 @@ class memmap(_Sized):
         # numpy's views that share no memory with the map (empty ones) are plain arrays
         return "array" if self._is_view and self.size == 0 else "memmap"
 
+    @property
+    def chunks(self):
+        """The chunk shape of a Zarr array, like zarr-python's `z.chunks` (a view reports its
+        array's); None for a map of a file, which numpy's memmap does not have at all."""
+        chunks = self._h.chunks()
+        return None if chunks is None else tuple(chunks)
+
     # ---- element data ----
     def _read(self):
         return _host.call(self._h.read_bytes, [])

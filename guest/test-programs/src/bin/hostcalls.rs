@@ -28,7 +28,7 @@
 use serde_json::{Value, json};
 use wasm_memmap_sdk::raw::{format, random, types};
 use wasm_memmap_sdk::{DType, Memmap, parse_index};
-use wasm_memmap_test_programs::{hex, sdk_error, unhex, usage, wit_error};
+use wasm_memmap_test_programs::{hex, print_options, sdk_error, unhex, usage, wit_error};
 
 type Outcome = Result<Value, (String, String)>;
 
@@ -59,37 +59,6 @@ fn nth<'a, T>(items: &'a [T], op: &Value, key: &str) -> Result<&'a T, (String, S
         .ok()
         .and_then(|i| items.get(i))
         .ok_or_else(|| usage(&format!("no such '{key}'")))
-}
-
-fn options(op: &Value) -> Result<format::PrintOptions, (String, String)> {
-    let o = &op["options"];
-    let num = |key: &str, default: u64| o[key].as_u64().unwrap_or(default);
-    let small = |key: &str, default: u32| u32::try_from(num(key, u64::from(default))).map_err(|_| usage(key));
-    Ok(format::PrintOptions {
-        precision: small("precision", 8)?,
-        threshold: num("threshold", 1000),
-        edgeitems: small("edgeitems", 3)?,
-        linewidth: small("linewidth", 75)?,
-        suppress: o["suppress"].as_bool().unwrap_or(false),
-        floatmode: match o["floatmode"].as_str().unwrap_or("maxprec") {
-            "fixed" => format::FloatMode::Fixed,
-            "unique" => format::FloatMode::Unique,
-            "maxprec" => format::FloatMode::Maxprec,
-            "maxprec_equal" => format::FloatMode::MaxprecEqual,
-            _ => return Err(usage("floatmode")),
-        },
-        sign: match o["sign"].as_str().unwrap_or("-") {
-            "-" => format::Sign::Minus,
-            "+" => format::Sign::Plus,
-            " " => format::Sign::Space,
-            _ => return Err(usage("sign")),
-        },
-        legacy: match o["legacy"].as_str() {
-            None => format::Legacy::None,
-            Some("2.1") => format::Legacy::V21,
-            Some(_) => return Err(usage("legacy")),
-        },
-    })
 }
 
 fn style(op: &str) -> format::Style {
@@ -163,8 +132,14 @@ impl State {
             "repr" | "str" => {
                 let map = nth(&self.maps, op, "map")?;
                 let class = op["class"].as_str().unwrap_or("memmap");
-                let text = format::format_memmap(map.raw(), &index_field(op)?, style(name), class, options(op)?)
-                    .map_err(wit_error)?;
+                let text = format::format_memmap(
+                    map.raw(),
+                    &index_field(op)?,
+                    style(name),
+                    class,
+                    print_options(&op["options"])?,
+                )
+                .map_err(wit_error)?;
                 Ok(json!({ "text": text }))
             }
             "repr_bytes" | "str_bytes" => {
@@ -177,7 +152,7 @@ impl State {
                     &data,
                     style(name),
                     class,
-                    options(op)?,
+                    print_options(&op["options"])?,
                 )
                 .map_err(wit_error)?;
                 Ok(json!({ "text": text }))

@@ -105,9 +105,13 @@ impl WasmMemmap<'_> {
     /// a window would show the file's bytes where numpy (and every other call on the map) shows
     /// the written ones, and the map's calls would not see the window's writes. `None` for any
     /// other mode, and for a handle that is not in the table (the caller reports that itself).
+    /// A Zarr array has no file to map at all: its bytes are decoded chunks in host memory.
     fn copy_on_write_refusal(&self, array: &Resource<Memmap>) -> Option<WindowError> {
         let handle = self.table.get(array).ok()?;
-        (handle.map().access() == MmapAccess::Copy).then(|| {
+        let Some(map) = handle.map().file() else {
+            return Some(Self::unsupported(ZARR_REFUSAL.to_owned()));
+        };
+        (map.access() == MmapAccess::Copy).then(|| {
             Self::unsupported(
                 "windows are not supported on mode 'c' (copy-on-write) maps: writes through a copy-on-write map live in its own private pages, which no second mapping can share; use read-bytes and write-bytes"
                     .to_owned(),
@@ -164,9 +168,9 @@ impl WasmMemmap<'_> {
         // The buffer crossed the call as a list, which wasmtime counts against the hostcall fuel
         // like a copy: the plan refuses what `open` could not be called with.
         self.ctx.check_transfer(plan.length, "a window")?;
-        let map = handle.map();
         // A closed or poisoned map says so first.
-        drop(map.reader()?);
+        drop(handle.map().reader()?);
+        let map = handle.map().file().ok_or_else(|| Error::invalid(ZARR_REFUSAL))?;
         let len_u64 = u64::try_from(len).map_err(|_| Error::overflow("the buffer's length"))?;
         if len_u64 != plan.length {
             return Err(Error::invalid(format!(
@@ -222,7 +226,7 @@ impl WasmMemmap<'_> {
             file_offset: plan.file_start,
             file_len: usize::try_from(backed).map_err(|_| Error::overflow("the window's length"))?,
             shared: map.access() == MmapAccess::Write,
-            map: Arc::clone(handle.shared_map()),
+            map: Arc::clone(map),
         };
         let mapped = MappedWindow::open(spec).map_err(|refusal| refused(refusal, &path))?;
         let stats = self.ctx.stats();
@@ -243,6 +247,9 @@ impl WasmMemmap<'_> {
         Ok(window)
     }
 }
+
+/// Why a Zarr array cannot have a window.
+const ZARR_REFUSAL: &str = "windows are not supported on Zarr arrays: a Zarr array has no file to map (its elements are decoded chunks in host memory); use read-bytes and write-bytes";
 
 /// How many windows one plugin may have open at once: a sixteenth of the process-wide table
 /// ([`MAX_WINDOWS`]), so one plugin cannot take the slots every other plugin of the host needs.
