@@ -1,6 +1,6 @@
 """The strided-read row of the Zarr benchmark (bench/src/zarr.rs drives it), one script for both
 sides: under python3 it reads with zarr-python (`zarr.open_array`), sandboxed (`wasm-memmap run`) with
-this project's `wasm_memmap.open_array`, the same array and the same selection.
+this project's `zarr.open_array` (the runner's `zarr` module), the same array and the same selection.
 
     python zarr_strided.py ARRAY REPS          # zarr-python
     wasm-memmap run zarr_strided.py --dir DIR -- ARRAY REPS
@@ -16,12 +16,10 @@ import time
 
 import numpy as np
 
-try:
-    import wasm_memmap
-    open_array = wasm_memmap.open_array
-except ImportError:
-    import zarr
-    open_array = zarr.open_array
+# Sandboxed, `import zarr` is the runner's zarr-python-style module over the host.
+import zarr
+
+open_array = zarr.open_array
 
 path = sys.argv[1]
 if sys.argv[2] == 'row':

@@ -14,11 +14,11 @@ outside the region would be refused (`PermissionError`): the grant is for this b
 import sys
 
 import numpy as np
-import wasm_memmap
+from wasm_memmap import zarr
 
 location, spec, mode = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else 'sum'
 region = tuple(slice(int(start), int(stop)) for start, stop in (part.split(':') for part in spec.split(',')))
-a = wasm_memmap.open_array(location, mode='r+' if mode == 'fill' else 'r')
+a = zarr.open_array(location, mode='r+' if mode == 'fill' else 'r')
 block = a[region]
 if mode == 'fill':
     seed = [int(sys.argv[4])] + [s.start for s in region]

@@ -7,16 +7,16 @@ through zarr-python."""
 import json
 
 import numpy as np
-import wasm_memmap
+from wasm_memmap import zarr
 
 cases = json.load(open('/work/manifest.json'))
 for case in cases:
     tag = case['tag']
-    z = wasm_memmap.open_array(f'/lake/zp_{tag}.zarr', mode='r')
+    z = zarr.open_array(f'/lake/zp_{tag}.zarr', mode='r')
     assert z.dtype == np.dtype(case['dtype']), (z.dtype, case['dtype'])
     np.save(f'/work/rd_{tag}.npy', np.array(z))
     values = np.load(f'/work/values_{tag}.npy')
-    ours = wasm_memmap.create_array(f'/lake/our_{tag}.zarr', shape=values.shape, chunks=tuple(case['chunks']),
+    ours = zarr.create_array(f'/lake/our_{tag}.zarr', shape=values.shape, chunks=tuple(case['chunks']),
                                     dtype=values.dtype, compressors=case['codecs'], order=case['order'])
     ours[...] = values
     del ours

@@ -5,10 +5,10 @@ Zarr arrays opened read-only (`/lake/NAME.zarr`, bound to NAME) and saves each r
 import json
 
 import numpy as np
-import wasm_memmap
+from wasm_memmap import zarr
 
 exprs = json.load(open('/work/exprs.json'))
-arrays = {name: wasm_memmap.open_array(f'/lake/{name}.zarr', mode='r') for name in {n for n, _ in exprs}}
+arrays = {name: zarr.open_array(f'/lake/{name}.zarr', mode='r') for name in {n for n, _ in exprs}}
 for i, (name, expr) in enumerate(exprs):
     np.save(f'/work/r{i}.npy', np.array(eval(expr, {'np': np}, {name: arrays[name]})))
 print(json.dumps({'done': len(exprs)}))

@@ -5,9 +5,9 @@ statements with numpy to what zarr-python read before, and compares with what it
 import json
 
 import numpy as np
-import wasm_memmap
+from wasm_memmap import zarr
 
-a = wasm_memmap.open_array('/lake/w.zarr', mode='r+')
+a = zarr.open_array('/lake/w.zarr', mode='r+')
 for stmt in json.load(open('/work/stmts.json')):
     exec(stmt, {'np': np, 'a': a})
 del a

@@ -17,10 +17,10 @@ fn flush_stores_dirty_chunks_and_the_end_of_a_trapped_plugin_stores_the_rest(at:
     let lake = Lake::new(at);
     assert_eq!(lake.oracle_json(PREPARE, &[]), serde_json::json!(["zarr.json"]));
     let steps = [
-        "a = wasm_memmap.open_array('/lake/d.zarr', mode='r+'); a[0:2, 0:2] = 5.0",
-        "out = float(wasm_memmap.open_array('/lake/d.zarr', mode='r')[1, 1])",
+        "a = zarr.open_array('/lake/d.zarr', mode='r+'); a[0:2, 0:2] = 5.0",
+        "out = float(zarr.open_array('/lake/d.zarr', mode='r')[1, 1])",
         "a.flush()",
-        "out = float(wasm_memmap.open_array('/lake/d.zarr', mode='r')[1, 1])",
+        "out = float(zarr.open_array('/lake/d.zarr', mode='r')[1, 1])",
         "a[6, 6] = 9.0",
         // Stopped by --timeout: a trap. The teardown flushes what the plugin still holds.
         "while True: pass",
@@ -56,10 +56,10 @@ place.publish(top, 'c.zarr')
     );
     let before = lake.snapshot("c.zarr");
     let steps = [
-        "a = wasm_memmap.open_array('/lake/c.zarr', mode='c'); a[...] = -7; a[::-3, 1] = 3",
+        "a = zarr.open_array('/lake/c.zarr', mode='c'); a[...] = -7; a[::-3, 1] = 3",
         "a.flush(); out = [int(a[7, 1]), int(a[0, 0]), int(a.sum())]",
         "del a",
-        "out = int(wasm_memmap.open_array('/lake/c.zarr', mode='r')[0, 0])",
+        "out = int(zarr.open_array('/lake/c.zarr', mode='r')[0, 0])",
     ];
     lake.put("steps.json", &serde_json::to_string(&steps).unwrap());
     let ran = lake.run("zarr_steps.py", &[], &[]).ok();

@@ -16,7 +16,7 @@ fn writes_outside_the_region_are_refused_before_anything_is_written(at: Where) {
     let lake = Lake::new(at);
     lake.oracle("z, top = create(place, 'r.zarr', 'f8', (8, 8), (4, 4))\nplace.publish(top, 'r.zarr')", &[]);
     let steps = [
-        "a = wasm_memmap.open_array('/lake/r.zarr', mode='r+'); a[0:4, :] = 1.0",
+        "a = zarr.open_array('/lake/r.zarr', mode='r+'); a[0:4, :] = 1.0",
         // Each of these touches chunk row 1 (rows 4-7) as well or only: nothing of it is written,
         // not even the part inside the region.
         "a[3:5, 0] = 2.0",
@@ -40,7 +40,7 @@ fn writes_outside_the_region_are_refused_before_anything_is_written(at: Where) {
     assert_eq!(lake.oracle_json(check, &[]), serde_json::json!([true, ["c/0/0", "c/0/1", "zarr.json"]]));
 
     // A region off the chunk grid is refused when the plugin opens the array, naming both.
-    let steps = ["a = wasm_memmap.open_array('/lake/r.zarr', mode='r+')"];
+    let steps = ["a = zarr.open_array('/lake/r.zarr', mode='r+')"];
     lake.put("steps.json", &serde_json::to_string(&steps).unwrap());
     let ran = lake.run("zarr_steps.py", &["--region", "/lake/r.zarr[0:3,0:8]"], &[]).ok();
     let error = &outputs(&ran)[0]["error"];
@@ -53,8 +53,8 @@ both!(outside_the_region, writes_outside_the_region_are_refused_before_anything_
 /// Rows a writer process fills: row `ROW` of `cc.zarr`, 20 rounds of 50 elements, each round
 /// reading the whole array (so the other writer's chunks are in its cache too) and flushing.
 const WRITER: &[&str] = &[
-    "import sys; row = int(sys.argv[2]); a = wasm_memmap.open_array('/lake/cc.zarr', mode='r+')",
-    "for k in range(20):\n    a[row, k * 50:(k + 1) * 50] = np.arange(k * 50, (k + 1) * 50) + 1000.0 * (row + 1)\n    a.sum()\n    a.flush()",
+    "import sys; row = int(sys.argv[2]); a = zarr.open_array('/lake/cc.zarr', mode='r+')",
+    "for k in range(20):\n    a[row, k * 50:(k + 1) * 50] = [i + 1000.0 * (row + 1) for i in range(k * 50, (k + 1) * 50)]\n    a.sum()\n    a.flush()",
     "out = float(a[row].sum())",
 ];
 
