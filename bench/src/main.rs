@@ -959,9 +959,8 @@ fn main_result() -> Result<()> {
 
 /// The Zarr rows ([`zarr::rows`]).
 fn zarr_rows(python: &Path, dir: &Path, reps: usize) -> Result<()> {
-    // The workspace's `chunk_task` test program, built beside the benchmark's guest.
-    let chunk_task = Path::new(wasm_memmap_guest_artifacts::test_programs::BENCH).with_file_name("chunk_task.wasm");
-    zarr::rows(python, &cli_binary()?, dir, reps, &chunk_task)
+    let chunk_task = Path::new(wasm_memmap_guest_artifacts::test_programs::CHUNK_TASK);
+    zarr::rows(python, &cli_binary()?, dir, reps, chunk_task)
 }
 
 fn main() -> ExitCode {

@@ -17,15 +17,11 @@ mod lake;
 use std::process::Command;
 
 use lake::{Lake, Where, cache_dir, cli, finish};
+use wasm_memmap_guest_artifacts::test_programs::CHUNK_TASK;
 use wasm_memmap_tests::{numpy, workspace_root};
 
 /// 100 tasks: a (1000, 1000) float64 array in (100, 100) chunks.
 const TASKS: usize = 100;
-
-/// The workspace's `chunk_task` test program (built beside the other test programs).
-fn chunk_task() -> std::path::PathBuf {
-    std::path::Path::new(wasm_memmap_guest_artifacts::test_programs::SELECT).with_file_name("chunk_task.wasm")
-}
 
 #[test]
 fn dask_runs_one_sandboxed_plugin_per_chunk_and_sums_their_results_as_numpy_does() {
@@ -33,7 +29,7 @@ fn dask_runs_one_sandboxed_plugin_per_chunk_and_sums_their_results_as_numpy_does
     lake.oracle("z, top = create(place, 'a.zarr', 'f8', (1000, 1000), (100, 100), ['zstd'])\nplace.publish(top, 'a.zarr')", &[]);
     // Compile the plugin into the cache once, before two workers would both compile it.
     let mut warm = Command::new(cli());
-    warm.arg("--cache-dir").arg(cache_dir()).arg("run").arg(chunk_task());
+    warm.arg("--cache-dir").arg(cache_dir()).arg("run").arg(CHUNK_TASK);
     finish(warm);
 
     let mut recipe = Command::new(numpy::python());
@@ -44,7 +40,7 @@ fn dask_runs_one_sandboxed_plugin_per_chunk_and_sums_their_results_as_numpy_does
         .arg("--cache-dir")
         .arg(cache_dir())
         .arg("--plugin")
-        .arg(chunk_task())
+        .arg(CHUNK_TASK)
         .args(["--store", &lake.url(), "--array", "a.zarr", "--shape", "1000,1000", "--chunks", "100,100"])
         .args(["--workers", "2", "--tasks", &TASKS.to_string(), "--", "--write"])
         .current_dir(lake.work.path())
