@@ -140,3 +140,15 @@ fn an_unreachable_store_is_an_io_error_naming_it() {
     assert_eq!(error[0], "OSError", "{}", ran.stdout);
     assert!(error[1].as_str().unwrap().contains(&lake.url()), "names the store: {}", ran.stdout);
 }
+
+#[test]
+fn a_missing_bucket_is_an_os_error_naming_the_store() {
+    let lake = Lake::new(Where::S3);
+    let steps = ["try:\n    zarr.open_array('/lake/a.zarr', mode='r')\nexcept OSError as e:\n    out = str(e)"];
+    lake.put("steps.json", &serde_json::to_string(&steps).unwrap());
+    let grant = ["--ro-store".to_owned(), "s3://no-such-bucket/p::/lake".to_owned()];
+    let ran = crate::lake::finish(lake.command_with("zarr_steps.py", &grant, &[], &[])).ok();
+    let line = &outputs(&ran)[0];
+    assert!(line["error"].is_null(), "not an OSError: {}", ran.stdout);
+    assert!(line["out"].as_str().unwrap().contains("s3://no-such-bucket/p"), "names the store: {}", ran.stdout);
+}
