@@ -230,12 +230,41 @@ pub(crate) fn to_storage(err: Error) -> StorageError {
 /// zarrs' words.
 #[allow(dead_code, reason = "used by open-zarr and create-zarr (zarr/array)")]
 pub(crate) fn storage_error(err: &StorageError) -> Error {
-    if let StorageError::IOError(io) = err
-        && let Some(ours) = io.get_ref().and_then(|e| e.downcast_ref::<Error>())
-    {
-        return ours.clone();
+    carried(err).unwrap_or_else(|| Error::new(ErrorCode::Io, err.to_string()))
+}
+
+/// The store's own error inside `err`, when it came from one of these stores.
+fn carried(err: &StorageError) -> Option<Error> {
+    match err {
+        StorageError::IOError(io) => carried_io(io),
+        _ => None,
     }
-    Error::new(ErrorCode::Io, err.to_string())
+}
+
+fn carried_io(io: &std::io::Error) -> Option<Error> {
+    io.get_ref().and_then(|e| e.downcast_ref::<Error>()).cloned()
+}
+
+/// The store's error inside an error of zarrs' array code (`Array::retrieve_*`, `store_*`), when
+/// a store of this module failed or refused: the plugin gets it as it is (a refusal, or `io`
+/// naming the key and the store), not zarrs' wording of it.
+#[allow(dead_code, reason = "used by open-zarr and create-zarr (zarr/array)")]
+pub(crate) fn array_store_error(err: &zarrs::array::ArrayError) -> Option<Error> {
+    use zarrs::array::{ArrayError, CodecError};
+    match err {
+        ArrayError::StorageError(e) | ArrayError::CodecError(CodecError::StorageError(e)) => carried(e),
+        ArrayError::CodecError(CodecError::IOError(io)) => carried_io(io),
+        _ => None,
+    }
+}
+
+/// [`array_store_error`] for an error of `Array::open` (reading `zarr.json`).
+#[allow(dead_code, reason = "used by open-zarr (zarr/array)")]
+pub(crate) fn open_store_error(err: &zarrs::array::ArrayCreateError) -> Option<Error> {
+    match err {
+        zarrs::array::ArrayCreateError::StorageError(e) => carried(e),
+        _ => None,
+    }
 }
 
 impl MemmapCtx {
@@ -392,6 +421,22 @@ mod tests {
         assert_eq!(resolve(&ctx, "/lake/x.zarr").expect("resolved").location, "s3://bkt/p/x.zarr");
         assert_eq!(resolve(&ctx, "/lake/y.zarr").expect("resolved").location, "/lake/y.zarr");
         assert_eq!(resolve(&ctx, "data/b.zarr").expect("resolved").location, "data/b.zarr");
+    }
+
+    /// A store's refusal comes back out of zarrs' errors as it went in.
+    #[test]
+    fn store_errors_come_back_out_of_zarrs_errors() {
+        let refusal = grants::read_only_write("data/a.zarr/c/0", "data");
+        let wrapped = zarrs::array::ArrayError::StorageError(to_storage(refusal.clone()));
+        assert_eq!(array_store_error(&wrapped), Some(refusal.clone()));
+        let codec = zarrs::array::ArrayError::CodecError(zarrs::array::CodecError::StorageError(to_storage(refusal.clone())));
+        assert_eq!(array_store_error(&codec), Some(refusal.clone()));
+        let open = zarrs::array::ArrayCreateError::StorageError(to_storage(refusal.clone()));
+        assert_eq!(open_store_error(&open), Some(refusal.clone()));
+        assert_eq!(storage_error(&to_storage(refusal.clone())), refusal);
+        let other = StorageError::Other("zarrs' own".into());
+        assert_eq!(storage_error(&other).code(), ErrorCode::Io);
+        assert_eq!(array_store_error(&zarrs::array::ArrayError::StorageError(other)), None);
     }
 
     #[test]
