@@ -5,3 +5,5 @@ mod chunks;
 mod linear;
 pub(crate) mod open;
 pub(crate) mod store;
+#[cfg(test)]
+mod tests;
