@@ -176,7 +176,7 @@ impl Memmap {
     /// use wasm_memmap_sdk::{s, Memmap};
     /// // z = zarr.open_array('data/a.zarr', mode='r'); z[:2].sum()
     /// let z = Memmap::open_zarr("data/a.zarr", "r")?;
-    /// println!("{:?} in chunks of {:?}: {}", z.shape(), z.chunk_shape(), z.sum(s![..2])?);
+    /// println!("{:?} in chunks of {:?}: {}", z.shape(), z.chunk_shape(), z.view(s![..2])?.sum()?);
     /// # Ok::<(), wasm_memmap_sdk::Error>(())
     /// ```
     pub fn open_zarr<M: TryInto<Mode>>(location: &str, mode: M) -> Result<Self>

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use wasm_memmap_arrayprint::{FloatMode, Legacy, PrintOptions, Sign};
-use wasm_memmap_runner::{DirGrant, FsPerms, Output, RunConfig, Runner, Status, StoreGrant};
+use wasm_memmap_runner::{DirGrant, FsPerms, MemmapLimits, Output, RunConfig, Runner, Status, StoreGrant};
 
 use super::ShowArgs;
 
@@ -105,7 +105,12 @@ pub(super) fn show(
         .load(wasm_memmap_guest_artifacts::DEMO)
         .map_err(anyhow::Error::from)
         .context("cannot compile the plugin that reads Zarr arrays")?;
+    // The plugin cannot count numpy's summarisation before reading, as `show` does for a file:
+    // `--max-elements` bounds its one `format` call instead, at 64 bytes per element (the element
+    // read, at most 16, and the text it prints).
+    let limits = MemmapLimits { max_transfer_bytes: args.max_elements.saturating_mul(64), ..MemmapLimits::default() };
     let config = RunConfig {
+        limits,
         args: ["demo", "show", &name].into_iter().map(str::to_owned).chain(option_flags(&options)).collect(),
         dirs,
         stores,
