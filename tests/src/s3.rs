@@ -90,10 +90,8 @@ impl S3Server {
     fn wait_until_answering(&mut self) {
         let start = Instant::now();
         loop {
-            if let Ok((status, _)) = http(self.port, "GET", "/") {
-                if status == 200 {
-                    return;
-                }
+            if let Ok((200, _)) = http(self.port, "GET", "/") {
+                return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 let mut stderr = String::new();
