@@ -414,15 +414,15 @@ mod tests {
             .expect("granted")
             .preopened_store("s3://bkt/p", Some("/lake"), FsPerms::ReadWrite)
             .expect("granted")
-            .write_region("data/a.zarr", vec![0..10])
+            .write_region("data/a.zarr", vec![0..10, 0..4])
             .expect("region")
-            .write_region("s3://bkt/p/x.zarr", vec![0..5])
+            .write_region("s3://bkt/p/x.zarr", vec![0..5, 5..10])
             .expect("region")
             .build();
         for name in ["data/a.zarr", "data/alias.zarr", "/again/a.zarr", "/again/alias.zarr"] {
             let located = resolve(&ctx, name).expect("resolved");
             assert_eq!(located.location, "data/a.zarr", "{name}");
-            assert_eq!(ctx.stores.region(&located.location), Some(&[0..10][..]), "{name}");
+            assert_eq!(ctx.stores.region(&located.location), Some(&[0..10, 0..4][..]), "{name}");
         }
         assert_eq!(resolve(&ctx, "/lake/x.zarr").expect("resolved").location, "s3://bkt/p/x.zarr");
         assert_eq!(resolve(&ctx, "/lake/y.zarr").expect("resolved").location, "/lake/y.zarr");
@@ -455,7 +455,7 @@ mod tests {
             err.message(),
             "write region [0:10, 7:3] of 'a.zarr' has an empty or reversed range 7:3 on axis 1; each range needs start < stop"
         );
-        let err = grants.restrict("a.zarr", vec![5..5]).expect_err("refused");
+        let err = grants.restrict("a.zarr", vec![5..5, 0..1]).expect_err("refused");
         assert!(err.message().contains("5:5 on axis 0"), "{}", err.message());
         assert_eq!(grants.region("a.zarr"), None);
     }

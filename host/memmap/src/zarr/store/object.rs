@@ -362,7 +362,7 @@ impl ReadableStorageTraits for ObjectStorage {
         for (range, bytes) in ranges.iter().zip(&got) {
             let short = match range {
                 ByteRange::FromStart(_, Some(len)) | ByteRange::Suffix(len) => {
-                    u64::try_from(bytes.len()).map_or(true, |n| n != *len)
+                    u64::try_from(bytes.len()).ok() != Some(*len)
                 }
                 ByteRange::FromStart(..) => false,
             };
