@@ -98,7 +98,8 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
     }
     let dtype = DType::from(dtype);
     Grid::new(&shape, &chunks, dtype.kind().itemsize_u64())?;
-    let metadata = metadata(dtype, &shape, &chunks, Order::from(order), &codecs)?;
+    let json = metadata_json(dtype, &shape, &chunks, Order::from(order), &codecs)?;
+    let metadata = metadata(&json)?;
     ctx.check_new_handle()?;
     ctx.check_new_open_map(&location)?;
     let loc = store::resolve(ctx, &location)?;
@@ -114,7 +115,7 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
         ours(e).unwrap_or_else(|| store_io(&loc, &location, what, e))
     };
     loc.storage.erase_prefix(&prefix).map_err(|e| failed("erased", &e))?;
-    array.store_metadata().map_err(|e| failed("written", &e))?;
+    write_metadata(loc.storage.as_ref(), &prefix, &json).map_err(|e| failed("written", &e))?;
     make_map(ctx, array, loc, location, dtype, Mode::ReadWrite, &chunks)
 }
 
@@ -122,15 +123,15 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
 ///
 /// # Errors
 /// A codec level out of range.
-pub(crate) fn metadata(
+pub(crate) fn metadata_json(
     dtype: DType,
     shape: &[u64],
     chunks: &[u64],
     order: Order,
     codecs: &[Codec],
-) -> Result<zarrs::array::ArrayMetadataV3, Error> {
+) -> Result<Value, Error> {
     let codecs = codecs_json(codecs, dtype, order, shape.len())?;
-    let metadata = json!({
+    Ok(json!({
         "zarr_format": 3,
         "node_type": "array",
         "shape": shape,
@@ -140,8 +141,25 @@ pub(crate) fn metadata(
         "fill_value": zero(dtype.kind()),
         "codecs": codecs,
         "attributes": {},
-    });
-    serde_json::from_value(metadata).map_err(|e| Error::invalid(format!("cannot make the array's metadata: {e}")))
+    }))
+}
+
+/// `json` as zarrs' metadata.
+pub(crate) fn metadata(json: &Value) -> Result<zarrs::array::ArrayMetadataV3, Error> {
+    serde_json::from_value(json.clone()).map_err(|e| Error::invalid(format!("cannot make the array's metadata: {e}")))
+}
+
+/// Stores `zarr.json` under `prefix` as `json` says it, not as zarrs would rewrite it: zarrs
+/// writes a codec without configuration as a bare name (`"crc32c"`), which zarr-python 3.1
+/// refuses, and adds attributes of its own.
+pub(crate) fn write_metadata(
+    storage: &dyn zarrs_storage::ReadableWritableListableStorageTraits,
+    prefix: &StorePrefix,
+    json: &Value,
+) -> Result<(), zarrs_storage::StorageError> {
+    let key = zarrs_storage::StoreKey::new(format!("{}zarr.json", prefix.as_str()))?;
+    let text = serde_json::to_vec_pretty(json).map_err(|e| zarrs_storage::StorageError::Other(e.to_string()))?;
+    storage.set(&key, bytes::Bytes::from(text))
 }
 
 /// The map over an opened or created array.
@@ -318,7 +336,7 @@ fn codecs_json(codecs: &[Codec], dtype: DType, order: Order, ndim: usize) -> Res
                 }
                 json!({"name": "gzip", "configuration": {"level": level}})
             }
-            Codec::Crc32c => json!({"name": "crc32c"}),
+            Codec::Crc32c => json!({"name": "crc32c", "configuration": {}}),
         });
     }
     Ok(out)

@@ -40,15 +40,15 @@ impl<'a> Setup<'a> {
     }
 
     fn open(self, store: &Arc<MemoryStore>) -> (Arc<ZarrArray>, Arc<MemmapStats>) {
-        let mut metadata = open::metadata(self.dtype, self.shape, self.chunks, Order::C, self.codecs).expect("metadata");
+        let mut json = open::metadata_json(self.dtype, self.shape, self.chunks, Order::C, self.codecs).expect("json");
         if let Some(fill) = self.fill {
-            let mut json = serde_json::to_value(&metadata).expect("json");
             json["fill_value"] = fill;
-            metadata = serde_json::from_value(json).expect("metadata");
         }
+        let metadata = open::metadata(&json).expect("metadata");
         let storage: Arc<dyn ReadableWritableListableStorageTraits> = store.clone();
+        let prefix = zarrs_storage::StorePrefix::new("a.zarr/").expect("prefix");
+        open::write_metadata(storage.as_ref(), &prefix, &json).expect("zarr.json");
         let array = StoredArray::new_with_metadata(storage, "/a.zarr", ArrayMetadata::V3(metadata)).expect("array");
-        array.store_metadata().expect("zarr.json");
         let stats = Arc::new(MemmapStats::default());
         let parts = ZarrParts {
             array,
@@ -282,5 +282,109 @@ fn reductions_equal_the_mapped_files() {
             let got = reduce::reduce(&zarr, layout, f8().into(), op, &mut Meter::new(None, &mut fuel)).expect("zarr");
             assert_eq!(got.to_bits(), want.to_bits(), "view {k}, {op:?}");
         }
+    }
+}
+
+mod through_a_directory_grant {
+    use wasmtime_wasi::FsPerms;
+
+    use super::*;
+    use crate::MemmapCtxBuilder;
+    use crate::generated::types::{self, Dtype};
+    use crate::zarr::open::{CreateArgs, create_zarr, open_zarr};
+
+    fn create(ctx: &mut crate::MemmapCtx, location: &str, chunks: Vec<u64>) -> Result<crate::Memmap, crate::Error> {
+        let dtype: Dtype = f8().into();
+        let args = CreateArgs {
+            location: location.into(),
+            dtype,
+            shape: vec![4, 6],
+            chunks,
+            order: types::Order::C,
+            codecs: vec![Codec::Zstd(3)],
+        };
+        create_zarr(ctx, args)
+    }
+
+    /// `create-zarr` makes `zarr.json` at once and the chunks when the handle goes; `open-zarr`
+    /// reads them back, reports the chunk shape, and refuses what zarr-python would.
+    #[test]
+    fn create_write_drop_and_open_again() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut ctx = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
+        let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created");
+        assert!(tmp.path().join("a.zarr/zarr.json").is_file());
+        assert_eq!(map.map().zarr().map(|a| a.chunk_shape().to_vec()), Some(vec![2, 3]));
+        let data: Vec<u8> = (0..24).flat_map(|k| f64::from(k).to_le_bytes()).collect();
+        let mut fuel = None;
+        crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &data, None, &mut Meter::new(None, &mut fuel))
+            .expect("write");
+        assert!(!tmp.path().join("a.zarr/c/0/0").exists(), "stored only when flushed");
+        drop(map);
+        // Chunk (0, 0) holds 0.0 too but not only: all six are stored.
+        for (i, j) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            assert!(tmp.path().join(format!("a.zarr/c/{i}/{j}")).is_file(), "chunk ({i}, {j})");
+        }
+        let map = open_zarr(&mut ctx, "data/a.zarr".into(), types::Mode::ReadOnly).expect("opened");
+        let bytes = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
+            .expect("read");
+        assert_eq!(bytes, data);
+        assert_eq!(map.shape(), [4, 6]);
+        let err = crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &data, None, &mut Meter::new(None, &mut fuel))
+            .expect_err("read-only");
+        assert_eq!(err.code(), ErrorCode::ReadOnly);
+
+        let missing = open_zarr(&mut ctx, "data/b.zarr".into(), types::Mode::ReadOnly).expect_err("absent");
+        assert_eq!(missing.code(), ErrorCode::NotFound);
+        let w = open_zarr(&mut ctx, "data/a.zarr".into(), types::Mode::Write).expect_err("w+");
+        assert_eq!(w.code(), ErrorCode::InvalidArgument);
+        assert!(w.message().contains("create-zarr"), "{}", w.message());
+        let too_many = create(&mut ctx, "data/c.zarr", vec![2, 3, 4]).expect_err("3 chunk lengths");
+        assert_eq!(too_many.message(), "too many dimensions in chunks");
+        let zero = create(&mut ctx, "data/c.zarr", vec![2, 0]).expect_err("zero");
+        assert_eq!(zero.code(), ErrorCode::InvalidArgument);
+        assert!(!tmp.path().join("c.zarr").exists(), "nothing made for refused arguments");
+    }
+
+    /// `create-zarr` over an existing array erases it: its old chunks do not show through.
+    #[test]
+    fn create_erases_what_was_there() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut ctx = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
+        let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created");
+        let ones: Vec<u8> = (0..24).flat_map(|_| 1.0f64.to_le_bytes()).collect();
+        let mut fuel = None;
+        crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &ones, None, &mut Meter::new(None, &mut fuel))
+            .expect("write");
+        drop(map);
+        let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created again");
+        let bytes = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
+            .expect("read");
+        assert_eq!(bytes, vec![0; 24 * 8]);
+        assert!(!tmp.path().join("a.zarr/c").exists());
+    }
+
+    /// A write region off the chunk grid is refused at open, naming the region and the chunks;
+    /// a read-only grant refuses `r+` and `create-zarr`.
+    #[test]
+    fn regions_off_the_grid_and_read_only_grants_are_refused() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut ctx = MemmapCtxBuilder::new()
+            .preopened_dir(tmp.path(), "data", FsPerms::ReadWrite)
+            .expect("grant")
+            .write_region("data/a.zarr", vec![0..3, 0..6])
+            .expect("region")
+            .build();
+        let err = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect_err("row 3 is inside chunk row 1");
+        assert_eq!(err.code(), ErrorCode::InvalidArgument);
+        assert!(err.message().contains("[0:3, 0:6]") && err.message().contains("(2, 3)"), "{}", err.message());
+        create(&mut ctx, "data/b.zarr", vec![2, 3]).expect("no region there");
+
+        let mut ro = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadOnly).expect("grant").build();
+        let err = open_zarr(&mut ro, "data/b.zarr".into(), types::Mode::ReadWrite).expect_err("r+");
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        let err = create(&mut ro, "data/d.zarr", vec![2, 3]).expect_err("create");
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        open_zarr(&mut ro, "data/b.zarr".into(), types::Mode::CopyOnWrite).expect("mode c");
     }
 }
