@@ -18,7 +18,8 @@ use sandbox::SandboxArgs;
 mod show;
 
 /// Run WebAssembly plugins that use numpy-style memory-mapped arrays (the `wasm-memmap:array` WIT
-/// interface). A plugin sees only the directories granted with `--dir` and `--ro-dir`, and runs under
+/// interface). A plugin sees only the directories granted with `--dir` and `--ro-dir` (and the
+/// object-store prefixes granted with `--store` and `--ro-store`), and runs under
 /// the limits below (see "Sandbox and limits" in the README).
 #[derive(Parser, Debug)]
 #[command(name = "wasm-memmap", version, about, long_about = None)]
@@ -47,7 +48,7 @@ struct CacheArgs {
 enum Command {
     /// Replay the document's numpy session in the bundled demo plugin: create DIR/mymmap (a
     /// 10000x10000 float64 array, 800,000,000 bytes), fill rows 0-4 with standard-normal numbers,
-    /// flush, reopen it, and print each step as IPython did.
+    /// flush, reopen it, and print each step as IPython did (with `--zarr`, on a Zarr array).
     Demo {
         /// Seed of the random numbers: the demo draws what `np.random.default_rng(N)` draws.
         #[arg(long, value_name = "N", default_value_t = 12345)]
@@ -91,8 +92,9 @@ enum Command {
         args: Vec<String>,
     },
     /// Print an array file as numpy's `repr(np.memmap(FILE, dtype, mode='r', offset, shape, order))`
-    /// would, under numpy's print options; a `.npy` file needs no dtype or shape. Reads only the
-    /// elements it prints.
+    /// would, under numpy's print options; a `.npy` file needs no dtype or shape, nor does a Zarr v3
+    /// array (a directory holding `zarr.json`, or `s3://BUCKET/.../ARRAY`). Reads only the elements
+    /// it prints.
     Show(show::ShowArgs),
     /// Internal: compile one component sent on stdin, under the limits it names, and write the
     /// compiled code to stdout. `run` starts this to compile a plugin in a separate process.

@@ -39,3 +39,13 @@ fn bad_store_specs_are_refused_with_the_reason() {
     refused(&["--store", "::/lake"], "the store URL is empty");
     refused(&["--ro-store", "s3://bucket/p::"], "the name after '::' is empty");
 }
+
+#[test]
+fn a_store_url_the_host_cannot_use_is_refused_before_the_plugin_loads() {
+    let out = wasm_memmap(&["--no-cache", "run", "--store", "ftp://host/data", "no-such-plugin.wasm"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // The store is refused first: the missing plugin file is never looked at.
+    assert!(err.contains("cannot grant store ftp://host/data: ") && err.contains("not an S3 URL"), "{err}");
+    assert!(!err.contains("no-such-plugin"), "{err}");
+}
