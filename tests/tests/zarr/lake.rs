@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use wasm_memmap_tests::s3::S3Server;
 use wasm_memmap_tests::{numpy, workspace_root};
 
 /// How long one run may take before the test gives up on it (the first run of a cold cache also
@@ -52,56 +53,10 @@ impl Ran {
     }
 }
 
-/// The local S3 server of this test process: `moto_server` from `.venv`, on a free port of
-/// 127.0.0.1, with one bucket. It ends with the test process (a watcher stops it when its parent
-/// goes).
-pub struct S3 {
-    pub endpoint: String,
-    pub bucket: String,
-    _server: Child,
-}
-
-fn s3() -> &'static S3 {
-    static S3_SERVER: OnceLock<S3> = OnceLock::new();
-    S3_SERVER.get_or_init(|| {
-        let moto = numpy::python().with_file_name("moto_server");
-        assert!(
-            moto.is_file(),
-            "{} is missing: run the README's test command, which installs moto[server] in .venv",
-            moto.display()
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        // The shell stays as the server's parent and stops it when the test process (its own
-        // parent) is gone, so no server outlives the tests.
-        let watch = format!(
-            "\"$0\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & s=$!; while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill $s",
-            parent = std::process::id()
-        );
-        let server = Command::new("sh").arg("-c").arg(watch).arg(&moto).stdin(Stdio::null()).spawn().unwrap();
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(60), "moto_server did not listen on port {port} within 60 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let s3 = S3 { endpoint: format!("http://127.0.0.1:{port}"), bucket: "lake".into(), _server: server };
-        let script = "import boto3\nboto3.client('s3').create_bucket(Bucket=sys.argv[1])";
-        run_python(script, &[&s3.bucket], Path::new("."), &s3_env(&s3));
-        s3
-    })
-}
-
-fn s3_env(s3: &S3) -> Vec<(String, String)> {
-    [
-        ("AWS_ENDPOINT_URL", s3.endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-        ("AWS_ALLOW_HTTP", "true"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
+/// The local S3 server of this test process (`wasm_memmap_tests::s3`: `moto_server` from `.venv`
+/// on a free port, one bucket, stopped with the test process); each [`Lake`] is a fresh prefix.
+fn s3() -> &'static S3Server {
+    S3Server::shared()
 }
 
 /// Real Python with `tests/python` importable (for `zarr_oracle`), in `dir`, with `env`.
@@ -159,7 +114,7 @@ impl Lake {
     pub fn url(&self) -> String {
         match self.at {
             Where::Local => self.dir.path().display().to_string(),
-            Where::S3 => format!("s3://{}/{}", s3().bucket, self.prefix),
+            Where::S3 => format!("s3://{}/{}", s3().bucket(), self.prefix),
         }
     }
 
@@ -178,7 +133,7 @@ impl Lake {
     pub fn env(&self) -> Vec<(String, String)> {
         match self.at {
             Where::Local => Vec::new(),
-            Where::S3 => s3_env(s3()),
+            Where::S3 => s3().env(),
         }
     }
 
@@ -186,7 +141,7 @@ impl Lake {
     fn place(&self) -> String {
         match self.at {
             Where::Local => format!("dir:{}", self.dir.path().display()),
-            Where::S3 => format!("s3:{}/{}", s3().bucket, self.prefix),
+            Where::S3 => format!("s3:{}/{}", s3().bucket(), self.prefix),
         }
     }
 
