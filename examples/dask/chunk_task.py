@@ -22,6 +22,7 @@ a = zarr.open_array(location, mode='r+' if mode == 'fill' else 'r')
 block = a[region]
 if mode == 'fill':
     seed = [int(sys.argv[4])] + [s.start for s in region]
-    np.random.default_rng(seed).standard_normal(out=block)
+    # (`out=block` would need a contiguous block, which a block of a 2-d array is not.)
+    block[...] = np.random.default_rng(seed).standard_normal(block.shape)
     a.flush()
 print(repr(float(block.sum())))

@@ -3,7 +3,8 @@
 //! workspace's `chunk_task` plugin per chunk of a Zarr array in S3, each allowed to write only its
 //! chunk (`--region`); Dask sums their partial results, and the sum equals numpy's over what
 //! zarr-python reads back (which must be what every task wrote). Also the demo session replayed on
-//! a Zarr array in S3, read back by zarr-python bit-equal to numpy's own `mymmap`.
+//! a Zarr array in S3, read back by zarr-python bit-equal to numpy's own `mymmap`; and the recipe's
+//! Python task (`examples/dask/chunk_task.py`) on a local directory.
 //!
 //! Run with `--nocapture` to see the per-task figures.
 
@@ -91,4 +92,36 @@ print(json.dumps([same, place.names('mymmap.zarr')]))
 "#;
     let chunks: Vec<String> = (0..10).map(|j| format!("c/0/{j}")).chain(["zarr.json".to_owned()]).collect();
     assert_eq!(lake.oracle_json(check, &[]), serde_json::json!([true, chunks]));
+}
+
+#[test]
+fn the_recipes_python_task_fills_each_region_with_numpys_draws_for_it() {
+    // The recipe's own example task, `examples/dask/chunk_task.py`, on a local directory: 4 tasks.
+    let lake = Lake::new(Where::Local);
+    lake.oracle("z, top = create(place, 'a.zarr', 'f8', (40, 40), (20, 20), [])", &[]);
+    let mut recipe = Command::new(numpy::python());
+    recipe
+        .arg(workspace_root().join("examples/dask/recipe.py"))
+        .arg("--cli")
+        .arg(cli())
+        .arg("--cache-dir")
+        .arg(cache_dir())
+        .arg("--plugin")
+        .arg(workspace_root().join("examples/dask/chunk_task.py"))
+        .args(["--store", &lake.url(), "--array", "a.zarr", "--shape", "40,40", "--chunks", "20,20"])
+        .args(["--tasks", "4", "--", "fill", "7"])
+        .current_dir(lake.work.path());
+    let figures = finish(recipe).ok().json();
+    let check = r#"
+got = place.open('a.zarr')[...]
+want = np.zeros((40, 40))
+for r in (0, 20):
+    for c in (0, 20):
+        want[r:r + 20, c:c + 20] = np.random.default_rng([7, r, c]).standard_normal((20, 20))
+print(json.dumps([bits(got) == bits(want), float(want.sum())]))
+"#;
+    let oracle = lake.oracle_json(check, &[]);
+    assert_eq!(oracle[0], true, "the regions do not hold numpy's draws");
+    let (sum, want) = (figures["sum"].as_f64().unwrap(), oracle[1].as_f64().unwrap());
+    assert!((sum - want).abs() <= want.abs() * 1e-12, "Dask's sum {sum} vs numpy's {want}");
 }
