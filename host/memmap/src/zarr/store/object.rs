@@ -8,7 +8,7 @@
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
@@ -426,8 +426,20 @@ impl WritableStorageTraits for ObjectStorage {
     fn erase_prefix(&self, prefix: &StorePrefix) -> Result<(), StorageError> {
         let shown = prefix.as_str().trim_end_matches('/');
         self.check_writable(shown)?;
-        for (key, _) in self.objects(prefix)? {
-            self.erase(&key)?;
+        let objects = self.objects(prefix)?;
+        // S3 deletes up to 1000 objects per request (DeleteObjects): one bounded request each.
+        for batch in objects.chunks(1000) {
+            let paths = batch.iter().map(|(key, _)| self.path(key.as_str())).collect::<Result<Vec<Path>, _>>()?;
+            let store = Arc::clone(&self.store);
+            self.request("erasing", shown, async move {
+                let paths = futures_util::stream::iter(paths.into_iter().map(Ok)).boxed();
+                let deleted: Vec<object_store::Result<Path>> = store.delete_stream(paths).collect().await;
+                deleted
+                    .into_iter()
+                    .filter(|r| !matches!(r, Err(object_store::Error::NotFound { .. })))
+                    .collect::<object_store::Result<Vec<Path>>>()
+                    .map(|_| ())
+            })?;
         }
         Ok(())
     }
