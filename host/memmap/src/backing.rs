@@ -249,6 +249,15 @@ impl Access<'_> {
         }
     }
 
+    /// Loads what a read of `layout` will touch ahead of the copy where that helps: a Zarr array
+    /// decodes the chunks of the selection in parallel; a file needs nothing.
+    pub(crate) fn prefetch(&self, layout: &crate::layout::Layout) -> Result<(), Error> {
+        match self {
+            Access::File(_) => Ok(()),
+            Access::Zarr(array) => array.prefetch(layout),
+        }
+    }
+
     /// Whether writes are limited to a region of the array (a Zarr array the embedder granted a
     /// write region of): each write path then checks its whole selection with
     /// [`Access::check_region`] before it writes anything.

@@ -193,6 +193,51 @@ pub(crate) fn check_region(map: &Access<'_>, layout: &Layout) -> Result<(), Erro
     })
 }
 
+/// Calls `each` with the byte ranges of the selection `layout` in order (one per contiguous
+/// stretch, one per element of a strided one) until it returns `false`.
+pub(crate) fn for_each_range(
+    layout: &Layout,
+    mut each: impl FnMut(usize, usize) -> Result<bool, Error>,
+) -> Result<(), Error> {
+    /// Stops the walk early.
+    enum Walk {
+        Done,
+        Failed(Error),
+    }
+    impl From<Error> for Walk {
+        fn from(e: Error) -> Self {
+            Self::Failed(e)
+        }
+    }
+    impl From<numpy::Error> for Walk {
+        fn from(e: numpy::Error) -> Self {
+            Self::Failed(e.into())
+        }
+    }
+    if layout.size() == 0 {
+        return Ok(());
+    }
+    let item = to_usize(layout.itemsize())?;
+    let step = i64::try_from(layout.itemsize()).map_err(|_| Error::overflow("itemsize"))?;
+    let unused = vec![0i64; layout.shape().len()];
+    let walk = layout.for_each_stretch(&unused, |stretch: Stretch| -> Result<(), Walk> {
+        if stretch.array_stride == step {
+            let more = each(to_usize(stretch.array_offset)?, stretch_bytes(stretch.count, item)?)?;
+            return if more { Ok(()) } else { Err(Walk::Done) };
+        }
+        for j in 0..stretch.count {
+            if !each(offset_of(stretch.array_offset, j, stretch.array_stride)?, item)? {
+                return Err(Walk::Done);
+            }
+        }
+        Ok(())
+    });
+    match walk {
+        Ok(()) | Err(Walk::Done) => Ok(()),
+        Err(Walk::Failed(e)) => Err(e),
+    }
+}
+
 /// Reads the selection as values of `T`: the numbers of the WIT's list, one per element or (for
 /// complex numbers) two.
 fn read_as<T: Pod>(map: &Access<'_>, layout: &Layout, dtype: DType, meter: &mut Meter<'_>) -> Result<Vec<T>, Error> {
@@ -209,6 +254,7 @@ fn read_as<T: Pod>(map: &Access<'_>, layout: &Layout, dtype: DType, meter: &mut 
         meter.clock().check()?;
         return map.read_vec(start, count, meter.clock());
     }
+    map.prefetch(layout)?;
     let mut values = vec![T::zeroed(); count];
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
     gather(map, layout, bytes, meter)?;

@@ -581,6 +581,25 @@ impl ZarrAccess<'_> {
         Ok(())
     }
 
+    /// Loads the chunks the byte ranges `ranges` give touch (as many as the cache holds), several
+    /// at once: for a selection read element by element (a strided view), which would otherwise
+    /// load its chunks one after another as it reaches them.
+    pub(crate) fn prefetch(&self, layout: &crate::layout::Layout) -> Result<(), Error> {
+        let parts = &self.array.parts;
+        let room = usize::try_from(parts.limits.cache_bytes / parts.grid.chunk_bytes().max(1)).unwrap_or(usize::MAX);
+        let mut wanted = std::collections::BTreeSet::new();
+        crate::elements::for_each_range(layout, |offset, len| {
+            parts.grid.for_each_run(to_u64(offset), to_u64(len), |run| {
+                wanted.insert(run.chunk);
+                Ok(())
+            })?;
+            Ok(wanted.len() < room)
+        })?;
+        let wanted: Vec<u64> = wanted.into_iter().collect();
+        let mut cache = self.array.cache();
+        self.array.prefetch(&mut cache, &wanted)
+    }
+
     /// Whether writes are limited to a region (so a write path checks its whole selection
     /// with [`ZarrAccess::check_region`] before writing).
     pub(crate) fn restricted(&self) -> bool {

@@ -234,11 +234,11 @@ fn a_write_reaching_outside_the_region_writes_nothing() {
     assert_eq!(stored_chunks(&store), ["a.zarr/c/0/0"]);
 }
 
-/// Reductions over a Zarr array give the bits they give over a mapped file of the same bytes
-/// (the chunks are copied into one buffer per stretch first), for whole arrays, strided views
-/// and reversed ones.
+/// Reads and reductions over a Zarr array give the bytes and bits they give over a mapped file
+/// of the same bytes (a strided read loads its chunks ahead in parallel; a reduction copies the
+/// chunks into one buffer per stretch first), for whole arrays, strided views and reversed ones.
 #[test]
-fn reductions_equal_the_mapped_files() {
+fn reads_and_reductions_equal_the_mapped_files() {
     let (shape, chunks) = ([37u64, 53], [8u64, 16]);
     let store = Arc::new(MemoryStore::new());
     let (array, _) = Setup::new(f8(), &shape, &chunks).open(&store);
@@ -276,6 +276,11 @@ fn reductions_equal_the_mapped_files() {
         whole.transposed(),
     ];
     for (k, layout) in views.iter().enumerate() {
+        let mut fuel = None;
+        let copy = |map: &Backing, fuel: &mut Option<u64>| {
+            crate::elements::read_bytes(map, layout, f8().into(), &mut Meter::new(None, fuel)).expect("read")
+        };
+        assert_eq!(copy(&zarr, &mut fuel), copy(&mapped, &mut fuel), "view {k}");
         for op in [Reduction::Sum, Reduction::Min, Reduction::Max, Reduction::Mean] {
             let mut fuel = None;
             let want = reduce::reduce(&mapped, layout, f8().into(), op, &mut Meter::new(None, &mut fuel)).expect("file");
