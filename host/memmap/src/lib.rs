@@ -10,6 +10,18 @@
 //! every number it is sent, bounds every call by the embedder's limits, and flushes a mapping
 //! whenever its handle is dropped or the plugin instance ends, even by a trap.
 //!
+//! The same `memmap` resource can be a Zarr v3 array (`open-zarr`, `create-zarr`, like
+//! `zarr.open_array` / `zarr.create_array`) in a granted directory or object-store prefix
+//! ([`MemmapCtxBuilder::preopened_store`]): its elements are addressed as the bytes the whole
+//! array would have as one C-order file, read and written chunk by chunk through a cache of
+//! decoded chunks in host memory ([`MemmapLimits::max_chunk_cache_bytes`]), and every call above
+//! works on it with the same semantics and values (reductions copy the chunks of their selection
+//! into one buffer first, bounded by [`MemmapLimits::max_transfer_bytes`]). Changed chunks are
+//! stored whole (each atomically) by `flush`, by eviction from the cache, by the drop of the last
+//! handle and by the end of the instance; the embedder may restrict a plugin's writes to a
+//! chunk-aligned region ([`MemmapCtxBuilder::write_region`]). Windows (zero-copy mappings) are
+//! for files only.
+//!
 //! The crate is used like wasmtime's `wasmtime-wasi-*` crates (wasi-keyvalue's shape): put a
 //! [`MemmapCtx`] (made with a [`MemmapCtxBuilder`]) in the `Store`'s data beside a
 //! [`ResourceTable`], and call [`add_to_linker`] with a function that borrows both as a

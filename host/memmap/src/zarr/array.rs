@@ -77,6 +77,17 @@ fn to_u64(v: usize) -> u64 {
     u64::try_from(v).unwrap_or(u64::MAX)
 }
 
+/// The store's own error carried through zarrs' `StorageError` (see `store::to_storage`): a
+/// refusal, or an `io` failure that names the key and the store already.
+pub(crate) fn ours(err: &zarrs_storage::StorageError) -> Option<Error> {
+    if let zarrs_storage::StorageError::IOError(io) = err
+        && let Some(ours) = io.get_ref().and_then(|e| e.downcast_ref::<Error>())
+    {
+        return Some(ours.clone());
+    }
+    None
+}
+
 /// `(a, b, c)`, numpy's way of writing a shape.
 pub(crate) fn tuple(v: &[u64]) -> String {
     match v {
@@ -155,6 +166,17 @@ impl ZarrArray {
         self.parts.array.chunk_key(&self.parts.grid.chunk_indices(chunk)).to_string()
     }
 
+    /// The plugin's error for a chunk zarrs could not read or store: the store's own error (it
+    /// names the key and the store) when it came from one, else `io` naming them here.
+    fn array_error(&self, chunk: u64, what: &str, err: &zarrs::array::ArrayError) -> Error {
+        if let zarrs::array::ArrayError::StorageError(e) = err
+            && let Some(ours) = ours(e)
+        {
+            return ours;
+        }
+        self.io(chunk, what, err)
+    }
+
     fn io(&self, chunk: u64, what: &str, err: &dyn std::fmt::Display) -> Error {
         Error::new(
             ErrorCode::Io,
@@ -171,7 +193,7 @@ impl ZarrArray {
             .parts
             .array
             .retrieve_chunk_if_exists::<ArrayBytes<'static>>(&indices)
-            .map_err(|e| self.io(chunk, "read", &e))?;
+            .map_err(|e| self.array_error(chunk, "read", &e))?;
         let Some(decoded) = decoded else {
             return Ok(self.fill.repeat(len / self.fill.len().max(1)));
         };
@@ -214,7 +236,7 @@ impl ZarrArray {
         self.parts
             .array
             .store_chunk(&indices, ArrayBytes::new_flen(native))
-            .map_err(|e| self.io(chunk, "stored", &e))?;
+            .map_err(|e| self.array_error(chunk, "stored", &e))?;
         stats.file_grown(size);
         Ok(())
     }

@@ -1,7 +1,18 @@
 //! Zarr v3 arrays behind the same `memmap` resource as mapped files (WIT `open-zarr`,
-//! `create-zarr`): where they may be (`store.rs`: granted directories and object-store prefixes).
+//! `create-zarr`, `chunks`):
+//!
+//! - `store/`: where they may be (granted directories through cap-std, granted object-store
+//!   prefixes), and the write regions the embedder gave.
+//! - `open.rs`: `open-zarr` and `create-zarr`, Zarr metadata to numpy dtypes and back.
+//! - `array.rs`: [`ZarrArray`](array::ZarrArray), the array as the virtual C-order bytes every
+//!   data path of the crate reads and writes (see `backing.rs`), with the chunk cache's policy:
+//!   loading (in parallel), eviction (storing a changed chunk first), flushing, mode `c`.
+//! - `linear.rs`: a byte range of the virtual space cut into runs inside chunks.
+//! - `chunks.rs`: the least-recently-used cache of decoded chunks.
 pub(crate) mod array;
 mod chunks;
 mod linear;
 pub(crate) mod open;
 pub(crate) mod store;
+#[cfg(test)]
+mod tests;

@@ -15,7 +15,7 @@ use zarrs::array::{ArrayCreateError, ArrayMetadata};
 use zarrs::config::MetadataRetrieveVersion;
 use zarrs_storage::StorePrefix;
 
-use super::array::{StoredArray, ZarrArray, ZarrLimits, ZarrParts, region_str, tuple};
+use super::array::{StoredArray, ours, ZarrArray, ZarrLimits, ZarrParts, region_str, tuple};
 use super::linear::Grid;
 use super::store::{self, ZarrLocation};
 use crate::backing::Backing;
@@ -98,14 +98,40 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
     }
     let dtype = DType::from(dtype);
     Grid::new(&shape, &chunks, dtype.kind().itemsize_u64())?;
-    let codecs = codecs_json(&codecs, dtype, Order::from(order), shape.len())?;
+    let json = metadata_json(dtype, &shape, &chunks, Order::from(order), &codecs)?;
+    let metadata = metadata(&json)?;
     ctx.check_new_handle()?;
     ctx.check_new_open_map(&location)?;
     let loc = store::resolve(ctx, &location)?;
     if !loc.writable {
         return Err(read_only(&location, Mode::Write));
     }
-    let metadata = json!({
+    let array = StoredArray::new_with_metadata(Arc::clone(&loc.storage), &loc.node, ArrayMetadata::V3(metadata))
+        .map_err(|e| Error::invalid(format!("cannot create a Zarr array at '{location}': {e}")))?;
+    // `overwrite=True`: whatever was at the location goes first (its chunks would otherwise show
+    // through as this array's).
+    let prefix = node_prefix(&loc.node)?;
+    let failed = |what: &str, e: &zarrs_storage::StorageError| {
+        ours(e).unwrap_or_else(|| store_io(&loc, &location, what, e))
+    };
+    loc.storage.erase_prefix(&prefix).map_err(|e| failed("erased", &e))?;
+    write_metadata(loc.storage.as_ref(), &prefix, &json).map_err(|e| failed("written", &e))?;
+    make_map(ctx, array, loc, location, dtype, Mode::ReadWrite, &chunks)
+}
+
+/// The `zarr.json` of `create-zarr` (what `zarr.create_array` writes for the same arguments).
+///
+/// # Errors
+/// A codec level out of range.
+pub(crate) fn metadata_json(
+    dtype: DType,
+    shape: &[u64],
+    chunks: &[u64],
+    order: Order,
+    codecs: &[Codec],
+) -> Result<Value, Error> {
+    let codecs = codecs_json(codecs, dtype, order, shape.len())?;
+    Ok(json!({
         "zarr_format": 3,
         "node_type": "array",
         "shape": shape,
@@ -115,17 +141,25 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
         "fill_value": zero(dtype.kind()),
         "codecs": codecs,
         "attributes": {},
-    });
-    let metadata: zarrs::array::ArrayMetadataV3 = serde_json::from_value(metadata)
-        .map_err(|e| Error::invalid(format!("cannot make the array's metadata: {e}")))?;
-    let array = StoredArray::new_with_metadata(Arc::clone(&loc.storage), &loc.node, ArrayMetadata::V3(metadata))
-        .map_err(|e| Error::invalid(format!("cannot create a Zarr array at '{location}': {e}")))?;
-    // `overwrite=True`: whatever was at the location goes first (its chunks would otherwise show
-    // through as this array's).
-    let prefix = node_prefix(&loc.node)?;
-    loc.storage.erase_prefix(&prefix).map_err(|e| store_io(&loc, &location, "erased", &e))?;
-    array.store_metadata().map_err(|e| store_io(&loc, &location, "written", &e))?;
-    make_map(ctx, array, loc, location, dtype, Mode::ReadWrite, &chunks)
+    }))
+}
+
+/// `json` as zarrs' metadata.
+pub(crate) fn metadata(json: &Value) -> Result<zarrs::array::ArrayMetadataV3, Error> {
+    serde_json::from_value(json.clone()).map_err(|e| Error::invalid(format!("cannot make the array's metadata: {e}")))
+}
+
+/// Stores `zarr.json` under `prefix` as `json` says it, not as zarrs would rewrite it: zarrs
+/// writes a codec without configuration as a bare name (`"crc32c"`), which zarr-python 3.1
+/// refuses, and adds attributes of its own.
+pub(crate) fn write_metadata(
+    storage: &dyn zarrs_storage::ReadableWritableListableStorageTraits,
+    prefix: &StorePrefix,
+    json: &Value,
+) -> Result<(), zarrs_storage::StorageError> {
+    let key = zarrs_storage::StoreKey::new(format!("{}zarr.json", prefix.as_str()))?;
+    let text = serde_json::to_vec_pretty(json).map_err(|e| zarrs_storage::StorageError::Other(e.to_string()))?;
+    storage.set(&key, bytes::Bytes::from(text))
 }
 
 /// The map over an opened or created array.
@@ -173,8 +207,7 @@ fn make_map(
     };
     let map = Backing::Zarr(Arc::new(ZarrArray::new(parts)));
     ctx.track(&map);
-    let origin =
-        FileOrigin { path: location, dtype: dtype.into(), mode: mode.into(), offset: 0, order: Order::C.into() };
+    let origin = FileOrigin { path: location, dtype: dtype.into(), mode: mode.into(), offset: 0, order: Order::C.into() };
     Ok(Memmap::new(map, Arc::new(origin), layout))
 }
 
@@ -202,7 +235,9 @@ fn open_error(err: &ArrayCreateError, location: &str, loc: &ZarrLocation) -> Err
         ArrayCreateError::StorageError(zarrs_storage::StorageError::InvalidMetadata(key, why)) => {
             Error::invalid(format!("the metadata '{key}' of '{location}' is not a Zarr v3 array's: {why}"))
         }
-        ArrayCreateError::StorageError(e) => store_io(loc, location, "opened", e),
+        ArrayCreateError::StorageError(e) => {
+            ours(e).unwrap_or_else(|| store_io(loc, location, "opened", e))
+        }
         other => Error::invalid(format!("the Zarr array '{location}' cannot be read by this host: {other}")),
     }
 }
@@ -291,9 +326,7 @@ fn codecs_json(codecs: &[Codec], dtype: DType, order: Order, ndim: usize) -> Res
         out.push(match *codec {
             Codec::Zstd(level) => {
                 if !(-7..=22).contains(&level) {
-                    return Err(Error::invalid(format!(
-                        "zstd level {level} is out of range: levels run from -7 to 22"
-                    )));
+                    return Err(Error::invalid(format!("zstd level {level} is out of range: levels run from -7 to 22")));
                 }
                 json!({"name": "zstd", "configuration": {"level": level, "checksum": false}})
             }
@@ -303,7 +336,7 @@ fn codecs_json(codecs: &[Codec], dtype: DType, order: Order, ndim: usize) -> Res
                 }
                 json!({"name": "gzip", "configuration": {"level": level}})
             }
-            Codec::Crc32c => json!({"name": "crc32c"}),
+            Codec::Crc32c => json!({"name": "crc32c", "configuration": {}}),
         });
     }
     Ok(out)

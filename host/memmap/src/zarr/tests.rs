@@ -1,0 +1,390 @@
+//! A Zarr array behind the crate's data paths, on zarrs' in-memory store: what the store holds
+//! after a write is checked against the bytes numpy would write for the same elements, and
+//! against zarrs' own decoding of the chunks.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use wasm_memmap_numpy_core::{ByteOrder, DType, Kind, Mode, Order};
+use zarrs::array::ArrayMetadata;
+use zarrs_storage::store::MemoryStore;
+use zarrs_storage::{ReadableStorageTraits as _, ReadableWritableListableStorageTraits, StoreKey};
+
+use super::array::{StoredArray, ZarrArray, ZarrLimits, ZarrParts};
+use super::linear::Grid;
+use super::open;
+use crate::backing::Backing;
+use crate::ctx::MemmapStats;
+use crate::error::{ErrorCode, Limit};
+use crate::generated::types::{Codec, Index, Slice};
+use crate::layout::Layout;
+use crate::meter::Meter;
+use crate::reduce::{self, Reduction};
+
+/// An array `a.zarr` of `dtype`, `shape`, `chunks` (C order, fill value `fill` or 0) in `store`,
+/// opened in `mode` with a cache of `cache` bytes and an optional write region.
+struct Setup<'a> {
+    dtype: DType,
+    shape: &'a [u64],
+    chunks: &'a [u64],
+    codecs: &'a [Codec],
+    fill: Option<serde_json::Value>,
+    mode: Mode,
+    cache: u64,
+    region: Option<Vec<Range<u64>>>,
+}
+
+impl<'a> Setup<'a> {
+    fn new(dtype: DType, shape: &'a [u64], chunks: &'a [u64]) -> Self {
+        Self { dtype, shape, chunks, codecs: &[], fill: None, mode: Mode::ReadWrite, cache: 1 << 20, region: None }
+    }
+
+    fn open(self, store: &Arc<MemoryStore>) -> (Arc<ZarrArray>, Arc<MemmapStats>) {
+        let mut json = open::metadata_json(self.dtype, self.shape, self.chunks, Order::C, self.codecs).expect("json");
+        if let Some(fill) = self.fill {
+            json["fill_value"] = fill;
+        }
+        let metadata = open::metadata(&json).expect("metadata");
+        let storage: Arc<dyn ReadableWritableListableStorageTraits> = store.clone();
+        let prefix = zarrs_storage::StorePrefix::new("a.zarr/").expect("prefix");
+        open::write_metadata(storage.as_ref(), &prefix, &json).expect("zarr.json");
+        let array = StoredArray::new_with_metadata(storage, "/a.zarr", ArrayMetadata::V3(metadata)).expect("array");
+        let stats = Arc::new(MemmapStats::default());
+        let parts = ZarrParts {
+            array,
+            grid: Grid::new(self.shape, self.chunks, self.dtype.kind().itemsize_u64()).expect("grid"),
+            dtype: self.dtype,
+            mode: self.mode,
+            region: self.region,
+            store: "the test's memory store".into(),
+            location: "a.zarr".into(),
+            deadline: Arc::default(),
+            limits: ZarrLimits { cache_bytes: self.cache, transfer_bytes: 1 << 30, total_written: 1 << 40 },
+            stats: Arc::clone(&stats),
+        };
+        (Arc::new(ZarrArray::new(parts)), stats)
+    }
+}
+
+fn f8() -> DType {
+    DType::new(Kind::Float64, ByteOrder::Little)
+}
+
+fn key(name: &str) -> StoreKey {
+    StoreKey::new(name).expect("key")
+}
+
+/// The chunk keys stored under `a.zarr/c/`.
+fn stored_chunks(store: &MemoryStore) -> Vec<String> {
+    use zarrs_storage::ListableStorageTraits as _;
+    let mut keys: Vec<String> = store
+        .list()
+        .expect("list")
+        .iter()
+        .map(ToString::to_string)
+        .filter(|k| k.starts_with("a.zarr/c/"))
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn read_all(array: &Arc<ZarrArray>, len: usize) -> Vec<u8> {
+    let mut out = vec![0; len];
+    array.reader().expect("reader").read(0, &mut out).expect("read");
+    out
+}
+
+/// An absent chunk reads as the fill value of the metadata, whatever it is.
+#[test]
+fn an_absent_chunk_is_the_fill_value() {
+    let store = Arc::new(MemoryStore::new());
+    let setup = Setup { fill: Some(serde_json::json!(1.5)), ..Setup::new(f8(), &[5, 7], &[2, 3]) };
+    let (array, _) = setup.open(&store);
+    let bytes = read_all(&array, 5 * 7 * 8);
+    assert!(bytes.chunks_exact(8).all(|b| f64::from_le_bytes(b.try_into().expect("8")) == 1.5));
+    assert!(stored_chunks(&store).is_empty(), "reading stores nothing");
+}
+
+/// A big-endian array: the elements written as a `>u2` file holds them come back unchanged, and
+/// each stored chunk (no compression) is exactly the big-endian bytes of its elements in C order,
+/// what `np.asarray(chunk, dtype='>u2').tobytes()` gives, the edge chunks padded with the fill value.
+#[test]
+fn a_big_endian_array_stores_the_bytes_numpy_writes() {
+    let store = Arc::new(MemoryStore::new());
+    let (shape, chunks) = ([3u64, 5], [2u64, 2]);
+    let dtype = DType::new(Kind::Uint16, ByteOrder::Big);
+    let (array, stats) = Setup::new(dtype, &shape, &chunks).open(&store);
+    let value = |i: u64, j: u64| u16::try_from(i * 5 + j).expect("small") * 257 + 1;
+    let file: Vec<u8> = (0..3).flat_map(|i| (0..5).flat_map(move |j| value(i, j).to_be_bytes())).collect();
+    array.writer().expect("writer").write(0, &file).expect("write");
+    assert!(stored_chunks(&store).is_empty(), "nothing stored before the flush");
+    assert!(array.flush_within(None).expect("flush"));
+    assert_eq!(read_all(&array, file.len()), file);
+    for ci in 0..2 {
+        for cj in 0..3 {
+            let mut expected = Vec::new();
+            for a in 0..2 {
+                for b in 0..2 {
+                    let (i, j) = (ci * 2 + a, cj * 2 + b);
+                    let v = if i < 3 && j < 5 { value(i, j) } else { 0 };
+                    expected.extend_from_slice(&v.to_be_bytes());
+                }
+            }
+            let got = store.get(&key(&format!("a.zarr/c/{ci}/{cj}"))).expect("get").expect("stored");
+            assert_eq!(&got[..], &expected[..], "chunk ({ci}, {cj})");
+        }
+    }
+    // Six chunks of 4 elements of 2 bytes, counted as written.
+    assert_eq!(stats.file_bytes_added(), 6 * 8);
+}
+
+/// With room for two chunks, touching a third drops the least recently used one, storing it
+/// first because it was written: the store has it before any flush, and reading it back loads
+/// the stored bytes.
+#[test]
+fn evicting_a_written_chunk_stores_it() {
+    let store = Arc::new(MemoryStore::new());
+    let setup = Setup { cache: 2 * 8 * 6, ..Setup::new(f8(), &[4, 6], &[2, 3]) };
+    let (array, _) = setup.open(&store);
+    let writer = array.writer().expect("writer");
+    writer.write(0, &7.0f64.to_le_bytes()).expect("chunk (0, 0)");
+    writer.write(3 * 8, &8.0f64.to_le_bytes()).expect("chunk (0, 1)");
+    assert!(stored_chunks(&store).is_empty());
+    // Element (2, 0) is in chunk (1, 0): chunk (0, 0), the oldest, goes.
+    writer.write(12 * 8, &9.0f64.to_le_bytes()).expect("chunk (1, 0)");
+    assert_eq!(stored_chunks(&store), ["a.zarr/c/0/0"]);
+    assert_eq!(array.cached_bytes(), 2 * 8 * 6);
+    let mut back = [0u8; 8];
+    writer.read(0, &mut back).expect("read");
+    assert_eq!(f64::from_le_bytes(back), 7.0);
+    assert!(array.flush_within(None).expect("flush"));
+    assert_eq!(stored_chunks(&store), ["a.zarr/c/0/0", "a.zarr/c/0/1", "a.zarr/c/1/0"]);
+}
+
+/// Mode `c`: writes are seen through the map, never stored (not by `flush`, not by eviction, not
+/// by the drop); changed chunks stay in memory, and one more than the cache holds is refused
+/// with `limit-exceeded` naming the chunk-cache limit.
+#[test]
+fn copy_on_write_never_stores_and_is_bounded_by_the_cache() {
+    let store = Arc::new(MemoryStore::new());
+    let setup = Setup { mode: Mode::CopyOnWrite, cache: 2 * 8 * 6, ..Setup::new(f8(), &[4, 6], &[2, 3]) };
+    let (array, stats) = setup.open(&store);
+    let writer = array.writer().expect("writer");
+    writer.write(0, &7.0f64.to_le_bytes()).expect("chunk (0, 0)");
+    writer.write(3 * 8, &8.0f64.to_le_bytes()).expect("chunk (0, 1)");
+    let err = writer.write(12 * 8, &9.0f64.to_le_bytes()).expect_err("a third private chunk");
+    assert_eq!((err.code(), err.limit()), (ErrorCode::LimitExceeded, Some(Limit::ChunkCacheBytes)));
+    assert!(err.message().contains("copy-on-write"), "{}", err.message());
+    let mut back = [0u8; 8];
+    writer.read(3 * 8, &mut back).expect("read");
+    assert_eq!(f64::from_le_bytes(back), 8.0);
+    assert!(array.flush_within(None).expect("flush"));
+    drop(writer);
+    drop(array);
+    assert!(stored_chunks(&store).is_empty());
+    assert_eq!(stats.file_bytes_added(), 0);
+}
+
+/// A chunk whose stored bytes do not decode (a crc32c array whose chunk was overwritten) is an
+/// `io` error naming the chunk's key and the store; its neighbours still read.
+#[test]
+fn a_malformed_chunk_is_an_io_error_naming_its_key() {
+    let store = Arc::new(MemoryStore::new());
+    let setup = Setup { codecs: &[Codec::Crc32c], ..Setup::new(f8(), &[4, 6], &[2, 3]) };
+    let (array, _) = setup.open(&store);
+    {
+        use zarrs_storage::WritableStorageTraits as _;
+        store.set(&key("a.zarr/c/1/1"), bytes::Bytes::from_static(b"not a chunk")).expect("set");
+    }
+    let reader = array.reader().expect("reader");
+    let mut out = [0u8; 8];
+    let err = reader.read((3 * 6 + 4) * 8, &mut out).expect_err("malformed");
+    assert_eq!(err.code(), ErrorCode::Io);
+    assert!(err.message().contains("'a.zarr/c/1/1'"), "{}", err.message());
+    assert!(err.message().contains("the test's memory store"), "{}", err.message());
+    reader.read(0, &mut out).expect("chunk (0, 0) is absent: the fill value");
+    assert_eq!(out, [0; 8]);
+}
+
+/// A write region: a selection with one element outside it is refused with `access-denied`
+/// naming the region before anything is written (its first rows, inside the region, are not
+/// written either); a write inside it goes through.
+#[test]
+fn a_write_reaching_outside_the_region_writes_nothing() {
+    let store = Arc::new(MemoryStore::new());
+    let setup = Setup { region: Some(vec![0..2, 0..6]), ..Setup::new(f8(), &[4, 6], &[2, 3]) };
+    let (array, _) = setup.open(&store);
+    let map = Backing::Zarr(Arc::clone(&array));
+    let whole = Layout::contiguous(&[4, 6], 8, Order::C).expect("layout");
+    let rows = |stop| Index::Slice(Slice { start: None, stop: Some(stop), step: None });
+    let cols = Index::Slice(Slice { start: None, stop: Some(2), step: None });
+    let selection = whole.view(&[rows(3), cols.clone()]).expect("view");
+    let data: Vec<u8> = (0..6).flat_map(|k| f64::from(k + 1).to_le_bytes()).collect();
+    let dtype = f8().into();
+    let mut fuel = None;
+    let err = crate::elements::write_bytes(&map, &selection, dtype, &data, None, &mut Meter::new(None, &mut fuel))
+        .expect_err("row 2 is outside");
+    assert_eq!(err.code(), ErrorCode::AccessDenied);
+    assert!(err.message().contains("[0:2, 0:6]") && err.message().contains("(2, 3)"), "{}", err.message());
+    assert_eq!(read_all(&array, 4 * 6 * 8), vec![0; 4 * 6 * 8], "nothing was written");
+    let inside = whole.view(&[rows(2), cols]).expect("view");
+    crate::elements::write_bytes(&map, &inside, dtype, &data[..32], None, &mut Meter::new(None, &mut fuel))
+        .expect("inside the region");
+    assert!(array.flush_within(None).expect("flush"));
+    assert_eq!(stored_chunks(&store), ["a.zarr/c/0/0"]);
+}
+
+/// Reductions over a Zarr array give the bits they give over a mapped file of the same bytes
+/// (the chunks are copied into one buffer per stretch first), for whole arrays, strided views
+/// and reversed ones.
+#[test]
+fn reductions_equal_the_mapped_files() {
+    let (shape, chunks) = ([37u64, 53], [8u64, 16]);
+    let store = Arc::new(MemoryStore::new());
+    let (array, _) = Setup::new(f8(), &shape, &chunks).open(&store);
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let bytes: Vec<u8> = (0..37 * 53)
+        .flat_map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let v = f64::from(u32::try_from(state >> 40).expect("24 bits")) / 3.0 - 1e6;
+            v.to_le_bytes()
+        })
+        .collect();
+    array.writer().expect("writer").write(0, &bytes).expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("same.f8");
+    std::fs::write(&path, &bytes).expect("file");
+    let file = std::fs::File::options().read(true).write(true).open(&path).expect("open");
+    let raw = crate::map::MappedRegion::new(&file, 0, bytes.len(), crate::map::MmapAccess::Read).expect("map");
+    let mapped = Backing::File(Arc::new(crate::map::MappedFile::new(
+        Some(raw),
+        crate::map::MmapAccess::Read,
+        file,
+        u64::try_from(bytes.len()).expect("len"),
+        Arc::default(),
+        "same.f8".into(),
+    )));
+    let zarr = Backing::Zarr(array);
+    let whole = Layout::contiguous(&shape, 8, Order::C).expect("layout");
+    let slice = |start, stop, step| Index::Slice(Slice { start, stop, step });
+    let views = [
+        whole.clone(),
+        whole.view(&[slice(Some(3), Some(30), Some(4)), slice(None, None, Some(-3))]).expect("view"),
+        whole.view(&[slice(None, None, None), slice(Some(10), Some(11), None)]).expect("column"),
+        whole.transposed(),
+    ];
+    for (k, layout) in views.iter().enumerate() {
+        for op in [Reduction::Sum, Reduction::Min, Reduction::Max, Reduction::Mean] {
+            let mut fuel = None;
+            let want = reduce::reduce(&mapped, layout, f8().into(), op, &mut Meter::new(None, &mut fuel)).expect("file");
+            let got = reduce::reduce(&zarr, layout, f8().into(), op, &mut Meter::new(None, &mut fuel)).expect("zarr");
+            assert_eq!(got.to_bits(), want.to_bits(), "view {k}, {op:?}");
+        }
+    }
+}
+
+mod through_a_directory_grant {
+    use wasmtime_wasi::FsPerms;
+
+    use super::*;
+    use crate::MemmapCtxBuilder;
+    use crate::generated::types::{self, Dtype};
+    use crate::zarr::open::{CreateArgs, create_zarr, open_zarr};
+
+    fn create(ctx: &mut crate::MemmapCtx, location: &str, chunks: Vec<u64>) -> Result<crate::Memmap, crate::Error> {
+        let dtype: Dtype = f8().into();
+        let args = CreateArgs {
+            location: location.into(),
+            dtype,
+            shape: vec![4, 6],
+            chunks,
+            order: types::Order::C,
+            codecs: vec![Codec::Zstd(3)],
+        };
+        create_zarr(ctx, args)
+    }
+
+    /// `create-zarr` makes `zarr.json` at once and the chunks when the handle goes; `open-zarr`
+    /// reads them back, reports the chunk shape, and refuses what zarr-python would.
+    #[test]
+    fn create_write_drop_and_open_again() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut ctx = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
+        let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created");
+        assert!(tmp.path().join("a.zarr/zarr.json").is_file());
+        assert_eq!(map.map().zarr().map(|a| a.chunk_shape().to_vec()), Some(vec![2, 3]));
+        let data: Vec<u8> = (0..24).flat_map(|k| f64::from(k).to_le_bytes()).collect();
+        let mut fuel = None;
+        crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &data, None, &mut Meter::new(None, &mut fuel))
+            .expect("write");
+        assert!(!tmp.path().join("a.zarr/c/0/0").exists(), "stored only when flushed");
+        drop(map);
+        // Chunk (0, 0) holds 0.0 too but not only: all six are stored.
+        for (i, j) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            assert!(tmp.path().join(format!("a.zarr/c/{i}/{j}")).is_file(), "chunk ({i}, {j})");
+        }
+        let map = open_zarr(&mut ctx, "data/a.zarr".into(), types::Mode::ReadOnly).expect("opened");
+        let bytes = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
+            .expect("read");
+        assert_eq!(bytes, data);
+        assert_eq!(map.shape(), [4, 6]);
+        let err = crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &data, None, &mut Meter::new(None, &mut fuel))
+            .expect_err("read-only");
+        assert_eq!(err.code(), ErrorCode::ReadOnly);
+
+        let missing = open_zarr(&mut ctx, "data/b.zarr".into(), types::Mode::ReadOnly).expect_err("absent");
+        assert_eq!(missing.code(), ErrorCode::NotFound);
+        let w = open_zarr(&mut ctx, "data/a.zarr".into(), types::Mode::Write).expect_err("w+");
+        assert_eq!(w.code(), ErrorCode::InvalidArgument);
+        assert!(w.message().contains("create-zarr"), "{}", w.message());
+        let too_many = create(&mut ctx, "data/c.zarr", vec![2, 3, 4]).expect_err("3 chunk lengths");
+        assert_eq!(too_many.message(), "too many dimensions in chunks");
+        let zero = create(&mut ctx, "data/c.zarr", vec![2, 0]).expect_err("zero");
+        assert_eq!(zero.code(), ErrorCode::InvalidArgument);
+        assert!(!tmp.path().join("c.zarr").exists(), "nothing made for refused arguments");
+    }
+
+    /// `create-zarr` over an existing array erases it: its old chunks do not show through.
+    #[test]
+    fn create_erases_what_was_there() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut ctx = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
+        let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created");
+        let ones: Vec<u8> = (0..24).flat_map(|_| 1.0f64.to_le_bytes()).collect();
+        let mut fuel = None;
+        crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &ones, None, &mut Meter::new(None, &mut fuel))
+            .expect("write");
+        drop(map);
+        let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created again");
+        let bytes = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
+            .expect("read");
+        assert_eq!(bytes, vec![0; 24 * 8]);
+        assert!(!tmp.path().join("a.zarr/c").exists());
+    }
+
+    /// A write region off the chunk grid is refused at open, naming the region and the chunks;
+    /// a read-only grant refuses `r+` and `create-zarr`.
+    #[test]
+    fn regions_off_the_grid_and_read_only_grants_are_refused() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut ctx = MemmapCtxBuilder::new()
+            .preopened_dir(tmp.path(), "data", FsPerms::ReadWrite)
+            .expect("grant")
+            .write_region("data/a.zarr", vec![0..3, 0..6])
+            .expect("region")
+            .build();
+        let err = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect_err("row 3 is inside chunk row 1");
+        assert_eq!(err.code(), ErrorCode::InvalidArgument);
+        assert!(err.message().contains("[0:3, 0:6]") && err.message().contains("(2, 3)"), "{}", err.message());
+        create(&mut ctx, "data/b.zarr", vec![2, 3]).expect("no region there");
+
+        let mut ro = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadOnly).expect("grant").build();
+        let err = open_zarr(&mut ro, "data/b.zarr".into(), types::Mode::ReadWrite).expect_err("r+");
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        let err = create(&mut ro, "data/d.zarr", vec![2, 3]).expect_err("create");
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        open_zarr(&mut ro, "data/b.zarr".into(), types::Mode::CopyOnWrite).expect("mode c");
+    }
+}
