@@ -1,5 +1,7 @@
 //! A local S3 server for the tests: moto's `moto_server` (pip `moto[server]`), from the workspace's
-//! `.venv` (or beside `$WASM_MEMMAP_PYTHON`), on a free port of 127.0.0.1 with one empty bucket.
+//! `.venv` (or beside `$WASM_MEMMAP_PYTHON`), on a free port of 127.0.0.1 with one empty bucket:
+//! one per test ([`S3Server::start`], stopped when dropped) or one per test process
+//! ([`S3Server::shared`]).
 //! A missing `moto_server` is a test failure with a message that says how to install it, never a
 //! silent skip.
 //!
@@ -12,6 +14,7 @@ use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -21,22 +24,26 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The environment variable [`rerun_with_env`] sets in the child.
 const CHILD: &str = "WASM_MEMMAP_TEST_CHILD";
 
-/// A running `moto_server` with one bucket; killed when dropped.
+/// A running `moto_server` with one bucket. It is stopped when dropped, and in any case when the
+/// test process ends (a watching shell stops it), so a [`shared`](S3Server::shared) server, never
+/// dropped, does not outlive the tests either.
 pub struct S3Server {
-    child: Child,
+    /// The watching shell, `moto_server`'s parent.
+    watcher: Child,
     port: u16,
     bucket: String,
+    /// moto logs every request: to a file, never to a pipe no one reads (it would block moto once
+    /// the pipe is full).
+    log: tempfile::NamedTempFile,
 }
 
-/// The `moto_server` the tests run.
+/// The `moto_server` the tests run: beside the interpreter of the numpy oracle
+/// ([`crate::numpy::python`]: `$WASM_MEMMAP_PYTHON`, else `.venv/bin/python`).
 pub fn moto_server() -> PathBuf {
-    if let Some(python) = std::env::var_os("WASM_MEMMAP_PYTHON") {
-        let beside = PathBuf::from(python).with_file_name("moto_server");
-        if beside.exists() {
-            return beside;
-        }
+    match std::env::var_os("WASM_MEMMAP_PYTHON") {
+        Some(python) => PathBuf::from(python).with_file_name("moto_server"),
+        None => crate::workspace_root().join(".venv/bin/moto_server"),
     }
-    crate::workspace_root().join(".venv/bin/moto_server")
 }
 
 /// A port no one listens on now (the kernel's choice for port 0).
@@ -71,42 +78,64 @@ impl S3Server {
             program.display()
         );
         let port = free_port();
-        let child = Command::new(&program)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let log = tempfile::NamedTempFile::new().expect("a log file");
+        // The shell starts moto, stops it on SIGTERM (Drop) and when the test process is gone.
+        let watch = format!(
+            "trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; \"$0\" -H 127.0.0.1 -p {port} >\"$1\" 2>&1 & s=$!; \
+             while kill -0 {parent} 2>/dev/null && kill -0 $s 2>/dev/null; do sleep 1; done; kill $s 2>/dev/null; wait $s",
+            parent = std::process::id()
+        );
+        let watcher = Command::new("sh")
+            .arg("-c")
+            .arg(watch)
+            .arg(&program)
+            .arg(log.path())
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
         static BUCKETS: AtomicU32 = AtomicU32::new(0);
         let bucket = format!("test-{}-{}", std::process::id(), BUCKETS.fetch_add(1, Ordering::Relaxed));
-        let mut server = Self { child, port, bucket };
+        let mut server = Self { watcher, port, bucket, log };
         server.wait_until_answering();
-        let (status, response) = http(port, "PUT", &format!("/{}", server.bucket)).expect("create the bucket");
-        assert_eq!(status, 200, "moto refused to create bucket {}:\n{response}", server.bucket);
+        server.create_bucket(&server.bucket.clone());
         server
+    }
+
+    /// One server for the whole test process, started by the first call (each test then works
+    /// under its own prefix of [`bucket`](Self::bucket), or its own bucket).
+    ///
+    /// # Panics
+    /// As [`start`](Self::start).
+    pub fn shared() -> &'static Self {
+        static SHARED: OnceLock<S3Server> = OnceLock::new();
+        SHARED.get_or_init(Self::start)
+    }
+
+    /// Creates the empty bucket `name` (S3's `CreateBucket`).
+    ///
+    /// # Panics
+    /// When the server refuses it.
+    pub fn create_bucket(&self, name: &str) {
+        let (status, response) = http(self.port, "PUT", &format!("/{name}")).expect("create a bucket");
+        assert_eq!(status, 200, "moto refused to create bucket {name}:\n{response}");
     }
 
     fn wait_until_answering(&mut self) {
         let start = Instant::now();
         loop {
-            if let Ok((status, _)) = http(self.port, "GET", "/") {
-                if status == 200 {
-                    return;
-                }
+            if let Ok((200, _)) = http(self.port, "GET", "/") {
+                return;
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let mut stderr = String::new();
-                if let Some(mut err) = self.child.stderr.take() {
-                    let _ = err.read_to_string(&mut stderr);
-                }
-                panic!("{} exited ({status}) before answering:\n{stderr}", moto_server().display());
+            if let Ok(Some(status)) = self.watcher.try_wait() {
+                let log = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+                panic!("{} exited ({status}) before answering:\n{log}", moto_server().display());
             }
             assert!(
                 start.elapsed() < START_TIMEOUT,
-                "{} did not answer on port {} within {START_TIMEOUT:?}",
+                "{} did not answer on port {} within {START_TIMEOUT:?}:\n{}",
                 moto_server().display(),
-                self.port
+                self.port,
+                std::fs::read_to_string(self.log.path()).unwrap_or_default()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -145,8 +174,12 @@ pub fn env_for(endpoint: &str) -> Vec<(String, String)> {
 
 impl Drop for S3Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // SIGTERM, which the watching shell turns into stopping moto (SIGKILL would orphan it).
+        let stopped = Command::new("kill").arg(self.watcher.id().to_string()).status();
+        if !stopped.is_ok_and(|s| s.success()) {
+            let _ = self.watcher.kill();
+        }
+        let _ = self.watcher.wait();
     }
 }
 

@@ -195,3 +195,27 @@ fn store_urls_other_than_s3_buckets_are_refused() {
         assert!(err.message().contains(says), "{url}: {}", err.message());
     }
 }
+
+/// The fixture stops its server when dropped; without `moto_server` it fails, saying how to
+/// install it, instead of skipping.
+#[test]
+fn the_s3_fixture_stops_its_server_and_fails_loudly_without_moto() {
+    if in_child() {
+        let refused = std::panic::catch_unwind(S3Server::start).err().expect("no moto_server: a failure");
+        let message = refused.downcast_ref::<String>().expect("a message");
+        assert!(message.contains("pip install 'moto[server]'"), "{message}");
+        return;
+    }
+    let s3 = S3Server::start();
+    let address = s3.endpoint().trim_start_matches("http://").to_owned();
+    assert!(std::net::TcpStream::connect(&address).is_ok());
+    drop(s3);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(&address).is_ok() {
+        assert!(start.elapsed() < Duration::from_secs(10), "moto still answers on {address} after the drop");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let nowhere = tempfile::tempdir().expect("tmp");
+    let python = nowhere.path().join("python").display().to_string();
+    rerun_with_env("the_s3_fixture_stops_its_server_and_fails_loudly_without_moto", &[("WASM_MEMMAP_PYTHON".into(), python)]);
+}

@@ -21,7 +21,7 @@ use zarrs_storage::{
 
 use super::keys::{self, BadKey};
 use super::runtime::{self, REQUEST_TIMEOUT};
-use super::{StoreDeadline, ZarrLocation, normalise, to_storage};
+use super::{Identity, StoreDeadline, ZarrLocation, normalise, to_storage};
 use crate::error::{Error, ErrorCode, GrantRefusal, quoted};
 use crate::grants;
 
@@ -169,7 +169,7 @@ impl StoreGrant {
         location: &str,
         rest: &[String],
         deadline: Arc<StoreDeadline>,
-    ) -> Result<ZarrLocation, Error> {
+    ) -> Result<(ZarrLocation, Identity), Error> {
         let names = keys::lexical(rest.iter().map(String::as_str)).ok_or_else(|| {
             Error::refused(
                 GrantRefusal::LeadsOutside,
@@ -184,14 +184,16 @@ impl StoreGrant {
             writable: self.writable,
             deadline: Arc::clone(&deadline),
         };
-        Ok(ZarrLocation {
+        let located = ZarrLocation {
             storage: Arc::new(storage),
             node,
             store: self.url.clone(),
             location: normalise(location)?,
             writable: self.writable,
             deadline,
-        })
+        };
+        let names = self.prefix.iter().cloned().chain(names.iter().map(|n| (*n).to_owned())).collect();
+        Ok((located, Identity::Prefix { bucket: self.bucket.clone(), names }))
     }
 }
 
@@ -360,7 +362,7 @@ impl ReadableStorageTraits for ObjectStorage {
         for (range, bytes) in ranges.iter().zip(&got) {
             let short = match range {
                 ByteRange::FromStart(_, Some(len)) | ByteRange::Suffix(len) => {
-                    u64::try_from(bytes.len()).map_or(true, |n| n != *len)
+                    u64::try_from(bytes.len()).ok() != Some(*len)
                 }
                 ByteRange::FromStart(..) => false,
             };
@@ -507,7 +509,7 @@ mod tests {
     #[test]
     fn keys_cannot_leave_the_prefix() {
         let grant = StoreGrant::new("s3://bkt/p", None, FsPerms::ReadWrite).expect("granted");
-        let located = grant.locate("s3://bkt/p/a.zarr", &["a.zarr".to_owned()], Arc::default()).expect("located");
+        let (located, _) = grant.locate("s3://bkt/p/a.zarr", &["a.zarr".to_owned()], Arc::default()).expect("located");
         assert_eq!(located.node, "/a.zarr");
         let err = located.storage.get(&StoreKey::new("a.zarr/../../q/x").expect("key")).expect_err("refused");
         let err = super::super::storage_error(&err);
