@@ -22,7 +22,10 @@ fn key(k: &str) -> StoreKey {
 
 /// A 7x5 float64 array in 3x2 chunks (edge chunks partial), zstd-compressed, written through
 /// zarrs on `storage` with the values `i * 0.5 - 3` in C order.
-fn write_array(storage: &ReadableWritableListableStorage, node: &str) -> Array<dyn zarrs_storage::ReadableWritableListableStorageTraits> {
+fn write_array(
+    storage: &ReadableWritableListableStorage,
+    node: &str,
+) -> Array<dyn zarrs_storage::ReadableWritableListableStorageTraits> {
     let array = ArrayBuilder::new(vec![7, 5], vec![3, 2], data_type::float64(), 0.0f64)
         .bytes_to_bytes_codecs(vec![Arc::new(ZstdCodec::new(3, false))])
         .build(Arc::clone(storage), node)
@@ -132,11 +135,16 @@ fn s3_round_trip() {
     assert_eq!(chunks.len(), 9);
 
     let (read_only, _) = ctx.zarr_storage("/ro/a.zarr").expect("resolved");
-    assert_eq!(read_only.get(&key("a.zarr/zarr.json")).expect("read"), storage.get(&key("a.zarr/zarr.json")).expect("read"));
+    assert_eq!(
+        read_only.get(&key("a.zarr/zarr.json")).expect("read"),
+        storage.get(&key("a.zarr/zarr.json")).expect("read")
+    );
     let err = read_only.set(&key("a.zarr/c/0/0"), Bytes::new()).expect_err("refused");
     assert_eq!(
         err.to_string(),
-        format!("key 'a.zarr/c/0/0' is in the read-only store grant 's3://{bucket}/p'; writing it needs a read-write grant")
+        format!(
+            "key 'a.zarr/c/0/0' is in the read-only store grant 's3://{bucket}/p'; writing it needs a read-write grant"
+        )
     );
     assert!(read_only.erase_prefix(&StorePrefix::new("a.zarr/").expect("prefix")).is_err());
 
@@ -178,10 +186,14 @@ fn a_store_that_does_not_answer_fails_at_the_deadline() {
 /// Only `s3://bucket[/prefix]` can be granted.
 #[test]
 fn store_urls_other_than_s3_buckets_are_refused() {
-    let refused = |url: &str| MemmapCtxBuilder::new().preopened_store(url, None, FsPerms::ReadOnly).err().expect("refused");
+    let refused =
+        |url: &str| MemmapCtxBuilder::new().preopened_store(url, None, FsPerms::ReadOnly).err().expect("refused");
     let err = refused("gs://bkt/p");
     assert_eq!(err.code(), ErrorCode::InvalidArgument);
-    assert_eq!(err.message(), "store 'gs://bkt/p' is not an S3 URL: a store is granted as 's3://bucket' or 's3://bucket/prefix'");
+    assert_eq!(
+        err.message(),
+        "store 'gs://bkt/p' is not an S3 URL: a store is granted as 's3://bucket' or 's3://bucket/prefix'"
+    );
     for (url, says) in [
         ("/data", "is not an S3 URL"),
         ("s3:/bkt", "is not an S3 URL"),
@@ -217,5 +229,8 @@ fn the_s3_fixture_stops_its_server_and_fails_loudly_without_moto() {
     }
     let nowhere = tempfile::tempdir().expect("tmp");
     let python = nowhere.path().join("python").display().to_string();
-    rerun_with_env("the_s3_fixture_stops_its_server_and_fails_loudly_without_moto", &[("WASM_MEMMAP_PYTHON".into(), python)]);
+    rerun_with_env(
+        "the_s3_fixture_stops_its_server_and_fails_loudly_without_moto",
+        &[("WASM_MEMMAP_PYTHON".into(), python)],
+    );
 }

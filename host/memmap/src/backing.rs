@@ -215,7 +215,12 @@ impl Access<'_> {
 
     /// `count` values of `T` from `offset`, copied into a new vector with a look at `clock`
     /// between blocks (see [`MapGuard::read_vec`]).
-    pub(crate) fn read_vec<T: bytemuck::Pod>(&self, offset: usize, count: usize, clock: Clock) -> Result<Vec<T>, Error> {
+    pub(crate) fn read_vec<T: bytemuck::Pod>(
+        &self,
+        offset: usize,
+        count: usize,
+        clock: Clock,
+    ) -> Result<Vec<T>, Error> {
         match self {
             Access::File(map) => map.read_vec(offset, count, clock),
             Access::Zarr(array) => array.read_vec(offset, count, clock),

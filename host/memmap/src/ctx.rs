@@ -1,15 +1,15 @@
 //! The per-plugin state of the host: granted directories, limits and counters.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use wasmtime_wasi::FsPerms;
 
+use crate::backing::{Backing, WeakBacking};
 use crate::error::{Error, GrantRefusal, Limit, quoted};
 use crate::grants::Grant;
-use crate::backing::{Backing, WeakBacking};
 use crate::meter::Meter;
 use crate::windows::WindowSupport;
 

@@ -3,10 +3,10 @@
 use bytemuck::Pod;
 use wasm_memmap_numpy_core::{self as numpy, DType, Kind, Order, Stretch};
 
+use crate::backing::{Access, Backing};
 use crate::error::Error;
 use crate::generated::types::{Dtype, Elements};
 use crate::layout::{self, Layout};
-use crate::backing::{Access, Backing};
 use crate::meter::{self, Clock, Meter};
 
 fn to_usize(v: u64) -> Result<usize, Error> {

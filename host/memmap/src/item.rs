@@ -4,10 +4,10 @@
 
 use wasm_memmap_numpy_core::{self as numpy, DType, MAX_ITEMSIZE};
 
+use crate::backing::Backing;
 use crate::error::Error;
 use crate::generated::types::{Dtype, Scalar};
 use crate::layout::Layout;
-use crate::backing::Backing;
 
 fn offset_of(layout: &Layout, at: &[i64]) -> Result<usize, Error> {
     to_usize(layout.item_offset(at)?)
@@ -59,13 +59,7 @@ pub(crate) fn set(map: &Backing, layout: &Layout, dtype: Dtype, at: &[i64], valu
 ///
 /// # Errors
 /// As [`set`].
-pub(crate) fn set_flat(
-    map: &Backing,
-    layout: &Layout,
-    dtype: Dtype,
-    flat: i64,
-    value: &Scalar,
-) -> Result<(), Error> {
+pub(crate) fn set_flat(map: &Backing, layout: &Layout, dtype: Dtype, flat: i64, value: &Scalar) -> Result<(), Error> {
     write_at(map, dtype, value, || to_usize(layout.flat_offset(flat)?))
 }
 

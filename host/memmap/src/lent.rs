@@ -142,7 +142,13 @@ mod tests {
         ctx.call_hook(CallHook::CallingHost).expect("hook");
         let mut fuel = None;
         let mut meter = crate::meter::Meter::new(None, &mut fuel);
-        let (bytes, guard) = crate::elements::read_bytes_lent(&crate::backing::Backing::File(Arc::clone(&map)), &layout, dtype, &mut meter).expect("lent");
+        let (bytes, guard) = crate::elements::read_bytes_lent(
+            &crate::backing::Backing::File(Arc::clone(&map)),
+            &layout,
+            dtype,
+            &mut meter,
+        )
+        .expect("lent");
         ctx.lent.hold(Arc::clone(&map), guard.expect("a contiguous native selection is lent"));
         // The lowering calls the plugin's `cabi_realloc`, which may grow its memory: a libcall
         // with hooks of its own, whose return must not end the guard.

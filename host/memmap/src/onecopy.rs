@@ -21,12 +21,12 @@ use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource, WasmList};
 
 use crate::WasmMemmap;
+use crate::backing::Backing;
 use crate::elements;
 use crate::error::HostError;
 use crate::generated::types::{self, Dtype, Index, Indices};
 use crate::handle::Memmap;
 use crate::layout::{self, Layout};
-use crate::backing::Backing;
 use crate::meter::Meter;
 use crate::take;
 

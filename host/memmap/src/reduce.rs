@@ -11,10 +11,10 @@ use std::marker::PhantomData;
 
 use wasm_memmap_numpy_core::{ByteOrder, DType, Element, Kind, Stretch, with_kind};
 
+use crate::backing::{Access, Backing};
 use crate::error::Error;
 use crate::generated::types::Dtype;
 use crate::layout::Layout;
-use crate::backing::{Access, Backing};
 use crate::meter::{self, Clock, HostStop, Meter};
 
 /// Which reduction to run.

@@ -5,11 +5,11 @@
 
 use wasm_memmap_numpy_core::{self as numpy, DType, IntegerIndices, Kind, Taken};
 
+use crate::backing::{Access, Backing};
 use crate::elements;
 use crate::error::Error;
 use crate::generated::types::{Dtype, Indices};
 use crate::layout::{self, Layout};
-use crate::backing::{Access, Backing};
 use crate::meter::{self, Meter};
 
 /// Elements between two looks at the clock in a scattered copy: each may be on a page of its

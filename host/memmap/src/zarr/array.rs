@@ -519,7 +519,12 @@ impl ZarrAccess<'_> {
         Ok(())
     }
 
-    pub(crate) fn read_vec<T: bytemuck::Pod>(&self, offset: usize, count: usize, clock: Clock) -> Result<Vec<T>, Error> {
+    pub(crate) fn read_vec<T: bytemuck::Pod>(
+        &self,
+        offset: usize,
+        count: usize,
+        clock: Clock,
+    ) -> Result<Vec<T>, Error> {
         let mut values = vec![T::zeroed(); count];
         let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
         let block = usize::try_from(CHECK_BYTES).unwrap_or(usize::MAX);

@@ -46,9 +46,8 @@ impl Grid {
             return Err(Error::invalid("the chunk shape must have one positive length per axis"));
         }
         let grid: Vec<u64> = shape.iter().zip(chunk).map(|(&n, &c)| n.div_ceil(c)).collect();
-        let product = |v: &[u64], what: &str| {
-            v.iter().try_fold(item, |acc, &n| acc.checked_mul(n)).ok_or_else(|| overflow(what))
-        };
+        let product =
+            |v: &[u64], what: &str| v.iter().try_fold(item, |acc, &n| acc.checked_mul(n)).ok_or_else(|| overflow(what));
         let chunk_bytes = product(chunk, "the bytes of one chunk")?;
         let len = product(shape, "the bytes of the array")?;
         // Chunk numbers must fit too.

@@ -15,7 +15,7 @@ use zarrs::array::{ArrayCreateError, ArrayMetadata};
 use zarrs::config::MetadataRetrieveVersion;
 use zarrs_storage::StorePrefix;
 
-use super::array::{StoredArray, ours, ZarrArray, ZarrLimits, ZarrParts, region_str, tuple};
+use super::array::{StoredArray, ZarrArray, ZarrLimits, ZarrParts, ours, region_str, tuple};
 use super::linear::Grid;
 use super::store::{self, ZarrLocation};
 use crate::backing::Backing;
@@ -111,9 +111,8 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
     // `overwrite=True`: whatever was at the location goes first (its chunks would otherwise show
     // through as this array's).
     let prefix = node_prefix(&loc.node)?;
-    let failed = |what: &str, e: &zarrs_storage::StorageError| {
-        ours(e).unwrap_or_else(|| store_io(&loc, &location, what, e))
-    };
+    let failed =
+        |what: &str, e: &zarrs_storage::StorageError| ours(e).unwrap_or_else(|| store_io(&loc, &location, what, e));
     loc.storage.erase_prefix(&prefix).map_err(|e| failed("erased", &e))?;
     write_metadata(loc.storage.as_ref(), &prefix, &json).map_err(|e| failed("written", &e))?;
     make_map(ctx, array, loc, location, dtype, Mode::ReadWrite, &chunks)
@@ -207,7 +206,8 @@ fn make_map(
     };
     let map = Backing::Zarr(Arc::new(ZarrArray::new(parts)));
     ctx.track(&map);
-    let origin = FileOrigin { path: location, dtype: dtype.into(), mode: mode.into(), offset: 0, order: Order::C.into() };
+    let origin =
+        FileOrigin { path: location, dtype: dtype.into(), mode: mode.into(), offset: 0, order: Order::C.into() };
     Ok(Memmap::new(map, Arc::new(origin), layout))
 }
 
@@ -235,9 +235,7 @@ fn open_error(err: &ArrayCreateError, location: &str, loc: &ZarrLocation) -> Err
         ArrayCreateError::StorageError(zarrs_storage::StorageError::InvalidMetadata(key, why)) => {
             Error::invalid(format!("the metadata '{key}' of '{location}' is not a Zarr v3 array's: {why}"))
         }
-        ArrayCreateError::StorageError(e) => {
-            ours(e).unwrap_or_else(|| store_io(loc, location, "opened", e))
-        }
+        ArrayCreateError::StorageError(e) => ours(e).unwrap_or_else(|| store_io(loc, location, "opened", e)),
         other => Error::invalid(format!("the Zarr array '{location}' cannot be read by this host: {other}")),
     }
 }
@@ -326,7 +324,9 @@ fn codecs_json(codecs: &[Codec], dtype: DType, order: Order, ndim: usize) -> Res
         out.push(match *codec {
             Codec::Zstd(level) => {
                 if !(-7..=22).contains(&level) {
-                    return Err(Error::invalid(format!("zstd level {level} is out of range: levels run from -7 to 22")));
+                    return Err(Error::invalid(format!(
+                        "zstd level {level} is out of range: levels run from -7 to 22"
+                    )));
                 }
                 json!({"name": "zstd", "configuration": {"level": level, "checksum": false}})
             }

@@ -77,13 +77,8 @@ fn key(name: &str) -> StoreKey {
 /// The chunk keys stored under `a.zarr/c/`.
 fn stored_chunks(store: &MemoryStore) -> Vec<String> {
     use zarrs_storage::ListableStorageTraits as _;
-    let mut keys: Vec<String> = store
-        .list()
-        .expect("list")
-        .iter()
-        .map(ToString::to_string)
-        .filter(|k| k.starts_with("a.zarr/c/"))
-        .collect();
+    let mut keys: Vec<String> =
+        store.list().expect("list").iter().map(ToString::to_string).filter(|k| k.starts_with("a.zarr/c/")).collect();
     keys.sort();
     keys
 }
@@ -283,7 +278,8 @@ fn reads_and_reductions_equal_the_mapped_files() {
         assert_eq!(copy(&zarr, &mut fuel), copy(&mapped, &mut fuel), "view {k}");
         for op in [Reduction::Sum, Reduction::Min, Reduction::Max, Reduction::Mean] {
             let mut fuel = None;
-            let want = reduce::reduce(&mapped, layout, f8().into(), op, &mut Meter::new(None, &mut fuel)).expect("file");
+            let want =
+                reduce::reduce(&mapped, layout, f8().into(), op, &mut Meter::new(None, &mut fuel)).expect("file");
             let got = reduce::reduce(&zarr, layout, f8().into(), op, &mut Meter::new(None, &mut fuel)).expect("zarr");
             assert_eq!(got.to_bits(), want.to_bits(), "view {k}, {op:?}");
         }
@@ -316,14 +312,22 @@ mod through_a_directory_grant {
     #[test]
     fn create_write_drop_and_open_again() {
         let tmp = tempfile::tempdir().expect("tmp");
-        let mut ctx = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
+        let mut ctx =
+            MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
         let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created");
         assert!(tmp.path().join("a.zarr/zarr.json").is_file());
         assert_eq!(map.map().zarr().map(|a| a.chunk_shape().to_vec()), Some(vec![2, 3]));
         let data: Vec<u8> = (0..24).flat_map(|k| f64::from(k).to_le_bytes()).collect();
         let mut fuel = None;
-        crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &data, None, &mut Meter::new(None, &mut fuel))
-            .expect("write");
+        crate::elements::write_bytes(
+            map.map(),
+            map.layout(),
+            f8().into(),
+            &data,
+            None,
+            &mut Meter::new(None, &mut fuel),
+        )
+        .expect("write");
         assert!(!tmp.path().join("a.zarr/c/0/0").exists(), "stored only when flushed");
         drop(map);
         // Chunk (0, 0) holds 0.0 too but not only: all six are stored.
@@ -335,8 +339,15 @@ mod through_a_directory_grant {
             .expect("read");
         assert_eq!(bytes, data);
         assert_eq!(map.shape(), [4, 6]);
-        let err = crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &data, None, &mut Meter::new(None, &mut fuel))
-            .expect_err("read-only");
+        let err = crate::elements::write_bytes(
+            map.map(),
+            map.layout(),
+            f8().into(),
+            &data,
+            None,
+            &mut Meter::new(None, &mut fuel),
+        )
+        .expect_err("read-only");
         assert_eq!(err.code(), ErrorCode::ReadOnly);
 
         let missing = open_zarr(&mut ctx, "data/b.zarr".into(), types::Mode::ReadOnly).expect_err("absent");
@@ -355,12 +366,20 @@ mod through_a_directory_grant {
     #[test]
     fn create_erases_what_was_there() {
         let tmp = tempfile::tempdir().expect("tmp");
-        let mut ctx = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
+        let mut ctx =
+            MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
         let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created");
         let ones: Vec<u8> = (0..24).flat_map(|_| 1.0f64.to_le_bytes()).collect();
         let mut fuel = None;
-        crate::elements::write_bytes(map.map(), map.layout(), f8().into(), &ones, None, &mut Meter::new(None, &mut fuel))
-            .expect("write");
+        crate::elements::write_bytes(
+            map.map(),
+            map.layout(),
+            f8().into(),
+            &ones,
+            None,
+            &mut Meter::new(None, &mut fuel),
+        )
+        .expect("write");
         drop(map);
         let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created again");
         let bytes = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
@@ -385,7 +404,8 @@ mod through_a_directory_grant {
         assert!(err.message().contains("[0:3, 0:6]") && err.message().contains("(2, 3)"), "{}", err.message());
         create(&mut ctx, "data/b.zarr", vec![2, 3]).expect("no region there");
 
-        let mut ro = MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadOnly).expect("grant").build();
+        let mut ro =
+            MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadOnly).expect("grant").build();
         let err = open_zarr(&mut ro, "data/b.zarr".into(), types::Mode::ReadWrite).expect_err("r+");
         assert_eq!(err.code(), ErrorCode::AccessDenied);
         let err = create(&mut ro, "data/d.zarr", vec![2, 3]).expect_err("create");

@@ -134,7 +134,11 @@ pub(crate) fn normalise(location: &str) -> Result<String, Error> {
             return Err(Error::invalid(format!("location '{}' names no bucket", quoted(location))));
         }
         let names = lexical(location, path)?;
-        return Ok(if names.is_empty() { format!("s3://{bucket}") } else { format!("s3://{bucket}/{}", names.join("/")) });
+        return Ok(if names.is_empty() {
+            format!("s3://{bucket}")
+        } else {
+            format!("s3://{bucket}/{}", names.join("/"))
+        });
     }
     let joined = lexical(location, location)?.join("/");
     Ok(match (location.starts_with('/'), joined.is_empty()) {
@@ -195,7 +199,8 @@ fn locate(ctx: &MemmapCtx, location: &str) -> Result<(ZarrLocation, Identity), E
     // The longest grant name covering the path wins, whether a directory's or a store's; on a tie
     // the store (granted for Zarr arrays alone).
     let dir = grants::resolve(&ctx.grants, location);
-    let store = stores.iter().filter_map(|g| g.covers_path(location).map(|rest| (g, rest))).max_by_key(|(g, _)| g.depth());
+    let store =
+        stores.iter().filter_map(|g| g.covers_path(location).map(|rest| (g, rest))).max_by_key(|(g, _)| g.depth());
     match (dir, store) {
         (Ok(resolved), Some((grant, _))) if resolved.grant.prefix_len() > grant.depth() => {
             dir::locate(resolved.grant, location, deadline)
@@ -212,7 +217,8 @@ fn locate(ctx: &MemmapCtx, location: &str) -> Result<(ZarrLocation, Identity), E
 fn not_granted(ctx: &MemmapCtx, location: &str) -> Error {
     let mut names: Vec<String> = ctx.grants.iter().map(|g| format!("'{}'", g.guest())).collect();
     names.extend(ctx.stores.stores.iter().map(|g| format!("'{}'", g.name())));
-    let granted = if names.is_empty() { "nothing is granted".to_owned() } else { format!("granted: {}", names.join(", ")) };
+    let granted =
+        if names.is_empty() { "nothing is granted".to_owned() } else { format!("granted: {}", names.join(", ")) };
     Error::refused(
         GrantRefusal::NotGranted,
         format!("path '{}' is not inside a granted directory or store prefix ({granted})", quoted(location)),
@@ -429,7 +435,8 @@ mod tests {
         let refusal = grants::read_only_write("data/a.zarr/c/0", "data");
         let wrapped = zarrs::array::ArrayError::StorageError(to_storage(refusal.clone()));
         assert_eq!(array_store_error(&wrapped), Some(refusal.clone()));
-        let codec = zarrs::array::ArrayError::CodecError(zarrs::array::CodecError::StorageError(to_storage(refusal.clone())));
+        let codec =
+            zarrs::array::ArrayError::CodecError(zarrs::array::CodecError::StorageError(to_storage(refusal.clone())));
         assert_eq!(array_store_error(&codec), Some(refusal.clone()));
         let open = zarrs::array::ArrayCreateError::StorageError(to_storage(refusal.clone()));
         assert_eq!(open_store_error(&open), Some(refusal.clone()));

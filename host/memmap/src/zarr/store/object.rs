@@ -300,7 +300,11 @@ impl ObjectStorage {
         }
         Err(to_storage(Error::refused(
             GrantRefusal::ReadOnly,
-            format!("key '{}' is in the read-only store grant '{}'; writing it needs a read-write grant", quoted(key), self.name),
+            format!(
+                "key '{}' is in the read-only store grant '{}'; writing it needs a read-write grant",
+                quoted(key),
+                self.name
+            ),
         )))
     }
 
@@ -395,7 +399,11 @@ impl WritableStorageTraits for ObjectStorage {
         self.check_writable(key.as_str())?;
         let path = self.path(key.as_str())?;
         let store = Arc::clone(&self.store);
-        self.request("writing", key.as_str(), async move { store.put(&path, PutPayload::from(value)).await.map(|_| ()) })
+        self.request(
+            "writing",
+            key.as_str(),
+            async move { store.put(&path, PutPayload::from(value)).await.map(|_| ()) },
+        )
     }
 
     fn set_partial_many(&self, key: &StoreKey, offset_values: OffsetBytesIterator<'_>) -> Result<(), StorageError> {
@@ -519,7 +527,8 @@ mod tests {
         let err = super::super::storage_error(&err);
         assert_eq!(err.grant(), Some(GrantRefusal::LeadsOutside));
         assert_eq!(err.message(), "key 'a.zarr/../../q/x' leads outside its granted store prefix 's3://bkt/p'");
-        let err = grant.locate("s3://bkt/p/../q", &["..".to_owned(), "q".to_owned()], Arc::default()).err().expect("refused");
+        let err =
+            grant.locate("s3://bkt/p/../q", &["..".to_owned(), "q".to_owned()], Arc::default()).err().expect("refused");
         assert_eq!(err.message(), "path 's3://bkt/p/../q' leads outside its granted store prefix 's3://bkt/p'");
     }
 }
