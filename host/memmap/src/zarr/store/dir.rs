@@ -202,10 +202,11 @@ impl DirStore {
         let mut walked = 0;
         for &name in on_the_way {
             walked += name.len() + usize::from(walked > 0);
-            if create && let Err(e) = dir.create_dir(name) {
-                if e.kind() != std::io::ErrorKind::AlreadyExists {
-                    return Err(self.failure(doing, key, &e));
-                }
+            if create
+                && let Err(e) = dir.create_dir(name)
+                && e.kind() != std::io::ErrorKind::AlreadyExists
+            {
+                return Err(self.failure(doing, key, &e));
             }
             let next = match dir.open_with(name, &options) {
                 Ok(next) => Dir::from_std_file(next.into_std()),
