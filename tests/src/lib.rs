@@ -3,6 +3,7 @@
 //! test programs.
 
 pub mod numpy;
+pub mod s3;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
+use cap_std::fs::{Dir, MetadataExt, OpenOptions, OpenOptionsExt};
 use zarrs_storage::byte_range::{ByteRange, ByteRangeIterator, InvalidByteRangeError};
 use zarrs_storage::{
     Bytes, ListableStorageTraits, MaybeBytesIterator, OffsetBytesIterator, ReadableStorageTraits, StorageError,
@@ -19,7 +19,7 @@ use zarrs_storage::{
 };
 
 use super::keys::{self, BadKey};
-use super::{StoreDeadline, ZarrLocation, normalise, to_storage};
+use super::{Identity, StoreDeadline, ZarrLocation, normalise, to_storage};
 use crate::error::{Error, ErrorCode};
 use crate::grants::{self, Grant};
 
@@ -29,30 +29,33 @@ use crate::grants::{self, Grant};
 /// `access-denied` with the file paths' escape message when the location climbs out of the grant
 /// (`..`) or its directory is a symbolic link leading outside; `invalid-argument` for a name Zarr
 /// does not allow.
-pub(crate) fn locate(grant: &Grant, location: &str, deadline: Arc<StoreDeadline>) -> Result<ZarrLocation, Error> {
+pub(crate) fn locate(
+    grant: &Grant,
+    location: &str,
+    deadline: Arc<StoreDeadline>,
+) -> Result<(ZarrLocation, Identity), Error> {
     let beneath = location.split('/').filter(|c| !c.is_empty() && *c != ".").skip(grant.prefix_len());
     let names = keys::lexical(beneath).ok_or_else(|| grants::escape_error(location, grant))?;
     let node = keys::node_path(location, &names)?;
+    let rest: PathBuf = if names.is_empty() { PathBuf::from(".") } else { names.iter().collect() };
     // An existing array directory that is a symbolic link out of the grant is refused here, with
     // the location's name; every key beneath it would be refused anyway.
-    if !names.is_empty() {
-        let rest: PathBuf = names.iter().collect();
-        if let Err(e) = grant.dir().metadata(&rest)
-            && grants::is_escape(&e)
-        {
-            return Err(grants::escape_error(location, grant));
-        }
-    }
+    let identity = match grant.dir().metadata(&rest) {
+        Ok(meta) if meta.is_dir() => Identity::Directory { dev: meta.dev(), ino: meta.ino() },
+        Err(e) if grants::is_escape(&e) => return Err(grants::escape_error(location, grant)),
+        _ => Identity::Unknown,
+    };
     let dir = grant.dir().try_clone().map_err(|e| Error::from_io(&e, location))?;
     let store = DirStore::new(dir, grant.guest(), grant.writable());
-    Ok(ZarrLocation {
+    let located = ZarrLocation {
         store: store.name(),
         storage: Arc::new(store),
         node,
         location: normalise(location)?,
         writable: grant.writable(),
         deadline,
-    })
+    };
+    Ok((located, identity))
 }
 
 /// Temporary files get the key's name, this process's id and a number no other temporary file of

@@ -52,7 +52,8 @@ pub(crate) struct ZarrLocation {
     pub node: String,
     /// The store as error messages name it (`"s3://bucket/prefix"`, `"directory 'data'"`).
     pub store: String,
-    /// The location as the plugin gave it, normalised: the key of [`StoreGrants::region`].
+    /// The location as the plugin gave it, normalised (or, for an array given a write region under
+    /// another name, that name): the key of [`StoreGrants::region`].
     pub location: String,
     /// Whether the grant allows writes.
     pub writable: bool,
@@ -133,7 +134,11 @@ pub(crate) fn normalise(location: &str) -> Result<String, Error> {
             return Err(Error::invalid(format!("location '{}' names no bucket", quoted(location))));
         }
         let names = lexical(location, path)?;
-        return Ok(if names.is_empty() { format!("s3://{bucket}") } else { format!("s3://{bucket}/{}", names.join("/")) });
+        return Ok(if names.is_empty() {
+            format!("s3://{bucket}")
+        } else {
+            format!("s3://{bucket}/{}", names.join("/"))
+        });
     }
     let joined = lexical(location, location)?.join("/");
     Ok(match (location.starts_with('/'), joined.is_empty()) {
@@ -145,10 +150,40 @@ pub(crate) fn normalise(location: &str) -> Result<String, Error> {
 
 /// Resolves a plugin's `location` against the directory grants and the store grants of `ctx`.
 ///
+/// An array reached under another name than the one its write region was given for (a symbolic
+/// link to its directory, the same directory granted twice, a prefix granted under a name and by
+/// its URL) is the same array: its `location` is the region's, so the region applies.
+///
 /// # Errors
 /// `access-denied` for a location no grant covers or one leading out of its grant (the refusals of
 /// file paths, with the same messages); `invalid-argument` for a name Zarr does not allow.
 pub(crate) fn resolve(ctx: &MemmapCtx, location: &str) -> Result<ZarrLocation, Error> {
+    let (mut located, identity) = locate(ctx, location)?;
+    let regions = &ctx.stores.regions;
+    if identity != Identity::Unknown && !regions.contains_key(&located.location) {
+        let mut named: Vec<&String> = regions.keys().collect();
+        // The same answer whatever the map's order, when two region names reach one array.
+        named.sort();
+        if let Some(name) = named.into_iter().find(|name| locate(ctx, name).is_ok_and(|(_, other)| other == identity)) {
+            located.location.clone_from(name);
+        }
+    }
+    Ok(located)
+}
+
+/// What array a location reaches, whatever it is called.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Identity {
+    /// A directory, by device and inode.
+    Directory { dev: u64, ino: u64 },
+    /// An object-store prefix.
+    Prefix { bucket: String, names: Vec<String> },
+    /// A directory that does not exist (yet).
+    Unknown,
+}
+
+/// [`resolve`] without looking at the write regions.
+fn locate(ctx: &MemmapCtx, location: &str) -> Result<(ZarrLocation, Identity), Error> {
     grants::check_path(location)?;
     let deadline = Arc::new(StoreDeadline::default());
     deadline.set(ctx.deadline());
@@ -164,7 +199,8 @@ pub(crate) fn resolve(ctx: &MemmapCtx, location: &str) -> Result<ZarrLocation, E
     // The longest grant name covering the path wins, whether a directory's or a store's; on a tie
     // the store (granted for Zarr arrays alone).
     let dir = grants::resolve(&ctx.grants, location);
-    let store = stores.iter().filter_map(|g| g.covers_path(location).map(|rest| (g, rest))).max_by_key(|(g, _)| g.depth());
+    let store =
+        stores.iter().filter_map(|g| g.covers_path(location).map(|rest| (g, rest))).max_by_key(|(g, _)| g.depth());
     match (dir, store) {
         (Ok(resolved), Some((grant, _))) if resolved.grant.prefix_len() > grant.depth() => {
             dir::locate(resolved.grant, location, deadline)
@@ -181,7 +217,8 @@ pub(crate) fn resolve(ctx: &MemmapCtx, location: &str) -> Result<ZarrLocation, E
 fn not_granted(ctx: &MemmapCtx, location: &str) -> Error {
     let mut names: Vec<String> = ctx.grants.iter().map(|g| format!("'{}'", g.guest())).collect();
     names.extend(ctx.stores.stores.iter().map(|g| format!("'{}'", g.name())));
-    let granted = if names.is_empty() { "nothing is granted".to_owned() } else { format!("granted: {}", names.join(", ")) };
+    let granted =
+        if names.is_empty() { "nothing is granted".to_owned() } else { format!("granted: {}", names.join(", ")) };
     Error::refused(
         GrantRefusal::NotGranted,
         format!("path '{}' is not inside a granted directory or store prefix ({granted})", quoted(location)),
@@ -199,12 +236,41 @@ pub(crate) fn to_storage(err: Error) -> StorageError {
 /// zarrs' words.
 #[allow(dead_code, reason = "used by open-zarr and create-zarr (zarr/array)")]
 pub(crate) fn storage_error(err: &StorageError) -> Error {
-    if let StorageError::IOError(io) = err
-        && let Some(ours) = io.get_ref().and_then(|e| e.downcast_ref::<Error>())
-    {
-        return ours.clone();
+    carried(err).unwrap_or_else(|| Error::new(ErrorCode::Io, err.to_string()))
+}
+
+/// The store's own error inside `err`, when it came from one of these stores.
+fn carried(err: &StorageError) -> Option<Error> {
+    match err {
+        StorageError::IOError(io) => carried_io(io),
+        _ => None,
     }
-    Error::new(ErrorCode::Io, err.to_string())
+}
+
+fn carried_io(io: &std::io::Error) -> Option<Error> {
+    io.get_ref().and_then(|e| e.downcast_ref::<Error>()).cloned()
+}
+
+/// The store's error inside an error of zarrs' array code (`Array::retrieve_*`, `store_*`), when
+/// a store of this module failed or refused: the plugin gets it as it is (a refusal, or `io`
+/// naming the key and the store), not zarrs' wording of it.
+#[allow(dead_code, reason = "used by open-zarr and create-zarr (zarr/array)")]
+pub(crate) fn array_store_error(err: &zarrs::array::ArrayError) -> Option<Error> {
+    use zarrs::array::{ArrayError, CodecError};
+    match err {
+        ArrayError::StorageError(e) | ArrayError::CodecError(CodecError::StorageError(e)) => carried(e),
+        ArrayError::CodecError(CodecError::IOError(io)) => carried_io(io),
+        _ => None,
+    }
+}
+
+/// [`array_store_error`] for an error of `Array::open` (reading `zarr.json`).
+#[allow(dead_code, reason = "used by open-zarr (zarr/array)")]
+pub(crate) fn open_store_error(err: &zarrs::array::ArrayCreateError) -> Option<Error> {
+    match err {
+        zarrs::array::ArrayCreateError::StorageError(e) => carried(e),
+        _ => None,
+    }
 }
 
 impl MemmapCtx {
@@ -332,6 +398,54 @@ mod tests {
         assert_eq!(grants.region("/zero.zarr"), Some(&[][..]));
     }
 
+    /// A write region follows its array under any other name: a symbolic link to its directory,
+    /// the directory granted a second time, the prefix reached by a second name.
+    #[test]
+    fn regions_follow_their_array_under_other_names() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir(tmp.path().join("a.zarr")).expect("mkdir");
+        std::os::unix::fs::symlink("a.zarr", tmp.path().join("alias.zarr")).expect("symlink");
+        let ctx = MemmapCtxBuilder::new()
+            .preopened_dir(tmp.path(), "data", FsPerms::ReadWrite)
+            .expect("granted")
+            .preopened_dir(tmp.path(), "/again", FsPerms::ReadWrite)
+            .expect("granted")
+            .preopened_store("s3://bkt/p", None, FsPerms::ReadWrite)
+            .expect("granted")
+            .preopened_store("s3://bkt/p", Some("/lake"), FsPerms::ReadWrite)
+            .expect("granted")
+            .write_region("data/a.zarr", vec![0..10, 0..4])
+            .expect("region")
+            .write_region("s3://bkt/p/x.zarr", vec![0..5, 5..10])
+            .expect("region")
+            .build();
+        for name in ["data/a.zarr", "data/alias.zarr", "/again/a.zarr", "/again/alias.zarr"] {
+            let located = resolve(&ctx, name).expect("resolved");
+            assert_eq!(located.location, "data/a.zarr", "{name}");
+            assert_eq!(ctx.stores.region(&located.location), Some(&[0..10, 0..4][..]), "{name}");
+        }
+        assert_eq!(resolve(&ctx, "/lake/x.zarr").expect("resolved").location, "s3://bkt/p/x.zarr");
+        assert_eq!(resolve(&ctx, "/lake/y.zarr").expect("resolved").location, "/lake/y.zarr");
+        assert_eq!(resolve(&ctx, "data/b.zarr").expect("resolved").location, "data/b.zarr");
+    }
+
+    /// A store's refusal comes back out of zarrs' errors as it went in.
+    #[test]
+    fn store_errors_come_back_out_of_zarrs_errors() {
+        let refusal = grants::read_only_write("data/a.zarr/c/0", "data");
+        let wrapped = zarrs::array::ArrayError::StorageError(to_storage(refusal.clone()));
+        assert_eq!(array_store_error(&wrapped), Some(refusal.clone()));
+        let codec =
+            zarrs::array::ArrayError::CodecError(zarrs::array::CodecError::StorageError(to_storage(refusal.clone())));
+        assert_eq!(array_store_error(&codec), Some(refusal.clone()));
+        let open = zarrs::array::ArrayCreateError::StorageError(to_storage(refusal.clone()));
+        assert_eq!(open_store_error(&open), Some(refusal.clone()));
+        assert_eq!(storage_error(&to_storage(refusal.clone())), refusal);
+        let other = StorageError::Other("zarrs' own".into());
+        assert_eq!(storage_error(&other).code(), ErrorCode::Io);
+        assert_eq!(array_store_error(&zarrs::array::ArrayError::StorageError(other)), None);
+    }
+
     #[test]
     fn empty_or_reversed_ranges_are_refused_by_name() {
         let mut grants = StoreGrants::default();
@@ -342,7 +456,7 @@ mod tests {
             err.message(),
             "write region [0:10, 7:3] of 'a.zarr' has an empty or reversed range 7:3 on axis 1; each range needs start < stop"
         );
-        let err = grants.restrict("a.zarr", vec![5..5]).expect_err("refused");
+        let err = grants.restrict("a.zarr", vec![5..5, 0..1]).expect_err("refused");
         assert!(err.message().contains("5:5 on axis 0"), "{}", err.message());
         assert_eq!(grants.region("a.zarr"), None);
     }

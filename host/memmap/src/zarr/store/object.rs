@@ -8,7 +8,7 @@
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
@@ -21,7 +21,7 @@ use zarrs_storage::{
 
 use super::keys::{self, BadKey};
 use super::runtime::{self, REQUEST_TIMEOUT};
-use super::{StoreDeadline, ZarrLocation, normalise, to_storage};
+use super::{Identity, StoreDeadline, ZarrLocation, normalise, to_storage};
 use crate::error::{Error, ErrorCode, GrantRefusal, quoted};
 use crate::grants;
 
@@ -169,7 +169,7 @@ impl StoreGrant {
         location: &str,
         rest: &[String],
         deadline: Arc<StoreDeadline>,
-    ) -> Result<ZarrLocation, Error> {
+    ) -> Result<(ZarrLocation, Identity), Error> {
         let names = keys::lexical(rest.iter().map(String::as_str)).ok_or_else(|| {
             Error::refused(
                 GrantRefusal::LeadsOutside,
@@ -184,14 +184,16 @@ impl StoreGrant {
             writable: self.writable,
             deadline: Arc::clone(&deadline),
         };
-        Ok(ZarrLocation {
+        let located = ZarrLocation {
             storage: Arc::new(storage),
             node,
             store: self.url.clone(),
             location: normalise(location)?,
             writable: self.writable,
             deadline,
-        })
+        };
+        let names = self.prefix.iter().cloned().chain(names.iter().map(|n| (*n).to_owned())).collect();
+        Ok((located, Identity::Prefix { bucket: self.bucket.clone(), names }))
     }
 }
 
@@ -298,7 +300,11 @@ impl ObjectStorage {
         }
         Err(to_storage(Error::refused(
             GrantRefusal::ReadOnly,
-            format!("key '{}' is in the read-only store grant '{}'; writing it needs a read-write grant", quoted(key), self.name),
+            format!(
+                "key '{}' is in the read-only store grant '{}'; writing it needs a read-write grant",
+                quoted(key),
+                self.name
+            ),
         )))
     }
 
@@ -356,7 +362,7 @@ impl ReadableStorageTraits for ObjectStorage {
         for (range, bytes) in ranges.iter().zip(&got) {
             let short = match range {
                 ByteRange::FromStart(_, Some(len)) | ByteRange::Suffix(len) => {
-                    u64::try_from(bytes.len()).map_or(true, |n| n != *len)
+                    u64::try_from(bytes.len()).ok() != Some(*len)
                 }
                 ByteRange::FromStart(..) => false,
             };
@@ -393,7 +399,11 @@ impl WritableStorageTraits for ObjectStorage {
         self.check_writable(key.as_str())?;
         let path = self.path(key.as_str())?;
         let store = Arc::clone(&self.store);
-        self.request("writing", key.as_str(), async move { store.put(&path, PutPayload::from(value)).await.map(|_| ()) })
+        self.request(
+            "writing",
+            key.as_str(),
+            async move { store.put(&path, PutPayload::from(value)).await.map(|_| ()) },
+        )
     }
 
     fn set_partial_many(&self, key: &StoreKey, offset_values: OffsetBytesIterator<'_>) -> Result<(), StorageError> {
@@ -416,8 +426,20 @@ impl WritableStorageTraits for ObjectStorage {
     fn erase_prefix(&self, prefix: &StorePrefix) -> Result<(), StorageError> {
         let shown = prefix.as_str().trim_end_matches('/');
         self.check_writable(shown)?;
-        for (key, _) in self.objects(prefix)? {
-            self.erase(&key)?;
+        let objects = self.objects(prefix)?;
+        // S3 deletes up to 1000 objects per request (DeleteObjects): one bounded request each.
+        for batch in objects.chunks(1000) {
+            let paths = batch.iter().map(|(key, _)| self.path(key.as_str())).collect::<Result<Vec<Path>, _>>()?;
+            let store = Arc::clone(&self.store);
+            self.request("erasing", shown, async move {
+                let paths = futures_util::stream::iter(paths.into_iter().map(Ok)).boxed();
+                let deleted: Vec<object_store::Result<Path>> = store.delete_stream(paths).collect().await;
+                deleted
+                    .into_iter()
+                    .filter(|r| !matches!(r, Err(object_store::Error::NotFound { .. })))
+                    .collect::<object_store::Result<Vec<Path>>>()
+                    .map(|_| ())
+            })?;
         }
         Ok(())
     }
@@ -499,13 +521,14 @@ mod tests {
     #[test]
     fn keys_cannot_leave_the_prefix() {
         let grant = StoreGrant::new("s3://bkt/p", None, FsPerms::ReadWrite).expect("granted");
-        let located = grant.locate("s3://bkt/p/a.zarr", &["a.zarr".to_owned()], Arc::default()).expect("located");
+        let (located, _) = grant.locate("s3://bkt/p/a.zarr", &["a.zarr".to_owned()], Arc::default()).expect("located");
         assert_eq!(located.node, "/a.zarr");
         let err = located.storage.get(&StoreKey::new("a.zarr/../../q/x").expect("key")).expect_err("refused");
         let err = super::super::storage_error(&err);
         assert_eq!(err.grant(), Some(GrantRefusal::LeadsOutside));
         assert_eq!(err.message(), "key 'a.zarr/../../q/x' leads outside its granted store prefix 's3://bkt/p'");
-        let err = grant.locate("s3://bkt/p/../q", &["..".to_owned(), "q".to_owned()], Arc::default()).err().expect("refused");
+        let err =
+            grant.locate("s3://bkt/p/../q", &["..".to_owned(), "q".to_owned()], Arc::default()).err().expect("refused");
         assert_eq!(err.message(), "path 's3://bkt/p/../q' leads outside its granted store prefix 's3://bkt/p'");
     }
 }

@@ -87,7 +87,9 @@ pub(crate) fn run<T: Send + 'static>(
             task.abort();
             Err(late)
         }
-        Err(RecvTimeoutError::Disconnected) => Err(NoAnswer::Failed("the request was dropped without an answer".into())),
+        Err(RecvTimeoutError::Disconnected) => {
+            Err(NoAnswer::Failed("the request was dropped without an answer".into()))
+        }
     }
 }
 
@@ -106,12 +108,18 @@ mod tests {
     fn a_silent_request_gives_up_at_the_earlier_bound() {
         let forever = || std::future::pending::<()>();
         let start = Instant::now();
-        assert_eq!(run(forever(), Duration::from_millis(100), None), Err(NoAnswer::Timeout(Duration::from_millis(100))));
+        assert_eq!(
+            run(forever(), Duration::from_millis(100), None),
+            Err(NoAnswer::Timeout(Duration::from_millis(100)))
+        );
         let deadline = Instant::now() + Duration::from_millis(100);
         assert_eq!(run(forever(), REQUEST_TIMEOUT, Some(deadline)), Err(NoAnswer::Deadline));
         assert!(start.elapsed() < Duration::from_secs(5));
         // A deadline already passed sends nothing.
-        assert_eq!(run(async { unreachable!() }, REQUEST_TIMEOUT, Some(Instant::now())), Err::<(), _>(NoAnswer::Deadline));
+        assert_eq!(
+            run(async { unreachable!() }, REQUEST_TIMEOUT, Some(Instant::now())),
+            Err::<(), _>(NoAnswer::Deadline)
+        );
     }
 
     /// The runner drives plugins on a current-thread runtime: waiting from inside one works.
