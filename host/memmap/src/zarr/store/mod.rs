@@ -107,6 +107,14 @@ impl StoreGrants {
     pub(crate) fn region(&self, location: &str) -> Option<&[Range<u64>]> {
         self.regions.get(location).map(Vec::as_slice)
     }
+
+    /// Every array given a write region, by its normalised location, in order.
+    pub(crate) fn regioned(&self) -> Vec<(&str, &[Range<u64>])> {
+        let mut all: Vec<(&str, &[Range<u64>])> =
+            self.regions.iter().map(|(k, v)| (k.as_str(), v.as_slice())).collect();
+        all.sort_unstable_by_key(|&(k, _)| k);
+        all
+    }
 }
 
 /// A region as numpy's slices write it: `[0:10, 5:8]`.
@@ -183,7 +191,7 @@ pub(crate) enum Identity {
 }
 
 /// [`resolve`] without looking at the write regions.
-fn locate(ctx: &MemmapCtx, location: &str) -> Result<(ZarrLocation, Identity), Error> {
+pub(crate) fn locate(ctx: &MemmapCtx, location: &str) -> Result<(ZarrLocation, Identity), Error> {
     grants::check_path(location)?;
     let deadline = Arc::new(StoreDeadline::default());
     deadline.set(ctx.deadline());
