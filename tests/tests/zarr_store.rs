@@ -148,6 +148,19 @@ fn s3_round_trip() {
     );
     assert!(read_only.erase_prefix(&StorePrefix::new("a.zarr/").expect("prefix")).is_err());
 
+    // A 2 MiB zarr.json (another writer of the bucket can put one) is refused from the size S3
+    // announces, over the 1 MiB metadata bound, with `io` naming the key, its size and the store.
+    storage.set(&key("a.zarr/zarr.json"), Bytes::from(vec![b' '; 2 << 20])).expect("set");
+    let err = storage.get(&key("a.zarr/zarr.json")).expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "metadata 'a.zarr/zarr.json' in s3://{bucket}/p is 2097152 bytes, over the 1048576 bytes Zarr metadata may \
+             take: it is not an array's metadata"
+        )
+    );
+    assert!(Array::open(Arc::clone(&storage), &node).is_err());
+
     storage.erase_prefix(&StorePrefix::new("a.zarr/").expect("prefix")).expect("erased");
     assert_eq!(storage.get(&key("a.zarr/zarr.json")).expect("read"), None);
     assert!(other.get(&key("kept")).expect("read").is_some());

@@ -39,7 +39,10 @@ pub(crate) struct SandboxArgs {
     /// region, one START:STOP per axis in numpy's slice syntax (`'a.zarr[0:1000,2000:3000]'`),
     /// like the block of one Dask task. The region must fall on the array's chunk grid (checked
     /// when the plugin opens it); a write reaching outside it gets `access-denied`. Reads are not
-    /// restricted. Repeat for more arrays. [default: none; granted arrays are writable whole]
+    /// restricted. A `--dir` beneath which the array lies is then read-only to WASI (`memmap`
+    /// keeps it read-write for the region's own writes), so that the plugin cannot rewrite the
+    /// array's chunk files or `zarr.json` through ordinary file I/O. Repeat for more arrays.
+    /// [default: none; granted arrays are writable whole]
     #[arg(long = "region", value_name = "LOCATION[START:STOP,...]", value_parser = parse_region)]
     pub regions: Vec<WriteRegion>,
     /// The most bytes of decoded Zarr chunks the host keeps in memory for each Zarr array the

@@ -73,6 +73,11 @@ pub(crate) struct ShowArgs {
     /// 6**6 = 46,656) and stops a hostile shape such as (6,)*10 (60 million) at once.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ELEMENTS)]
     max_elements: u64,
+    /// For a Zarr array: stop reading after this many seconds of wall-clock time (fractions
+    /// allowed), however many chunks or store requests remain; a store that never answers then
+    /// fails the show instead of hanging it. A file is read directly and has no limit.
+    #[arg(long, value_name = "SECONDS", value_parser = crate::sandbox::parse_seconds, default_value = "60")]
+    timeout: std::time::Duration,
 }
 
 /// The default of `--max-elements`: about a megabyte of text, printed in well under a second.

@@ -1,7 +1,7 @@
 //! The CLI on Zarr arrays, end to end: `show` prints an array zarr-python wrote as numpy prints the
 //! same values, `demo --zarr` replays the session on a Zarr array (zarr-python reads back numpy's
-//! own values), `run --region` confines a plugin's writes to its block, and `run --store` /
-//! `show s3://...` reach an array on a local S3 server.
+//! own values), `run --region` confines a plugin's writes to its block (WASI file writes too),
+//! and `run --store` / `show s3://...` reach an array on a local S3 server.
 
 // A test reports failure by panicking.
 #![allow(clippy::unwrap_used)]
@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use wasm_memmap_guest_artifacts::test_programs::{CHUNK_TASK, ZARR};
+use wasm_memmap_guest_artifacts::test_programs::{CHUNK_TASK, RNG, ZARR};
 use wasm_memmap_tests::numpy;
 use wasm_memmap_tests::s3::S3Server;
 
@@ -137,6 +137,35 @@ print(np.array_equal(zarr.open_array('t.zarr', mode='r')[...], ref), task['sum']
 }
 
 #[test]
+fn a_region_makes_the_directory_read_only_to_wasi() {
+    // The chunk at grid (1, 1) lies outside the region; `rng OUT ...` writes OUT through WASI
+    // (`File::create`), as a plugin bypassing `memmap` would rewrite a chunk file.
+    let dir = tempfile::tempdir().unwrap();
+    numpy::run_in(
+        "import zarr\nz = zarr.create_array('t.zarr', shape=(4, 4), chunks=(2, 2), dtype='f8')\nz[...] = 7.0",
+        &[],
+        dir.path(),
+    );
+    let chunk = dir.path().join("t.zarr/c/1/1");
+    let before = std::fs::read(&chunk).unwrap();
+    let write = |extra: &[&str]| {
+        let args: Vec<&str> = ["--no-cache", "run", "--dir", "."]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .chain([RNG, "--", "t.zarr/c/1/1", "1", "raw:1"])
+            .collect();
+        wasm_memmap(&args, dir.path(), &[])
+    };
+    let refused = write(&["--region", "t.zarr[0:2,0:4]"]);
+    assert!(!refused.status.success(), "a WASI write beneath a regioned array was allowed");
+    assert!(text(&refused.stderr).contains("t.zarr/c/1/1"), "{}", text(&refused.stderr));
+    assert_eq!(std::fs::read(&chunk).unwrap(), before);
+    // Without a region the same write goes through: the refusal above is the region's.
+    succeeded(&write(&[]), "a WASI write with no region");
+    assert_eq!(std::fs::read(&chunk).unwrap().len(), 8);
+}
+
+#[test]
 fn run_store_and_show_reach_an_array_on_s3() {
     let s3 = S3Server::start();
     let env = s3.env();
@@ -176,4 +205,26 @@ fn run_store_and_show_reach_an_array_on_s3() {
     );
     let ro = succeeded(&ro, "run --ro-store");
     assert!(ro.contains(r#""error":["access-denied""#), "{ro}");
+}
+
+#[test]
+fn show_on_a_store_that_never_answers_stops_at_its_timeout() {
+    // The listener takes connections (the kernel's backlog) but never answers a request: without
+    // an overall deadline each request would wait for the client's own 30 s timeout, and retry.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = wasm_memmap(
+        &["--no-cache", "show", "s3://silent/a.zarr", "--timeout", "1"],
+        dir.path(),
+        &wasm_memmap_tests::s3::env_for(&endpoint),
+    );
+    let elapsed = started.elapsed();
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains("s3://silent/a.zarr"), "{err}");
+    // Compiling the reading plugin takes a few seconds; a request's own timeout alone is 30.
+    assert!(elapsed < std::time::Duration::from_secs(25), "{elapsed:?}: {err}");
+    drop(listener);
 }

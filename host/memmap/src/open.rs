@@ -220,6 +220,11 @@ fn open_file(
     if writes && !grant.writable() {
         return Err(grants::read_only_error(path, grant, mode.as_str()));
     }
+    if writes {
+        // A chunk or the zarr.json of an array given a write region is written through its
+        // region's check only.
+        crate::zarr::regioned::check_file_write(ctx, path)?;
+    }
     // Refuse anything but a regular file before opening it: opening a device or a FIFO can itself
     // do something (a tape rewinds, a terminal becomes the controlling one). The check after the
     // open below stays, for a file swapped between the two.

@@ -23,6 +23,7 @@ use crate::stores::{StoreGrant, WriteRegion};
 
 mod compile;
 mod protect;
+mod regioned;
 
 pub use compile::{ChildCompiler, CompileLimitError, CompileLimits, serve_compile};
 pub use protect::ProtectedDirGranted;
@@ -687,13 +688,19 @@ impl<D: Send + 'static> Runner<D> {
             let hook = Arc::clone(hook);
             memmap = memmap.on_error(move |error| hook(error));
         }
-        for (grant, dir) in config.dirs.iter().zip(opened) {
+        // A grant beneath which a write region lies is read-only to WASI (see `regioned.rs`).
+        let wasi_perms = regioned::wasi_perms(&config.dirs, &opened, &config.regions).map_err(|e| {
+            wasmtime::format_err!("cannot check the write regions against the granted directories: {e}")
+        })?;
+        for ((grant, dir), wasi_perms) in config.dirs.iter().zip(opened).zip(wasi_perms) {
             // The whole lineage was checked when the grant was opened; `/proc/self/fd/N` must still
             // reopen its first link before WASI is given that name (see `protect.rs`).
-            memmap = dir
-                .verify_proc_path()
-                .and_then(|()| memmap.preopened_with_wasi(&mut wasi, dir.into_dir(), &grant.guest, grant.perms))
-                .map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
+            let granted = dir.verify_proc_path().and_then(|()| {
+                wasi.preopened_dir(dir.proc_path(), &grant.guest, wasi_perms).map_err(std::io::Error::other)?;
+                Ok(memmap.preopened(dir.into_dir(), &grant.guest, grant.perms))
+            });
+            memmap =
+                granted.map_err(|e| wasmtime::format_err!("cannot grant directory {}: {e}", grant.host.display()))?;
         }
         memmap = with_stores(memmap, &config.stores, &config.regions)?;
         // An inherited stdout ends the plugin quietly when its reader goes away (see `stdout.rs`).

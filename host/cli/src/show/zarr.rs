@@ -8,14 +8,17 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use wasm_memmap_arrayprint::{FloatMode, Legacy, PrintOptions, Sign};
-use wasm_memmap_runner::{DirGrant, FsPerms, MemmapLimits, Output, RunConfig, Runner, Status, StoreGrant};
+use wasm_memmap_runner::{
+    DirGrant, FsPerms, InstanceLimits, MemmapLimits, Output, RunConfig, Runner, Status, Stop, StoreGrant,
+};
 
 use super::ShowArgs;
 
 /// What the plugin is granted and how it names the array.
 pub(super) enum Location {
-    /// A directory holding `zarr.json`: its parent is granted read-only as `.`.
-    Dir { parent: PathBuf, name: String },
+    /// A directory holding `zarr.json`: it alone (not its parent, with its siblings) is granted
+    /// read-only, under its own name.
+    Dir { path: PathBuf, name: String },
     /// An object-store location: its parent prefix is granted read-only under its own URL.
     Store { prefix: String, url: String },
 }
@@ -38,8 +41,7 @@ pub(super) fn location(path: &Path) -> Option<Location> {
     }
     let path = path.canonicalize().ok()?;
     let name = path.file_name()?.to_str()?.to_owned();
-    let parent = path.parent()?.to_path_buf();
-    Some(Location::Dir { parent, name })
+    Some(Location::Dir { path, name })
 }
 
 /// The demo plugin's flags for numpy's print options.
@@ -94,8 +96,8 @@ pub(super) fn show(
         .context("cannot set up the WebAssembly engine")?
         .protect_dirs(protected);
     let (name, dirs, stores) = match location {
-        Location::Dir { parent, name } => {
-            (name.clone(), vec![DirGrant { host: parent.clone(), guest: ".".into(), perms: FsPerms::ReadOnly }], vec![])
+        Location::Dir { path, name } => {
+            (name.clone(), vec![DirGrant { host: path.clone(), guest: name.clone(), perms: FsPerms::ReadOnly }], vec![])
         }
         Location::Store { prefix, url } => {
             (url.clone(), vec![], vec![StoreGrant { url: prefix.clone(), name: None, perms: FsPerms::ReadOnly }])
@@ -116,12 +118,19 @@ pub(super) fn show(
         stores,
         stdout: Output::Inherit,
         stderr: Output::Capture,
+        // A store may answer slowly or never; each request waits at most until this deadline too.
+        instance: InstanceLimits { timeout: Some(args.timeout), ..InstanceLimits::default() },
         ..RunConfig::default()
     };
     let outcome = runner.run(&plugin, &config).map_err(anyhow::Error::from)?;
     match outcome.status {
         Status::Exited(0) => Ok(ExitCode::SUCCESS),
         Status::StdoutClosed => Ok(ExitCode::from(u8::try_from(outcome.exit_code()).unwrap_or(1))),
+        Status::Stopped(Stop::Time { .. }) => bail!(
+            "cannot show '{}': it took longer than {} s (raise --timeout)",
+            args.file.display(),
+            args.timeout.as_secs_f64()
+        ),
         _ => {
             let stderr = outcome.stderr_text();
             let message = stderr.trim().trim_start_matches("error: ");

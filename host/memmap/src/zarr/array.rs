@@ -21,6 +21,7 @@ use wasm_memmap_numpy_core::{self as numpy, DType, Mode};
 use zarrs::array::{Array, ArrayBytes};
 use zarrs_storage::ReadableWritableListableStorageTraits;
 
+use super::bounded::{self, Chain};
 use super::chunks::{Cache, Chunk};
 use super::linear::Grid;
 use super::store::StoreDeadline;
@@ -49,6 +50,8 @@ pub(crate) struct ZarrParts {
     pub dtype: DType,
     pub mode: Mode,
     pub region: Option<Vec<Range<u64>>>,
+    /// The codec chain's bytes-to-bytes stages, which bound what a chunk may decode to.
+    pub chain: Chain,
     /// The store as messages name it.
     pub store: String,
     /// The location as the plugin gave it.
@@ -184,17 +187,24 @@ impl ZarrArray {
         )
     }
 
+    /// Chunk `chunk` (at `indices`) read and decoded, after its encoded bytes were checked
+    /// against the codec chain's bounds (`bounded.rs`); `None` when it is absent.
+    fn decode(&self, chunk: u64, indices: &[u64]) -> Result<Option<ArrayBytes<'static>>, Error> {
+        let parts = &self.parts;
+        bounded::retrieve(&parts.array, &parts.chain, indices, parts.grid.chunk_bytes()).map_err(|e| match e {
+            bounded::Refused::Bomb(why) => {
+                Error::new(ErrorCode::Io, format!("chunk '{}' in {} {}", self.key(chunk), parts.store, why.0))
+            }
+            bounded::Refused::Array(e) => self.array_error(chunk, "read", &e),
+        })
+    }
+
     /// Reads and decodes chunk `chunk`: its bytes in the array's byte order (the fill value for
     /// an absent chunk).
     fn load(&self, chunk: u64) -> Result<Vec<u8>, Error> {
         let indices = self.parts.grid.chunk_indices(chunk);
         let len = to_usize(self.parts.grid.chunk_bytes())?;
-        let decoded = self
-            .parts
-            .array
-            .retrieve_chunk_if_exists::<ArrayBytes<'static>>(&indices)
-            .map_err(|e| self.array_error(chunk, "read", &e))?;
-        let Some(decoded) = decoded else {
+        let Some(decoded) = self.decode(chunk, &indices)? else {
             return Ok(self.fill.repeat(len / self.fill.len().max(1)));
         };
         let mut bytes = decoded.into_fixed().map_err(|e| self.io(chunk, "read", &e))?.into_owned();

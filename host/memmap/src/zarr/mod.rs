@@ -9,10 +9,14 @@
 //!   loading (in parallel), eviction (storing a changed chunk first), flushing, mode `c`.
 //! - `linear.rs`: a byte range of the virtual space cut into runs inside chunks.
 //! - `chunks.rs`: the least-recently-used cache of decoded chunks.
+//! - `regioned.rs`: `create-zarr` and file writes that would bypass a write region, refused.
+//! - `bounded.rs`: a chunk's encoded bytes checked against decompression bombs before decoding.
 pub(crate) mod array;
+mod bounded;
 mod chunks;
 mod linear;
 pub(crate) mod open;
+pub(crate) mod regioned;
 pub(crate) mod store;
 #[cfg(test)]
 mod tests;

@@ -16,7 +16,9 @@ use zarrs::config::MetadataRetrieveVersion;
 use zarrs_storage::StorePrefix;
 
 use super::array::{StoredArray, ZarrArray, ZarrLimits, ZarrParts, ours, region_str, tuple};
+use super::bounded::Chain;
 use super::linear::Grid;
+use super::regioned;
 use super::store::{self, ZarrLocation};
 use crate::backing::Backing;
 use crate::ctx::MemmapCtx;
@@ -106,6 +108,7 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
     if !loc.writable {
         return Err(read_only(&location, Mode::Write));
     }
+    regioned::check_create(ctx, &location, &loc.location)?;
     let array = StoredArray::new_with_metadata(Arc::clone(&loc.storage), &loc.node, ArrayMetadata::V3(metadata))
         .map_err(|e| Error::invalid(format!("cannot create a Zarr array at '{location}': {e}")))?;
     // `overwrite=True`: whatever was at the location goes first (its chunks would otherwise show
@@ -113,7 +116,15 @@ pub(crate) fn create_zarr(ctx: &mut MemmapCtx, args: CreateArgs) -> Result<Memma
     let prefix = node_prefix(&loc.node)?;
     let failed =
         |what: &str, e: &zarrs_storage::StorageError| ours(e).unwrap_or_else(|| store_io(&loc, &location, what, e));
-    loc.storage.erase_prefix(&prefix).map_err(|e| failed("erased", &e))?;
+    if prefix == StorePrefix::root() {
+        // At a grant's root only the keys of a Zarr array go, never the rest of the grant.
+        let chunks = StorePrefix::new("c/").map_err(|e| Error::invalid(e.to_string()))?;
+        loc.storage.erase_prefix(&chunks).map_err(|e| failed("erased", &e))?;
+        let json = zarrs_storage::StoreKey::new("zarr.json").map_err(|e| Error::invalid(e.to_string()))?;
+        loc.storage.erase(&json).map_err(|e| failed("erased", &e))?;
+    } else {
+        loc.storage.erase_prefix(&prefix).map_err(|e| failed("erased", &e))?;
+    }
     write_metadata(loc.storage.as_ref(), &prefix, &json).map_err(|e| failed("written", &e))?;
     make_map(ctx, array, loc, location, dtype, Mode::ReadWrite, &chunks)
 }
@@ -174,6 +185,9 @@ fn make_map(
     let shape = array.shape().to_vec();
     let item = dtype.kind().itemsize_u64();
     let grid = Grid::new(&shape, chunks, item)?;
+    // Before any chunk is read: a codec whose decoded size cannot be bounded is refused here.
+    let metadata = serde_json::to_value(array.metadata()).map_err(|e| Error::invalid(e.to_string()))?;
+    let chain = Chain::of(&metadata["codecs"], &location)?;
     let region = ctx.stores.region(&loc.location).map(<[Range<u64>]>::to_vec);
     if let Some(region) = &region
         && !grid.aligned(region)
@@ -198,6 +212,7 @@ fn make_map(
         dtype,
         mode,
         region,
+        chain,
         store,
         location: location.clone(),
         deadline,

@@ -11,6 +11,7 @@ use zarrs_storage::store::MemoryStore;
 use zarrs_storage::{ReadableStorageTraits as _, ReadableWritableListableStorageTraits, StoreKey};
 
 use super::array::{StoredArray, ZarrArray, ZarrLimits, ZarrParts};
+use super::bounded::Chain;
 use super::linear::Grid;
 use super::open;
 use crate::backing::Backing;
@@ -56,6 +57,7 @@ impl<'a> Setup<'a> {
             dtype: self.dtype,
             mode: self.mode,
             region: self.region,
+            chain: Chain::of(&json["codecs"], "a.zarr").expect("chain"),
             store: "the test's memory store".into(),
             location: "a.zarr".into(),
             deadline: Arc::default(),
@@ -199,6 +201,47 @@ fn a_malformed_chunk_is_an_io_error_naming_its_key() {
     assert!(err.message().contains("the test's memory store"), "{}", err.message());
     reader.read(0, &mut out).expect("chunk (0, 0) is absent: the fill value");
     assert_eq!(out, [0; 8]);
+}
+
+/// Decompression bombs planted at chunk keys are refused from their encoded bytes, before
+/// anything is decoded: a 20-byte zstd frame declaring 2^40 decoded bytes (zarrs would reserve
+/// them), and 64 MiB of zeros gzipped (zarrs would inflate them all) for chunks of 1 KiB. Each is
+/// an `io` error naming the chunk and the store; the process does not abort.
+#[test]
+fn decompression_bombs_are_refused_before_decoding() {
+    use zarrs_storage::WritableStorageTraits as _;
+    // A zstd frame: single segment, 8-byte content size 2^40, one empty raw last block.
+    let mut frame = vec![0x28, 0xB5, 0x2F, 0xFD, 0xE0];
+    frame.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    frame.extend_from_slice(&[0x01, 0x00, 0x00]);
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        std::io::Write::write_all(&mut gzip, &zeros).expect("gzip");
+    }
+    let gzip = gzip.finish().expect("gzip");
+    for (codec, bomb, claim) in [
+        (Codec::Zstd(3), frame, "declares 1099511627776 decoded bytes (zstd),"),
+        (Codec::Gzip(5), gzip, "inflates (gzip) to"),
+    ] {
+        let store = Arc::new(MemoryStore::new());
+        let codecs = [codec];
+        let setup = Setup { codecs: &codecs, ..Setup::new(f8(), &[32, 8], &[16, 8]) };
+        let (array, _) = setup.open(&store);
+        store.set(&key("a.zarr/c/1/0"), bytes::Bytes::from(bomb)).expect("set");
+        let reader = array.reader().expect("reader");
+        let mut out = [0u8; 8];
+        let err = reader.read(16 * 8 * 8, &mut out).expect_err("bomb");
+        assert_eq!(err.code(), ErrorCode::Io);
+        assert_eq!(
+            err.message(),
+            format!(
+                "chunk 'a.zarr/c/1/0' in the test's memory store {claim} more than the 1024 bytes of one chunk of this array"
+            )
+        );
+        assert_eq!(array.cached_bytes(), 0, "nothing decoded was kept");
+        reader.read(0, &mut out).expect("chunk (0, 0) is absent: the fill value");
+    }
 }
 
 /// A write region: a selection with one element outside it is refused with `access-denied`
@@ -388,6 +431,117 @@ mod through_a_directory_grant {
         assert!(!tmp.path().join("a.zarr/c").exists());
     }
 
+    /// The array `a.zarr` (chunks of shape (2, 3)) with every chunk stored, in a directory
+    /// granted as `.`, and a context whose plugin may write it only inside rows 0:2.
+    fn regioned_array() -> (tempfile::TempDir, crate::MemmapCtx, Vec<(String, Vec<u8>)>) {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut ctx =
+            MemmapCtxBuilder::new().preopened_dir(tmp.path(), ".", FsPerms::ReadWrite).expect("grant").build();
+        let map = create(&mut ctx, "a.zarr", vec![2, 3]).expect("created");
+        let ones: Vec<u8> = (0..24).flat_map(|_| 1.0f64.to_le_bytes()).collect();
+        let mut fuel = None;
+        crate::elements::write_bytes(
+            map.map(),
+            map.layout(),
+            f8().into(),
+            &ones,
+            None,
+            &mut Meter::new(None, &mut fuel),
+        )
+        .expect("write");
+        drop(map);
+        let files: Vec<(String, Vec<u8>)> = ["zarr.json", "c/0/0", "c/0/1", "c/1/0", "c/1/1"]
+            .iter()
+            .map(|k| (k.to_string(), std::fs::read(tmp.path().join("a.zarr").join(k)).expect("stored")))
+            .collect();
+        let ctx = MemmapCtxBuilder::new()
+            .preopened_dir(tmp.path(), ".", FsPerms::ReadWrite)
+            .expect("grant")
+            .write_region("a.zarr", vec![0..2, 0..6])
+            .expect("region")
+            .build();
+        (tmp, ctx, files)
+    }
+
+    fn unchanged(tmp: &tempfile::TempDir, files: &[(String, Vec<u8>)]) {
+        for (name, bytes) in files {
+            let now = std::fs::read(tmp.path().join("a.zarr").join(name)).expect("still there");
+            assert_eq!(&now, bytes, "{name}");
+        }
+    }
+
+    /// `create-zarr` at an array given a write region, inside it (by name or through a symbolic
+    /// link) or at a directory holding it (the grant's root) is refused, naming the region, and
+    /// the array's chunks stay as they were.
+    #[test]
+    fn create_zarr_cannot_replace_or_erase_a_regioned_array() {
+        let (tmp, mut ctx, files) = regioned_array();
+        std::os::unix::fs::symlink("a.zarr/c", tmp.path().join("link.zarr")).expect("symlink");
+        for location in ["a.zarr", "./a.zarr/", "a.zarr/c", "a.zarr/c/new.zarr", "link.zarr", ".", "sub/.."] {
+            let err = create(&mut ctx, location, vec![2, 3]).expect_err(location);
+            assert_eq!(err.code(), ErrorCode::AccessDenied, "{location}: {}", err.message());
+            assert!(err.message().contains("'a.zarr'") && err.message().contains("[0:2, 0:6]"), "{}", err.message());
+            unchanged(&tmp, &files);
+        }
+        create(&mut ctx, "b.zarr", vec![2, 3]).expect("no region there");
+        unchanged(&tmp, &files);
+    }
+
+    /// `create-zarr` at a grant's root erases the keys of a Zarr array there, not the rest of the
+    /// grant.
+    #[test]
+    fn create_zarr_at_a_grant_root_keeps_the_rest_of_the_grant() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        std::fs::write(tmp.path().join("keep.npy"), b"kept").expect("file");
+        let mut ctx =
+            MemmapCtxBuilder::new().preopened_dir(tmp.path(), ".", FsPerms::ReadWrite).expect("grant").build();
+        drop(create(&mut ctx, ".", vec![2, 3]).expect("created"));
+        drop(create(&mut ctx, ".", vec![2, 3]).expect("created again"));
+        assert_eq!(std::fs::read(tmp.path().join("keep.npy")).expect("kept"), b"kept");
+    }
+
+    /// A file opened for writing beneath an array given a write region (a chunk, its zarr.json,
+    /// a new file, a symbolic link to a chunk) is refused, naming the region; reading is not.
+    #[test]
+    fn files_beneath_a_regioned_array_cannot_be_opened_for_writing() {
+        use crate::open::{OpenArgs, create_npy, open};
+        let (tmp, mut ctx, files) = regioned_array();
+        std::os::unix::fs::symlink("a.zarr/c/1/1", tmp.path().join("chunk")).expect("symlink");
+        std::os::unix::fs::symlink("a.zarr/c/9", tmp.path().join("dangling")).expect("symlink");
+        let args = |path: &str, mode| OpenArgs {
+            path: path.into(),
+            dtype: f8().into(),
+            mode,
+            shape: None,
+            offset: 0,
+            order: types::Order::C,
+        };
+        for (path, mode) in [
+            ("a.zarr/c/1/1", types::Mode::ReadWrite),
+            ("a.zarr/zarr.json", types::Mode::ReadWrite),
+            ("a.zarr/zarr.json", types::Mode::Write),
+            ("./a.zarr/c/../c/0/1", types::Mode::ReadWrite),
+            ("chunk", types::Mode::ReadWrite),
+            ("dangling", types::Mode::Write),
+        ] {
+            let mut a = args(path, mode);
+            if mode == types::Mode::Write {
+                a.shape = Some(vec![8]);
+            }
+            let err = open(&mut ctx, a).expect_err(path);
+            assert_eq!(err.code(), ErrorCode::AccessDenied, "{path}: {}", err.message());
+            assert!(err.message().contains("'a.zarr'") && err.message().contains("[0:2, 0:6]"), "{}", err.message());
+        }
+        let err =
+            create_npy(&mut ctx, "a.zarr/c/x.npy".into(), f8().into(), vec![4], types::Order::C).expect_err("npy");
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        assert!(!tmp.path().join("a.zarr/c/9").exists() && !tmp.path().join("a.zarr/c/x.npy").exists());
+        unchanged(&tmp, &files);
+        open(&mut ctx, args("a.zarr/c/1/1", types::Mode::ReadOnly)).expect("reading is not writing");
+        open(&mut ctx, args("a.zarr/c/1/1", types::Mode::CopyOnWrite)).expect("mode c writes nothing back");
+        create_npy(&mut ctx, "b.npy".into(), f8().into(), vec![4], types::Order::C).expect("outside the array");
+    }
+
     /// A write region off the chunk grid is refused at open, naming the region and the chunks;
     /// a read-only grant refuses `r+` and `create-zarr`.
     #[test]
@@ -399,7 +553,11 @@ mod through_a_directory_grant {
             .write_region("data/a.zarr", vec![0..3, 0..6])
             .expect("region")
             .build();
-        let err = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect_err("row 3 is inside chunk row 1");
+        let mut plain =
+            MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
+        drop(create(&mut plain, "data/a.zarr", vec![2, 3]).expect("created"));
+        let err =
+            open_zarr(&mut ctx, "data/a.zarr".into(), types::Mode::ReadWrite).expect_err("row 3 is inside chunk row 1");
         assert_eq!(err.code(), ErrorCode::InvalidArgument);
         assert!(err.message().contains("[0:3, 0:6]") && err.message().contains("(2, 3)"), "{}", err.message());
         create(&mut ctx, "data/b.zarr", vec![2, 3]).expect("no region there");

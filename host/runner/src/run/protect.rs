@@ -158,6 +158,11 @@ impl Opened {
         }
     }
 
+    /// The kernel's name for the directory when it was opened.
+    pub(crate) fn real(&self) -> &Path {
+        &self.real
+    }
+
     /// The opened directory, for `memmap`.
     pub(crate) fn into_dir(self) -> Dir {
         self.dir

@@ -7,7 +7,7 @@
 
 use std::io::Write;
 use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -19,8 +19,8 @@ use zarrs_storage::{
 };
 
 use super::keys::{self, BadKey};
-use super::{Identity, StoreDeadline, ZarrLocation, normalise, to_storage};
-use crate::error::{Error, ErrorCode};
+use super::{Identity, StoreDeadline, ValueLimit, ZarrLocation, normalise, to_storage};
+use crate::error::{Error, ErrorCode, quoted};
 use crate::grants::{self, Grant};
 
 /// Resolves `location`, which `grant` covers, to a store rooted at the grant's directory.
@@ -47,6 +47,7 @@ pub(crate) fn locate(
     };
     let dir = grant.dir().try_clone().map_err(|e| Error::from_io(&e, location))?;
     let store = DirStore::new(dir, grant.guest(), grant.writable());
+    let value_limit = Arc::clone(&store.limit);
     let located = ZarrLocation {
         store: store.name(),
         storage: Arc::new(store),
@@ -54,6 +55,7 @@ pub(crate) fn locate(
         location: normalise(location)?,
         writable: grant.writable(),
         deadline,
+        value_limit,
     };
     Ok((located, identity))
 }
@@ -71,11 +73,13 @@ pub(crate) struct DirStore {
     /// The grant's guest name: keys are shown to the plugin as paths beneath it.
     guest: String,
     writable: bool,
+    /// The most bytes one value may have, checked before a read sets memory aside.
+    limit: Arc<ValueLimit>,
 }
 
 impl DirStore {
     pub(crate) fn new(dir: Dir, guest: &str, writable: bool) -> Self {
-        Self { dir, guest: guest.to_owned(), writable }
+        Self { dir, guest: guest.to_owned(), writable, limit: Arc::default() }
     }
 
     /// The store as messages name it: `directory 'data'`.
@@ -144,8 +148,8 @@ impl DirStore {
             )));
         }
         let size = meta.len();
-        let mut out = Vec::with_capacity(ranges.len());
-        for range in ranges {
+        let mut asked = 0u64;
+        for &range in &ranges {
             let valid = match range {
                 ByteRange::FromStart(offset, None) => offset <= size,
                 ByteRange::FromStart(offset, Some(len)) => offset.checked_add(len).is_some_and(|end| end <= size),
@@ -154,6 +158,15 @@ impl DirStore {
             if !valid {
                 return Err(InvalidByteRangeError::new(range, size).into());
             }
+            asked = asked.saturating_add(range.length(size));
+        }
+        // Before any memory is set aside: a sparse 1 TiB file planted at a key is refused, not
+        // allocated. Each range is read with its length from this one `metadata`, so a file growing
+        // meanwhile is read no further.
+        let whole = matches!(ranges.as_slice(), [ByteRange::FromStart(0, None)]);
+        self.limit.check(key, &self.name(), asked, !whole)?;
+        let mut out = Vec::with_capacity(ranges.len());
+        for range in ranges {
             let len = usize::try_from(range.length(size))
                 .map_err(|_| StorageError::Other(format!("{} is too large for this host", keys::describe(key))))?;
             let mut bytes = vec![0; len];
@@ -163,32 +176,91 @@ impl DirStore {
         Ok(Some(out))
     }
 
-    /// Writes `value` to a new temporary file beside `path` and renames it over `path`.
-    fn replace(&self, key: &str, path: &Path, value: &[u8]) -> Result<(), StorageError> {
-        let fail = |e: &std::io::Error| self.failure("writing", key, e);
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-        if let Some(parent) = parent {
-            self.dir.create_dir_all(parent).map_err(|e| fail(&e))?;
+    /// The directory holding `key`'s file, opened name by name following no symbolic link (made
+    /// first when `create`), and the file's name in it; `None` when a directory on the way is
+    /// absent (and not `create`).
+    ///
+    /// A write must not follow a link even within the grant: `b.zarr/c -> ../a.zarr/c` would land
+    /// b's chunks in a.zarr, past a.zarr's write region. A link on the way is refused with
+    /// `access-denied` naming it.
+    fn parent_of<'k>(&self, doing: &str, key: &'k str, create: bool) -> Result<Option<(Dir, &'k str)>, StorageError> {
+        let names = match keys::key_names(key) {
+            Ok(names) => names,
+            Err(BadKey::Parent) => {
+                return Err(to_storage(grants::leads_outside(&self.guest_path(key), &self.guest)));
+            }
+            Err(BadKey::Malformed) => return Err(to_storage(keys::malformed(key, &self.name()))),
+        };
+        let Some((&last, on_the_way)) = names.split_last() else {
+            return Err(to_storage(keys::malformed(key, &self.name())));
+        };
+        let mut options = OpenOptions::new();
+        options.read(true).custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_NOCTTY);
+        // Opened anew for reading: the grant's own handle may be `O_PATH`, which cannot be synced.
+        let dir = self.dir.open_with(".", &options).map(|d| Dir::from_std_file(d.into_std()));
+        let mut dir = dir.map_err(|e| self.failure(doing, key, &e))?;
+        let mut walked = 0;
+        for &name in on_the_way {
+            walked += name.len() + usize::from(walked > 0);
+            if create
+                && let Err(e) = dir.create_dir(name)
+                && e.kind() != std::io::ErrorKind::AlreadyExists
+            {
+                return Err(self.failure(doing, key, &e));
+            }
+            let next = match dir.open_with(name, &options) {
+                Ok(next) => Dir::from_std_file(next.into_std()),
+                Err(_) if dir.symlink_metadata(name).is_ok_and(|m| m.file_type().is_symlink()) => {
+                    // A link out of the grant (judged from the grant's directory, not this one)
+                    // gets the file paths' escape refusal.
+                    if self.dir.metadata(&key[..walked]).is_err_and(|e| grants::is_escape(&e)) {
+                        return Err(to_storage(grants::leads_outside(&self.guest_path(key), &self.guest)));
+                    }
+                    return Err(to_storage(Error::new(
+                        ErrorCode::AccessDenied,
+                        format!(
+                            "{doing} {} in {} was refused: '{}' is a symbolic link, and a store follows none when writing",
+                            keys::describe(key),
+                            self.name(),
+                            quoted(&self.guest_path(&key[..walked]))
+                        ),
+                    )));
+                }
+                Err(e) if absent(&e) && !create => return Ok(None),
+                Err(e) => return Err(self.failure(doing, key, &e)),
+            };
+            dir = next;
         }
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("value");
+        Ok(Some((dir, last)))
+    }
+
+    /// Writes `value` to a new temporary file beside `key`'s file and renames it over that file,
+    /// in a directory reached through no symbolic link; then syncs the directory, so the new name
+    /// survives a crash.
+    fn replace(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        let fail = |e: &std::io::Error| self.failure("writing", key, e);
+        let Some((parent, name)) = self.parent_of("writing", key, true)? else {
+            return Err(fail(&std::io::Error::from(std::io::ErrorKind::NotFound)));
+        };
         let n = TEMPORARY.fetch_add(1, Ordering::Relaxed);
-        let temporary_name = format!(".{name}.{}.{n}{TEMPORARY_SUFFIX}", std::process::id());
-        let temporary = parent.map_or_else(|| PathBuf::from(&temporary_name), |p| p.join(&temporary_name));
+        let temporary = format!(".{name}.{}.{n}{TEMPORARY_SUFFIX}", std::process::id());
         let mut options = OpenOptions::new();
         // O_EXCL: a name planted meanwhile (a symbolic link) is never written through.
         options.write(true).create_new(true).custom_flags(libc::O_NOCTTY);
-        let mut file = self.dir.open_with(&temporary, &options).map_err(|e| fail(&e))?;
+        let mut file = parent.open_with(&temporary, &options).map_err(|e| fail(&e))?;
         // The data reach the disk before the name does: after a crash the key holds the old value
-        // or the new one, not an empty file.
+        // or the new one, not an empty file. The rename replaces a link at the key itself, never
+        // what it leads to.
         let written = file
             .write_all(value)
             .and_then(|()| file.sync_data())
-            .and_then(|()| self.dir.rename(&temporary, &self.dir, path));
+            .and_then(|()| parent.rename(&temporary, &parent, name));
         if let Err(e) = written {
-            let _ = self.dir.remove_file(&temporary);
+            let _ = parent.remove_file(&temporary);
             return Err(fail(&e));
         }
-        Ok(())
+        // The rename is in the directory: only its sync makes the new name durable (POSIX).
+        parent.into_std_file().sync_all().map_err(|e| fail(&e))
     }
 
     /// Adds the keys beneath the directory `prefix` (`""` for the root) to `keys`, and, unless
@@ -274,8 +346,7 @@ impl ReadableStorageTraits for DirStore {
 impl WritableStorageTraits for DirStore {
     fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
         self.check_writable(key.as_str())?;
-        let path = self.path(key.as_str())?;
-        self.replace(key.as_str(), &path, &value)
+        self.replace(key.as_str(), &value)
     }
 
     fn set_partial_many(&self, key: &StoreKey, offset_values: OffsetBytesIterator<'_>) -> Result<(), StorageError> {
@@ -286,8 +357,8 @@ impl WritableStorageTraits for DirStore {
 
     fn erase(&self, key: &StoreKey) -> Result<(), StorageError> {
         self.check_writable(key.as_str())?;
-        let path = self.path(key.as_str())?;
-        match self.dir.remove_file(&path) {
+        let Some((parent, name)) = self.parent_of("erasing", key.as_str(), false)? else { return Ok(()) };
+        match parent.remove_file(name) {
             Ok(()) => Ok(()),
             Err(e) if absent(&e) => Ok(()),
             Err(e) => Err(self.failure("erasing", key.as_str(), &e)),
@@ -316,13 +387,13 @@ impl WritableStorageTraits for DirStore {
             }
             return Ok(());
         }
-        let path = self.path(shown)?;
-        match self.dir.symlink_metadata(&path) {
+        let Some((parent, name)) = self.parent_of("erasing", shown, false)? else { return Ok(()) };
+        match parent.symlink_metadata(name) {
             Err(e) if absent(&e) => Ok(()),
             Err(e) => Err(fail(&e)),
             // A symbolic link is removed, never what it leads to.
-            Ok(meta) if !meta.is_dir() => self.dir.remove_file(&path).map_err(|e| fail(&e)),
-            Ok(_) => match self.dir.remove_dir_all(&path) {
+            Ok(meta) if !meta.is_dir() => parent.remove_file(name).map_err(|e| fail(&e)),
+            Ok(_) => match parent.remove_dir_all(name) {
                 Err(e) if !absent(&e) => Err(fail(&e)),
                 _ => Ok(()),
             },
@@ -363,6 +434,7 @@ impl ListableStorageTraits for DirStore {
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::symlink;
+    use std::path::Path;
 
     use cap_std::ambient_authority;
 
@@ -505,5 +577,80 @@ mod tests {
             Some(Bytes::from_static(b"}"))
         );
         assert!(store.get_partial(&key("a.zarr/zarr.json"), ByteRange::FromStart(1, Some(5))).is_err());
+    }
+
+    /// A sparse 1 TiB file planted at a metadata key and at a chunk key (a plugin with a
+    /// read-write grant can make one with `open(.., mode="w+", shape=(1<<40,))`) is refused with
+    /// `io` naming the key, its size and the bound, before any memory is set aside; so are ranges
+    /// asking more than the bound; values within it read.
+    #[test]
+    fn values_over_their_bound_are_refused_before_reading() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let store = store(tmp.path(), true);
+        store.limit.set_chunk(8_454_144);
+        std::fs::create_dir_all(tmp.path().join("a.zarr/c/0")).expect("mkdir");
+        for planted in ["a.zarr/zarr.json", "a.zarr/c/0/0"] {
+            let file = std::fs::File::create(tmp.path().join(planted)).expect("create");
+            file.set_len(1 << 40).expect("sparse");
+        }
+        let err = error(store.get(&key("a.zarr/c/0/0")).expect_err("refused"));
+        assert_eq!(err.code(), ErrorCode::Io);
+        assert_eq!(
+            err.message(),
+            "chunk 'a.zarr/c/0/0' in directory 'data' is 1099511627776 bytes, over the 8454144 bytes one chunk of \
+             this array can take: it was not written by this array's codecs"
+        );
+        let err = error(store.get(&key("a.zarr/zarr.json")).expect_err("refused"));
+        assert_eq!(err.code(), ErrorCode::Io);
+        assert_eq!(
+            err.message(),
+            "metadata 'a.zarr/zarr.json' in directory 'data' is 1099511627776 bytes, over the 1048576 bytes Zarr \
+             metadata may take: it is not an array's metadata"
+        );
+        let ranges = [ByteRange::FromStart(0, Some(5_000_000)), ByteRange::Suffix(5_000_000)];
+        let err =
+            error(store.get_partial_many(&key("a.zarr/c/0/0"), Box::new(ranges.into_iter())).err().expect("refused"));
+        assert_eq!(err.code(), ErrorCode::Io);
+        assert!(
+            err.message()
+                .starts_with("the ranges asked of chunk 'a.zarr/c/0/0' in directory 'data' are 10000000 bytes")
+        );
+        // Within the bounds: read.
+        let got = store.get_partial(&key("a.zarr/c/0/0"), ByteRange::Suffix(8_454_144)).expect("read").expect("there");
+        assert_eq!(got.len(), 8_454_144);
+        std::fs::write(tmp.path().join("a.zarr/zarr.json"), vec![b' '; 1 << 20]).expect("write");
+        assert_eq!(store.get(&key("a.zarr/zarr.json")).expect("read").expect("there").len(), 1 << 20);
+    }
+
+    /// A symbolic link planted inside the grant (`b.zarr/c -> ../a.zarr/c`, or `b.zarr -> a.zarr`)
+    /// is followed by no write: writing or erasing b's chunk through it is refused with
+    /// `access-denied` naming the link, and a.zarr's chunk keeps its bytes (its write region is
+    /// not bypassed through b).
+    #[test]
+    fn writes_follow_no_symbolic_link_inside_the_grant() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let store = store(tmp.path(), true);
+        store.set(&key("a.zarr/c/0/0"), Bytes::from_static(b"a's chunk")).expect("set");
+        std::fs::create_dir(tmp.path().join("b.zarr")).expect("mkdir");
+        symlink("../a.zarr/c", tmp.path().join("b.zarr/c")).expect("symlink");
+        symlink("a.zarr", tmp.path().join("l.zarr")).expect("symlink");
+        let err = error(store.set(&key("b.zarr/c/0/0"), Bytes::from_static(b"b's chunk")).expect_err("refused"));
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        assert_eq!(
+            err.message(),
+            "writing chunk 'b.zarr/c/0/0' in directory 'data' was refused: 'data/b.zarr/c' is a symbolic link, and \
+             a store follows none when writing"
+        );
+        let err = error(store.set(&key("l.zarr/c/0/0"), Bytes::from_static(b"b's chunk")).expect_err("refused"));
+        assert!(err.message().contains("'data/l.zarr' is a symbolic link"), "{}", err.message());
+        let err = error(store.erase(&key("b.zarr/c/0/0")).expect_err("refused"));
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        let err = error(store.erase_prefix(&StorePrefix::new("l.zarr/c/").expect("prefix")).expect_err("refused"));
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        assert_eq!(std::fs::read(tmp.path().join("a.zarr/c/0/0")).expect("read"), b"a's chunk");
+        // Erasing the link as b's prefix removes the link, never a's chunks.
+        store.erase_prefix(&StorePrefix::new("b.zarr/c/").expect("prefix")).expect("erased");
+        assert!(!tmp.path().join("b.zarr/c").exists());
+        assert_eq!(std::fs::read(tmp.path().join("a.zarr/c/0/0")).expect("read"), b"a's chunk");
     }
 }

@@ -14,6 +14,7 @@ mod runtime;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -43,6 +44,68 @@ impl StoreDeadline {
     }
 }
 
+/// The most bytes a `zarr.json` may have: zarr-python's metadata documents are a few KB (a large
+/// one, with many attributes, tens of KB), so a larger value was not written as one; it is refused
+/// before any memory is set aside for it.
+pub(crate) const METADATA_LIMIT: u64 = 1 << 20;
+
+/// The most bytes one chunk may have until the array code sets its codec chain's own bound: the
+/// default chunk-cache limit (256 MiB) and 1 MiB of codec framing.
+pub(crate) const DEFAULT_CHUNK_LIMIT: u64 = (256 << 20) + (1 << 20);
+
+/// The most bytes a store reads of one value (or of the ranges asked of it at once), checked before
+/// any memory is set aside: a value planted by a plugin (a sparse 1 TiB file at a chunk's path) or
+/// another writer of the bucket is refused with `io` instead of aborting the host on allocation.
+/// `zarr.json` keys have [`METADATA_LIMIT`]; other keys (chunks) the bound the array sets with
+/// [`ValueLimit::set_chunk`], [`DEFAULT_CHUNK_LIMIT`] until then. Shared by a location and its
+/// storage.
+#[derive(Debug)]
+pub(crate) struct ValueLimit(AtomicU64);
+
+impl Default for ValueLimit {
+    fn default() -> Self {
+        Self(AtomicU64::new(DEFAULT_CHUNK_LIMIT))
+    }
+}
+
+impl ValueLimit {
+    /// Sets the most bytes one encoded chunk may have: the codec chain's worst-case encoded size
+    /// of one chunk.
+    #[allow(dead_code, reason = "set by open-zarr and create-zarr (zarr/array)")]
+    pub(crate) fn set_chunk(&self, bytes: u64) {
+        self.0.store(bytes, Ordering::Relaxed);
+    }
+
+    /// The most bytes the value at `key` may have.
+    pub(crate) fn of(&self, key: &str) -> u64 {
+        if key.ends_with("zarr.json") { METADATA_LIMIT } else { self.0.load(Ordering::Relaxed) }
+    }
+
+    /// Refuses `bytes` of the value at `key` (the whole value's size, or the sum of the ranges
+    /// asked of it) when they are over its limit, with `io` naming the key, its size, the bound
+    /// and `store`.
+    pub(crate) fn check(&self, key: &str, store: &str, bytes: u64, ranges: bool) -> Result<(), StorageError> {
+        let bound = self.of(key);
+        if bytes <= bound {
+            return Ok(());
+        }
+        let what = keys::describe(key);
+        let size = if ranges {
+            format!("the ranges asked of {what} in {store} are {bytes} bytes")
+        } else {
+            format!("{what} in {store} is {bytes} bytes")
+        };
+        let message = if key.ends_with("zarr.json") {
+            format!("{size}, over the {bound} bytes Zarr metadata may take: it is not an array's metadata")
+        } else {
+            format!(
+                "{size}, over the {bound} bytes one chunk of this array can take: it was not written by this array's codecs"
+            )
+        };
+        Err(to_storage(Error::new(ErrorCode::Io, message)))
+    }
+}
+
 /// A plugin's Zarr location resolved to a store and the array's node in it.
 #[allow(dead_code, reason = "read by open-zarr and create-zarr (zarr/array)")]
 pub(crate) struct ZarrLocation {
@@ -59,6 +122,9 @@ pub(crate) struct ZarrLocation {
     pub writable: bool,
     /// The deadline every request of this array obeys.
     pub deadline: Arc<StoreDeadline>,
+    /// The most bytes `storage` reads of one value: the array sets the bound of one encoded chunk
+    /// with `value_limit.set_chunk(..)` (its codec chain's worst case) before reading chunks.
+    pub value_limit: Arc<ValueLimit>,
 }
 
 /// The object-store prefixes granted to one plugin and the write regions of its arrays.
@@ -106,6 +172,14 @@ impl StoreGrants {
     #[allow(dead_code, reason = "read by open-zarr (zarr/array)")]
     pub(crate) fn region(&self, location: &str) -> Option<&[Range<u64>]> {
         self.regions.get(location).map(Vec::as_slice)
+    }
+
+    /// Every array given a write region, by its normalised location, in order.
+    pub(crate) fn regioned(&self) -> Vec<(&str, &[Range<u64>])> {
+        let mut all: Vec<(&str, &[Range<u64>])> =
+            self.regions.iter().map(|(k, v)| (k.as_str(), v.as_slice())).collect();
+        all.sort_unstable_by_key(|&(k, _)| k);
+        all
     }
 }
 
@@ -183,7 +257,7 @@ pub(crate) enum Identity {
 }
 
 /// [`resolve`] without looking at the write regions.
-fn locate(ctx: &MemmapCtx, location: &str) -> Result<(ZarrLocation, Identity), Error> {
+pub(crate) fn locate(ctx: &MemmapCtx, location: &str) -> Result<(ZarrLocation, Identity), Error> {
     grants::check_path(location)?;
     let deadline = Arc::new(StoreDeadline::default());
     deadline.set(ctx.deadline());

@@ -21,7 +21,7 @@ use zarrs_storage::{
 
 use super::keys::{self, BadKey};
 use super::runtime::{self, REQUEST_TIMEOUT};
-use super::{Identity, StoreDeadline, ZarrLocation, normalise, to_storage};
+use super::{Identity, StoreDeadline, ValueLimit, ZarrLocation, normalise, to_storage};
 use crate::error::{Error, ErrorCode, GrantRefusal, quoted};
 use crate::grants;
 
@@ -183,7 +183,9 @@ impl StoreGrant {
             name: self.url.clone(),
             writable: self.writable,
             deadline: Arc::clone(&deadline),
+            limit: Arc::default(),
         };
+        let value_limit = Arc::clone(&storage.limit);
         let located = ZarrLocation {
             storage: Arc::new(storage),
             node,
@@ -191,6 +193,7 @@ impl StoreGrant {
             location: normalise(location)?,
             writable: self.writable,
             deadline,
+            value_limit,
         };
         let names = self.prefix.iter().cloned().chain(names.iter().map(|n| (*n).to_owned())).collect();
         Ok((located, Identity::Prefix { bucket: self.bucket.clone(), names }))
@@ -226,6 +229,9 @@ struct ObjectStorage {
     name: String,
     writable: bool,
     deadline: Arc<StoreDeadline>,
+    /// The most bytes one value may have (or the ranges asked of it at once), checked against the
+    /// size each answer announces before its body is read, and again while it is read.
+    limit: Arc<ValueLimit>,
 }
 
 /// A ranged request's range, or `None` for the whole object.
@@ -236,6 +242,14 @@ fn get_range(range: ByteRange) -> Option<GetRange> {
         ByteRange::FromStart(offset, Some(len)) => Some(GetRange::Bounded(offset..offset.saturating_add(len))),
         ByteRange::Suffix(len) => Some(GetRange::Suffix(len)),
     }
+}
+
+/// What a read of ranges of an object found.
+enum Answer {
+    Values(Vec<Bytes>),
+    Absent,
+    /// More bytes came (or were announced) than the value's bound: this many, at least.
+    Over(u64),
 }
 
 /// Whether `range` asks for no bytes (S3 refuses such a request).
@@ -332,13 +346,18 @@ impl ReadableStorageTraits for ObjectStorage {
         let ranges: Vec<ByteRange> = byte_ranges.collect();
         let store = Arc::clone(&self.store);
         let wanted = ranges.clone();
+        let bound = self.limit.of(key.as_str());
         let got = self.request("reading", key.as_str(), async move {
+            // The bytes of the answers so far; each answer's announced length is checked before its
+            // body is read (no memory for a planted 1 TiB object), and the body is read no further
+            // than the bound in case more comes than was announced. `Over(bytes)`: refused below.
+            let mut asked = 0u64;
             let mut out = Vec::with_capacity(wanted.len());
             if wanted.iter().all(|r| is_empty(*r)) {
                 // Whether the object is there decides `None`; no bytes are asked for.
                 match store.head(&path).await {
-                    Ok(_) => return Ok(Some(vec![Bytes::new(); wanted.len()])),
-                    Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                    Ok(_) => return Ok(Answer::Values(vec![Bytes::new(); wanted.len()])),
+                    Err(object_store::Error::NotFound { .. }) => return Ok(Answer::Absent),
                     Err(e) => return Err(e),
                 }
             }
@@ -349,14 +368,39 @@ impl ReadableStorageTraits for ObjectStorage {
                 }
                 let options = GetOptions { range: get_range(range), ..Default::default() };
                 match store.get_opts(&path, options).await {
-                    Ok(result) => out.push(result.bytes().await?),
-                    Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                    Ok(result) => {
+                        let announced = result.range.end.saturating_sub(result.range.start);
+                        if asked.saturating_add(announced) > bound {
+                            return Ok(Answer::Over(asked.saturating_add(announced)));
+                        }
+                        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+                        let mut stream = result.into_stream();
+                        while let Some(piece) = stream.next().await {
+                            let piece = piece?;
+                            let got = u64::try_from(body.len().saturating_add(piece.len())).unwrap_or(u64::MAX);
+                            if asked.saturating_add(got) > bound {
+                                return Ok(Answer::Over(asked.saturating_add(got)));
+                            }
+                            body.extend_from_slice(&piece);
+                        }
+                        asked = asked.saturating_add(u64::try_from(body.len()).unwrap_or(u64::MAX));
+                        out.push(Bytes::from(body));
+                    }
+                    Err(object_store::Error::NotFound { .. }) => return Ok(Answer::Absent),
                     Err(e) => return Err(e),
                 }
             }
-            Ok(Some(out))
+            Ok(Answer::Values(out))
         })?;
-        let Some(got) = got else { return Ok(None) };
+        let got = match got {
+            Answer::Values(got) => got,
+            Answer::Absent => return Ok(None),
+            Answer::Over(bytes) => {
+                let whole = matches!(ranges.as_slice(), [ByteRange::FromStart(0, None)]);
+                self.limit.check(key.as_str(), &self.name, bytes, !whole)?;
+                return Err(StorageError::Other(format!("{} is over its bound", keys::describe(key.as_str()))));
+            }
+        };
         // S3 answers a range reaching past the end with what there is: a short answer is the
         // invalid range zarrs expects.
         for (range, bytes) in ranges.iter().zip(&got) {
@@ -530,5 +574,36 @@ mod tests {
         let err =
             grant.locate("s3://bkt/p/../q", &["..".to_owned(), "q".to_owned()], Arc::default()).err().expect("refused");
         assert_eq!(err.message(), "path 's3://bkt/p/../q' leads outside its granted store prefix 's3://bkt/p'");
+    }
+
+    /// An object over its bound is refused with `io` naming the key, its size, the bound and the
+    /// store, from the size its answer announces (no memory for the body); so are ranges asking
+    /// more than the bound together; values within it read.
+    #[test]
+    fn values_over_their_bound_are_refused() {
+        let storage = ObjectStorage {
+            store: Arc::new(object_store::memory::InMemory::new()),
+            base: "p".to_owned(),
+            name: "s3://bkt/p".to_owned(),
+            writable: true,
+            deadline: Arc::default(),
+            limit: Arc::default(),
+        };
+        storage.limit.set_chunk(1000);
+        let k = StoreKey::new("a.zarr/c/0").expect("key");
+        storage.set(&k, Bytes::from(vec![7u8; 1001])).expect("set");
+        let err = super::super::storage_error(&storage.get(&k).expect_err("refused"));
+        assert_eq!(err.code(), ErrorCode::Io);
+        assert_eq!(
+            err.message(),
+            "chunk 'a.zarr/c/0' in s3://bkt/p is 1001 bytes, over the 1000 bytes one chunk of this array can take: \
+             it was not written by this array's codecs"
+        );
+        let ranges = [ByteRange::FromStart(0, Some(600)), ByteRange::Suffix(600)];
+        let err = storage.get_partial_many(&k, Box::new(ranges.into_iter())).err().expect("refused");
+        assert!(super::super::storage_error(&err).message().starts_with("the ranges asked of chunk 'a.zarr/c/0'"));
+        storage.set(&k, Bytes::from(vec![7u8; 1000])).expect("set");
+        assert_eq!(storage.get(&k).expect("read").expect("there").len(), 1000);
+        assert_eq!(storage.get_partial(&k, ByteRange::Suffix(10)).expect("read").expect("there").len(), 10);
     }
 }
