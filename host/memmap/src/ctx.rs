@@ -872,11 +872,9 @@ impl MemmapStats {
     /// Reserves `bytes` of decoded chunks under `max`. `Err(held)`: they do not fit beside the
     /// `held` bytes already reserved.
     pub(crate) fn reserve_chunk_cache(&self, bytes: u64, max: u64) -> Result<(), u64> {
-        let held = self
-            .chunk_cache_bytes
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
-                held.checked_add(bytes).filter(|&after| after <= max)
-            })?;
+        let held = self.chunk_cache_bytes.fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+            held.checked_add(bytes).filter(|&after| after <= max)
+        })?;
         self.chunk_cache_peak.fetch_max(held.saturating_add(bytes), Ordering::AcqRel);
         Ok(())
     }

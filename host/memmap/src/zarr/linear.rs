@@ -227,6 +227,7 @@ mod tests {
     /// A grid near 2^64 bytes: the last chunk's end does not wrap around to 0 (which would put
     /// it inside a region of the first chunk only).
     #[test]
+    #[allow(clippy::single_range_in_vec_init, reason = "a region of one axis")]
     fn a_chunk_ending_at_2_pow_64_is_not_inside_a_region_before_it() {
         let grid = Grid::new(&[u64::MAX], &[1 << 63], 1).expect("grid");
         assert!(grid.chunk_inside(0, &[0..1 << 63]));

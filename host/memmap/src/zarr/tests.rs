@@ -38,7 +38,17 @@ struct Setup<'a> {
 
 impl<'a> Setup<'a> {
     fn new(dtype: DType, shape: &'a [u64], chunks: &'a [u64]) -> Self {
-        Self { dtype, shape, chunks, codecs: &[], fill: None, mode: Mode::ReadWrite, cache: 1 << 20, region: None, stats: Arc::default() }
+        Self {
+            dtype,
+            shape,
+            chunks,
+            codecs: &[],
+            fill: None,
+            mode: Mode::ReadWrite,
+            cache: 1 << 20,
+            region: None,
+            stats: Arc::default(),
+        }
     }
 
     fn open(self, store: &Arc<MemoryStore>) -> (Arc<ZarrArray>, Arc<MemmapStats>) {
@@ -176,7 +186,6 @@ fn copy_on_write_never_stores_and_is_bounded_by_the_cache() {
     writer.read(3 * 8, &mut back).expect("read");
     assert_eq!(f64::from_le_bytes(back), 8.0);
     assert!(array.flush_within(None).expect("flush"));
-    drop(writer);
     drop(array);
     assert!(stored_chunks(&store).is_empty());
     assert_eq!(stats.file_bytes_added(), 0);
@@ -215,7 +224,7 @@ fn a_write_reaching_outside_the_region_writes_nothing() {
     let whole = Layout::contiguous(&[4, 6], 8, Order::C).expect("layout");
     let rows = |stop| Index::Slice(Slice { start: None, stop: Some(stop), step: None });
     let cols = Index::Slice(Slice { start: None, stop: Some(2), step: None });
-    let selection = whole.view(&[rows(3), cols.clone()]).expect("view");
+    let selection = whole.view(&[rows(3), cols]).expect("view");
     let data: Vec<u8> = (0..6).flat_map(|k| f64::from(k + 1).to_le_bytes()).collect();
     let dtype = f8().into();
     let mut fuel = None;
@@ -398,8 +407,7 @@ fn loading_ahead_never_holds_more_than_the_limit() {
     let stats = Arc::new(MemmapStats::default());
     let chunk = 2 * 3 * 8;
     let (shape, chunks) = ([8u64, 12], [2u64, 3]);
-    let setup =
-        |mode| Setup { mode, cache: 5 * chunk, stats: Arc::clone(&stats), ..Setup::new(f8(), &shape, &chunks) };
+    let setup = |mode| Setup { mode, cache: 5 * chunk, stats: Arc::clone(&stats), ..Setup::new(f8(), &shape, &chunks) };
     let pinned = setup(Mode::CopyOnWrite).open(&store).0;
     pinned.writer().expect("writer").write(0, &1.0f64.to_le_bytes()).expect("chunk 0");
     pinned.writer().expect("writer").write(3 * 8, &1.0f64.to_le_bytes()).expect("chunk 1");
@@ -407,16 +415,19 @@ fn loading_ahead_never_holds_more_than_the_limit() {
     assert_eq!(read_all(&array, 8 * 12 * 8), vec![0; 8 * 12 * 8]);
     let whole = Layout::contiguous(&shape, 8, Order::C).expect("layout");
     let strided = whole
-        .view(&[Index::Slice(Slice { start: None, stop: None, step: Some(-1) }), Index::Slice(Slice {
-            start: None,
-            stop: None,
-            step: Some(2),
-        })])
+        .view(&[
+            Index::Slice(Slice { start: None, stop: None, step: Some(-1) }),
+            Index::Slice(Slice { start: None, stop: None, step: Some(2) }),
+        ])
         .expect("view");
     let mut fuel = None;
-    let bytes =
-        crate::elements::read_bytes(&Backing::Zarr(Arc::clone(&array)), &strided, f8().into(), &mut Meter::new(None, &mut fuel))
-            .expect("read");
+    let bytes = crate::elements::read_bytes(
+        &Backing::Zarr(Arc::clone(&array)),
+        &strided,
+        f8().into(),
+        &mut Meter::new(None, &mut fuel),
+    )
+    .expect("read");
     assert_eq!(bytes, vec![0; 8 * 6 * 8]);
     assert!(stats.chunk_cache_peak_bytes() <= 5 * chunk, "peak {}", stats.chunk_cache_peak_bytes());
     assert!(stats.chunk_cache_peak_bytes() > 2 * chunk, "the reads loaded chunks");
