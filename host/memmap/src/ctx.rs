@@ -66,12 +66,15 @@ pub struct MemmapLimits {
     /// files in memory; maps of mode `r`, `r+` and `w+` are not counted (their pages belong to the
     /// file and the kernel can always write them back and drop them).
     pub max_copy_on_write_bytes: u64,
-    /// The most bytes of decoded Zarr chunks held in host memory at once, per Zarr array
-    /// (`open-zarr`, `create-zarr`). Default 256 MiB. A Zarr array is read and written through a
-    /// cache of whole decoded chunks: a chunk that does not fit is refused; older chunks are dropped
-    /// to make room (a changed one is stored first), except the chunks a mode `c` map changed,
-    /// which exist nowhere else: they stay, and a mode `c` map that changes more than this is
-    /// refused. Set it to at least a few chunks of the arrays the plugin uses.
+    /// The most bytes of decoded Zarr chunks held in host memory at once, per plugin: all the
+    /// Zarr arrays it has open (`open-zarr`, `create-zarr`) together, counted in
+    /// [`MemmapStats::chunk_cache_bytes`]. Default 256 MiB. A Zarr array is read and written
+    /// through a cache of whole decoded chunks, each reserved against this limit before it is
+    /// loaded (the chunks a read loads ahead too): a chunk that does not fit is refused; an
+    /// array's older chunks are dropped to make room (a changed one is stored first), except the
+    /// chunks a mode `c` map changed, which exist nowhere else: they stay, and mode `c` maps that
+    /// change more than this together are refused. Set it to at least a few chunks of each array
+    /// the plugin uses at once.
     pub max_chunk_cache_bytes: u64,
 }
 
@@ -447,7 +450,10 @@ impl MemmapCtx {
     /// synced slice by slice (`msync(MS_SYNC)`, 32 MiB at a time) while time remains, and what is
     /// left then is handed to the kernel with `MS_ASYNC`, which writes it back from the page cache
     /// on its own (the data is safe from the host process ending, not yet from a power loss).
-    /// Counted in [`MemmapStats::background_flushes`]. For tearing down a plugin that was stopped
+    /// Counted in [`MemmapStats::background_flushes`]. A Zarr array has no such background: its
+    /// changed chunks are stored one by one while time remains, and those not stored by `until`
+    /// are an error here (logged, naming how many and the first keys) and are lost when the array
+    /// is dropped, counted in [`MemmapStats::zarr_chunks_lost`]. For tearing down a plugin that was stopped
     /// for running too long, whose last writes should not keep the host waiting for minutes.
     /// Every later flush of these mappings (the drops of the handles left in the table, and of
     /// the mappings) is bounded by `until` as well.
@@ -684,6 +690,9 @@ pub struct MemmapStats {
     file_bytes_added: AtomicU64,
     copy_on_write_bytes: AtomicU64,
     background_flushes: AtomicU64,
+    chunk_cache_bytes: AtomicU64,
+    chunk_cache_peak: AtomicU64,
+    zarr_chunks_lost: AtomicU64,
     wasi_opens_refused: AtomicU64,
     windows: AtomicU64,
     /// Per [`Limit`], in the order of [`Limit::ALL`].
@@ -837,6 +846,48 @@ impl MemmapStats {
 
     pub(crate) fn flushed_in_background(&self) {
         self.background_flushes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many bytes of decoded Zarr chunks the plugin's arrays hold in host memory now (with
+    /// those reserved for loads under way), counted against
+    /// [`MemmapLimits::max_chunk_cache_bytes`].
+    pub fn chunk_cache_bytes(&self) -> u64 {
+        self.chunk_cache_bytes.load(Ordering::Acquire)
+    }
+
+    /// The most [`chunk_cache_bytes`](Self::chunk_cache_bytes) held at once over the run.
+    pub fn chunk_cache_peak_bytes(&self) -> u64 {
+        self.chunk_cache_peak.load(Ordering::Acquire)
+    }
+
+    /// How many changed chunks of Zarr arrays were dropped without being stored: the teardown (or
+    /// the drop of the array's last handle) ran out of time before storing them, or the store
+    /// failed. Unlike a file's pages, which the kernel still writes back
+    /// ([`background_flushes`](Self::background_flushes)), these chunks are gone; each loss is
+    /// also a `tracing` error event naming the array.
+    pub fn zarr_chunks_lost(&self) -> u64 {
+        self.zarr_chunks_lost.load(Ordering::Acquire)
+    }
+
+    /// Reserves `bytes` of decoded chunks under `max`. `Err(held)`: they do not fit beside the
+    /// `held` bytes already reserved.
+    pub(crate) fn reserve_chunk_cache(&self, bytes: u64, max: u64) -> Result<(), u64> {
+        let held = self.chunk_cache_bytes.fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+            held.checked_add(bytes).filter(|&after| after <= max)
+        })?;
+        self.chunk_cache_peak.fetch_max(held.saturating_add(bytes), Ordering::AcqRel);
+        Ok(())
+    }
+
+    pub(crate) fn release_chunk_cache(&self, bytes: u64) {
+        // Never below zero, whatever the order of releases.
+        let _ = self
+            .chunk_cache_bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| Some(held.saturating_sub(bytes)));
+    }
+
+    pub(crate) fn zarr_chunks_dropped(&self, chunks: u64) {
+        self.zarr_chunks_lost.fetch_add(chunks, Ordering::AcqRel);
     }
 
     pub(crate) fn file_held(&self) {

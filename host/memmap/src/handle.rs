@@ -23,8 +23,9 @@ pub(crate) struct FileOrigin {
 /// Named after the WIT resource, as bindgen needs; hidden from the documentation
 /// (embedders never handle one), as wasi-keyvalue hides its `Bucket`.
 ///
-/// Dropping it flushes the mapping (`msync`, when it was written; a Zarr array's changed chunks are
-/// stored). That runs both when the guest
+/// Dropping it flushes the mapping (`msync`, when it was written). A Zarr array's changed chunks
+/// are stored by the drop of the array itself, when its last handle goes: a view's drop stores
+/// nothing (it would store every dirty chunk again, a `put` each). That runs both when the guest
 /// drops its handle and when the `ResourceTable` is dropped with the `Store` at the end of an
 /// instance, including after a trap, so a plugin cannot lose data by forgetting a handle or crashing.
 pub struct Memmap {
@@ -71,7 +72,10 @@ impl Memmap {
 
 impl Drop for Memmap {
     fn drop(&mut self) {
-        if let Err(e) = self.map.flush() {
+        // A file's `msync` of clean pages costs nothing; a Zarr array flushes in its own drop.
+        if self.map.file().is_some()
+            && let Err(e) = self.map.flush()
+        {
             tracing::error!(path = %self.origin.path, error = %e, "flushing a dropped memmap handle failed");
         }
         self.map.stats().handle_closed();

@@ -222,7 +222,9 @@ impl HostMemmap for WasmMemmap<'_> {
         // The `Memmap`'s own `Drop` flushes, bounded by the run's deadline (the mapping's, see
         // `MemmapCtx::set_deadline`); flushing here first tells whether that deadline cut it
         // short, which traps like any call past it. A failure is logged by the drop, as before.
-        let done = handle.map().flush_within(self.ctx.deadline()).unwrap_or(true);
+        // A Zarr array stores its chunks when its last handle goes (its own drop), not at every
+        // view's drop.
+        let done = handle.map().file().is_none() || handle.map().flush_within(self.ctx.deadline()).unwrap_or(true);
         drop(handle);
         if !done {
             return Err(HostStop::Time.trap());

@@ -8,8 +8,11 @@
 //! says), and written back whole: by `flush`, by its eviction from the cache, by the drop of the
 //! last handle and by the teardown. zarrs stores each chunk with one `set` of the store, which the
 //! stores make atomic (a temporary file renamed over the chunk, one object-store put), so a reader
-//! never sees a torn chunk. Mode `c` never stores: the chunks it changed stay private to the map,
-//! pinned in the cache, and count against its limit.
+//! never sees a torn chunk (true of this crate's two stores, a directory and an object store).
+//! Mode `c` never stores: the chunks it changed stay private to the map, pinned in the cache.
+//! Every decoded chunk, of every array of the plugin, counts against one chunk-cache limit
+//! (`MemmapStats::chunk_cache_bytes`), reserved before the chunk is loaded. Changed chunks not
+//! stored by the teardown's deadline are lost, and counted (`MemmapStats::zarr_chunks_lost`).
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -251,18 +254,28 @@ impl ZarrArray {
         Ok(())
     }
 
-    /// Makes room for `needed` more bytes in the cache: drops the least recently used chunks,
-    /// storing a dirty one first. A mode `c` map's changed chunks cannot be dropped (they exist
-    /// nowhere else).
+    /// Drops chunk `chunk` from the cache, giving its bytes back to the plugin's chunk-cache count.
+    fn evict(&self, cache: &mut Cache, chunk: u64) {
+        if let Some(gone) = cache.remove(chunk) {
+            self.parts.stats.release_chunk_cache(to_u64(gone.bytes.len()));
+        }
+    }
+
+    /// Reserves `needed` bytes for a chunk about to be loaded against the chunk-cache limit, which
+    /// bounds all the plugin's Zarr arrays together (`MemmapStats::chunk_cache_bytes`): drops this
+    /// array's least recently used chunks while they do not fit, storing a dirty one first. A
+    /// mode `c` map's changed chunks cannot be dropped (they exist nowhere else).
     ///
     /// # Errors
-    /// `limit-exceeded` when what cannot be dropped leaves no room; a store's error.
-    fn make_room(&self, cache: &mut Cache, needed: u64) -> Result<(), Error> {
+    /// `limit-exceeded` when what cannot be dropped (here or in the plugin's other arrays) leaves
+    /// no room; a store's error.
+    fn reserve(&self, cache: &mut Cache, needed: u64) -> Result<(), Error> {
         let max = self.parts.limits.cache_bytes;
+        let stats = &self.parts.stats;
         let private = self.parts.mode == Mode::CopyOnWrite;
         let victims: Vec<u64> = cache.oldest_first().collect();
         for victim in victims {
-            if cache.bytes().saturating_add(needed) <= max {
+            if stats.chunk_cache_bytes().saturating_add(needed) <= max {
                 break;
             }
             let dirty = cache.get(victim).is_some_and(|c| c.dirty);
@@ -272,53 +285,81 @@ impl ZarrArray {
             if dirty && let Some(chunk) = cache.get(victim) {
                 self.store(victim, &chunk.bytes)?;
             }
-            cache.remove(victim);
+            self.evict(cache, victim);
         }
-        let after = cache.bytes().saturating_add(needed);
-        if after > max {
-            let why = if private && cache.bytes() > 0 {
-                format!(
-                    "the chunks this copy-on-write map changed hold {} bytes, which stay in host memory (they are never stored); ",
-                    cache.bytes()
-                )
-            } else {
-                String::new()
-            };
-            return Err(Error::limit_exceeded(
-                Limit::ChunkCacheBytes,
-                format!(
-                    "{why}a chunk of {needed} bytes of '{}' would make {after} bytes of decoded chunks in host memory, over the limit of {max} bytes; use an array with smaller chunks",
-                    self.parts.location
-                ),
-            ));
-        }
-        Ok(())
+        let Err(held) = stats.reserve_chunk_cache(needed, max) else { return Ok(()) };
+        let after = held.saturating_add(needed);
+        let why = if private && cache.bytes() > 0 {
+            format!(
+                "the chunks this copy-on-write map changed hold {} bytes, which stay in host memory (they are never stored); ",
+                cache.bytes()
+            )
+        } else {
+            String::new()
+        };
+        Err(Error::limit_exceeded(
+            Limit::ChunkCacheBytes,
+            format!(
+                "{why}a chunk of {needed} bytes of '{}' would make {after} bytes of decoded chunks in host memory (all this plugin's Zarr arrays together), over the limit of {max} bytes; use an array with smaller chunks, or fewer arrays at once",
+                self.parts.location
+            ),
+        ))
     }
 
-    /// The cached chunk `chunk`, loaded (after making room) when it is not cached.
+    /// The cached chunk `chunk`, loaded (after reserving its bytes) when it is not cached.
     fn chunk<'c>(&self, cache: &'c mut Cache, chunk: u64) -> Result<&'c mut Chunk, Error> {
         if !cache.contains(chunk) {
-            self.make_room(cache, self.parts.grid.chunk_bytes())?;
-            let bytes = self.load(chunk)?;
-            cache.insert(chunk, bytes, false);
+            let size = self.parts.grid.chunk_bytes();
+            self.reserve(cache, size)?;
+            match self.load(chunk) {
+                Ok(bytes) => cache.insert(chunk, bytes, false),
+                Err(e) => {
+                    self.parts.stats.release_chunk_cache(size);
+                    return Err(e);
+                }
+            }
         }
         cache.get_mut(chunk).ok_or_else(|| Error::invalid("a chunk left the cache while in use"))
     }
 
     /// Loads the chunks of `wanted` that are not cached, several at once on their own threads
-    /// when there are several (each a store request and a decode), as many as the cache holds.
+    /// when there are several (each a store request and a decode), as many as fit in what the
+    /// chunk-cache limit leaves free (after dropping this array's clean chunks `wanted` does not
+    /// name): each batch is reserved before it is loaded, so loading ahead never holds more than
+    /// the limit. What does not fit is loaded one by one as the read reaches it.
     fn prefetch(&self, cache: &mut Cache, wanted: &[u64]) -> Result<(), Error> {
         let chunk_bytes = self.parts.grid.chunk_bytes().max(1);
-        let room = usize::try_from(self.parts.limits.cache_bytes / chunk_bytes).unwrap_or(usize::MAX);
+        let max = self.parts.limits.cache_bytes;
+        let stats = &self.parts.stats;
         let mut missing: Vec<u64> = wanted.iter().copied().filter(|&c| !cache.contains(c)).collect();
         missing.sort_unstable();
         missing.dedup();
-        missing.truncate(room);
+        if missing.len() < 2 {
+            return Ok(());
+        }
+        let all = chunk_bytes.saturating_mul(to_u64(missing.len()));
+        let keep: std::collections::HashSet<u64> = wanted.iter().copied().collect();
+        let victims: Vec<u64> = cache.oldest_first().collect();
+        for victim in victims {
+            if stats.chunk_cache_bytes().saturating_add(all) <= max {
+                break;
+            }
+            if !keep.contains(&victim) && cache.get(victim).is_some_and(|c| !c.dirty) {
+                self.evict(cache, victim);
+            }
+        }
+        let free = max.saturating_sub(stats.chunk_cache_bytes());
+        missing.truncate(usize::try_from(free / chunk_bytes).unwrap_or(usize::MAX));
         if missing.len() < 2 {
             return Ok(());
         }
         let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get).clamp(2, 8);
         for batch in missing.chunks(threads) {
+            let reserved = chunk_bytes.saturating_mul(to_u64(batch.len()));
+            if stats.reserve_chunk_cache(reserved, max).is_err() {
+                // Another array took the room meanwhile.
+                return Ok(());
+            }
             let loaded: Vec<Result<Vec<u8>, Error>> = std::thread::scope(|scope| {
                 let handles: Vec<_> = batch.iter().map(|&c| scope.spawn(move || self.load(c))).collect();
                 handles
@@ -326,10 +367,21 @@ impl ZarrArray {
                     .map(|h| h.join().unwrap_or_else(|_| Err(Error::invalid("a chunk decoder panicked"))))
                     .collect()
             });
+            let mut failed = None;
             for (&c, bytes) in batch.iter().zip(loaded) {
-                let bytes = bytes?;
-                self.make_room(cache, to_u64(bytes.len()))?;
-                cache.insert(c, bytes, false);
+                match bytes {
+                    Ok(bytes) if failed.is_none() && to_u64(bytes.len()) == chunk_bytes => {
+                        cache.insert(c, bytes, false);
+                    }
+                    Ok(_) => stats.release_chunk_cache(chunk_bytes),
+                    Err(e) => {
+                        stats.release_chunk_cache(chunk_bytes);
+                        failed.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = failed {
+                return Err(e);
             }
         }
         Ok(())
@@ -402,12 +454,33 @@ impl ZarrArray {
         })
     }
 
+    /// `io` for the changed chunks `left` a flush had no time to store: how many, of which array
+    /// in which store, and the first keys.
+    fn not_stored(&self, left: &[u64]) -> Error {
+        const SHOWN: usize = 3;
+        let keys: Vec<String> = left.iter().take(SHOWN).map(|&c| format!("'{}'", self.key(c))).collect();
+        let more = if left.len() > SHOWN { ", ..." } else { "" };
+        Error::new(
+            ErrorCode::Io,
+            format!(
+                "{} changed chunks of '{}' in {} were not stored before the deadline: {}{more}",
+                left.len(),
+                self.parts.location,
+                self.parts.store,
+                keys.join(", ")
+            ),
+        )
+    }
+
     /// Stores every changed chunk while `until` has not passed (mode `c`: nothing, its chunks are
-    /// private). `Ok(false)`: out of time, the rest still dirty.
+    /// private). Unlike a file's pages, which the kernel writes back after an out-of-time
+    /// `msync`, a chunk not stored exists only here: running out of time is an error, never
+    /// `Ok(false)` (a flush "in the background").
     ///
     /// # Errors
-    /// The first chunk that could not be stored (`io` naming it, or `limit-exceeded`); it and the
-    /// chunks after it stay dirty for a later flush.
+    /// `io` naming how many changed chunks were not stored before `until` and the first keys; the
+    /// first chunk that could not be stored (`io` naming it, or `limit-exceeded`). The chunks not
+    /// stored stay dirty for a later flush.
     pub(crate) fn flush_within(&self, until: Option<Instant>) -> Result<bool, Error> {
         if self.parts.mode == Mode::CopyOnWrite || self.closed.load(Ordering::Acquire) {
             return Ok(true);
@@ -417,10 +490,10 @@ impl ZarrArray {
         if dirty.is_empty() {
             return Ok(true);
         }
-        for chunk in dirty {
+        for (k, &chunk) in dirty.iter().enumerate() {
             if until.is_some_and(|until| Instant::now() >= until) {
-                self.parts.stats.flushed_in_background();
-                return Ok(false);
+                self.parts.stats.flush_failed();
+                return Err(self.not_stored(&dirty[k..]));
             }
             if let Some(c) = cache.get(chunk)
                 && let Err(e) = self.store(chunk, &c.bytes)
@@ -455,6 +528,7 @@ impl ZarrArray {
             return Ok(false);
         }
         let mut cache = self.cache();
+        self.parts.stats.release_chunk_cache(cache.bytes());
         cache.clear();
         self.closed.store(true, Ordering::Release);
         drop(cache);
@@ -464,15 +538,27 @@ impl ZarrArray {
 }
 
 impl Drop for ZarrArray {
+    /// The last handle of the array is gone: its changed chunks are stored now, bounded by the
+    /// array's deadline. Those not stored (out of time, or the store failed) are lost: logged at
+    /// error level and counted in `MemmapStats::zarr_chunks_lost`.
     fn drop(&mut self) {
-        self.parts.stats.file_released();
-        if self.closed.load(Ordering::Acquire) {
-            return;
+        let stats = Arc::clone(&self.parts.stats);
+        stats.file_released();
+        if !self.closed.load(Ordering::Acquire) {
+            if let Err(e) = self.flush() {
+                let lost = to_u64(self.cache().dirty().len());
+                stats.zarr_chunks_dropped(lost);
+                tracing::error!(
+                    location = %self.parts.location,
+                    store = %self.parts.store,
+                    lost,
+                    error = %e,
+                    "changed chunks of a dropped Zarr array were not stored and are lost"
+                );
+            }
+            stats.map_closed(0);
         }
-        if let Err(e) = self.flush() {
-            tracing::error!(location = %self.parts.location, error = %e, "storing a dropped Zarr array's chunks failed");
-        }
-        self.parts.stats.map_closed(0);
+        stats.release_chunk_cache(self.cache().bytes());
     }
 }
 
@@ -596,6 +682,7 @@ impl ZarrAccess<'_> {
     /// load its chunks one after another as it reaches them.
     pub(crate) fn prefetch(&self, layout: &crate::layout::Layout) -> Result<(), Error> {
         let parts = &self.array.parts;
+        // At most what the limit holds; `ZarrArray::prefetch` loads only what is free of it.
         let room = usize::try_from(parts.limits.cache_bytes / parts.grid.chunk_bytes().max(1)).unwrap_or(usize::MAX);
         let mut wanted = std::collections::BTreeSet::new();
         crate::elements::for_each_range(layout, |offset, len| {

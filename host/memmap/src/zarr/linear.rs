@@ -126,8 +126,9 @@ impl Grid {
     pub(crate) fn chunk_inside(&self, chunk: u64, region: &[std::ops::Range<u64>]) -> bool {
         self.chunk_indices(chunk).iter().zip(&self.chunk).zip(&self.shape).zip(region).all(
             |(((&c, &size), &n), range)| {
-                let start = c * size;
-                let stop = (start + size).min(n);
+                // The grid comes from `zarr.json`: a chunk starting past 2^64 is past any region.
+                let Some(start) = c.checked_mul(size) else { return false };
+                let stop = start.saturating_add(size).min(n);
                 range.start <= start && stop <= range.end
             },
         )
@@ -221,5 +222,16 @@ mod tests {
         let grid = Grid::new(&[4], &[3], 2).expect("grid");
         assert!(grid.for_each_run(6, 4, |_| Ok(())).is_err());
         assert!(grid.for_each_run(u64::MAX, 2, |_| Ok(())).is_err());
+    }
+
+    /// A grid near 2^64 bytes: the last chunk's end does not wrap around to 0 (which would put
+    /// it inside a region of the first chunk only).
+    #[test]
+    #[allow(clippy::single_range_in_vec_init, reason = "a region of one axis")]
+    fn a_chunk_ending_at_2_pow_64_is_not_inside_a_region_before_it() {
+        let grid = Grid::new(&[u64::MAX], &[1 << 63], 1).expect("grid");
+        assert!(grid.chunk_inside(0, &[0..1 << 63]));
+        assert!(!grid.chunk_inside(1, &[0..1 << 63]));
+        assert!(grid.chunk_inside(1, &[0..u64::MAX]));
     }
 }

@@ -33,11 +33,23 @@ struct Setup<'a> {
     mode: Mode,
     cache: u64,
     region: Option<Vec<Range<u64>>>,
+    /// The context's counters (shared by every array of one plugin).
+    stats: Arc<MemmapStats>,
 }
 
 impl<'a> Setup<'a> {
     fn new(dtype: DType, shape: &'a [u64], chunks: &'a [u64]) -> Self {
-        Self { dtype, shape, chunks, codecs: &[], fill: None, mode: Mode::ReadWrite, cache: 1 << 20, region: None }
+        Self {
+            dtype,
+            shape,
+            chunks,
+            codecs: &[],
+            fill: None,
+            mode: Mode::ReadWrite,
+            cache: 1 << 20,
+            region: None,
+            stats: Arc::default(),
+        }
     }
 
     fn open(self, store: &Arc<MemoryStore>) -> (Arc<ZarrArray>, Arc<MemmapStats>) {
@@ -50,7 +62,7 @@ impl<'a> Setup<'a> {
         let prefix = zarrs_storage::StorePrefix::new("a.zarr/").expect("prefix");
         open::write_metadata(storage.as_ref(), &prefix, &json).expect("zarr.json");
         let array = StoredArray::new_with_metadata(storage, "/a.zarr", ArrayMetadata::V3(metadata)).expect("array");
-        let stats = Arc::new(MemmapStats::default());
+        let stats = self.stats;
         let parts = ZarrParts {
             array,
             grid: Grid::new(self.shape, self.chunks, self.dtype.kind().itemsize_u64()).expect("grid"),
@@ -176,7 +188,6 @@ fn copy_on_write_never_stores_and_is_bounded_by_the_cache() {
     writer.read(3 * 8, &mut back).expect("read");
     assert_eq!(f64::from_le_bytes(back), 8.0);
     assert!(array.flush_within(None).expect("flush"));
-    drop(writer);
     drop(array);
     assert!(stored_chunks(&store).is_empty());
     assert_eq!(stats.file_bytes_added(), 0);
@@ -256,7 +267,7 @@ fn a_write_reaching_outside_the_region_writes_nothing() {
     let whole = Layout::contiguous(&[4, 6], 8, Order::C).expect("layout");
     let rows = |stop| Index::Slice(Slice { start: None, stop: Some(stop), step: None });
     let cols = Index::Slice(Slice { start: None, stop: Some(2), step: None });
-    let selection = whole.view(&[rows(3), cols.clone()]).expect("view");
+    let selection = whole.view(&[rows(3), cols]).expect("view");
     let data: Vec<u8> = (0..6).flat_map(|k| f64::from(k + 1).to_le_bytes()).collect();
     let dtype = f8().into();
     let mut fuel = None;
@@ -327,6 +338,142 @@ fn reads_and_reductions_equal_the_mapped_files() {
             assert_eq!(got.to_bits(), want.to_bits(), "view {k}, {op:?}");
         }
     }
+}
+
+/// A handle of the array `a.zarr`: the map `open-zarr` gives, over the whole array.
+fn handle(array: &Arc<ZarrArray>, shape: &[u64]) -> crate::Memmap {
+    let origin = Arc::new(crate::handle::FileOrigin {
+        path: "a.zarr".into(),
+        dtype: f8().into(),
+        mode: crate::generated::types::Mode::ReadWrite,
+        offset: 0,
+        order: crate::generated::types::Order::C,
+    });
+    let whole = Layout::contiguous(shape, 8, Order::C).expect("layout");
+    crate::Memmap::new(Backing::Zarr(Arc::clone(array)), origin, whole)
+}
+
+/// `a[i] = v` through a temporary view, ten times: the views' drops store nothing (before, each
+/// stored the changed chunk again, and counted it again as bytes written); the flush stores the
+/// chunk once and counts its bytes once; a flush with nothing changed stores nothing, and the drop
+/// of the last handle neither.
+#[test]
+fn dropping_views_stores_nothing_and_a_chunk_is_stored_once() {
+    let store = Arc::new(MemoryStore::new());
+    let (array, stats) = Setup::new(f8(), &[4, 6], &[2, 3]).open(&store);
+    let map = handle(&array, &[4, 6]);
+    for i in 0..10u32 {
+        let view = map.with_layout(map.layout().transposed());
+        view.map().writer().expect("writer").write(0, &f64::from(i).to_le_bytes()).expect("write");
+        drop(view);
+    }
+    assert!(stored_chunks(&store).is_empty(), "a view's drop stores nothing");
+    assert_eq!(stats.file_bytes_added(), 0);
+    assert!(array.flush_within(None).expect("flush"));
+    assert_eq!(stored_chunks(&store), ["a.zarr/c/0/0"]);
+    // One chunk of 2 x 3 elements of 8 bytes.
+    assert_eq!(stats.file_bytes_added(), 2 * 3 * 8);
+    assert!(array.flush_within(None).expect("nothing to flush"));
+    drop(map);
+    drop(array);
+    assert_eq!(stats.file_bytes_added(), 2 * 3 * 8, "stored once");
+    assert_eq!(stats.flushes(), 1);
+}
+
+/// A flush that runs out of time (a deadline already past) with changed chunks is `io` saying
+/// how many chunks of which array in which store were not stored, with the first keys; it is not
+/// counted as a flush left to the background. The drop of the array then loses them: counted in
+/// `zarr_chunks_lost`, nothing stored.
+#[test]
+fn a_flush_out_of_time_is_an_error_and_the_drop_counts_the_lost_chunks() {
+    let store = Arc::new(MemoryStore::new());
+    let (array, stats) = Setup::new(f8(), &[4, 6], &[2, 3]).open(&store);
+    array.writer().expect("writer").write(0, &[1u8; 4 * 6 * 8]).expect("every chunk");
+    let past = std::time::Instant::now().checked_sub(std::time::Duration::from_secs(1)).expect("a second ago");
+    let err = array.flush_within(Some(past)).expect_err("out of time");
+    assert_eq!(err.code(), ErrorCode::Io);
+    assert_eq!(
+        err.message(),
+        "4 changed chunks of 'a.zarr' in the test's memory store were not stored before the deadline: 'a.zarr/c/0/0', 'a.zarr/c/0/1', 'a.zarr/c/1/0', ..."
+    );
+    let err = array.flush_until(past).expect_err("the teardown, out of time");
+    assert_eq!(err.code(), ErrorCode::Io);
+    let err = array.close_within(Some(past)).expect_err("close, out of time");
+    assert_eq!(err.code(), ErrorCode::Io);
+    assert_eq!((stats.background_flushes(), stats.zarr_chunks_lost()), (0, 0), "not lost while the array lives");
+    drop(array);
+    assert_eq!(stats.zarr_chunks_lost(), 4);
+    assert_eq!(stats.background_flushes(), 0);
+    assert!(stored_chunks(&store).is_empty());
+}
+
+/// The chunk-cache limit bounds the plugin, not each array: two mode `c` maps of the same array
+/// pin their changed chunks against one count, and the second is refused once the two together
+/// pass the limit; the first one's drop gives its bytes back.
+#[test]
+fn the_chunk_cache_limit_bounds_all_the_arrays_together() {
+    let store = Arc::new(MemoryStore::new());
+    let stats = Arc::new(MemmapStats::default());
+    let chunk = 2 * 3 * 8;
+    let open = || {
+        let setup = Setup {
+            mode: Mode::CopyOnWrite,
+            cache: 3 * chunk,
+            stats: Arc::clone(&stats),
+            ..Setup::new(f8(), &[4, 6], &[2, 3])
+        };
+        setup.open(&store).0
+    };
+    let (a, b) = (open(), open());
+    a.writer().expect("writer").write(0, &1.0f64.to_le_bytes()).expect("chunk (0, 0) of a");
+    a.writer().expect("writer").write(3 * 8, &1.0f64.to_le_bytes()).expect("chunk (0, 1) of a");
+    b.writer().expect("writer").write(0, &2.0f64.to_le_bytes()).expect("chunk (0, 0) of b");
+    assert_eq!(stats.chunk_cache_bytes(), 3 * chunk);
+    let err = b.writer().expect("writer").write(3 * 8, &2.0f64.to_le_bytes()).expect_err("a fourth chunk");
+    assert_eq!((err.code(), err.limit()), (ErrorCode::LimitExceeded, Some(Limit::ChunkCacheBytes)));
+    assert!(err.message().contains("all this plugin's Zarr arrays together"), "{}", err.message());
+    assert_eq!(stats.chunk_cache_bytes(), 3 * chunk);
+    drop(a);
+    assert_eq!(stats.chunk_cache_bytes(), chunk);
+    b.writer().expect("writer").write(3 * 8, &2.0f64.to_le_bytes()).expect("room now");
+    drop(b);
+    assert_eq!(stats.chunk_cache_bytes(), 0);
+    assert!(stats.chunk_cache_peak_bytes() <= 3 * chunk);
+}
+
+/// Loading ahead takes only what the limit leaves free: with two chunks pinned by a mode `c` map,
+/// reads of a second array over all its 16 chunks (whole, and strided) never hold more than the
+/// limit at once, and still read the fill value everywhere.
+#[test]
+fn loading_ahead_never_holds_more_than_the_limit() {
+    let store = Arc::new(MemoryStore::new());
+    let stats = Arc::new(MemmapStats::default());
+    let chunk = 2 * 3 * 8;
+    let (shape, chunks) = ([8u64, 12], [2u64, 3]);
+    let setup = |mode| Setup { mode, cache: 5 * chunk, stats: Arc::clone(&stats), ..Setup::new(f8(), &shape, &chunks) };
+    let pinned = setup(Mode::CopyOnWrite).open(&store).0;
+    pinned.writer().expect("writer").write(0, &1.0f64.to_le_bytes()).expect("chunk 0");
+    pinned.writer().expect("writer").write(3 * 8, &1.0f64.to_le_bytes()).expect("chunk 1");
+    let array = setup(Mode::ReadOnly).open(&store).0;
+    assert_eq!(read_all(&array, 8 * 12 * 8), vec![0; 8 * 12 * 8]);
+    let whole = Layout::contiguous(&shape, 8, Order::C).expect("layout");
+    let strided = whole
+        .view(&[
+            Index::Slice(Slice { start: None, stop: None, step: Some(-1) }),
+            Index::Slice(Slice { start: None, stop: None, step: Some(2) }),
+        ])
+        .expect("view");
+    let mut fuel = None;
+    let bytes = crate::elements::read_bytes(
+        &Backing::Zarr(Arc::clone(&array)),
+        &strided,
+        f8().into(),
+        &mut Meter::new(None, &mut fuel),
+    )
+    .expect("read");
+    assert_eq!(bytes, vec![0; 8 * 6 * 8]);
+    assert!(stats.chunk_cache_peak_bytes() <= 5 * chunk, "peak {}", stats.chunk_cache_peak_bytes());
+    assert!(stats.chunk_cache_peak_bytes() > 2 * chunk, "the reads loaded chunks");
 }
 
 mod through_a_directory_grant {
