@@ -109,11 +109,7 @@ fn square_zarr(python: &Path, data: &Path) -> Result<PathBuf> {
                       src = np.memmap(sys.argv[1], dtype='<f8', mode='r', shape=(10000, 10000))\n\
                       z = zarr.create_array(sys.argv[2], shape=src.shape, chunks=(1000, 1000), dtype='<f8', compressors=None, fill_value=0, overwrite=True)\n\
                       for i in range(0, 10000, 1000):\n    z[i:i + 1000] = src[i:i + 1000]\n";
-        let made = Command::new(python)
-            .args(["-c", script])
-            .arg(data.join(crate::SQUARE))
-            .arg(&zarr)
-            .status()?;
+        let made = Command::new(python).args(["-c", script]).arg(data.join(crate::SQUARE)).arg(&zarr).status()?;
         if !made.success() {
             return Err("zarr-python could not make square.zarr (is zarr installed?)".into());
         }
@@ -159,7 +155,9 @@ pub fn rows(python: &Path, cli: &Path, data: &Path, reps: usize, chunk_task: &Pa
         }
     }
     let [file, local, remote] = samples.each_mut().map(|s| median(s));
-    println!("| session end to end (`wasm-memmap demo`) | mapped file | Zarr, local directory | Zarr, local S3 (moto) | local/file | target | met? |");
+    println!(
+        "| session end to end (`wasm-memmap demo`) | mapped file | Zarr, local directory | Zarr, local S3 (moto) | local/file | target | met? |"
+    );
     println!("|---|---|---|---|---|---|---|");
     println!(
         "| wall time, process start to exit | {:.1} ms | {:.1} ms | {:.1} ms (S3/file {:.2}) | {:.2} | <= 2.00 | {} |",
@@ -190,18 +188,21 @@ pub fn rows(python: &Path, cli: &Path, data: &Path, reps: usize, chunk_task: &Pa
     let mut theirs = Command::new(python);
     theirs.arg(&script).arg(&zarr).arg(&inner);
     let mut mine = ours();
-    mine.arg("run")
-        .arg(&script)
-        .arg("--dir")
-        .arg(format!("{}::/data", data.display()))
-        .args(["--", "/data/square.zarr", &inner]);
+    mine.arg("run").arg(&script).arg("--dir").arg(format!("{}::/data", data.display())).args([
+        "--",
+        "/data/square.zarr",
+        &inner,
+    ]);
     let parse = |out: &str| -> Result<(f64, f64)> {
-        crate::parse_pair(out.lines().last().unwrap_or_default()).ok_or_else(|| format!("strided read printed {out:?}").into())
+        crate::parse_pair(out.lines().last().unwrap_or_default())
+            .ok_or_else(|| format!("strided read printed {out:?}").into())
     };
     let (t_theirs, sum_theirs) = parse(&timed(&mut theirs)?.1)?;
     let (t_ours, sum_ours) = parse(&timed(&mut mine)?.1)?;
     let agree = (sum_theirs - sum_ours).abs() <= sum_theirs.abs() * 1e-9;
-    println!("| strided read `a[0:5000:7, 123:9000:13]` (715x684 float64 from 45 raw 8 MB chunks) | zarr-python | ours (plugin) | zarr-python/ours | target | met? |");
+    println!(
+        "| strided read `a[0:5000:7, 123:9000:13]` (715x684 float64 from 45 raw 8 MB chunks) | zarr-python | ours (plugin) | zarr-python/ours | target | met? |"
+    );
     println!("|---|---|---|---|---|---|");
     println!(
         "| median of {inner}, fresh open each{} | {:.1} ms | {:.1} ms | {:.2} | >= 1.00 | {} |",

@@ -27,7 +27,10 @@ const TASKS: usize = 100;
 #[test]
 fn dask_runs_one_sandboxed_plugin_per_chunk_and_sums_their_results_as_numpy_does() {
     let lake = Lake::new(Where::S3);
-    lake.oracle("z, top = create(place, 'a.zarr', 'f8', (1000, 1000), (100, 100), ['zstd'])\nplace.publish(top, 'a.zarr')", &[]);
+    lake.oracle(
+        "z, top = create(place, 'a.zarr', 'f8', (1000, 1000), (100, 100), ['zstd'])\nplace.publish(top, 'a.zarr')",
+        &[],
+    );
     // Compile the plugin into the cache once, before two workers would both compile it.
     let mut warm = Command::new(cli());
     warm.arg("--cache-dir").arg(cache_dir()).arg("run").arg(CHUNK_TASK);

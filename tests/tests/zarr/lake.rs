@@ -41,7 +41,13 @@ impl Ran {
     /// Panics (failing the test) unless the run exited with 0.
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, Some(0), "the run failed:\n--- stdout ---\n{}\n--- stderr ---\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "the run failed:\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 

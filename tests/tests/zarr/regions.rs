@@ -60,7 +60,10 @@ const WRITER: &[&str] = &[
 
 fn two_processes_writing_different_regions_lose_nothing(at: Where) {
     let lake = Lake::new(at);
-    lake.oracle("z, top = create(place, 'cc.zarr', 'f8', (2, 1000), (1, 1000), ['zstd'])\nplace.publish(top, 'cc.zarr')", &[]);
+    lake.oracle(
+        "z, top = create(place, 'cc.zarr', 'f8', (2, 1000), (1, 1000), ['zstd'])\nplace.publish(top, 'cc.zarr')",
+        &[],
+    );
     lake.put("writer.json", &serde_json::to_string(WRITER).unwrap());
     let start = Instant::now();
     let children: Vec<_> = (0..2)

@@ -185,6 +185,10 @@ fn make_map(
     let shape = array.shape().to_vec();
     let item = dtype.kind().itemsize_u64();
     let grid = Grid::new(&shape, chunks, item)?;
+    // The most bytes one stored chunk of this array can take, so that the store refuses a planted
+    // object larger than that before reading it: the chunk's bytes plus the worst-case growth of
+    // zstd (1/256 + a block) and gzip (5 bytes per 16 KiB stored block), plus crc32c's 4 bytes.
+    loc.value_limit.set_chunk(encoded_bound(grid.chunk_bytes()));
     // Before any chunk is read: a codec whose decoded size cannot be bounded is refused here.
     let metadata = serde_json::to_value(array.metadata()).map_err(|e| Error::invalid(e.to_string()))?;
     let chain = Chain::of(&metadata["codecs"], &location)?;
@@ -224,6 +228,11 @@ fn make_map(
     let origin =
         FileOrigin { path: location, dtype: dtype.into(), mode: mode.into(), offset: 0, order: Order::C.into() };
     Ok(Memmap::new(map, Arc::new(origin), layout))
+}
+
+/// The largest encoded chunk the codecs this host reads can make of `chunk_bytes` bytes.
+fn encoded_bound(chunk_bytes: u64) -> u64 {
+    chunk_bytes.saturating_add(chunk_bytes / 128).saturating_add(64 * 1024 + 4)
 }
 
 fn read_only(location: &str, mode: Mode) -> Error {

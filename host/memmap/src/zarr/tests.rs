@@ -552,6 +552,30 @@ mod through_a_directory_grant {
         assert!(!tmp.path().join("c.zarr").exists(), "nothing made for refused arguments");
     }
 
+    /// A chunk object larger than any this array's codecs can write (a 2x3 float64 chunk is 48
+    /// bytes; zstd can make at most 48 bytes plus its framing) is refused before it is read into
+    /// memory, as an `io` error naming it: it was planted, not stored by this array.
+    #[test]
+    fn a_chunk_larger_than_its_codecs_can_make_is_refused_before_reading() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut ctx =
+            MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
+        drop(create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created"));
+        std::fs::create_dir_all(tmp.path().join("a.zarr/c/0")).expect("dirs");
+        let planted = std::fs::File::create(tmp.path().join("a.zarr/c/0/0")).expect("plant");
+        planted.set_len(1 << 20).expect("1 MiB");
+        let map = open_zarr(&mut ctx, "data/a.zarr".into(), types::Mode::ReadOnly).expect("opened");
+        let mut fuel = None;
+        let err = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
+            .expect_err("planted");
+        assert_eq!(err.code(), ErrorCode::Io);
+        assert!(
+            err.message().contains("'a.zarr/c/0/0'") && err.message().contains("1048576 bytes"),
+            "{}",
+            err.message()
+        );
+    }
+
     /// `create-zarr` over an existing array erases it: its old chunks do not show through.
     #[test]
     fn create_erases_what_was_there() {
