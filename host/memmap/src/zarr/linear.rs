@@ -102,10 +102,10 @@ impl Grid {
                 rest /= self.shape[axis];
             }
             let (mut chunk, mut in_chunk) = (0u64, 0u64);
-            for axis in 0..ndim {
+            for ((&at, &grid), &size) in index.iter().zip(&self.grid).zip(&self.chunk) {
                 // Bounded by the grid and chunk sizes, which `new` checked.
-                chunk = chunk * self.grid[axis] + index[axis] / self.chunk[axis];
-                in_chunk = in_chunk * self.chunk[axis] + index[axis] % self.chunk[axis];
+                chunk = chunk * grid + at / size;
+                in_chunk = in_chunk * size + at % size;
             }
             // Along the last axis: to the end of the chunk or of the array's row, whichever first.
             let elements = match ndim {
