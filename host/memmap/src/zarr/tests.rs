@@ -484,6 +484,18 @@ mod through_a_directory_grant {
     use crate::generated::types::{self, Dtype};
     use crate::zarr::open::{CreateArgs, create_zarr, open_zarr};
 
+    /// Writes `data` over the whole of `map` (float64, C order), unmetered.
+    fn write_all(map: &crate::Memmap, data: &[u8]) -> Result<(), crate::Error> {
+        let mut fuel = None;
+        crate::elements::write_bytes(map.map(), map.layout(), f8().into(), data, None, &mut Meter::new(None, &mut fuel))
+    }
+
+    /// The bytes of the whole of `map` (float64, C order), unmetered.
+    fn read_all_bytes(map: &crate::Memmap) -> Result<Vec<u8>, crate::Error> {
+        let mut fuel = None;
+        crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
+    }
+
     fn create(ctx: &mut crate::MemmapCtx, location: &str, chunks: Vec<u64>) -> Result<crate::Memmap, crate::Error> {
         let dtype: Dtype = f8().into();
         let args = CreateArgs {
@@ -508,16 +520,7 @@ mod through_a_directory_grant {
         assert!(tmp.path().join("a.zarr/zarr.json").is_file());
         assert_eq!(map.map().zarr().map(|a| a.chunk_shape().to_vec()), Some(vec![2, 3]));
         let data: Vec<u8> = (0..24).flat_map(|k| f64::from(k).to_le_bytes()).collect();
-        let mut fuel = None;
-        crate::elements::write_bytes(
-            map.map(),
-            map.layout(),
-            f8().into(),
-            &data,
-            None,
-            &mut Meter::new(None, &mut fuel),
-        )
-        .expect("write");
+        write_all(&map, &data).expect("write");
         assert!(!tmp.path().join("a.zarr/c/0/0").exists(), "stored only when flushed");
         drop(map);
         // Chunk (0, 0) holds 0.0 too but not only: all six are stored.
@@ -525,19 +528,10 @@ mod through_a_directory_grant {
             assert!(tmp.path().join(format!("a.zarr/c/{i}/{j}")).is_file(), "chunk ({i}, {j})");
         }
         let map = open_zarr(&mut ctx, "data/a.zarr".into(), types::Mode::ReadOnly).expect("opened");
-        let bytes = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
-            .expect("read");
+        let bytes = read_all_bytes(&map).expect("read");
         assert_eq!(bytes, data);
         assert_eq!(map.shape(), [4, 6]);
-        let err = crate::elements::write_bytes(
-            map.map(),
-            map.layout(),
-            f8().into(),
-            &data,
-            None,
-            &mut Meter::new(None, &mut fuel),
-        )
-        .expect_err("read-only");
+        let err = write_all(&map, &data).expect_err("read-only");
         assert_eq!(err.code(), ErrorCode::ReadOnly);
 
         let missing = open_zarr(&mut ctx, "data/b.zarr".into(), types::Mode::ReadOnly).expect_err("absent");
@@ -565,9 +559,7 @@ mod through_a_directory_grant {
         let planted = std::fs::File::create(tmp.path().join("a.zarr/c/0/0")).expect("plant");
         planted.set_len(1 << 20).expect("1 MiB");
         let map = open_zarr(&mut ctx, "data/a.zarr".into(), types::Mode::ReadOnly).expect("opened");
-        let mut fuel = None;
-        let err = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
-            .expect_err("planted");
+        let err = read_all_bytes(&map).expect_err("planted");
         assert_eq!(err.code(), ErrorCode::Io);
         assert!(
             err.message().contains("'a.zarr/c/0/0'") && err.message().contains("1048576 bytes"),
@@ -584,20 +576,10 @@ mod through_a_directory_grant {
             MemmapCtxBuilder::new().preopened_dir(tmp.path(), "data", FsPerms::ReadWrite).expect("grant").build();
         let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created");
         let ones: Vec<u8> = (0..24).flat_map(|_| 1.0f64.to_le_bytes()).collect();
-        let mut fuel = None;
-        crate::elements::write_bytes(
-            map.map(),
-            map.layout(),
-            f8().into(),
-            &ones,
-            None,
-            &mut Meter::new(None, &mut fuel),
-        )
-        .expect("write");
+        write_all(&map, &ones).expect("write");
         drop(map);
         let map = create(&mut ctx, "data/a.zarr", vec![2, 3]).expect("created again");
-        let bytes = crate::elements::read_bytes(map.map(), map.layout(), f8().into(), &mut Meter::new(None, &mut fuel))
-            .expect("read");
+        let bytes = read_all_bytes(&map).expect("read");
         assert_eq!(bytes, vec![0; 24 * 8]);
         assert!(!tmp.path().join("a.zarr/c").exists());
     }
@@ -610,16 +592,7 @@ mod through_a_directory_grant {
             MemmapCtxBuilder::new().preopened_dir(tmp.path(), ".", FsPerms::ReadWrite).expect("grant").build();
         let map = create(&mut ctx, "a.zarr", vec![2, 3]).expect("created");
         let ones: Vec<u8> = (0..24).flat_map(|_| 1.0f64.to_le_bytes()).collect();
-        let mut fuel = None;
-        crate::elements::write_bytes(
-            map.map(),
-            map.layout(),
-            f8().into(),
-            &ones,
-            None,
-            &mut Meter::new(None, &mut fuel),
-        )
-        .expect("write");
+        write_all(&map, &ones).expect("write");
         drop(map);
         let files: Vec<(String, Vec<u8>)> = ["zarr.json", "c/0/0", "c/0/1", "c/1/0", "c/1/1"]
             .iter()
